@@ -1,0 +1,56 @@
+//! jwksgate: verify JSON Web Tokens (RFC 7519) signed with RSA against a JSON Web Key Set
+//! (RFC 7517), the way Kubernetes ServiceAccount tokens are checked outside the cluster.
+//!
+//! The core has no I/O and no clock: the caller passes the key set and the current time.
+//! The WebAssembly bindings live in one file, `src/wasm.rs`, and are compiled for wasm32 only.
+//!
+//! ```
+//! use jwksgate::{Verifier, VerifyOptions, Code};
+//!
+//! let jwks = br#"{"keys":[{"kty":"RSA","n":"ofgWCuLjybRlzo0tZWJjNiuSfb4p4fAkd_wWJcyQoTbji9k0l8W26mPddxHmfHQp-Vaw-4qPCJrcS2mJPMEzP1Pt0Bm4d4QlL-yRT-SFd2lZS-pCgNMsD1W_YpRPEwOWvG6b32690r2jZ47soMZo9wGzjb_7OMg0LOL-bSf63kpaSHSXndS5z5rexMdbBYUsLA9e-KXBdQOS-UTo7WTBEMa2R2CapHg665xsmtdVMTBQY4uDZlxvb3qCo5ZwKh9kG4LT6_I5IhlJH7aGhyxXFvUK-DWNmoudF8NAco9_h9iaGNj8q2ethFkMLs91kzk2PAcDTW9gb54h4FRWyuXpoQ","e":"AQAB"}]}"#;
+//! // RFC 7515 appendix A.2.
+//! let token = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.cC4hiUPoj9Eetdgtv3hF80EGrhuB__dzERat0XF9g2VtQgr9PJbu3XOiZj5RZmh7AAuHIm4Bh-0Qc_lF5YKt_O8W2Fp5jujGbds9uJdbF9CUAr7t1dnZcAcQjbKBYNX4BAynRFdiuB--f_nZLgrnbyTyWzO75vRK5h6xBArLIARNPvkSjtQBMHlb1L07Qe7K0GarZRmB_eSN9383LcOLn6_dO--xi12jzDwusC-eOkHWEsqtFZESc6BfI7noOPqvhJ1phCnvWh6IeYI2w9QOYEUipUTI8np6LbgGY9Fs98rqVt5AXLIhWkWywlVmtVrBp0igcN_IoypGlUPQGe77Rw";
+//!
+//! let verifier = Verifier::new(jwks).unwrap();
+//! let mut options = VerifyOptions::at(1_300_819_379);
+//! options.issuer = vec!["joe".into()];
+//! let verified = verifier.verify(token, &options).unwrap();
+//! assert_eq!(verified.payload["iss"], "joe");
+//!
+//! // One second after `exp`, the same token is refused with jose's code.
+//! let late = VerifyOptions::at(1_300_819_381);
+//! assert_eq!(verifier.verify(token, &late).unwrap_err().code(), Code::JwtExpired);
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod alg;
+pub mod b64;
+pub mod claims;
+pub mod der;
+pub mod error;
+pub mod json;
+pub mod jwk;
+pub mod jws;
+pub mod kubernetes;
+pub mod modexp;
+pub mod rsassa;
+pub mod verifier;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use alg::Alg;
+pub use claims::VerifyOptions;
+pub use error::{Code, Error, Reason, Result};
+pub use jwk::{Jwk, Jwks, RsaKey};
+pub use rsassa::RsaPublicKey;
+pub use verifier::{decode_unverified, KeyInfo, Unverified, VerifiedJws, VerifiedJwt, Verifier};
+
+/// Imports a PEM public key (SPKI `PUBLIC KEY` or PKCS#1 `RSA PUBLIC KEY`) as a JWK object
+/// whose `kid` is the Kubernetes key id.
+pub fn import_public_key_pem(pem: &str) -> Result<serde_json::Map<String, serde_json::Value>> {
+    let (n, e) = der::rsa_public_key_from_pem(pem)?;
+    let key = RsaKey::new(RsaPublicKey::new(&n, &e)?);
+    Ok(key.to_jwk(Some(&key.kubernetes_key_id.clone())))
+}
