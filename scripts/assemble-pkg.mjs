@@ -1,0 +1,52 @@
+// Turns the two wasm-pack outputs (web glue in pkg/, CommonJS glue in pkg/node/) into one npm
+// package that loads with `import` and `require` in Node, in a browser without a bundler, and
+// in workerd, each through its own export condition.
+import { copyFileSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = join(root, 'pkg');
+const generated = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
+
+for (const f of ['node.mjs', 'workerd.mjs']) copyFileSync(join(root, 'js', f), join(pkg, f));
+if (existsSync(join(pkg, '.gitignore'))) rmSync(join(pkg, '.gitignore'));
+for (const f of ['package.json', 'README.md', 'LICENSE', '.gitignore']) {
+  if (existsSync(join(pkg, 'node', f))) rmSync(join(pkg, 'node', f));
+}
+// The CommonJS glue loads its own copy of the .wasm from pkg/node/; `type` keeps it CommonJS.
+writeFileSync(join(pkg, 'node', 'package.json'), JSON.stringify({ type: 'commonjs' }, null, 2) + '\n');
+// workerd and Node ESM reuse the web glue: they need its types plus nothing else.
+const manifest = {
+  name: 'jwksgate',
+  version: generated.version,
+  description: generated.description,
+  license: generated.license,
+  repository: generated.repository,
+  type: 'module',
+  main: './node/jwksgate.js',
+  module: './jwksgate.js',
+  types: './jwksgate.d.ts',
+  exports: {
+    '.': {
+      workerd: { types: './jwksgate.d.ts', default: './workerd.mjs' },
+      node: {
+        import: { types: './jwksgate.d.ts', default: './node.mjs' },
+        require: { types: './node/jwksgate.d.ts', default: './node/jwksgate.js' },
+      },
+      browser: { types: './jwksgate.d.ts', default: './jwksgate.js' },
+      default: { types: './jwksgate.d.ts', default: './jwksgate.js' },
+    },
+    './web': { types: './jwksgate.d.ts', default: './jwksgate.js' },
+    './jwksgate_bg.wasm': './jwksgate_bg.wasm',
+    './package.json': './package.json',
+  },
+  files: [
+    'jwksgate.js', 'jwksgate.d.ts', 'jwksgate_bg.wasm', 'jwksgate_bg.wasm.d.ts',
+    'node.mjs', 'workerd.mjs', 'node/', 'README.md',
+  ],
+  sideEffects: ['./node.mjs', './workerd.mjs', './node/jwksgate.js'],
+  engines: { node: '>=18' },
+};
+writeFileSync(join(pkg, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
+console.log(`pkg/: jwksgate ${manifest.version} assembled`);

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what the build needs and is missing, from the registries only (no prebuilt
+# downloads): the wasm32 target, wasm-pack, and wasm-bindgen-cli at the exact version of the
+# wasm-bindgen crate in Cargo.lock. See ../shared/TOOLCHAIN.md for why the CLI is installed
+# without --locked (its lock file pins a crate the registry mirror lacks).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  rustup target add wasm32-unknown-unknown
+fi
+if ! command -v wasm-pack >/dev/null; then
+  cargo install --locked wasm-pack
+fi
+want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
+have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [ "$have" != "$want" ]; then
+  cargo install wasm-bindgen-cli --version "=$want" --force
+fi

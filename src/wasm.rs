@@ -1,0 +1,440 @@
+//! The JavaScript bindings: every `#[wasm_bindgen]` of the crate lives here. Each function
+//! converts arguments, calls the pure core, and turns core errors into JS `Error`s with `code`
+//! (and `claim` and `reason` for claim failures). Nothing here makes a security decision.
+
+use crate::alg::Alg;
+use crate::claims::{VerifyOptions, DEFAULT_MAX_TOKEN_BYTES};
+use crate::error::{Code, Error};
+use crate::jwk::{Jwk, Jwks};
+use crate::verifier::{self, KeyInfo};
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+/** A JSON Web Key Set: `{ keys: [...] }`. */
+export interface JWKS { keys: JWK[] }
+/** A JSON Web Key (RFC 7517). Only RSA keys are used for verification. */
+export interface JWK {
+  kty: string; kid?: string; alg?: string; use?: string; key_ops?: string[];
+  n?: string; e?: string; [member: string]: unknown;
+}
+/** Algorithms that may be allowed. `none` and HMAC never are. */
+export type Algorithm = "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512";
+/** Options of `verify`, `verifyJws` and `Verifier`. */
+export interface VerifyOptions {
+  /** Accepted algorithms. Default `["RS256"]`; never taken from the token. */
+  algorithms?: Algorithm[];
+  /** Accepted `iss` value(s); when set, `iss` is required. */
+  issuer?: string | string[];
+  /** Accepted audience(s), any one matching `aud`; when set, `aud` is required. */
+  audience?: string | string[];
+  /** Required `sub`. */
+  subject?: string;
+  /** Required header `typ` (case-insensitive, `application/` prefix ignored). */
+  typ?: string;
+  /** Leeway in seconds for `exp`, `nbf`, `iat`. Default 0. */
+  clockTolerance?: number;
+  /** Evaluation time: a Date, or seconds since the epoch. Default the wall clock. */
+  currentDate?: Date | number;
+  /** Maximum age in seconds since `iat`; makes `iat` required. */
+  maxTokenAge?: number;
+  /** Claims that must be present. Default `["exp"]`; pass `[]` to accept tokens without `exp`. */
+  requiredClaims?: string[];
+  /** Largest token accepted, in bytes. Default 65536. */
+  maxTokenBytes?: number;
+}
+/** The key that verified a token. */
+export interface KeyInfo { kid?: string; alg: Algorithm; thumbprint: string }
+/** A JWT header. */
+export interface JWTHeader { alg: string; kid?: string; typ?: string; [param: string]: unknown }
+/** JWT claims. */
+export interface JWTPayload {
+  iss?: string; sub?: string; aud?: string | string[]; exp?: number; nbf?: number; iat?: number; jti?: string;
+  [claim: string]: unknown;
+}
+/** A verified JWT. */
+export interface VerifyResult { header: JWTHeader; payload: JWTPayload; key: KeyInfo }
+/** A verified compact JWS with an opaque payload. */
+export interface VerifyJwsResult { header: JWTHeader; payload: Uint8Array; key: KeyInfo }
+/** A token decoded without any verification. */
+export interface DecodedToken { header: JWTHeader; payload: JWTPayload; signature: string }
+/** A Kubernetes object reference. */
+export interface KubernetesRef { name: string; uid?: string }
+/** The identity in a Kubernetes ServiceAccount token. */
+export interface KubernetesIdentity {
+  namespace: string; serviceAccount: KubernetesRef; pod?: KubernetesRef; node?: KubernetesRef;
+  secret?: KubernetesRef; warnAfter?: number; subject: string; subjectMatches: boolean; legacy: boolean;
+}
+/** Every `code` an error thrown by this package can carry. */
+export type ErrorCode =
+  | "ERR_JWT_INVALID" | "ERR_JWS_INVALID" | "ERR_JOSE_ALG_NOT_ALLOWED" | "ERR_JOSE_NOT_SUPPORTED"
+  | "ERR_JWK_INVALID" | "ERR_JWKS_INVALID" | "ERR_JWKS_NO_MATCHING_KEY"
+  | "ERR_JWS_SIGNATURE_VERIFICATION_FAILED" | "ERR_JWT_EXPIRED" | "ERR_JWT_CLAIM_VALIDATION_FAILED"
+  | "ERR_INVALID_ARGUMENT" | "ERR_CONFIG_INVALID" | "ERR_LOGIN_REFUSED" | "ERR_SESSION_INVALID";
+/** Why a claim check failed. */
+export type ClaimFailureReason = "missing" | "check_failed" | "invalid" | "mismatch";
+/** The shape of every error thrown by this package. */
+export interface JwksgateError extends Error {
+  code: ErrorCode;
+  /** For ERR_JWT_CLAIM_VALIDATION_FAILED and ERR_JWT_EXPIRED: the claim. */
+  claim?: string;
+  /** For ERR_JWT_CLAIM_VALIDATION_FAILED and ERR_JWT_EXPIRED: why. */
+  reason?: ClaimFailureReason;
+}
+"#;
+
+/// Converts a core error to a JS `Error` with `name`, `code`, and `claim`/`reason` when set.
+pub(crate) fn to_js(e: Error) -> JsValue {
+    let js = js_sys::Error::new(e.message());
+    js.set_name(e.code().name());
+    let obj: &JsValue = js.as_ref();
+    let _ = Reflect::set(obj, &"code".into(), &e.code().as_str().into());
+    if let Some(claim) = e.claim_name() {
+        let _ = Reflect::set(obj, &"claim".into(), &claim.into());
+    }
+    if let Some(reason) = e.reason() {
+        let _ = Reflect::set(obj, &"reason".into(), &reason.as_str().into());
+    }
+    js.into()
+}
+
+fn invalid(message: impl Into<String>) -> Error {
+    Error::new(Code::InvalidArgument, message)
+}
+
+pub(crate) fn to_plain<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| to_js(invalid(format!("cannot convert result: {e}"))))
+}
+
+/// JSON text of a value given as a string or a plain object.
+pub(crate) fn json_text(value: &JsValue, what: &str) -> Result<String, Error> {
+    if let Some(s) = value.as_string() {
+        return Ok(s);
+    }
+    if value.is_object() {
+        return js_sys::JSON::stringify(value)
+            .ok()
+            .and_then(|s| s.as_string())
+            .ok_or_else(|| invalid(format!("{what} cannot be serialized as JSON")));
+    }
+    Err(invalid(format!("{what} must be an object or a JSON string")))
+}
+
+fn get(obj: &JsValue, name: &str) -> Option<JsValue> {
+    Reflect::get(obj, &name.into()).ok().filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+fn strings(value: &JsValue, name: &str) -> Result<Vec<String>, Error> {
+    if let Some(s) = value.as_string() {
+        return Ok(vec![s]);
+    }
+    if Array::is_array(value) {
+        return Array::from(value)
+            .iter()
+            .map(|v| v.as_string().ok_or_else(|| invalid(format!("option {name} must hold strings"))))
+            .collect();
+    }
+    Err(invalid(format!("option {name} must be a string or an array of strings")))
+}
+
+fn seconds(value: &JsValue, name: &str) -> Result<f64, Error> {
+    value
+        .as_f64()
+        .filter(|n| n.is_finite() && *n >= 0.0)
+        .ok_or_else(|| invalid(format!("option {name} must be a non-negative number of seconds")))
+}
+
+/// Options as given from JS, before defaults: per-call options override constructor ones.
+#[derive(Clone, Default)]
+struct PartialOptions {
+    algorithms: Option<Vec<Alg>>,
+    issuer: Option<Vec<String>>,
+    audience: Option<Vec<String>>,
+    subject: Option<String>,
+    typ: Option<String>,
+    clock_tolerance: Option<f64>,
+    now: Option<i64>,
+    max_token_age: Option<f64>,
+    required_claims: Option<Vec<String>>,
+    max_token_bytes: Option<usize>,
+}
+
+/// Hard ceiling for `maxTokenBytes`, whatever the caller asks.
+const MAX_TOKEN_BYTES_CEILING: usize = 16 * 1024 * 1024;
+
+impl PartialOptions {
+    fn from_js(options: &JsValue) -> Result<Self, Error> {
+        let mut out = PartialOptions::default();
+        if options.is_undefined() || options.is_null() {
+            return Ok(out);
+        }
+        if !options.is_object() {
+            return Err(invalid("options must be an object"));
+        }
+        if let Some(v) = get(options, "algorithms") {
+            let names = strings(&v, "algorithms")?;
+            if names.is_empty() {
+                return Err(invalid("option algorithms must not be empty"));
+            }
+            let algs = names
+                .iter()
+                .map(|n| {
+                    Alg::from_name(n).ok_or_else(|| {
+                        Error::new(Code::NotSupported, format!("algorithm {:?} is not supported; use RS256, RS384, RS512, PS256, PS384 or PS512", crate::jws::short(n)))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            out.algorithms = Some(algs);
+        }
+        if let Some(v) = get(options, "issuer") {
+            out.issuer = Some(strings(&v, "issuer")?);
+        }
+        if let Some(v) = get(options, "audience") {
+            out.audience = Some(strings(&v, "audience")?);
+        }
+        if let Some(v) = get(options, "subject") {
+            out.subject = Some(v.as_string().ok_or_else(|| invalid("option subject must be a string"))?);
+        }
+        if let Some(v) = get(options, "typ") {
+            out.typ = Some(v.as_string().ok_or_else(|| invalid("option typ must be a string"))?);
+        }
+        if let Some(v) = get(options, "clockTolerance") {
+            out.clock_tolerance = Some(seconds(&v, "clockTolerance")?);
+        }
+        if let Some(v) = get(options, "maxTokenAge") {
+            out.max_token_age = Some(seconds(&v, "maxTokenAge")?);
+        }
+        if let Some(v) = get(options, "currentDate") {
+            let secs = if v.is_instance_of::<js_sys::Date>() {
+                js_sys::Date::from(v).get_time() / 1000.0
+            } else {
+                v.as_f64().ok_or_else(|| invalid("option currentDate must be a Date or seconds since the epoch"))?
+            };
+            if !secs.is_finite() {
+                return Err(invalid("option currentDate is not a valid time"));
+            }
+            out.now = Some(secs.floor() as i64);
+        }
+        if let Some(v) = get(options, "requiredClaims") {
+            if !Array::is_array(&v) {
+                return Err(invalid("option requiredClaims must be an array of strings"));
+            }
+            out.required_claims = Some(strings(&v, "requiredClaims")?);
+        }
+        if let Some(v) = get(options, "maxTokenBytes") {
+            let n = v.as_f64().filter(|n| n.fract() == 0.0 && *n >= 1.0).ok_or_else(|| invalid("option maxTokenBytes must be a positive integer"))?;
+            out.max_token_bytes = Some((n as usize).min(MAX_TOKEN_BYTES_CEILING));
+        }
+        Ok(out)
+    }
+
+    /// `self` overridden by `call`, with the library defaults under both.
+    fn resolve(&self, call: &PartialOptions) -> VerifyOptions {
+        let now = call.now.or(self.now).unwrap_or_else(|| (js_sys::Date::now() / 1000.0).floor() as i64);
+        let mut o = VerifyOptions::at(now);
+        macro_rules! pick {
+            ($field:ident) => {
+                call.$field.clone().or_else(|| self.$field.clone())
+            };
+        }
+        if let Some(v) = pick!(algorithms) {
+            o.algorithms = v;
+        }
+        o.issuer = pick!(issuer).unwrap_or_default();
+        o.audience = pick!(audience).unwrap_or_default();
+        o.subject = pick!(subject);
+        o.typ = pick!(typ);
+        o.clock_tolerance = pick!(clock_tolerance).unwrap_or(0.0);
+        o.max_token_age = pick!(max_token_age);
+        if let Some(v) = pick!(required_claims) {
+            o.required_claims = v;
+        }
+        o.max_token_bytes = pick!(max_token_bytes).unwrap_or(DEFAULT_MAX_TOKEN_BYTES);
+        o
+    }
+}
+
+fn parse_jwks(jwks: &JsValue) -> Result<Jwks, Error> {
+    let text = json_text(jwks, "jwks").map_err(|e| Error::new(Code::JwksInvalid, e.message()))?;
+    Jwks::parse(text.as_bytes())
+}
+
+fn key_object(key: &KeyInfo) -> Result<JsValue, JsValue> {
+    let obj = Object::new();
+    if let Some(kid) = &key.kid {
+        Reflect::set(&obj, &"kid".into(), &kid.into())?;
+    }
+    Reflect::set(&obj, &"alg".into(), &key.alg.into())?;
+    Reflect::set(&obj, &"thumbprint".into(), &key.thumbprint.as_str().into())?;
+    Ok(obj.into())
+}
+
+fn result_object(pairs: &[(&str, JsValue)]) -> Result<JsValue, JsValue> {
+    let obj = Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&obj, &(*k).into(), v)?;
+    }
+    Ok(obj.into())
+}
+
+fn jwt_result(v: verifier::VerifiedJwt) -> Result<JsValue, JsValue> {
+    result_object(&[("header", to_plain(&v.header)?), ("payload", to_plain(&v.payload)?), ("key", key_object(&v.key)?)])
+}
+
+fn jws_result(v: verifier::VerifiedJws) -> Result<JsValue, JsValue> {
+    result_object(&[
+        ("header", to_plain(&v.header)?),
+        ("payload", Uint8Array::from(v.payload.as_slice()).into()),
+        ("key", key_object(&v.key)?),
+    ])
+}
+
+/// Decodes a JWT **without verifying its signature or claims**. For inspection only: never
+/// base a decision on the result.
+#[wasm_bindgen(js_name = decodeUnverified, unchecked_return_type = "DecodedToken")]
+pub fn decode_unverified(token: &str) -> Result<JsValue, JsValue> {
+    let d = verifier::decode_unverified(token, MAX_TOKEN_BYTES_CEILING).map_err(to_js)?;
+    result_object(&[("header", to_plain(&d.header)?), ("payload", to_plain(&d.payload)?), ("signature", d.signature.into())])
+}
+
+/// Verifies a JWT against a JWKS (object or JSON text): signature, then claims.
+#[wasm_bindgen(unchecked_return_type = "VerifyResult")]
+pub fn verify(
+    token: &str,
+    #[wasm_bindgen(unchecked_param_type = "JWKS | string")] jwks: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let options = PartialOptions::from_js(&options).map_err(to_js)?;
+    let verifier = crate::Verifier::from_jwks(parse_jwks(&jwks).map_err(to_js)?);
+    jwt_result(verifier.verify(token, &PartialOptions::default().resolve(&options)).map_err(to_js)?)
+}
+
+/// Verifies a compact JWS of any payload against a JWKS: header, key and signature rules
+/// only, no claims.
+#[wasm_bindgen(js_name = verifyJws, unchecked_return_type = "VerifyJwsResult")]
+pub fn verify_jws(
+    token: &str,
+    #[wasm_bindgen(unchecked_param_type = "JWKS | string")] jwks: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let options = PartialOptions::from_js(&options).map_err(to_js)?;
+    let verifier = crate::Verifier::from_jwks(parse_jwks(&jwks).map_err(to_js)?);
+    jws_result(verifier.verify_jws(token, &PartialOptions::default().resolve(&options)).map_err(to_js)?)
+}
+
+/// Verifies many tokens against one key set, parsed and imported once.
+#[wasm_bindgen(js_name = Verifier)]
+pub struct JsVerifier {
+    inner: crate::Verifier,
+    defaults: PartialOptions,
+}
+
+#[wasm_bindgen(js_class = Verifier)]
+impl JsVerifier {
+    /// Parses and imports `jwks`; `options` become the defaults of every `verify` call.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "JWKS | string")] jwks: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: JsValue,
+    ) -> Result<JsVerifier, JsValue> {
+        let defaults = PartialOptions::from_js(&options).map_err(to_js)?;
+        let inner = crate::Verifier::from_jwks(parse_jwks(&jwks).map_err(to_js)?);
+        Ok(JsVerifier { inner, defaults })
+    }
+
+    /// Verifies a JWT; `options` override the constructor's, field by field.
+    #[wasm_bindgen(unchecked_return_type = "VerifyResult")]
+    pub fn verify(
+        &self,
+        token: &str,
+        #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let call = PartialOptions::from_js(&options).map_err(to_js)?;
+        jwt_result(self.inner.verify(token, &self.defaults.resolve(&call)).map_err(to_js)?)
+    }
+
+    /// Verifies a compact JWS of any payload (no claims).
+    #[wasm_bindgen(js_name = verifyJws, unchecked_return_type = "VerifyJwsResult")]
+    pub fn verify_jws(
+        &self,
+        token: &str,
+        #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let call = PartialOptions::from_js(&options).map_err(to_js)?;
+        jws_result(self.inner.verify_jws(token, &self.defaults.resolve(&call)).map_err(to_js)?)
+    }
+
+    /// The `kid`s of the usable keys.
+    #[wasm_bindgen(getter, js_name = keyIds)]
+    pub fn key_ids(&self) -> Vec<String> {
+        self.inner.key_ids().into_iter().map(str::to_owned).collect()
+    }
+}
+
+fn parse_jwk(jwk: &JsValue) -> Result<Jwk, Error> {
+    let text = json_text(jwk, "jwk").map_err(|e| Error::new(Code::JwkInvalid, e.message()))?;
+    Jwk::parse(text.as_bytes())
+}
+
+fn rsa_key(jwk: &JsValue) -> Result<crate::RsaKey, JsValue> {
+    parse_jwk(jwk).map_err(to_js)?.rsa().cloned().map_err(|e| to_js(e.clone()))
+}
+
+/// Checks a raw signature over `data` with one JWK. `false` when the signature is wrong;
+/// throws when the key or algorithm is unusable.
+#[wasm_bindgen(js_name = verifySignature)]
+pub fn verify_signature(
+    #[wasm_bindgen(unchecked_param_type = "JWK | string")] jwk: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Algorithm")] alg: &str,
+    data: &[u8],
+    signature: &[u8],
+) -> Result<bool, JsValue> {
+    let alg = Alg::from_name(alg)
+        .ok_or_else(|| to_js(Error::new(Code::NotSupported, format!("algorithm {:?} is not supported", crate::jws::short(alg)))))?;
+    let parsed = parse_jwk(&jwk).map_err(to_js)?;
+    if parsed.alg().is_some_and(|a| a != alg.name()) {
+        return Err(to_js(Error::new(Code::JwkInvalid, "the JWK's \"alg\" does not match the algorithm")));
+    }
+    let key = parsed.rsa().map_err(|e| to_js(e.clone()))?;
+    Ok(key.key.verify(alg, data, signature))
+}
+
+/// The RFC 7638 SHA-256 thumbprint of an RSA JWK, base64url.
+#[wasm_bindgen(js_name = jwkThumbprint)]
+pub fn jwk_thumbprint(#[wasm_bindgen(unchecked_param_type = "JWK | string")] jwk: JsValue) -> Result<String, JsValue> {
+    Ok(rsa_key(&jwk)?.thumbprint)
+}
+
+/// The key id Kubernetes gives an RSA key: base64url(SHA-256(DER SubjectPublicKeyInfo)).
+#[wasm_bindgen(js_name = kubernetesKeyId)]
+pub fn kubernetes_key_id(#[wasm_bindgen(unchecked_param_type = "JWK | string")] jwk: JsValue) -> Result<String, JsValue> {
+    Ok(rsa_key(&jwk)?.kubernetes_key_id)
+}
+
+/// Imports a PEM RSA public key (SPKI `PUBLIC KEY` or PKCS#1 `RSA PUBLIC KEY`) as a JWK whose
+/// `kid` is the Kubernetes key id.
+#[wasm_bindgen(js_name = importPublicKeyPem, unchecked_return_type = "JWK")]
+pub fn import_public_key_pem(pem: &str) -> Result<JsValue, JsValue> {
+    to_plain(&crate::import_public_key_pem(pem).map_err(to_js)?)
+}
+
+/// The Kubernetes identity in a (verified) claims set, or `null`.
+#[wasm_bindgen(js_name = kubernetesIdentity, unchecked_return_type = "KubernetesIdentity | null")]
+pub fn kubernetes_identity(#[wasm_bindgen(unchecked_param_type = "JWTPayload")] payload: JsValue) -> Result<JsValue, JsValue> {
+    let text = json_text(&payload, "payload").map_err(to_js)?;
+    let value = crate::json::parse(text.as_bytes()).map_err(|e| to_js(invalid(format!("payload is not valid JSON: {e}"))))?;
+    match value.as_object().and_then(crate::kubernetes::identity) {
+        Some(id) => to_plain(&id),
+        None => Ok(JsValue::NULL),
+    }
+}
+
+/// The package version.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}
