@@ -43,7 +43,7 @@ impl RsaPublicKey {
             return err(Code::JwkInvalid, "RSA public exponent is too large");
         }
         let e = e_bytes.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
-        if e < 3 || e > MAX_EXPONENT || e & 1 == 0 {
+        if !(3..=MAX_EXPONENT).contains(&e) || e & 1 == 0 {
             return err(Code::JwkInvalid, "RSA public exponent must be odd and between 3 and 2^33-1");
         }
         if roca_fingerprint(n) {
