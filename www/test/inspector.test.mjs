@@ -15,6 +15,7 @@ const key = rsaKey();
 const jwks = { keys: [key.jwk] };
 const ISS = 'https://oidc.example-cluster.test';
 const shots = [];
+const example = (await import('../example.js')).token;
 /** Signs with the suite's key unless another is given. */
 const signToken = (header, payload, k = key) => signWith(header, payload, k);
 
@@ -489,6 +490,48 @@ describe('token inspector', () => {
       assert.equal(await page.locator(`#${id}`).getAttribute('aria-live'), 'polite', `${id} is announced`);
     }
     assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+    await close(p);
+  });
+
+  test('text meets 4.5:1 contrast in light and dark (WCAG 2.1 1.4.3)', async () => {
+    const p = await open();
+    const { page } = p;
+    await act(page, () => page.getByRole('button', { name: 'Load the example' }).click());
+    const tampered = `${example.split('.')[0]}.${b64u({ iss: 'kubernetes/serviceaccount', sub: 'x' })}.${example.split('.')[2]}`;
+    for (const scheme of ['light', 'dark']) {
+      await page.emulateMedia({ colorScheme: scheme });
+      for (const token of [example, tampered]) {
+        await fillIn(page, 'Paste a JWT', token);
+        const low = await page.evaluate(() => {
+          const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+          const lum = ([r, g, b]) => {
+            const f = (v) => { const x = v / 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; };
+            return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+          };
+          const background = (node) => {
+            for (let n = node; n; n = n.parentElement) {
+              const c = rgb(getComputedStyle(n).backgroundColor);
+              if (c.length === 3 || c[3] === 1) return c.slice(0, 3);
+            }
+            return [255, 255, 255];
+          };
+          const out = [];
+          let checked = 0;
+          const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+          for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+            const node = t.parentElement;
+            if (!t.textContent.trim() || !node.checkVisibility() || node.closest('button:disabled')) continue;
+            checked += 1;
+            const [a, b] = [lum(rgb(getComputedStyle(node).color).slice(0, 3)), lum(background(node))];
+            const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+            if (ratio < 4.5) out.push(`${node.tagName}.${node.className}: ${ratio.toFixed(2)} "${t.textContent.trim().slice(0, 30)}"`);
+          }
+          return { out, checked };
+        });
+        assert.ok(low.checked > 100, `checked ${low.checked} text nodes`);
+        assert.deepEqual(low.out, [], `${scheme} scheme`);
+      }
+    }
     await close(p);
   });
 
