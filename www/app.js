@@ -171,10 +171,15 @@ function updateKeys() {
   ui.keyList.hidden = list.length === 0;
 }
 
+/** The clock tolerance field as whole non-negative seconds. */
+function tolerance() {
+  return Math.max(0, Math.floor(Number(ui.tolerance.value) || 0));
+}
+
 function options(now) {
   const opts = {
     algorithms: [...document.querySelectorAll('input[name=alg]:checked')].map((c) => c.value),
-    clockTolerance: Math.max(0, Number(ui.tolerance.value) || 0),
+    clockTolerance: tolerance(),
     currentDate: now,
   };
   const issuer = ui.issuer.value.trim();
@@ -274,7 +279,8 @@ function update() {
       const err = describeError(e);
       clearDecoded();
       renderRaw(token);
-      setStatus(ui.tokenStatus, `Not a decodable JWT: ${err.code}: ${err.message}`, 'error');
+      const spaces = /\s/.test(token) ? ' (It contains spaces or line breaks: copy it again without wrapping.)' : '';
+      setStatus(ui.tokenStatus, `Not a decodable JWT: ${err.code}: ${err.message}${spaces}`, 'error');
     }
   }
   if (decoded) {
@@ -286,7 +292,7 @@ function update() {
     const sigBytes = Math.floor((signature.length * 3) / 4);
     setStatus(ui.tokenStatus, `Decoded: ${brief(header.alg, 20)} header, ${members(payload).length} claims, ${sigBytes}-byte signature. Decoding proves nothing; see Verification.`, 'ok');
     const evalAt = now ?? Math.floor(Date.now() / 1000);
-    renderWarnings(warnings({ header, payload, identity, now: evalAt, tolerance: Number(ui.tolerance.value) || 0 }));
+    renderWarnings(warnings({ header, payload, identity, now: evalAt, tolerance: tolerance() }));
     renderTable(ui.claims, payload, CLAIMS, evalAt);
     renderTable(ui.headerParams, header, HEADER_PARAMS, evalAt);
     fill(ui.headerJson, jsonView(header));

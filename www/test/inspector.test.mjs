@@ -260,6 +260,9 @@ describe('token inspector', () => {
       assert.match(text, /ERR_J[A-Z_]+/, `verdict for ${token}`);
       assert.equal(await page.locator('#decoded-panel').isHidden(), true);
     }
+    const wrapped = signToken({ alg: 'RS256', kid: key.jwk.kid }, k8sClaims(ISS)).replace(/(.{76})/g, '$1\n');
+    await fillIn(page, 'Paste a JWT', wrapped);
+    assert.match(await page.locator('#token-status').innerText(), /spaces or line breaks/);
     await shot(page, 'malformed');
     await close(p);
   });

@@ -1,6 +1,8 @@
 // Unit tables for the page's pure helpers (lib/format.js, lib/claims.js), run by Node directly:
 // the wording of times and the warnings raised for each kind of token.
 import { test } from 'node:test';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { duration, parseWhen, relative } from '../lib/format.js';
 import { warnings, timePhrase } from '../lib/claims.js';
@@ -51,4 +53,19 @@ test('warnings for each kind of token', () => {
     const got = warnings({ header, payload, identity, now, tolerance }).map((w) => w.id);
     assert.deepEqual(got, want, JSON.stringify(payload));
   }
+});
+
+test('the page never turns strings into markup or code', () => {
+  const root = join(import.meta.dirname, '..');
+  const files = ['app.js', 'example.js', ...readdirSync(join(root, 'lib')).map((f) => join('lib', f))];
+  const sinks = /\.innerHTML|\.outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function|setTimeout\(['"`]|srcdoc|javascript:/;
+  assert.ok(files.length >= 7);
+  for (const f of files) {
+    readFileSync(join(root, f), 'utf8').split('\n').forEach((line, i) => {
+      assert.doesNotMatch(line, sinks, `${f}:${i + 1}`);
+    });
+  }
+  // The one page, with no inline script or style for the CSP to have to allow.
+  const html = readFileSync(join(root, 'index.html'), 'utf8');
+  assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>|<style|\son[a-z]+=|style="/i);
 });
