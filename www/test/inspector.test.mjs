@@ -120,6 +120,11 @@ describe('token inspector', () => {
     if (process.env.WWW_UPDATE_SCREENSHOT) copyFileSync(readme, join(import.meta.dirname, '..', '..', 'docs', 'inspector.png'));
     await page.emulateMedia({ colorScheme: 'dark' });
     await shot(page, 'example-dark');
+    // A phone-sized window: one column, nothing wider than the screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true, 'no horizontal scrolling');
+    await shot(page, 'example-narrow');
+    await page.setViewportSize({ width: 1280, height: 900 });
     // Without the example's evaluation time, the wall clock shows it expired.
     await fillIn(page, 'Evaluate at', '');
     await waitVerdict(page, 'failed', 'ERR_JWT_EXPIRED');
@@ -263,6 +268,10 @@ describe('token inspector', () => {
     const wrapped = signToken({ alg: 'RS256', kid: key.jwk.kid }, k8sClaims(ISS)).replace(/(.{76})/g, '$1\n');
     await fillIn(page, 'Paste a JWT', wrapped);
     assert.match(await page.locator('#token-status').innerText(), /spaces or line breaks/);
+    // Typed key by key: the debounced decoding ends on the whole input.
+    await page.getByLabel('Paste a JWT').fill('');
+    await page.getByLabel('Paste a JWT').pressSequentially('abc.def');
+    await page.waitForFunction(() => document.getElementById('token-raw').textContent === 'abc.def');
     await shot(page, 'malformed');
     await close(p);
   });
@@ -279,6 +288,7 @@ describe('token inspector', () => {
     await pasteTokenAndKeys(page, token, jwks);
     await waitVerdict(page, 'failed');
     assert.equal(await page.locator('img').count(), 0, 'no element made from claims');
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true, 'long values wrap');
     assert.equal(await page.locator('main script').count(), 0);
     assert.equal(await page.evaluate(() => document.body.dataset.pwned ?? null), null);
     assert.equal(await page.evaluate(() => ({}).polluted ?? null), null, 'Object.prototype untouched');
