@@ -52,4 +52,4 @@ serve-www: www
 
 test-www: www
 	cd www/test && $(NPM_CI)
-	cd www/test && WWW_DIR=$(CURDIR)/$(WWW_OUT) node --test --test-concurrency=1 .
+	cd www/test && WWW_DIR=$(CURDIR)/$(WWW_OUT) node --test --test-concurrency=1 *.test.mjs

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import {
   ARTIFACTS, b64u, k8sClaims, nowSeconds, rsaKey, signToken as signWith, startBrowser, startIssuer, startSite,
 } from './helpers.mjs';
+import { token as example } from '../example.js';
 
 let site;
 let browser;
@@ -15,7 +16,6 @@ const key = rsaKey();
 const jwks = { keys: [key.jwk] };
 const ISS = 'https://oidc.example-cluster.test';
 const shots = [];
-const example = (await import('../example.js')).token;
 /** Signs with the suite's key unless another is given. */
 const signToken = (header, payload, k = key) => signWith(header, payload, k);
 
@@ -27,6 +27,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await site?.close();
+  console.log(`# ${shots.length} screenshots in ${ARTIFACTS}`);
 });
 
 /**
