@@ -32,3 +32,23 @@ test-pkg: pkg
 
 clean:
 	rm -rf pkg target pkg-tests/node_modules
+
+# The token inspector (www/): `make www` assembles a servable folder in target/www (the page plus
+# the package's web build), `make serve-www` serves it on 127.0.0.1:8080, `make test-www` drives
+# it in Debian's Chromium.
+WWW_OUT := target/www
+WWW_FILES := index.html style.css app.js example.js lib
+
+.PHONY: www serve-www test-www
+www: pkg
+	rm -rf $(WWW_OUT) && mkdir -p $(WWW_OUT)/pkg
+	cd www && cp -R $(WWW_FILES) $(CURDIR)/$(WWW_OUT)/
+	cp pkg/jwksgate.js pkg/jwksgate_bg.wasm $(WWW_OUT)/pkg/
+	node www/tools/make-example.mjs --check
+
+serve-www: www
+	node www/server.mjs $(WWW_OUT) 8080
+
+test-www: www
+	cd www/test && $(NPM_CI)
+	cd www/test && WWW_DIR=$(CURDIR)/$(WWW_OUT) node --test --test-concurrency=1 *.test.mjs
