@@ -19,7 +19,7 @@ pkg: tools
 run: pkg
 	node scripts/demo.mjs
 
-test: test-rust test-wasm test-pkg
+test: test-rust test-wasm test-pkg test-www
 
 test-rust: tools
 	cargo test --release
@@ -31,7 +31,7 @@ test-pkg: pkg
 	scripts/test-pkg.sh
 
 clean:
-	rm -rf pkg target pkg-tests/node_modules
+	rm -rf pkg target pkg-tests/node_modules www/test/node_modules
 
 # The token inspector (www/): `make www` assembles a servable folder in target/www (the page plus
 # the package's web build), `make serve-www` serves it on 127.0.0.1:8080, `make test-www` drives
@@ -50,5 +50,6 @@ serve-www: www
 	node www/server.mjs $(WWW_OUT) 8080
 
 test-www: www
+	scripts/chromium.sh
 	cd www/test && $(NPM_CI)
 	cd www/test && WWW_DIR=$(CURDIR)/$(WWW_OUT) node --test --test-concurrency=1 *.test.mjs
