@@ -17,8 +17,7 @@ pkg: tools
 	node scripts/assemble-pkg.mjs
 
 run: pkg
-	cd pkg-tests && $(NPM_CI)
-	node pkg-tests/demo.mjs
+	node scripts/demo.mjs
 
 test: test-rust test-wasm test-pkg
 

@@ -16,6 +16,12 @@ for (const f of ['package.json', 'README.md', 'LICENSE', '.gitignore']) {
 }
 // The CommonJS glue loads its own copy of the .wasm from pkg/node/; `type` keeps it CommonJS.
 writeFileSync(join(pkg, 'node', 'package.json'), JSON.stringify({ type: 'commonjs' }, null, 2) + '\n');
+// wasm-bindgen types a trailing `Option<JsValue>` with an explicit type as required; options
+// are optional in the API, so say so in both declaration files.
+for (const f of ['jwksgate.d.ts', 'node/jwksgate.d.ts']) {
+  const path = join(pkg, f);
+  writeFileSync(path, readFileSync(path, 'utf8').replaceAll('options: VerifyOptions)', 'options?: VerifyOptions)'));
+}
 // workerd and Node ESM reuse the web glue: they need its types plus nothing else.
 const manifest = {
   name: 'jwksgate',

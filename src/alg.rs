@@ -74,6 +74,7 @@ pub enum Hash {
 
 impl Hash {
     /// Output length in bytes.
+    #[allow(clippy::len_without_is_empty)]
     pub const fn len(self) -> usize {
         match self {
             Hash::Sha256 => 32,

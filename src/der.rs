@@ -151,10 +151,9 @@ fn spki_rsa(der: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
     if alg.read(0x06)? != RSA_ENCRYPTION_OID {
         return err(Code::NotSupported, "only RSA public keys (rsaEncryption) are supported");
     }
-    if !alg.0.is_empty() {
-        if !alg.read(0x05)?.is_empty() {
-            return err(Code::JwkInvalid, "malformed DER: NULL with content");
-        }
+    // The parameters are NULL (RFC 3279 section 2.3.1), though some encoders omit them.
+    if !alg.0.is_empty() && !alg.read(0x05)?.is_empty() {
+        return err(Code::JwkInvalid, "malformed DER: NULL with content");
     }
     alg.finish()?;
     let bits = spki.read(0x03)?;

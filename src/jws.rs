@@ -42,7 +42,7 @@ impl<'a> Compact<'a> {
             Ok(_) => return err(Code::JwsInvalid, "JWS Protected Header must be a JSON object"),
             Err(e) => return err(Code::JwsInvalid, format!("JWS Protected Header is not valid JSON: {e}")),
         };
-        Ok(Compact { header, signing_input: token[..h.len() + 1 + p.len()].as_bytes(), payload_b64: p, signature_b64: s })
+        Ok(Compact { header, signing_input: &token.as_bytes()[..h.len() + 1 + p.len()], payload_b64: p, signature_b64: s })
     }
 
     /// The header's `alg`, which must be a string.

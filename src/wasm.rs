@@ -306,9 +306,9 @@ pub fn decode_unverified(token: &str) -> Result<JsValue, JsValue> {
 pub fn verify(
     token: &str,
     #[wasm_bindgen(unchecked_param_type = "JWKS | string")] jwks: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
-    let options = PartialOptions::from_js(&options).map_err(to_js)?;
+    let options = PartialOptions::from_js(&options.unwrap_or(JsValue::UNDEFINED)).map_err(to_js)?;
     let verifier = crate::Verifier::from_jwks(parse_jwks(&jwks).map_err(to_js)?);
     jwt_result(verifier.verify(token, &PartialOptions::default().resolve(&options)).map_err(to_js)?)
 }
@@ -319,9 +319,9 @@ pub fn verify(
 pub fn verify_jws(
     token: &str,
     #[wasm_bindgen(unchecked_param_type = "JWKS | string")] jwks: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
-    let options = PartialOptions::from_js(&options).map_err(to_js)?;
+    let options = PartialOptions::from_js(&options.unwrap_or(JsValue::UNDEFINED)).map_err(to_js)?;
     let verifier = crate::Verifier::from_jwks(parse_jwks(&jwks).map_err(to_js)?);
     jws_result(verifier.verify_jws(token, &PartialOptions::default().resolve(&options)).map_err(to_js)?)
 }
@@ -339,9 +339,9 @@ impl JsVerifier {
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "JWKS | string")] jwks: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: Option<JsValue>,
     ) -> Result<JsVerifier, JsValue> {
-        let defaults = PartialOptions::from_js(&options).map_err(to_js)?;
+        let defaults = PartialOptions::from_js(&options.unwrap_or(JsValue::UNDEFINED)).map_err(to_js)?;
         let inner = crate::Verifier::from_jwks(parse_jwks(&jwks).map_err(to_js)?);
         Ok(JsVerifier { inner, defaults })
     }
@@ -351,9 +351,9 @@ impl JsVerifier {
     pub fn verify(
         &self,
         token: &str,
-        #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
-        let call = PartialOptions::from_js(&options).map_err(to_js)?;
+        let call = PartialOptions::from_js(&options.unwrap_or(JsValue::UNDEFINED)).map_err(to_js)?;
         jwt_result(self.inner.verify(token, &self.defaults.resolve(&call)).map_err(to_js)?)
     }
 
@@ -362,9 +362,9 @@ impl JsVerifier {
     pub fn verify_jws(
         &self,
         token: &str,
-        #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
-        let call = PartialOptions::from_js(&options).map_err(to_js)?;
+        let call = PartialOptions::from_js(&options.unwrap_or(JsValue::UNDEFINED)).map_err(to_js)?;
         jws_result(self.inner.verify_jws(token, &self.defaults.resolve(&call)).map_err(to_js)?)
     }
 

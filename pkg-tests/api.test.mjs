@@ -1,0 +1,142 @@
+// The package's API as a user calls it: options and their defaults, Verifier state across
+// errors, decodeUnverified, key helpers (RFC 7638 thumbprints, Kubernetes key ids, PEM import).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createPublicKey, createHash, sign as nodeSign } from 'node:crypto';
+import * as jg from 'jwksgate';
+import { rsaKey, joseToken, nodeToken, jwksOf, k8sClaims, NOW } from './helpers.mjs';
+
+const vectors = new URL('../tests/vectors/', import.meta.url);
+const code = (c) => (e) => { assert.equal(e.code, c, `${e.code}: ${e.message}`); assert.ok(e instanceof Error); return true; };
+
+test('Verifier: constructor options are defaults, per-call options override them', async () => {
+  const token = await joseToken();
+  const v = new jg.Verifier(jwksOf(2048), { currentDate: NOW, audience: 'vault' });
+  assert.throws(() => v.verify(token), code('ERR_JWT_CLAIM_VALIDATION_FAILED'));
+  assert.equal(v.verify(token, { audience: 'https://kubernetes.default.svc' }).payload.iss, 'https://kubernetes.default.svc');
+  assert.deepEqual(v.keyIds, [rsaKey(2048).kid]);
+  // currentDate as a Date, and the wall clock by default (the token expired long ago).
+  assert.ok(v.verify(token, { audience: [], currentDate: new Date(NOW * 1000) }));
+  assert.throws(() => new jg.Verifier(jwksOf(2048)).verify(token), code('ERR_JWT_EXPIRED'));
+});
+
+test('Verifier stays usable after every kind of error', async () => {
+  const v = new jg.Verifier(jwksOf(2048), { currentDate: NOW });
+  const good = await joseToken();
+  const bad = ['', '.', '..', 'a.b.c', '\u0000', 'x'.repeat(70000), good + 'x', good.replace(/\./g, '..'), 42, null, undefined, {}];
+  for (const t of bad) {
+    assert.throws(() => v.verify(t));
+    assert.equal(v.verify(good).key.alg, 'RS256');
+  }
+});
+
+test('option validation: bad options are clear errors, never silently ignored', async () => {
+  const token = await joseToken();
+  const jwks = jwksOf(2048);
+  assert.throws(() => jg.verify(token, jwks, { algorithms: ['HS256'] }), code('ERR_JOSE_NOT_SUPPORTED'));
+  assert.throws(() => jg.verify(token, jwks, { algorithms: ['none'] }), code('ERR_JOSE_NOT_SUPPORTED'));
+  assert.throws(() => jg.verify(token, jwks, { algorithms: [] }), code('ERR_INVALID_ARGUMENT'));
+  assert.throws(() => jg.verify(token, jwks, { clockTolerance: -1 }), code('ERR_INVALID_ARGUMENT'));
+  assert.throws(() => jg.verify(token, jwks, { currentDate: 'yesterday' }), code('ERR_INVALID_ARGUMENT'));
+  assert.throws(() => jg.verify(token, jwks, { requiredClaims: 'exp' }), code('ERR_INVALID_ARGUMENT'));
+  assert.throws(() => jg.verify(token, jwks, { maxTokenBytes: 1.5 }), code('ERR_INVALID_ARGUMENT'));
+  assert.throws(() => jg.verify(token, jwks, { currentDate: NOW, maxTokenBytes: 64 }), code('ERR_JWS_INVALID'));
+  assert.throws(() => jg.verify(token, '{"keys":', { currentDate: NOW }), code('ERR_JWKS_INVALID'));
+  assert.throws(() => jg.verify(token, 7, { currentDate: NOW }), code('ERR_JWKS_INVALID'));
+});
+
+test('claim errors carry claim and reason', async () => {
+  const v = new jg.Verifier(jwksOf(2048), { currentDate: NOW });
+  const cases = [
+    [await joseToken({ claims: k8sClaims({ exp: NOW }) }), {}, 'ERR_JWT_EXPIRED', 'exp', 'check_failed'],
+    [await joseToken({ claims: k8sClaims({ exp: undefined }) }), {}, 'ERR_JWT_CLAIM_VALIDATION_FAILED', 'exp', 'missing'],
+    [await joseToken({ claims: k8sClaims({ nbf: 'x' }) }), {}, 'ERR_JWT_CLAIM_VALIDATION_FAILED', 'nbf', 'invalid'],
+    [await joseToken(), { issuer: 'x' }, 'ERR_JWT_CLAIM_VALIDATION_FAILED', 'iss', 'check_failed'],
+    [await joseToken(), { typ: 'at+jwt' }, 'ERR_JWT_CLAIM_VALIDATION_FAILED', 'typ', 'mismatch'],
+  ];
+  for (const [token, options, c, claim, reason] of cases) {
+    assert.throws(() => v.verify(token, options), (e) => e.code === c && e.claim === claim && e.reason === reason);
+  }
+});
+
+test('requiredClaims: [] accepts a token without exp', async () => {
+  const token = await joseToken({ claims: k8sClaims({ exp: undefined }) });
+  assert.equal(jg.verify(token, jwksOf(2048), { currentDate: NOW, requiredClaims: [] }).payload.exp, undefined);
+});
+
+test('verifyJws returns the payload bytes and checks no claims', () => {
+  const token = nodeToken({ payload: 'not json at all' });
+  const r = jg.verifyJws(token, jwksOf(2048));
+  assert.ok(r.payload instanceof Uint8Array);
+  assert.equal(Buffer.from(r.payload).toString(), 'not json at all');
+  assert.throws(() => jg.verify(token, jwksOf(2048), { currentDate: NOW }), code('ERR_JWT_INVALID'));
+});
+
+test('decodeUnverified decodes without verifying', async () => {
+  const token = await joseToken();
+  const d = jg.decodeUnverified(token.slice(0, -4) + 'AAAA');
+  assert.equal(d.header.alg, 'RS256');
+  assert.equal(d.payload.sub, 'system:serviceaccount:default:builder');
+  assert.equal(typeof d.signature, 'string');
+  assert.throws(() => jg.decodeUnverified('a.b'), code('ERR_JWS_INVALID'));
+});
+
+test('verifySignature checks raw signatures with one JWK', () => {
+  const { privateKey, jwk } = rsaKey(2048);
+  const data = Buffer.from('hello');
+  const sig = nodeSign('sha256', data, privateKey);
+  assert.equal(jg.verifySignature(jwk, 'RS256', data, sig), true);
+  assert.equal(jg.verifySignature(jwk, 'RS256', Buffer.from('hellO'), sig), false);
+  assert.throws(() => jg.verifySignature(jwk, 'HS256', data, sig), code('ERR_JOSE_NOT_SUPPORTED'));
+  assert.throws(() => jg.verifySignature({ ...jwk, n: 'AQAB' }, 'RS256', data, sig), code('ERR_JWK_INVALID'));
+});
+
+test('Kubernetes key ids and PEM import match Kubernetes', () => {
+  const pem = readFileSync(new URL('k8s/pkg_serviceaccount/rsaPublicKey.pem', vectors), 'utf8');
+  const jwk = jg.importPublicKeyPem(pem);
+  assert.equal(jwk.kid, 'JHJehTTTZlsspKHT-GaJxK7Kd1NQgZJu3fyK6K_QDYU');
+  assert.equal(jg.kubernetesKeyId(jwk), jwk.kid);
+  const keyset = JSON.parse(readFileSync(new URL('k8s/pkg_serviceaccount/openidmetadata_wantKeyset.json', vectors), 'utf8'));
+  const served = keyset.keys.find((k) => k.kty === 'RSA');
+  assert.equal(jwk.n, served.n);
+  // PKCS#1 and SPKI forms of a fresh key give the same JWK, whose kid is SHA-256 of the DER SPKI.
+  const { publicKey, kid } = rsaKey(3072);
+  const spki = jg.importPublicKeyPem(publicKey.export({ format: 'pem', type: 'spki' }));
+  const pkcs1 = jg.importPublicKeyPem(publicKey.export({ format: 'pem', type: 'pkcs1' }));
+  assert.deepEqual(spki, pkcs1);
+  assert.equal(spki.kid, kid);
+  assert.equal(spki.kid, createHash('sha256').update(createPublicKey({ key: spki, format: 'jwk' }).export({ format: 'der', type: 'spki' })).digest('base64url'));
+  assert.throws(() => jg.importPublicKeyPem('hello'), code('ERR_JWK_INVALID'));
+  assert.throws(() => jg.importPublicKeyPem(readFileSync(new URL('k8s/pkg_serviceaccount/rsaPrivateKey.pem', vectors), 'utf8')), code('ERR_JWK_INVALID'));
+  assert.throws(() => jg.importPublicKeyPem(readFileSync(new URL('k8s/pkg_serviceaccount/ecdsaPublicKey.pem', vectors), 'utf8')), code('ERR_JOSE_NOT_SUPPORTED'));
+});
+
+test('kubernetesIdentity reads projected and legacy tokens', async () => {
+  const id = jg.kubernetesIdentity(k8sClaims());
+  assert.deepEqual(
+    { ns: id.namespace, sa: id.serviceAccount.name, pod: id.pod.name, warn: id.warnAfter, sub: id.subject, legacy: id.legacy },
+    { ns: 'default', sa: 'builder', pod: 'builder-7d9f', warn: NOW + 3000, sub: 'system:serviceaccount:default:builder', legacy: false },
+  );
+  assert.equal(jg.kubernetesIdentity({ sub: 'alice' }), null);
+  const eks = readFileSync(new URL('k8s/eks_projected_token/token.jwt', vectors), 'utf8').trim();
+  const eksJwks = readFileSync(new URL('k8s/eks_projected_token/jwks.json', vectors), 'utf8');
+  const { payload } = jg.verify(eks, eksJwks, { currentDate: 1763969878, audience: 'sts.amazonaws.com' });
+  const eksId = jg.kubernetesIdentity(payload);
+  assert.equal(eksId.namespace, 'hakawai');
+  assert.equal(eksId.subjectMatches, true);
+  assert.ok(eksId.node.name);
+});
+
+test('real tokens from other projects verify (rfc_tokens.jsonl)', () => {
+  const lines = readFileSync(new URL('rfc_tokens.jsonl', vectors), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  let ran = 0;
+  for (const c of lines) {
+    const options = { currentDate: c.valid_at ?? 0, algorithms: [c.alg], requiredClaims: [] };
+    const run = () => (c.payload_is_json ? jg.verify(c.token, c.jwks, options) : jg.verifyJws(c.token, c.jwks, options));
+    if (c.expect === 'valid') run();
+    else assert.throws(run);
+    ran++;
+  }
+  assert.equal(ran, 14);
+});
