@@ -281,13 +281,23 @@ fn mont_sqr(out: &mut [u32], a: &[u32], wide: &mut Wide, n: &[u32], n0inv: u32) 
     let (out, a) = (&mut out[..l], &a[..l]);
     let t = &mut wide[..=2 * l];
     t.fill(0);
-    for i in 0..l.saturating_sub(1) {
-        mul_add_row(&mut t[2 * i + 1..=i + l], &a[i + 1..], a[i]);
+    // Rows i and i + 1 (i even) in one pass over a[i + 1..]: row i + 1 then also takes
+    // a_{i+1}^2, once, at column 2i + 2, which the diagonal pass below allows for.
+    for i in (0..l.saturating_sub(1)).step_by(2) {
+        mul_add_2rows(&mut t[2 * i + 1..=i + l + 1], &a[i + 1..], a[i], a[i + 1]);
     }
-    for (pair, &ai) in t.chunks_exact_mut(2).zip(a) {
-        let sq = u64::from(ai) * u64::from(ai);
-        pair[0] = 2 * pair[0] + (sq & 0xffff_ffff);
-        pair[1] = 2 * pair[1] + (sq >> 32);
+    for (k, (pair, &ak)) in t.chunks_exact_mut(2).zip(a).enumerate() {
+        let sq = u64::from(ak) * u64::from(ak);
+        let (lo, hi) = (sq & 0xffff_ffff, sq >> 32);
+        if k % 2 == 1 {
+            // Doubled from the cross pass: 2 a_k^2, so take one away (the columns hold at
+            // least that much, so nothing goes negative).
+            pair[0] = 2 * pair[0] - lo;
+            pair[1] = 2 * pair[1] - hi;
+        } else {
+            pair[0] = 2 * pair[0] + lo;
+            pair[1] = 2 * pair[1] + hi;
+        }
     }
     reduce(out, t, n, n0inv);
 }
