@@ -11,6 +11,8 @@ NPM_CI := npm ci --no-audit --no-fund --loglevel=error
 tools:
 	@scripts/tools.sh
 
+# wasm-pack runs the first wasm-opt on PATH: the pinned npm one (scripts/tools.sh installs it).
+pkg: export PATH := $(CURDIR)/scripts/binaryen/node_modules/.bin:$(PATH)
 pkg: tools
 	wasm-pack build --release --target web --out-dir pkg --out-name jwksgate
 	wasm-pack build --release --no-pack --target nodejs --out-dir pkg/node --out-name jwksgate
@@ -32,3 +34,10 @@ test-pkg: pkg
 
 clean:
 	rm -rf pkg target pkg-tests/node_modules
+
+# Side-by-side RS256 benchmark (jwksgate, jose, node:crypto); prints the table recorded in
+# bench/RESULTS.md. Not part of `make test`: timings are never asserted.
+.PHONY: bench
+bench: pkg
+	cd bench && $(NPM_CI)
+	node bench/bench.mjs
