@@ -1,9 +1,9 @@
 // RS256 verification, side by side in one process: jwksgate (pkg/, built by `make pkg`) against
 // jose and node:crypto, for 2048/3072/4096-bit keys. Run by `make bench`; figures in RESULTS.md.
 //
-// Each round runs every contestant for a batch of tokens, in an order that rotates per round,
-// so drift in machine load (two shared cores) falls on all of them alike; warm-up rounds are
-// dropped and the medians of the per-round means are reported. Prints no verdict: the ratios
+// Each round runs every contestant at every key size for a batch of tokens, in an order that
+// rotates per round, so drift in machine load (two shared cores) falls on all of them alike;
+// warm-up rounds are dropped and the medians of the per-round means are reported. Prints no verdict: the ratios
 // are the last lines, and no test depends on a timing.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -12,9 +12,9 @@ import crypto from 'node:crypto';
 import * as jose from 'jose';
 import { initSync, Verifier, verify as verifyOneShot } from '../pkg/jwksgate.js';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 21);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 31);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 4);
-const BATCH = Number(process.env.BENCH_BATCH ?? 64);
+const BATCH = Number(process.env.BENCH_BATCH ?? 32);
 const SIZES = (process.env.BENCH_BITS ?? '2048,3072,4096').split(',').map(Number);
 
 const median = (xs) => {
@@ -113,7 +113,9 @@ async function batch(x, tokens) {
   return ((performance.now() - start) * 1000) / BATCH;
 }
 
-const results = [];
+// Every (key size, contestant) pair runs once per round, in an order rotated each round, so
+// load from other processes (two shared cores) is spread over all of them alike.
+const cases = [];
 for (const bits of SIZES) {
   const c = makeCase(bits);
   const xs = await contestants(c);
@@ -121,29 +123,34 @@ for (const bits of SIZES) {
   for (const x of xs) {
     for (const { token, payload } of c.tokens) {
       const got = await x.run(token);
-      if (canonical(got) !== canonical(payload)) {
-        throw new Error(`${x.name} returned other claims`);
-      }
+      if (canonical(got) !== canonical(payload)) throw new Error(`${x.name} returned other claims`);
     }
   }
-  const times = xs.map(() => []);
-  for (let round = 0; round < WARMUP + ROUNDS; round++) {
-    for (let j = 0; j < xs.length; j++) {
-      const i = (j + round) % xs.length;
-      const us = await batch(xs[i], c.tokens);
-      if (round >= WARMUP) times[i].push(us);
-    }
-  }
-  results.push({ bits, med: times.map(median), names: xs.map((x) => x.name) });
+  cases.push({ bits, c, xs, times: xs.map(() => []) });
 }
+const slots = cases.flatMap((k) => k.xs.map((x, i) => ({ k, x, i })));
+for (let round = 0; round < WARMUP + ROUNDS; round++) {
+  for (let j = 0; j < slots.length; j++) {
+    const { k, x, i } = slots[(j + round * 7) % slots.length];
+    const us = await batch(x, k.c.tokens);
+    if (round >= WARMUP) k.times[i].push(us);
+  }
+}
+const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.round(q * (xs.length - 1))];
+const results = cases.map((k) => ({
+  bits: k.bits,
+  med: k.times.map(median),
+  iqr: k.times.map((t) => quantile(t, 0.75) - quantile(t, 0.25)),
+  names: k.xs.map((x) => x.name),
+}));
 
 const pad = (s, n) => String(s).padStart(n);
-console.log(`node ${process.version}, ${ROUNDS} rounds of ${BATCH} verifies after ${WARMUP} warm-up rounds; median µs per verify`);
+console.log(`node ${process.version}, ${ROUNDS} rounds of ${BATCH} verifies after ${WARMUP} warm-up rounds; median µs per verify (interquartile range)`);
 console.log('');
 console.log(`| what | ${results.map((r) => `RS256-${r.bits}`).join(' | ')} |`);
 console.log(`| --- | ${results.map(() => '---:').join(' | ')} |`);
 for (let i = 0; i < results[0].names.length; i++) {
-  console.log(`| (${'abcde'[i]}) ${results[0].names[i]} | ${results.map((r) => pad(r.med[i].toFixed(1), 7)).join(' | ')} |`);
+  console.log(`| (${'abcde'[i]}) ${results[0].names[i]} | ${results.map((r) => `${pad(r.med[i].toFixed(1), 7)} (${r.iqr[i].toFixed(0)})`).join(' | ')} |`);
 }
 console.log('');
 console.log(`wasm: ${wasmBytes.length} bytes raw, ${gzipSync(wasmBytes, { level: 9 }).length} bytes gzipped (level 9)`);
