@@ -11,6 +11,8 @@ NPM_CI := npm ci --no-audit --no-fund --loglevel=error
 tools:
 	@scripts/tools.sh
 
+# wasm-pack runs the first wasm-opt on PATH: the pinned npm one (scripts/tools.sh installs it).
+pkg: export PATH := $(CURDIR)/scripts/binaryen/node_modules/.bin:$(PATH)
 pkg: tools
 	wasm-pack build --release --target web --out-dir pkg --out-name jwksgate
 	wasm-pack build --release --no-pack --target nodejs --out-dir pkg/node --out-name jwksgate
@@ -31,7 +33,7 @@ test-pkg: pkg
 	scripts/test-pkg.sh
 
 clean:
-	rm -rf pkg target pkg-tests/node_modules www/test/node_modules
+	rm -rf pkg target pkg-tests/node_modules www/test/node_modules bench/node_modules scripts/binaryen/node_modules
 
 # The token inspector (www/): `make www` assembles a servable folder in target/www (the page plus
 # the package's web build), `make serve-www` serves it on 127.0.0.1:8080, `make test-www` drives
@@ -53,3 +55,10 @@ test-www: www
 	scripts/chromium.sh
 	cd www/test && $(NPM_CI)
 	cd www/test && WWW_DIR=$(CURDIR)/$(WWW_OUT) node --test --test-concurrency=1 *.test.mjs
+
+# Side-by-side RS256 benchmark (jwksgate, jose, node:crypto); prints the table recorded in
+# bench/RESULTS.md. Not part of `make test`: timings are never asserted.
+.PHONY: bench
+bench: pkg
+	cd bench && $(NPM_CI)
+	node bench/bench.mjs

@@ -17,3 +17,8 @@ have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
 if [ "$have" != "$want" ]; then
   cargo install wasm-bindgen-cli --version "=$want" --force
 fi
+# wasm-opt for the release build: binaryen from npm at the version pinned in scripts/binaryen
+# (Debian's binaryen is too old, its output fails to load; see ../shared/TOOLCHAIN.md).
+if [ ! -x scripts/binaryen/node_modules/.bin/wasm-opt ]; then
+  (cd scripts/binaryen && npm ci --no-audit --no-fund --loglevel=error)
+fi

@@ -1,0 +1,55 @@
+// Where a verify spends its time: runs Verifier.verify (or the one-shot verify) in a loop under
+// V8's sampling profiler and prints the self time per function, wasm functions by Rust name.
+// Build with names first (wasm-opt strips them):
+//   wasm-pack build --release --no-opt --target web --out-dir /tmp/jwksgate-names --out-name jwksgate
+//   PKG=/tmp/jwksgate-names node bench/profile.mjs            (BITS=4096, MODE=oneshot, N=20000)
+import crypto from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { pathToFileURL } from 'node:url';
+
+const dir = process.env.PKG ?? new URL('../pkg', import.meta.url).pathname;
+const m = await import(pathToFileURL(`${dir}/jwksgate.js`).href);
+m.initSync({ module: readFileSync(`${dir}/jwksgate_bg.wasm`) });
+
+const bits = Number(process.env.BITS ?? 2048);
+const N = Number(process.env.N ?? 20000);
+const oneShot = process.env.MODE === 'oneshot';
+const { publicKey, privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: bits });
+const jwks = { keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'k' }] };
+const NOW = 1_780_000_000;
+const b64 = (x) => Buffer.from(JSON.stringify(x)).toString('base64url');
+const claims = {
+  aud: ['vault'], exp: NOW + 3600, iat: NOW - 60, iss: 'https://kubernetes.default.svc.cluster.local', nbf: NOW - 60,
+  'kubernetes.io': { namespace: 'default', pod: { name: 'web-1', uid: crypto.randomUUID() }, serviceaccount: { name: 'web', uid: crypto.randomUUID() } },
+  sub: 'system:serviceaccount:default:web',
+};
+const input = `${b64({ alg: 'RS256', kid: 'k' })}.${b64(claims)}`;
+const token = `${input}.${crypto.sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
+const options = { issuer: claims.iss, audience: 'vault', currentDate: NOW };
+const jwksText = JSON.stringify(jwks);
+const verifier = new m.Verifier(jwks, options);
+const run = oneShot ? () => m.verify(token, jwksText, options) : () => verifier.verify(token);
+
+for (let i = 0; i < 500; i++) run(); // warm-up
+const session = new Session();
+session.connect();
+await session.post('Profiler.enable');
+await session.post('Profiler.start');
+const t0 = performance.now();
+for (let i = 0; i < N; i++) run();
+const us = ((performance.now() - t0) * 1000) / N;
+const { profile } = await session.post('Profiler.stop');
+
+const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const self = new Map();
+for (const id of profile.samples) {
+  const name = byId.get(id).callFrame.functionName.replace(/::h[0-9a-f]{16}$/, '') || '(anonymous)';
+  if (name === '(idle)' || name === '(program)') continue;
+  self.set(name, (self.get(name) ?? 0) + 1);
+}
+const total = [...self.values()].reduce((a, b) => a + b, 0);
+console.log(`${oneShot ? 'verify(token, jwksText)' : 'Verifier.verify'} RS256-${bits}: ${us.toFixed(1)} µs per call under the profiler`);
+for (const [name, n] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 20)) {
+  console.log(`${((100 * n) / total).toFixed(1).padStart(5)}%  ${name.slice(0, 110)}`);
+}
