@@ -32,3 +32,9 @@ test-pkg: pkg
 
 clean:
 	rm -rf pkg target pkg-tests/node_modules
+
+# Adversarial input (fuzz/README.md): each cargo-fuzz target for FUZZ_SECONDS (default 60),
+# printing executions per target. Needs the nightly toolchain; installs cargo-fuzz if missing.
+.PHONY: fuzz
+fuzz:
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-60} fuzz/run.sh

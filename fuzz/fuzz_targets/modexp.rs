@@ -1,0 +1,72 @@
+//! Differential fuzzing of the RSA public operation s^e mod n (RFC 8017 section 5.2.2) in
+//! src/modexp.rs against `rsa::BigUint::modpow`, on random moduli, exponents and signatures
+//! within the preconditions `RsaPublicKey::new` guarantees (odd n of 2048 to 8192 bits, odd e).
+#![no_main]
+
+use jwksgate::modexp::PublicOp;
+use libfuzzer_sys::fuzz_target;
+use rsa::BigUint;
+
+fuzz_target!(|data: &[u8]| {
+    // Layout: 1 byte exponent choice, 1 byte length choice, then modulus bytes, then signature
+    // bytes; both are stretched from the input when it is short, so every input is usable.
+    if data.len() < 4 {
+        return;
+    }
+    let e: u64 = match data[0] % 4 {
+        0 => 65537,
+        1 => 3,
+        2 => 0x1_0000_0001 | 1, // beyond 32 bits, within MAX_EXPONENT
+        _ => (u64::from(u32::from_le_bytes([data[0], data[1], data[2], data[3]])) | 1).max(3),
+    };
+    // 256..=1024 bytes: 2048 to 8192 bits, weighted toward the common sizes.
+    let k = match data[1] % 8 {
+        0..=3 => 256,
+        4 => 384,
+        5 => 512,
+        6 => 257 + (data[2] as usize % 767),
+        _ => 1024,
+    };
+    let body = &data[4..];
+    if body.is_empty() {
+        return;
+    }
+    let stretch = |offset: usize, len: usize| -> Vec<u8> {
+        (0..len).map(|i| body[(offset + i) % body.len()] ^ (i as u8).wrapping_mul(0x9d)).collect()
+    };
+    let mut n = stretch(0, k);
+    n[0] |= 0x80; // exactly k bytes, no leading zero
+    n[k - 1] |= 1; // odd
+    let mut s = stretch(k.min(body.len()), k);
+    // Steer some inputs to the edges: s = 0, 1, n - 1, n, and s just under n.
+    match data[3] % 16 {
+        0 => s.iter_mut().for_each(|b| *b = 0),
+        1 => {
+            s.iter_mut().for_each(|b| *b = 0);
+            s[k - 1] = 1;
+        }
+        2 => {
+            s = n.clone();
+            s[k - 1] -= 1;
+        }
+        3 => s = n.clone(),
+        4 => {
+            s = n.clone();
+            s[k / 2] = s[k / 2].wrapping_sub(1).min(s[k / 2]);
+        }
+        _ => {}
+    }
+    let op = PublicOp::new(&n, e);
+    let got = op.apply(&s);
+    let nn = BigUint::from_bytes_be(&n);
+    let ss = BigUint::from_bytes_be(&s);
+    let want = if ss >= nn {
+        None
+    } else {
+        let m = ss.modpow(&BigUint::from(e), &nn).to_bytes_be();
+        let mut out = vec![0u8; k - m.len()];
+        out.extend_from_slice(&m);
+        Some(out)
+    };
+    assert_eq!(got, want, "PublicOp::apply disagrees with BigUint::modpow (k = {k}, e = {e})");
+});
