@@ -104,10 +104,12 @@ fn invalid(message: impl Into<String>) -> Error {
     Error::new(Code::InvalidArgument, message)
 }
 
+/// Converts through JSON text, so values read as `JSON.parse` (and `jose`) reads them: an
+/// integer beyond 2^53 (a signed `"exp": 9007199254740993`) becomes the nearest double, where
+/// serde-wasm-bindgen's JSON-compatible serializer failed the whole result.
 pub(crate) fn to_plain<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| to_js(invalid(format!("cannot convert result: {e}"))))
+    let text = serde_json::to_string(value).map_err(|e| to_js(invalid(format!("cannot convert result: {e}"))))?;
+    js_sys::JSON::parse(&text).map_err(|_| to_js(invalid("cannot convert result to a JS value")))
 }
 
 /// JSON text of a value given as a string or a plain object.
@@ -258,6 +260,17 @@ impl PartialOptions {
     }
 }
 
+/// A string argument, refused before it is copied into wasm memory when it is not a string
+/// (wasm-bindgen's `&str` glue traps on a number) or when its UTF-16 length already exceeds
+/// `max_bytes` (its UTF-8 form is never shorter), so a hostile 10 MB token costs no copy.
+fn string_arg(value: &JsValue, what: &str, max_bytes: usize, code: Code) -> Result<String, Error> {
+    let s = value.dyn_ref::<js_sys::JsString>().ok_or_else(|| invalid(format!("{what} must be a string")))?;
+    if s.length() as usize > max_bytes {
+        return Err(Error::new(code, format!("{what} is over {max_bytes} bytes")));
+    }
+    Ok(String::from(s))
+}
+
 fn parse_jwks(jwks: &JsValue) -> Result<Jwks, Error> {
     let text = json_text(jwks, "jwks").map_err(|e| Error::new(Code::JwksInvalid, e.message()))?;
     Jwks::parse(text.as_bytes())
@@ -296,34 +309,39 @@ fn jws_result(v: verifier::VerifiedJws) -> Result<JsValue, JsValue> {
 /// Decodes a JWT **without verifying its signature or claims**. For inspection only: never
 /// base a decision on the result.
 #[wasm_bindgen(js_name = decodeUnverified, unchecked_return_type = "DecodedToken")]
-pub fn decode_unverified(token: &str) -> Result<JsValue, JsValue> {
-    let d = verifier::decode_unverified(token, MAX_TOKEN_BYTES_CEILING).map_err(to_js)?;
+pub fn decode_unverified(#[wasm_bindgen(unchecked_param_type = "string")] token: JsValue) -> Result<JsValue, JsValue> {
+    let token = string_arg(&token, "token", MAX_TOKEN_BYTES_CEILING, Code::JwsInvalid).map_err(to_js)?;
+    let d = verifier::decode_unverified(&token, MAX_TOKEN_BYTES_CEILING).map_err(to_js)?;
     result_object(&[("header", to_plain(&d.header)?), ("payload", to_plain(&d.payload)?), ("signature", d.signature.into())])
 }
 
 /// Verifies a JWT against a JWKS (object or JSON text): signature, then claims.
 #[wasm_bindgen(unchecked_return_type = "VerifyResult")]
 pub fn verify(
-    token: &str,
+    #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
     #[wasm_bindgen(unchecked_param_type = "JWKS | string")] jwks: JsValue,
     #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
     let options = PartialOptions::from_js(&options.unwrap_or(JsValue::UNDEFINED)).map_err(to_js)?;
     let verifier = crate::Verifier::from_jwks(parse_jwks(&jwks).map_err(to_js)?);
-    jwt_result(verifier.verify(token, &PartialOptions::default().resolve(&options)).map_err(to_js)?)
+    let options = PartialOptions::default().resolve(&options);
+    let token = string_arg(&token, "token", options.max_token_bytes, Code::JwsInvalid).map_err(to_js)?;
+    jwt_result(verifier.verify(&token, &options).map_err(to_js)?)
 }
 
 /// Verifies a compact JWS of any payload against a JWKS: header, key and signature rules
 /// only, no claims.
 #[wasm_bindgen(js_name = verifyJws, unchecked_return_type = "VerifyJwsResult")]
 pub fn verify_jws(
-    token: &str,
+    #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
     #[wasm_bindgen(unchecked_param_type = "JWKS | string")] jwks: JsValue,
     #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
     let options = PartialOptions::from_js(&options.unwrap_or(JsValue::UNDEFINED)).map_err(to_js)?;
     let verifier = crate::Verifier::from_jwks(parse_jwks(&jwks).map_err(to_js)?);
-    jws_result(verifier.verify_jws(token, &PartialOptions::default().resolve(&options)).map_err(to_js)?)
+    let options = PartialOptions::default().resolve(&options);
+    let token = string_arg(&token, "token", options.max_token_bytes, Code::JwsInvalid).map_err(to_js)?;
+    jws_result(verifier.verify_jws(&token, &options).map_err(to_js)?)
 }
 
 /// Verifies many tokens against one key set, parsed and imported once.
@@ -350,22 +368,26 @@ impl JsVerifier {
     #[wasm_bindgen(unchecked_return_type = "VerifyResult")]
     pub fn verify(
         &self,
-        token: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
         #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
         let call = PartialOptions::from_js(&options.unwrap_or(JsValue::UNDEFINED)).map_err(to_js)?;
-        jwt_result(self.inner.verify(token, &self.defaults.resolve(&call)).map_err(to_js)?)
+        let options = self.defaults.resolve(&call);
+        let token = string_arg(&token, "token", options.max_token_bytes, Code::JwsInvalid).map_err(to_js)?;
+        jwt_result(self.inner.verify(&token, &options).map_err(to_js)?)
     }
 
     /// Verifies a compact JWS of any payload (no claims).
     #[wasm_bindgen(js_name = verifyJws, unchecked_return_type = "VerifyJwsResult")]
     pub fn verify_jws(
         &self,
-        token: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
         #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
         let call = PartialOptions::from_js(&options.unwrap_or(JsValue::UNDEFINED)).map_err(to_js)?;
-        jws_result(self.inner.verify_jws(token, &self.defaults.resolve(&call)).map_err(to_js)?)
+        let options = self.defaults.resolve(&call);
+        let token = string_arg(&token, "token", options.max_token_bytes, Code::JwsInvalid).map_err(to_js)?;
+        jws_result(self.inner.verify_jws(&token, &options).map_err(to_js)?)
     }
 
     /// The `kid`s of the usable keys.
@@ -418,8 +440,9 @@ pub fn kubernetes_key_id(#[wasm_bindgen(unchecked_param_type = "JWK | string")] 
 /// Imports a PEM RSA public key (SPKI `PUBLIC KEY` or PKCS#1 `RSA PUBLIC KEY`) as a JWK whose
 /// `kid` is the Kubernetes key id.
 #[wasm_bindgen(js_name = importPublicKeyPem, unchecked_return_type = "JWK")]
-pub fn import_public_key_pem(pem: &str) -> Result<JsValue, JsValue> {
-    to_plain(&crate::import_public_key_pem(pem).map_err(to_js)?)
+pub fn import_public_key_pem(#[wasm_bindgen(unchecked_param_type = "string")] pem: JsValue) -> Result<JsValue, JsValue> {
+    let pem = string_arg(&pem, "PEM input", crate::der::MAX_PEM_BYTES, Code::JwkInvalid).map_err(to_js)?;
+    to_plain(&crate::import_public_key_pem(&pem).map_err(to_js)?)
 }
 
 /// The Kubernetes identity in a (verified) claims set, or `null`.
