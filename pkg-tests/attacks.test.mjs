@@ -92,7 +92,7 @@ test('a token or PEM that is not a string is ERR_INVALID_ARGUMENT, never a wasm 
   assert.equal(outcome(() => verifier.verify(good.tokenText, good.options)).code, 'ok');
 });
 
-test('a 10 MB token is refused before it is copied into wasm memory', () => {
+test('a 10 MB token (or a 4 MB JWKS text) is refused before it is copied into wasm memory', () => {
   // Regression: the size limit was checked after the copy, so each oversized token cost a
   // 10 MB copy and grew the instance's memory for good. A fresh process shows the memory.
   const script = `
@@ -112,13 +112,14 @@ test('a 10 MB token is refused before it is copied into wasm memory', () => {
     const calls = [
       () => j.verify(ten, jwks), () => new j.Verifier(jwks).verify(ten), () => new j.Verifier(jwks).verifyJws(ten),
       () => j.verify(twenty, jwks), () => j.decodeUnverified(twenty), () => j.verifyJws(wide, jwks),
+      () => j.verify('a.b.c', ' '.repeat(4 << 20) + jwks), () => new j.Verifier(' '.repeat(4 << 20) + jwks),
     ];
     calls.forEach(attempt);
     process.stdout.write(JSON.stringify({ before, after: memory.buffer.byteLength, codes }));`;
   const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: new URL('.', import.meta.url) }));
   // The last: 40,000 two-byte characters are 80,000 UTF-8 bytes, refused by the core after the
   // copy (the UTF-16 length check cannot see it), which stays within the 64 KB default.
-  assert.deepEqual(out.codes, Array(6).fill('ERR_JWS_INVALID'));
+  assert.deepEqual(out.codes, [...Array(6).fill('ERR_JWS_INVALID'), 'ERR_JWKS_INVALID', 'ERR_JWKS_INVALID']);
   assert.equal(out.after, out.before, `wasm memory grew from ${out.before} to ${out.after} bytes`);
 });
 

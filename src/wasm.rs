@@ -265,13 +265,22 @@ impl PartialOptions {
 /// `max_bytes` (its UTF-8 form is never shorter), so a hostile 10 MB token costs no copy.
 fn string_arg(value: &JsValue, what: &str, max_bytes: usize, code: Code) -> Result<String, Error> {
     let s = value.dyn_ref::<js_sys::JsString>().ok_or_else(|| invalid(format!("{what} must be a string")))?;
-    if s.length() as usize > max_bytes {
-        return Err(Error::new(code, format!("{what} is over {max_bytes} bytes")));
-    }
+    fits(s, what, max_bytes, code)?;
     Ok(String::from(s))
 }
 
+fn fits(s: &js_sys::JsString, what: &str, max_bytes: usize, code: Code) -> Result<(), Error> {
+    if s.length() as usize > max_bytes {
+        return Err(Error::new(code, format!("{what} is over {max_bytes} bytes")));
+    }
+    Ok(())
+}
+
 fn parse_jwks(jwks: &JsValue) -> Result<Jwks, Error> {
+    if let Some(s) = jwks.dyn_ref::<js_sys::JsString>() {
+        // Refused before the copy, as tokens are: a 4 MB set costs no copy into wasm memory.
+        fits(s, "JWKS", crate::jwk::MAX_JWKS_BYTES, Code::JwksInvalid)?;
+    }
     let text = json_text(jwks, "jwks").map_err(|e| Error::new(Code::JwksInvalid, e.message()))?;
     Jwks::parse(text.as_bytes())
 }
