@@ -1,6 +1,8 @@
 //! The attack catalogue (RFC 8725, JWT Best Current Practices, as the checklist): each case names
 //! an attack and the code it must be refused with. The table is also written to tests/attacks.json,
 //! which pkg-tests/attacks.test.mjs runs through the npm package, so both layers see the same bytes.
+//! Native only: it reads and writes that file, and the package test is its wasm run.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Fuzzes compact JWS splitting and header parsing (RFC 7515 section 7.1) and
-//! `decode_unverified`, which the inspector runs on anything pasted into it.
+//! `decode_unverified` and the Kubernetes identity reader, which the inspector runs on anything
+//! pasted into it.
 #![no_main]
 
 use jwksgate::jws::Compact;
@@ -20,5 +21,10 @@ fuzz_target!(|data: &[u8]| {
         // Whatever decodes must re-serialize: the values are plain JSON.
         let _ = serde_json::to_string(&d.header).unwrap();
         let _ = serde_json::to_string(&d.payload).unwrap();
+        // The inspector also reads the Kubernetes identity from whatever the payload holds.
+        if let Some(id) = jwksgate::kubernetes::identity(&d.payload) {
+            assert_eq!(id.subject_matches, d.payload.get("sub").and_then(|s| s.as_str()) == Some(id.subject.as_str()));
+            let _ = serde_json::to_string(&id).unwrap();
+        }
     }
 });

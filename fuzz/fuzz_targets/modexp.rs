@@ -1,6 +1,6 @@
 //! Differential fuzzing of the RSA public operation s^e mod n (RFC 8017 section 5.2.2) in
 //! src/modexp.rs against `rsa::BigUint::modpow`, on random moduli, exponents and signatures
-//! within the preconditions `RsaPublicKey::new` guarantees (odd n of 2048 to 8192 bits, odd e).
+//! within `PublicOp`'s contract: odd n without leading zeros of at most 8192 bits, odd e >= 3.
 #![no_main]
 
 use jwksgate::modexp::PublicOp;
@@ -19,12 +19,15 @@ fuzz_target!(|data: &[u8]| {
         2 => 0x1_0000_0001 | 1, // beyond 32 bits, within MAX_EXPONENT
         _ => (u64::from(u32::from_le_bytes([data[0], data[1], data[2], data[3]])) | 1).max(3),
     };
-    // 256..=1024 bytes: 2048 to 8192 bits, weighted toward the common sizes.
+    // Mostly 2048 to 8192 bits, weighted toward the common sizes; one input in eight takes a
+    // small modulus (8 to 2040 bits): outside what RsaPublicKey admits but inside PublicOp's
+    // contract, and where limb-count edge cases (k not a multiple of 4, one limb) live.
     let k = match data[1] % 8 {
-        0..=3 => 256,
-        4 => 384,
-        5 => 512,
-        6 => 257 + (data[2] as usize % 767),
+        0..=2 => 256,
+        3 => 384,
+        4 => 512,
+        5 => 257 + (data[2] as usize % 767),
+        6 => 1 + (data[2] as usize % 255),
         _ => 1024,
     };
     let body = &data[4..];
@@ -35,8 +38,13 @@ fuzz_target!(|data: &[u8]| {
         (0..len).map(|i| body[(offset + i) % body.len()] ^ (i as u8).wrapping_mul(0x9d)).collect()
     };
     let mut n = stretch(0, k);
-    n[0] |= 0x80; // exactly k bytes, no leading zero
+    // Exactly k bytes, no leading zero; half the inputs with the top bit set (full-size keys),
+    // half with a short top limb, where n is far below the Montgomery radix.
+    n[0] = if data[3] & 0x20 != 0 { n[0] | 0x80 } else { n[0].max(1) };
     n[k - 1] |= 1; // odd
+    if n == [1] {
+        n[0] = 3; // a modulus of one is outside the contract
+    }
     let mut s = stretch(k.min(body.len()), k);
     // Steer some inputs to the edges: s = 0, 1, n - 1, n, and s just under n.
     match data[3] % 16 {
