@@ -71,7 +71,7 @@ test('attack catalogue: JWKS given as an object behaves as the text', () => {
   assert.ok(compared > 100, `only ${compared} rows compared`);
 });
 
-test('a token or PEM that is not a string is ERR_INVALID_ARGUMENT, never a wasm trap', () => {
+test('arguments of the wrong type are ERR_INVALID_ARGUMENT, never a wasm trap or a silent coercion', () => {
   // Regression: wasm-bindgen's `&str` glue trapped ("memory access out of bounds") on a number.
   const verifier = new jwksgate.Verifier(table.defaultJwks);
   const calls = {
@@ -88,6 +88,21 @@ test('a token or PEM that is not a string is ERR_INVALID_ARGUMENT, never a wasm 
       assert.equal(got.code, 'ERR_INVALID_ARGUMENT', `${name}(${String(bad?.toString?.() ?? bad)})`);
     }
   }
+  // verifySignature: the algorithm, data and signature are checked too (a string as data was
+  // read as zeros, a number as no bytes).
+  const jwk = JSON.parse(table.defaultJwks).keys[0];
+  const bytes = new Uint8Array(256);
+  for (const bad of [undefined, null, 42, {}, [1, 2], 'hello', new ArrayBuffer(4)]) {
+    for (const [name, call] of [
+      ['alg', () => jwksgate.verifySignature(jwk, bad, bytes, bytes)],
+      ['data', () => jwksgate.verifySignature(jwk, 'RS256', bad, bytes)],
+      ['signature', () => jwksgate.verifySignature(jwk, 'RS256', bytes, bad)],
+    ]) {
+      if (name === 'alg' && typeof bad === 'string') continue;
+      assert.equal(outcome(call).code, 'ERR_INVALID_ARGUMENT', `verifySignature ${name} = ${String(bad)}`);
+    }
+  }
+  assert.equal(jwksgate.verifySignature(jwk, 'RS256', Buffer.from('data'), bytes), false);
   const good = cases.find((c) => c.expect === 'ok');
   assert.equal(outcome(() => verifier.verify(good.tokenText, good.options)).code, 'ok');
 });

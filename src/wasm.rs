@@ -420,18 +420,23 @@ fn rsa_key(jwk: &JsValue) -> Result<crate::RsaKey, JsValue> {
 #[wasm_bindgen(js_name = verifySignature)]
 pub fn verify_signature(
     #[wasm_bindgen(unchecked_param_type = "JWK | string")] jwk: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "Algorithm")] alg: &str,
-    data: &[u8],
-    signature: &[u8],
+    #[wasm_bindgen(unchecked_param_type = "Algorithm")] alg: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array")] data: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array")] signature: JsValue,
 ) -> Result<bool, JsValue> {
-    let alg = Alg::from_name(alg)
-        .ok_or_else(|| to_js(Error::new(Code::NotSupported, format!("algorithm {:?} is not supported", crate::jws::short(alg)))))?;
+    // Checked here: the `&str` glue trapped on a number and the `&[u8]` glue read a string or a
+    // number as other bytes (zeros, or none).
+    let alg = string_arg(&alg, "algorithm", 16, Code::NotSupported).map_err(to_js)?;
+    let bytes = |v: &JsValue, what: &str| v.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec).ok_or_else(|| to_js(invalid(format!("{what} must be a Uint8Array"))));
+    let (data, signature) = (bytes(&data, "data")?, bytes(&signature, "signature")?);
+    let alg = Alg::from_name(&alg)
+        .ok_or_else(|| to_js(Error::new(Code::NotSupported, format!("algorithm {:?} is not supported", crate::jws::short(&alg)))))?;
     let parsed = parse_jwk(&jwk).map_err(to_js)?;
     if parsed.alg().is_some_and(|a| a != alg.name()) {
         return Err(to_js(Error::new(Code::JwkInvalid, "the JWK's \"alg\" does not match the algorithm")));
     }
     let key = parsed.rsa().map_err(|e| to_js(e.clone()))?;
-    Ok(key.key.verify(alg, data, signature))
+    Ok(key.key.verify(alg, &data, &signature))
 }
 
 /// The RFC 7638 SHA-256 thumbprint of an RSA JWK, base64url.
