@@ -62,3 +62,9 @@ test-www: www
 bench: pkg
 	cd bench && $(NPM_CI)
 	node bench/bench.mjs
+
+# Adversarial input (fuzz/README.md): each cargo-fuzz target for FUZZ_SECONDS (default 60),
+# printing executions per target. Needs the nightly toolchain; installs cargo-fuzz if missing.
+.PHONY: fuzz
+fuzz:
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-60} fuzz/run.sh

@@ -106,7 +106,9 @@ fn invalid(message: impl Into<String>) -> Error {
 
 /// A plain JS value (objects, arrays, strings, numbers) from a serializable one. Through JSON
 /// text and the host's native `JSON.parse`: one crossing instead of one per key and value,
-/// which profiling showed to be most of the non-RSA cost of a verify. Same shape as
+/// which profiling showed to be most of the non-RSA cost of a verify. Values read as `JSON.parse`
+/// (and `jose`) reads them: an integer beyond 2^53 becomes the nearest double, `__proto__` an
+/// own property. Same shape as
 /// serde-wasm-bindgen's `json_compatible` (integers as numbers, `None` as `null`).
 pub(crate) fn to_plain<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     parse_json(&serde_json::to_string(value).map_err(|e| to_js(invalid(format!("cannot convert result: {e}"))))?)
@@ -269,7 +271,27 @@ impl PartialOptions {
     }
 }
 
+/// A string argument, refused before it is copied into wasm memory when it is not a string
+/// (wasm-bindgen's `&str` glue traps on a number) or when its UTF-16 length already exceeds
+/// `max_bytes` (its UTF-8 form is never shorter), so a hostile 10 MB token costs no copy.
+fn string_arg(value: &JsValue, what: &str, max_bytes: usize, code: Code) -> Result<String, Error> {
+    let s = value.dyn_ref::<js_sys::JsString>().ok_or_else(|| invalid(format!("{what} must be a string")))?;
+    fits(s, what, max_bytes, code)?;
+    Ok(String::from(s))
+}
+
+fn fits(s: &js_sys::JsString, what: &str, max_bytes: usize, code: Code) -> Result<(), Error> {
+    if s.length() as usize > max_bytes {
+        return Err(Error::new(code, format!("{what} is over {max_bytes} bytes")));
+    }
+    Ok(())
+}
+
 fn parse_jwks(jwks: &JsValue) -> Result<Jwks, Error> {
+    if let Some(s) = jwks.dyn_ref::<js_sys::JsString>() {
+        // Refused before the copy, as tokens are: a 4 MB set costs no copy into wasm memory.
+        fits(s, "JWKS", crate::jwk::MAX_JWKS_BYTES, Code::JwksInvalid)?;
+    }
     let text = json_text(jwks, "jwks").map_err(|e| Error::new(Code::JwksInvalid, e.message()))?;
     Jwks::parse(text.as_bytes())
 }
@@ -320,34 +342,39 @@ fn jws_result(v: verifier::VerifiedJws) -> Result<JsValue, JsValue> {
 /// Decodes a JWT **without verifying its signature or claims**. For inspection only: never
 /// base a decision on the result.
 #[wasm_bindgen(js_name = decodeUnverified, unchecked_return_type = "DecodedToken")]
-pub fn decode_unverified(token: &str) -> Result<JsValue, JsValue> {
-    let d = verifier::decode_unverified(token, MAX_TOKEN_BYTES_CEILING).map_err(to_js)?;
+pub fn decode_unverified(#[wasm_bindgen(unchecked_param_type = "string")] token: JsValue) -> Result<JsValue, JsValue> {
+    let token = string_arg(&token, "token", MAX_TOKEN_BYTES_CEILING, Code::JwsInvalid).map_err(to_js)?;
+    let d = verifier::decode_unverified(&token, MAX_TOKEN_BYTES_CEILING).map_err(to_js)?;
     result_object(&[("header", to_plain(&d.header)?), ("payload", to_plain(&d.payload)?), ("signature", d.signature.into())])
 }
 
 /// Verifies a JWT against a JWKS (object or JSON text): signature, then claims.
 #[wasm_bindgen(unchecked_return_type = "VerifyResult")]
 pub fn verify(
-    token: &str,
+    #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
     #[wasm_bindgen(unchecked_param_type = "JWKS | string")] jwks: JsValue,
     #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
     let options = PartialOptions::from_js(&options.unwrap_or(JsValue::UNDEFINED)).map_err(to_js)?;
     let verifier = crate::Verifier::from_jwks(parse_jwks(&jwks).map_err(to_js)?);
-    jwt_result(verifier.verify(token, &PartialOptions::default().resolve(&options)).map_err(to_js)?)
+    let options = PartialOptions::default().resolve(&options);
+    let token = string_arg(&token, "token", options.max_token_bytes, Code::JwsInvalid).map_err(to_js)?;
+    jwt_result(verifier.verify(&token, &options).map_err(to_js)?)
 }
 
 /// Verifies a compact JWS of any payload against a JWKS: header, key and signature rules
 /// only, no claims.
 #[wasm_bindgen(js_name = verifyJws, unchecked_return_type = "VerifyJwsResult")]
 pub fn verify_jws(
-    token: &str,
+    #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
     #[wasm_bindgen(unchecked_param_type = "JWKS | string")] jwks: JsValue,
     #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
     let options = PartialOptions::from_js(&options.unwrap_or(JsValue::UNDEFINED)).map_err(to_js)?;
     let verifier = crate::Verifier::from_jwks(parse_jwks(&jwks).map_err(to_js)?);
-    jws_result(verifier.verify_jws(token, &PartialOptions::default().resolve(&options)).map_err(to_js)?)
+    let options = PartialOptions::default().resolve(&options);
+    let token = string_arg(&token, "token", options.max_token_bytes, Code::JwsInvalid).map_err(to_js)?;
+    jws_result(verifier.verify_jws(&token, &options).map_err(to_js)?)
 }
 
 /// Verifies many tokens against one key set, parsed and imported once.
@@ -374,22 +401,26 @@ impl JsVerifier {
     #[wasm_bindgen(unchecked_return_type = "VerifyResult")]
     pub fn verify(
         &self,
-        token: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
         #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
         let call = PartialOptions::from_js(&options.unwrap_or(JsValue::UNDEFINED)).map_err(to_js)?;
-        jwt_result(self.inner.verify(token, &self.defaults.resolve(&call)).map_err(to_js)?)
+        let options = self.defaults.resolve(&call);
+        let token = string_arg(&token, "token", options.max_token_bytes, Code::JwsInvalid).map_err(to_js)?;
+        jwt_result(self.inner.verify(&token, &options).map_err(to_js)?)
     }
 
     /// Verifies a compact JWS of any payload (no claims).
     #[wasm_bindgen(js_name = verifyJws, unchecked_return_type = "VerifyJwsResult")]
     pub fn verify_jws(
         &self,
-        token: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
         #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
         let call = PartialOptions::from_js(&options.unwrap_or(JsValue::UNDEFINED)).map_err(to_js)?;
-        jws_result(self.inner.verify_jws(token, &self.defaults.resolve(&call)).map_err(to_js)?)
+        let options = self.defaults.resolve(&call);
+        let token = string_arg(&token, "token", options.max_token_bytes, Code::JwsInvalid).map_err(to_js)?;
+        jws_result(self.inner.verify_jws(&token, &options).map_err(to_js)?)
     }
 
     /// The `kid`s of the usable keys.
@@ -413,18 +444,23 @@ fn rsa_key(jwk: &JsValue) -> Result<crate::RsaKey, JsValue> {
 #[wasm_bindgen(js_name = verifySignature)]
 pub fn verify_signature(
     #[wasm_bindgen(unchecked_param_type = "JWK | string")] jwk: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "Algorithm")] alg: &str,
-    data: &[u8],
-    signature: &[u8],
+    #[wasm_bindgen(unchecked_param_type = "Algorithm")] alg: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array")] data: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array")] signature: JsValue,
 ) -> Result<bool, JsValue> {
-    let alg = Alg::from_name(alg)
-        .ok_or_else(|| to_js(Error::new(Code::NotSupported, format!("algorithm {:?} is not supported", crate::jws::short(alg)))))?;
+    // Checked here: the `&str` glue trapped on a number and the `&[u8]` glue read a string or a
+    // number as other bytes (zeros, or none).
+    let alg = string_arg(&alg, "algorithm", 16, Code::NotSupported).map_err(to_js)?;
+    let bytes = |v: &JsValue, what: &str| v.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec).ok_or_else(|| to_js(invalid(format!("{what} must be a Uint8Array"))));
+    let (data, signature) = (bytes(&data, "data")?, bytes(&signature, "signature")?);
+    let alg = Alg::from_name(&alg)
+        .ok_or_else(|| to_js(Error::new(Code::NotSupported, format!("algorithm {:?} is not supported", crate::jws::short(&alg)))))?;
     let parsed = parse_jwk(&jwk).map_err(to_js)?;
     if parsed.alg().is_some_and(|a| a != alg.name()) {
         return Err(to_js(Error::new(Code::JwkInvalid, "the JWK's \"alg\" does not match the algorithm")));
     }
     let key = parsed.rsa().map_err(|e| to_js(e.clone()))?;
-    Ok(key.key.verify(alg, data, signature))
+    Ok(key.key.verify(alg, &data, &signature))
 }
 
 /// The RFC 7638 SHA-256 thumbprint of an RSA JWK, base64url.
@@ -442,8 +478,9 @@ pub fn kubernetes_key_id(#[wasm_bindgen(unchecked_param_type = "JWK | string")] 
 /// Imports a PEM RSA public key (SPKI `PUBLIC KEY` or PKCS#1 `RSA PUBLIC KEY`) as a JWK whose
 /// `kid` is the Kubernetes key id.
 #[wasm_bindgen(js_name = importPublicKeyPem, unchecked_return_type = "JWK")]
-pub fn import_public_key_pem(pem: &str) -> Result<JsValue, JsValue> {
-    to_plain(&crate::import_public_key_pem(pem).map_err(to_js)?)
+pub fn import_public_key_pem(#[wasm_bindgen(unchecked_param_type = "string")] pem: JsValue) -> Result<JsValue, JsValue> {
+    let pem = string_arg(&pem, "PEM input", crate::der::MAX_PEM_BYTES, Code::JwkInvalid).map_err(to_js)?;
+    to_plain(&crate::import_public_key_pem(&pem).map_err(to_js)?)
 }
 
 /// The Kubernetes identity in a (verified) claims set, or `null`.
