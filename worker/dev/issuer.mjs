@@ -25,7 +25,9 @@ export class Issuer {
   constructor() {
     this.keys = [makeKey()];
     this.signing = this.keys[0];
-    this.mode = 'up'; // 'up' | 'down' (connections dropped) | 'error' (HTTP 500)
+    // 'up' | 'down' (connections dropped) | 'error' (HTTP 500) | 'hang' (never answers)
+    // | 'redirect' (302 elsewhere) | 'huge' (a 1 MiB key set)
+    this.mode = 'up';
     this.wrongIssuer = false;
     this.hits = { discovery: 0, jwks: 0 };
     this.server = null;
@@ -83,6 +85,12 @@ export class Issuer {
         res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error');
         return;
       }
+      if (this.mode === 'hang') return; // the socket is closed by stop()
+      if (this.mode === 'redirect') {
+        res.writeHead(302, { location: `${this.url}${url.pathname}?moved=1` }).end();
+        return;
+      }
+      if (this.mode === 'huge') body = { keys: this.keys.map((k) => k.jwk), padding: 'x'.repeat(1 << 20) };
       res.writeHead(200, { 'content-type': type, 'cache-control': 'public, max-age=3600' }).end(JSON.stringify(body));
     };
     if (url.pathname === '/.well-known/openid-configuration') {
