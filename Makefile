@@ -33,3 +33,15 @@ test-pkg: pkg
 
 clean:
 	rm -rf pkg target pkg-tests/node_modules
+
+# The edge login gate (worker/): its tests under workerd, and the local demo on 127.0.0.1:8787.
+.PHONY: test-worker run-gate
+WRANGLER_OFFLINE := CLOUDFLARE_CF_FETCH_ENABLED=false WRANGLER_HIDE_BANNER=true WRANGLER_SEND_METRICS=false XDG_CONFIG_HOME=$(CURDIR)/worker/.config
+
+test-worker: pkg
+	cd worker && $(NPM_CI)
+	cd worker && $(WRANGLER_OFFLINE) node --test --test-timeout=120000 test/
+
+run-gate: pkg
+	cd worker && $(NPM_CI)
+	$(WRANGLER_OFFLINE) node worker/dev/run-gate.mjs
