@@ -392,11 +392,11 @@ fn all_strings(v: &Value) -> bool {
 
 /// Vault's `getClaim`: a key starting with `/` is a JSON pointer (RFC 6901), else a top-level name.
 pub fn get_claim<'a>(claims: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
-    let v = if key.starts_with('/') {
-        // serde_json's pointer lookup implements RFC 6901, including ~0 and ~1.
+    let v = if let Some(path) = key.strip_prefix('/') {
+        // RFC 6901: `~1` is `/` and `~0` is `~`, unescaped in that order; array indices are decimal.
         let mut cur: Option<&Value> = None;
         let root = claims;
-        for (i, raw) in key[1..].split('/').enumerate() {
+        for (i, raw) in path.split('/').enumerate() {
             let token = raw.replace("~1", "/").replace("~0", "~");
             cur = if i == 0 {
                 root.get(&token)

@@ -90,12 +90,13 @@ impl core::fmt::Debug for SessionKey {
     }
 }
 
-fn derive(secret: &[u8], label: &[u8]) -> HmacSha256 {
+fn derive(secret: &[u8], label: &[u8]) -> Result<HmacSha256> {
     // One secret, separate keys per purpose, so an accessor can never serve as a MAC.
-    let mut m = <HmacSha256 as Mac>::new_from_slice(secret).expect("HMAC takes keys of any length");
+    let bad = |_| Error::new(Code::ConfigInvalid, "SESSION_SECRET cannot key HMAC-SHA256");
+    let mut m = <HmacSha256 as Mac>::new_from_slice(secret).map_err(bad)?;
     m.update(label);
     let key = m.finalize().into_bytes();
-    <HmacSha256 as Mac>::new_from_slice(&key).expect("HMAC takes keys of any length")
+    <HmacSha256 as Mac>::new_from_slice(&key).map_err(bad)
 }
 
 impl SessionKey {
@@ -104,7 +105,7 @@ impl SessionKey {
         if secret.len() < MIN_SECRET_BYTES {
             return Err(Error::new(Code::ConfigInvalid, format!("SESSION_SECRET must be at least {MIN_SECRET_BYTES} bytes")));
         }
-        Ok(SessionKey { mac: derive(secret, b"jwksgate session mac v1"), accessor: derive(secret, b"jwksgate session accessor v1") })
+        Ok(SessionKey { mac: derive(secret, b"jwksgate session mac v1")?, accessor: derive(secret, b"jwksgate session accessor v1")? })
     }
 
     /// The session token: `jgs.` + base64url(JSON) + `.` + base64url(HMAC-SHA256).
@@ -133,7 +134,7 @@ impl SessionKey {
         mac.update(signed.as_bytes());
         // `verify_slice` compares in constant time (subtle's ConstantTimeEq).
         mac.verify_slice(&tag).map_err(|_| invalid("session signature does not verify"))?;
-        let body = b64::decode(signed[PREFIX.len()..].as_bytes()).ok_or_else(|| invalid("session is malformed"))?;
+        let body = b64::decode(&signed.as_bytes()[PREFIX.len()..]).ok_or_else(|| invalid("session is malformed"))?;
         let value = json::parse(&body).map_err(|_| invalid("session is malformed"))?;
         let session: Session = serde_json::from_value(value).map_err(|_| invalid("session is malformed"))?;
         if session.v != 1 {

@@ -1,7 +1,10 @@
 // Vault JWT-auth role rules (vault-plugin-auth-jwt path_role.go, path_login.go, claims.go) as
 // tables: configuration checks at load, then logins against signed Kubernetes-shaped tokens.
 
-#[path = "common_sign.rs"]
+// Native only: keys are generated with `rand`, which has no entropy source on wasm32 here.
+#![cfg(not(target_arch = "wasm32"))]
+
+#[path = "common/sign.rs"]
 mod common_sign;
 
 use common_sign::{jwks, sign, sign_with};
