@@ -21,7 +21,7 @@ pkg: tools
 run: pkg
 	node scripts/demo.mjs
 
-test: test-rust test-wasm test-pkg test-www
+test: test-rust test-wasm test-pkg test-www test-worker
 
 test-rust: tools
 	cargo test --release
@@ -68,3 +68,15 @@ bench: pkg
 .PHONY: fuzz
 fuzz:
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-60} fuzz/run.sh
+
+# The edge login gate (worker/): its tests under workerd, and the local demo on 127.0.0.1:8787.
+.PHONY: test-worker run-gate
+WRANGLER_OFFLINE := CLOUDFLARE_CF_FETCH_ENABLED=false WRANGLER_HIDE_BANNER=true WRANGLER_SEND_METRICS=false XDG_CONFIG_HOME=$(CURDIR)/worker/.config
+
+test-worker: pkg
+	cd worker && $(NPM_CI)
+	cd worker && $(WRANGLER_OFFLINE) node --test --test-timeout=120000 test/
+
+run-gate: pkg
+	cd worker && $(NPM_CI)
+	$(WRANGLER_OFFLINE) node worker/dev/run-gate.mjs

@@ -26,6 +26,7 @@
 
 pub mod alg;
 pub mod b64;
+pub mod cidr;
 pub mod claims;
 pub mod der;
 pub mod error;
@@ -34,7 +35,10 @@ pub mod jwk;
 pub mod jws;
 pub mod kubernetes;
 pub mod modexp;
+pub mod role;
 pub mod rsassa;
+pub mod session;
+pub mod vault;
 pub mod verifier;
 
 #[cfg(target_arch = "wasm32")]

@@ -1,0 +1,173 @@
+//! Session tokens the gate mints after a login: a JSON claims set MACed with HMAC-SHA256
+//! (RFC 2104, FIPS 180-4) under the deployment's secret, compared in constant time, and checked
+//! again on every use. Revocation is the worker's (a KV list of ids); everything else is here.
+
+use crate::b64;
+use crate::cidr::{self, Cidr};
+use crate::error::{Code, Error, Result};
+use crate::json;
+use crate::role::Login;
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Every session token starts with this, so a session is never mistaken for a JWT.
+pub const PREFIX: &str = "jgs.";
+/// Largest session token accepted, in bytes; a bound before any MAC or JSON work.
+pub const MAX_SESSION_BYTES: usize = 16 * 1024;
+/// Shortest deployment secret accepted, in bytes (256 bits).
+pub const MIN_SECRET_BYTES: usize = 32;
+
+/// What a session carries. Field names are short: the token travels in every request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Session {
+    /// Format version, 1.
+    pub v: u8,
+    /// Random id chosen by the host, the revocation key.
+    pub id: String,
+    /// The role logged in to.
+    pub role: String,
+    /// The entity alias (the user claim's value).
+    pub alias: String,
+    /// Policies.
+    pub policies: Vec<String>,
+    /// Metadata: `role` and the claim mappings.
+    pub meta: BTreeMap<String, String>,
+    /// Groups from the groups claim.
+    #[serde(default)]
+    pub groups: Vec<String>,
+    /// The role's `token_bound_cidrs`, checked on every use.
+    #[serde(default)]
+    pub cidrs: Vec<String>,
+    /// Issued at, seconds since the epoch.
+    pub iat: i64,
+    /// Expires at, seconds since the epoch.
+    pub exp: i64,
+}
+
+impl Session {
+    /// The session for a login, issued at `now`, with the host's random `id`.
+    pub fn from_login(login: &Login, id: &str, now: i64) -> Self {
+        Session {
+            v: 1,
+            id: id.to_owned(),
+            role: login.role.clone(),
+            alias: login.alias.clone(),
+            policies: login.policies.clone(),
+            meta: login.metadata.clone(),
+            groups: login.groups.clone(),
+            cidrs: login.bound_cidrs.clone(),
+            iat: now,
+            exp: now.saturating_add(i64::try_from(login.ttl).unwrap_or(i64::MAX)),
+        }
+    }
+
+    /// Seconds left at `now`, never negative.
+    pub fn ttl(&self, now: i64) -> i64 {
+        (self.exp - now).max(0)
+    }
+}
+
+fn invalid(message: &str) -> Error {
+    Error::new(Code::SessionInvalid, message)
+}
+
+/// Mints and checks sessions with one deployment secret.
+#[derive(Clone)]
+pub struct SessionKey {
+    mac: HmacSha256,
+    accessor: HmacSha256,
+}
+
+impl core::fmt::Debug for SessionKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("SessionKey(..)")
+    }
+}
+
+fn derive(secret: &[u8], label: &[u8]) -> Result<HmacSha256> {
+    // One secret, separate keys per purpose, so an accessor can never serve as a MAC.
+    let bad = |_| Error::new(Code::ConfigInvalid, "SESSION_SECRET cannot key HMAC-SHA256");
+    let mut m = <HmacSha256 as Mac>::new_from_slice(secret).map_err(bad)?;
+    m.update(label);
+    let key = m.finalize().into_bytes();
+    <HmacSha256 as Mac>::new_from_slice(&key).map_err(bad)
+}
+
+impl SessionKey {
+    /// A key from the deployment secret (at least 32 bytes).
+    pub fn new(secret: &[u8]) -> Result<Self> {
+        if secret.len() < MIN_SECRET_BYTES {
+            return Err(Error::new(Code::ConfigInvalid, format!("SESSION_SECRET must be at least {MIN_SECRET_BYTES} bytes")));
+        }
+        Ok(SessionKey { mac: derive(secret, b"jwksgate session mac v1")?, accessor: derive(secret, b"jwksgate session accessor v1")? })
+    }
+
+    /// The session token: `jgs.` + base64url(JSON) + `.` + base64url(HMAC-SHA256).
+    pub fn mint(&self, session: &Session) -> Result<String> {
+        let body = serde_json::to_vec(session).map_err(|_| invalid("session cannot be encoded"))?;
+        let mut token = format!("{PREFIX}{}", b64::encode(&body));
+        let mut mac = self.mac.clone();
+        mac.update(token.as_bytes());
+        token.push('.');
+        token.push_str(&b64::encode(&mac.finalize().into_bytes()));
+        if token.len() > MAX_SESSION_BYTES {
+            return Err(invalid("session too large (too much metadata)"));
+        }
+        Ok(token)
+    }
+
+    /// Checks a session token at `now` from address `remote`: size, shape, MAC (constant time),
+    /// then contents, expiry and bound CIDRs. Every failure is `ERR_SESSION_INVALID`.
+    pub fn verify(&self, token: &str, remote: Option<IpAddr>, now: i64) -> Result<Session> {
+        if token.len() > MAX_SESSION_BYTES || !token.starts_with(PREFIX) {
+            return Err(invalid("not a session token"));
+        }
+        let (signed, mac_b64) = token.rsplit_once('.').ok_or_else(|| invalid("not a session token"))?;
+        let tag = b64::decode(mac_b64.as_bytes()).filter(|t| t.len() == 32).ok_or_else(|| invalid("not a session token"))?;
+        let mut mac = self.mac.clone();
+        mac.update(signed.as_bytes());
+        // `verify_slice` compares in constant time (subtle's ConstantTimeEq).
+        mac.verify_slice(&tag).map_err(|_| invalid("session signature does not verify"))?;
+        let body = b64::decode(&signed.as_bytes()[PREFIX.len()..]).ok_or_else(|| invalid("session is malformed"))?;
+        let value = json::parse(&body).map_err(|_| invalid("session is malformed"))?;
+        let session: Session = serde_json::from_value(value).map_err(|_| invalid("session is malformed"))?;
+        if session.v != 1 {
+            return Err(invalid("session version is not supported"));
+        }
+        if session.exp <= now {
+            return Err(invalid("session expired"));
+        }
+        let blocks = session.cidrs.iter().map(|c| Cidr::parse(c)).collect::<Result<Vec<_>>>().map_err(|_| invalid("session is malformed"))?;
+        if !cidr::remote_addr_is_ok(remote, &blocks) {
+            return Err(invalid(crate::role::PERMISSION_DENIED));
+        }
+        Ok(session)
+    }
+
+    /// The session's accessor: a handle that names it (for logs and revocation lists) but
+    /// cannot be used as it. Stable for a given id and secret.
+    pub fn accessor(&self, id: &str) -> String {
+        let mut mac = self.accessor.clone();
+        mac.update(b"accessor:");
+        mac.update(id.as_bytes());
+        b64::encode(&mac.finalize().into_bytes()[..18])
+    }
+
+    /// A stable entity id for a role and alias, shaped like a UUID as Vault's are.
+    pub fn entity_id(&self, role: &str, alias: &str) -> String {
+        let mut mac = self.accessor.clone();
+        mac.update(b"entity:");
+        mac.update(role.as_bytes());
+        mac.update(&[0]);
+        mac.update(alias.as_bytes());
+        let h = mac.finalize().into_bytes();
+        let hex: String = h[..16].iter().map(|b| format!("{b:02x}")).collect();
+        format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+    }
+}

@@ -1,0 +1,83 @@
+//! Vault's HTTP response shapes (the `logical.Response` as Vault's HTTP layer writes it) for
+//! login and token lookup, so existing Vault clients read the gate's answers unchanged.
+
+use crate::session::{Session, SessionKey};
+use serde_json::{json, Value};
+
+/// `{"errors": [message]}`, Vault's error body.
+pub fn error_body(message: &str) -> Value {
+    json!({ "errors": [message] })
+}
+
+fn envelope(request_id: &str, data: Value, auth: Value) -> Value {
+    json!({
+        "request_id": request_id,
+        "lease_id": "",
+        "renewable": false,
+        "lease_duration": 0,
+        "data": data,
+        "wrap_info": null,
+        "warnings": null,
+        "auth": auth,
+    })
+}
+
+/// The body of a successful `POST /v1/auth/<mount>/login`. Sessions are not renewable: the
+/// gate has no renew endpoint, so it does not claim one.
+pub fn login_response(key: &SessionKey, session: &Session, token: &str, request_id: &str) -> Value {
+    let auth = json!({
+        "client_token": token,
+        "accessor": key.accessor(&session.id),
+        "policies": session.policies,
+        "token_policies": session.policies,
+        "metadata": session.meta,
+        "lease_duration": session.exp - session.iat,
+        "renewable": false,
+        "entity_id": key.entity_id(&session.role, &session.alias),
+        "token_type": "service",
+        "orphan": true,
+        "mfa_requirement": null,
+        "num_uses": 0,
+    });
+    envelope(request_id, Value::Null, auth)
+}
+
+/// The body of `GET /v1/auth/token/lookup-self` at `now`.
+pub fn lookup_response(key: &SessionKey, session: &Session, token: &str, mount: &str, request_id: &str, now: i64) -> Value {
+    let data = json!({
+        "accessor": key.accessor(&session.id),
+        "creation_time": session.iat,
+        "creation_ttl": session.exp - session.iat,
+        "display_name": format!("{mount}-{}", session.alias),
+        "entity_id": key.entity_id(&session.role, &session.alias),
+        "expire_time": rfc3339(session.exp),
+        "explicit_max_ttl": 0,
+        "id": token,
+        "issue_time": rfc3339(session.iat),
+        "meta": session.meta,
+        "num_uses": 0,
+        "orphan": true,
+        "path": format!("auth/{mount}/login"),
+        "policies": session.policies,
+        "renewable": false,
+        "ttl": session.ttl(now),
+        "type": "service",
+    });
+    envelope(request_id, data, Value::Null)
+}
+
+/// Seconds since the epoch as an RFC 3339 UTC timestamp (civil-from-days, H. Hinnant's algorithm).
+pub fn rfc3339(secs: i64) -> String {
+    let days = secs.div_euclid(86400);
+    let rem = secs.rem_euclid(86400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}

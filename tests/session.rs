@@ -1,0 +1,128 @@
+// Session tokens (HMAC-SHA256, RFC 2104) and Vault's response shapes, as tables: minted
+// sessions verify; expired, tampered, forged, or out-of-CIDR ones do not.
+
+use jwksgate::b64;
+use jwksgate::role::Login;
+use jwksgate::session::{Session, SessionKey, MIN_SECRET_BYTES};
+use jwksgate::vault::{login_response, lookup_response, rfc3339};
+use jwksgate::Code;
+use serde_json::Map;
+use std::collections::BTreeMap;
+
+const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef-test-secret";
+const NOW: i64 = 1_700_000_000;
+
+fn login(cidrs: &[&str]) -> Login {
+    Login {
+        role: "shop".into(),
+        alias: "system:serviceaccount:shop:cart".into(),
+        groups: vec!["dev".into()],
+        policies: vec!["default".into(), "shop-read".into()],
+        metadata: BTreeMap::from([("role".into(), "shop".into()), ("namespace".into(), "shop".into())]),
+        ttl: 600,
+        bound_cidrs: cidrs.iter().map(|s| s.to_string()).collect(),
+        claims: Map::new(),
+    }
+}
+
+fn flip_char(s: &str, at: usize) -> String {
+    let mut b = s.as_bytes().to_vec();
+    b[at] = if b[at] == b'A' { b'B' } else { b'A' };
+    String::from_utf8(b).unwrap()
+}
+
+#[test]
+fn sessions_verify_only_when_untouched_and_current() {
+    let key = SessionKey::new(SECRET).unwrap();
+    let session = Session::from_login(&login(&[]), "id-1", NOW);
+    let token = key.mint(&session).unwrap();
+    assert!(token.starts_with("jgs."));
+    let bound = key.mint(&Session::from_login(&login(&["10.0.0.0/8"]), "id-2", NOW)).unwrap();
+    let other = SessionKey::new(b"another-secret-another-secret-another").unwrap();
+    let forged = other.mint(&session).unwrap();
+    // Forge the payload (role swapped) and keep the genuine MAC.
+    let (_, mac) = token.rsplit_once('.').unwrap();
+    let mut evil = session.clone();
+    evil.role = "admin".into();
+    let evil_body = format!("jgs.{}.{}", b64::encode(serde_json::to_string(&evil).unwrap().as_bytes()), mac);
+    let body_flip = flip_char(&token, 10);
+    let mac_flip = flip_char(&token, token.len() - 5);
+    let huge = format!("jgs.{}", "A".repeat(20_000));
+
+    // (case, token, remote, now, expected: Ok(id) or Err(substring))
+    let table: Vec<(&str, &str, Option<&str>, i64, Result<&str, &str>)> = vec![
+        ("fresh", &token, None, NOW, Ok("id-1")),
+        ("one second before exp", &token, None, NOW + 599, Ok("id-1")),
+        ("at exp", &token, None, NOW + 600, Err("expired")),
+        ("after exp", &token, None, NOW + 10_000, Err("expired")),
+        ("forged with another secret", &forged, None, NOW, Err("does not verify")),
+        ("payload swapped", &evil_body, None, NOW, Err("does not verify")),
+        ("payload byte flipped", &body_flip, None, NOW, Err("does not verify")),
+        ("mac byte flipped", &mac_flip, None, NOW, Err("")),
+        ("truncated mac", &token[..token.len() - 2], None, NOW, Err("")),
+        ("no prefix", &token[4..], None, NOW, Err("not a session token")),
+        ("a JWT", "eyJhbGciOiJSUzI1NiJ9.e30.c2ln", None, NOW, Err("not a session token")),
+        ("empty", "", None, NOW, Err("not a session token")),
+        ("oversized", &huge, None, NOW, Err("not a session token")),
+        ("cidr inside", &bound, Some("10.9.8.7"), NOW, Ok("id-2")),
+        ("cidr outside", &bound, Some("192.0.2.1"), NOW, Err("permission denied")),
+        ("cidr, no address", &bound, None, NOW, Err("permission denied")),
+    ];
+    for (case, t, remote, now, want) in table {
+        let got = key.verify(t, remote.map(|r| r.parse().unwrap()), now);
+        match (want, got) {
+            (Ok(id), Ok(s)) => assert_eq!(s.id, id, "{case}"),
+            (Err(msg), Err(e)) => {
+                assert_eq!(e.code(), Code::SessionInvalid, "{case}");
+                assert!(e.message().contains(msg), "{case}: {}", e.message());
+            }
+            (w, g) => panic!("{case}: want {w:?}, got {g:?}"),
+        }
+    }
+    assert_eq!(key.verify(&token, None, NOW).unwrap(), session);
+}
+
+#[test]
+fn secrets_shorter_than_256_bits_are_refused() {
+    assert_eq!(SessionKey::new(&[7u8; MIN_SECRET_BYTES - 1]).unwrap_err().code(), Code::ConfigInvalid);
+    assert!(SessionKey::new(&[7u8; MIN_SECRET_BYTES]).is_ok());
+}
+
+#[test]
+fn accessor_and_entity_are_stable_and_distinct() {
+    let key = SessionKey::new(SECRET).unwrap();
+    assert_eq!(key.accessor("a"), key.accessor("a"));
+    assert_ne!(key.accessor("a"), key.accessor("b"));
+    assert_ne!(key.accessor("a"), SessionKey::new(b"another-secret-another-secret-another").unwrap().accessor("a"));
+    let e = key.entity_id("shop", "x");
+    assert_eq!(e.len(), 36);
+    assert_ne!(e, key.entity_id("shop", "y"));
+}
+
+#[test]
+fn vault_shapes() {
+    let key = SessionKey::new(SECRET).unwrap();
+    let session = Session::from_login(&login(&[]), "id-1", NOW);
+    let token = key.mint(&session).unwrap();
+    let l = login_response(&key, &session, &token, "req-1");
+    for field in ["request_id", "lease_id", "renewable", "lease_duration", "data", "wrap_info", "warnings", "auth"] {
+        assert!(l.get(field).is_some(), "login: {field}");
+    }
+    let auth = &l["auth"];
+    for field in ["client_token", "accessor", "policies", "token_policies", "metadata", "lease_duration", "renewable", "entity_id", "token_type", "orphan"] {
+        assert!(auth.get(field).is_some(), "auth: {field}");
+    }
+    assert_eq!(auth["client_token"], token.as_str());
+    assert_eq!(auth["lease_duration"], 600);
+    assert_eq!(auth["metadata"]["role"], "shop");
+    let k = lookup_response(&key, &session, &token, "jwt", "req-2", NOW + 100);
+    assert_eq!(k["data"]["display_name"], "jwt-system:serviceaccount:shop:cart");
+    assert_eq!(k["data"]["ttl"], 500);
+    assert_eq!(k["data"]["path"], "auth/jwt/login");
+    assert_eq!(k["data"]["expire_time"], "2023-11-14T22:23:20Z");
+    assert_eq!(k["data"]["meta"]["namespace"], "shop");
+    // (seconds, RFC 3339)
+    for (secs, text) in [(0, "1970-01-01T00:00:00Z"), (951_782_400, "2000-02-29T00:00:00Z"), (1_700_000_000, "2023-11-14T22:13:20Z"), (4_102_444_799, "2099-12-31T23:59:59Z")] {
+        assert_eq!(rfc3339(secs), text);
+    }
+}

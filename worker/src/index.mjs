@@ -1,0 +1,335 @@
+// jwksgate's edge login gate (Cloudflare Workers module format): Vault-compatible JWT login
+// (vault-plugin-auth-jwt's HTTP API) and a proxy that lets authenticated requests through to ORIGIN.
+// A thin host: HTTP, key fetching and KV here; every security decision in Rust (pkg/, via wasm).
+import { Gate, importPublicKeyPem } from '../../pkg/workerd.mjs';
+import { NoKeysError, RemoteKeys, StaticKeys } from './keys.mjs';
+
+const MAX_BODY = 64 * 1024;
+const COOKIE = '__Host-jwksgate-session';
+// Headers an origin might read as identity: never passed through from the caller.
+const IDENTITY_HEADERS = [
+  'x-auth-request-user', 'x-auth-request-groups', 'x-auth-request-role', 'x-auth-request-email',
+  'x-auth-request-preferred-username', 'x-auth-request-access-token', 'x-forwarded-user',
+  'x-forwarded-email', 'x-forwarded-groups', 'x-forwarded-preferred-username', 'x-remote-user',
+  'x-remote-group', 'x-webauth-user', 'remote-user', 'x-vault-token',
+];
+
+class HttpError extends Error {
+  constructor(status, message, headers = {}) {
+    super(message);
+    this.status = status;
+    this.headers = headers;
+  }
+}
+
+function json(status, body, headers = {}) {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },
+  });
+}
+
+function vaultError(status, message, headers = {}) {
+  return json(status, { errors: message == null ? [] : [message] }, headers);
+}
+
+function number(env, name, fallback) {
+  const v = env[name];
+  if (v == null || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number`);
+  return n;
+}
+
+function text(v) {
+  return typeof v === 'string' ? v : v == null ? '' : JSON.stringify(v);
+}
+
+/** Reads the configuration once per isolate (per distinct settings). Throws with the reason. */
+function configure(env) {
+  const sources = ['OIDC_DISCOVERY_URL', 'JWKS_URL', 'JWKS', 'PUBLIC_KEYS_PEM'].filter((n) => text(env[n]).trim() !== '');
+  if (sources.length !== 1) {
+    throw new Error(`exactly one key source must be set among OIDC_DISCOVERY_URL, JWKS_URL, JWKS and PUBLIC_KEYS_PEM (found ${sources.length ? sources.join(', ') : 'none'})`);
+  }
+  if (!text(env.ROLES).trim()) throw new Error('ROLES is not set');
+  if (!env.SESSION_SECRET) throw new Error('SESSION_SECRET is not set (wrangler secret put SESSION_SECRET)');
+  if (!env.REVOKED || typeof env.REVOKED.get !== 'function') throw new Error('the REVOKED KV namespace binding is missing');
+  const discoveryUrl = text(env.OIDC_DISCOVERY_URL).trim();
+  const algs = text(env.JWT_SUPPORTED_ALGS).split(',').map((s) => s.trim()).filter(Boolean);
+  const config = { jwt_supported_algs: algs };
+  const boundIssuer = text(env.BOUND_ISSUER).trim() || discoveryUrl;
+  if (boundIssuer) config.bound_issuer = boundIssuer;
+  const gate = new Gate(config, text(env.ROLES), env.SESSION_SECRET, text(env.MOUNT).trim() || 'jwt');
+  const defaultRole = text(env.DEFAULT_ROLE).trim();
+  if (defaultRole && !gate.roles.includes(defaultRole)) throw new Error(`DEFAULT_ROLE ${JSON.stringify(defaultRole)} is not a role in ROLES`);
+  let origin = null;
+  if (text(env.ORIGIN).trim()) {
+    origin = new URL(text(env.ORIGIN).trim());
+    if (!/^https?:$/.test(origin.protocol)) throw new Error('ORIGIN must be an http(s) URL');
+  }
+  let keys;
+  const source = sources[0];
+  if (source === 'JWKS') {
+    gate.setKeys(text(env.JWKS));
+    keys = new StaticKeys();
+  } else if (source === 'PUBLIC_KEYS_PEM') {
+    // Vault's jwt_validation_pubkeys: one or more PEM blocks, or a JSON list of them.
+    const raw = text(env.PUBLIC_KEYS_PEM).trim();
+    const pems = raw.startsWith('[') ? JSON.parse(raw) : raw.match(/-----BEGIN [^-]+-----[\s\S]+?-----END [^-]+-----/g) || [];
+    if (!pems.length) throw new Error('PUBLIC_KEYS_PEM holds no PEM block');
+    gate.setKeys({ keys: pems.map((p) => importPublicKeyPem(p)) });
+    keys = new StaticKeys();
+  } else {
+    const settings = {
+      timeoutMs: number(env, 'KEYS_FETCH_TIMEOUT_MS', 5000),
+      maxBytes: number(env, 'KEYS_MAX_BYTES', 256 * 1024),
+      defaultTtl: number(env, 'KEYS_CACHE_DEFAULT_TTL', 600),
+      minTtl: number(env, 'KEYS_CACHE_MIN_TTL', 60),
+      maxTtl: number(env, 'KEYS_CACHE_MAX_TTL', 86400),
+      cooldown: number(env, 'KEYS_REFETCH_COOLDOWN', 30),
+      maxStale: number(env, 'KEYS_MAX_STALE', 86400),
+      discoveryIssuer: discoveryUrl,
+    };
+    if (settings.minTtl > settings.maxTtl) throw new Error('KEYS_CACHE_MIN_TTL must not exceed KEYS_CACHE_MAX_TTL');
+    keys = new RemoteKeys({
+      discoveryUrl: discoveryUrl || null,
+      jwksUrl: text(env.JWKS_URL).trim() || null,
+      settings,
+      kv: env.KEYS_CACHE || null,
+      install: (set) => gate.setKeys(set),
+    });
+  }
+  return { gate, keys, defaultRole, origin, mount: gate.mount, revoked: env.REVOKED, cookieOnLogin: true };
+}
+
+let current = null; // { fingerprint, state } | { fingerprint, error }
+
+function fingerprint(env) {
+  const parts = [];
+  for (const k of Object.keys(env).sort()) {
+    const v = env[k];
+    parts.push(k, typeof v === 'string' ? v : typeof v);
+  }
+  return parts.join('\u0000');
+}
+
+function state(env) {
+  const fp = fingerprint(env);
+  if (!current || current.fingerprint !== fp) {
+    try {
+      current = { fingerprint: fp, state: configure(env) };
+    } catch (e) {
+      current = { fingerprint: fp, error: e.message || String(e) };
+    }
+  }
+  if (current.error) {
+    console.error(`jwksgate: bad configuration: ${current.error}`);
+    throw new HttpError(500, 'the gate is misconfigured; see its log');
+  }
+  return current.state;
+}
+
+async function readBody(request) {
+  const declared = Number(request.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > MAX_BODY) throw new HttpError(413, `request body larger than ${MAX_BODY} bytes`);
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY) {
+      await reader.cancel();
+      throw new HttpError(413, `request body larger than ${MAX_BODY} bytes`);
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}
+
+function allow(request, methods) {
+  if (!methods.includes(request.method)) {
+    throw new HttpError(405, null, { allow: methods.join(', ') });
+  }
+}
+
+function clientAddress(request) {
+  // Cloudflare sets CF-Connecting-IP at its edge and a client cannot override it there.
+  return request.headers.get('cf-connecting-ip') || undefined;
+}
+
+function cookieToken(request) {
+  const header = request.headers.get('cookie') || '';
+  for (const part of header.split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === COOKIE) return part.slice(i + 1).trim();
+  }
+  return null;
+}
+
+/** Where the caller's credential is: X-Vault-Token, then Authorization: Bearer, then the cookie. */
+function credential(request) {
+  const vault = request.headers.get('x-vault-token');
+  if (vault) return { token: vault.trim(), from: 'x-vault-token' };
+  const auth = request.headers.get('authorization');
+  const m = auth && /^Bearer\s+(\S+)\s*$/i.exec(auth);
+  if (m) return { token: m[1], from: 'authorization' };
+  const c = cookieToken(request);
+  if (c) return { token: c, from: 'cookie' };
+  return null;
+}
+
+const now = () => Date.now() / 1000;
+
+/** Runs a token check; on an unknown kid, refetches keys once (outside the cooldown) and retries. */
+async function withKeys(s, check) {
+  await s.keys.ready();
+  try {
+    return check();
+  } catch (e) {
+    if (e.code === 'ERR_JWKS_NO_MATCHING_KEY' && (await s.keys.unknownKid())) return check();
+    throw e;
+  }
+}
+
+async function session(s, token, request) {
+  const identity = s.gate.session(token, clientAddress(request), now());
+  if (await s.revoked.get(`revoked:${identity.id}`)) {
+    const e = new Error('session revoked');
+    e.code = 'ERR_SESSION_INVALID';
+    e.status = 403;
+    throw e;
+  }
+  return identity;
+}
+
+async function login(s, request) {
+  allow(request, ['POST', 'PUT']);
+  const raw = await readBody(request);
+  let input;
+  try {
+    input = raw ? JSON.parse(raw) : {};
+  } catch (e) {
+    throw new HttpError(400, 'failed to parse JSON input: invalid character in request body');
+  }
+  if (!input || typeof input !== 'object' || Array.isArray(input)) throw new HttpError(400, 'failed to parse JSON input: expected an object');
+  const role = typeof input.role === 'string' && input.role ? input.role : s.defaultRole;
+  const jwt = typeof input.jwt === 'string' ? input.jwt : '';
+  if (!role) throw new HttpError(400, 'missing role');
+  if (!jwt) throw new HttpError(400, 'missing token');
+  const requestId = crypto.randomUUID();
+  const sessionId = crypto.randomUUID();
+  const result = await withKeys(s, () => s.gate.login(role, jwt, clientAddress(request), now(), sessionId, requestId));
+  const headers = {};
+  if (input.set_cookie === true) {
+    const ttl = Math.max(0, result.session.exp - result.session.iat);
+    headers['set-cookie'] = `${COOKIE}=${result.token}; Path=/; Max-Age=${ttl}; Secure; HttpOnly; SameSite=Strict`;
+  }
+  return json(200, result.body, headers);
+}
+
+function sessionToken(request) {
+  const c = credential(request);
+  if (!c) throw Object.assign(new HttpError(403, 'permission denied'), {});
+  return c.token;
+}
+
+async function lookupSelf(s, request) {
+  allow(request, ['GET']);
+  const token = sessionToken(request);
+  await session(s, token, request);
+  return json(200, s.gate.lookupSelf(token, clientAddress(request), now(), crypto.randomUUID()));
+}
+
+async function revokeSelf(s, request) {
+  allow(request, ['POST', 'PUT']);
+  const token = sessionToken(request);
+  const identity = await session(s, token, request);
+  // Kept until the session would have expired anyway (KV's minimum TTL is 60 s).
+  const ttl = Math.max(60, Math.ceil(identity.exp - now()) + 60);
+  await s.revoked.put(`revoked:${identity.id}`, '1', { expirationTtl: ttl });
+  return new Response(null, { status: 204 });
+}
+
+async function proxy(s, request, url) {
+  if (!s.origin) return vaultError(404, null);
+  const c = credential(request);
+  if (!c) return vaultError(401, 'missing client token', { 'www-authenticate': 'Bearer' });
+  let identity;
+  try {
+    if (c.token.startsWith('jgs.')) {
+      identity = await session(s, c.token, request);
+    } else if (c.from === 'authorization' && s.defaultRole) {
+      identity = await withKeys(s, () => s.gate.authorize(s.defaultRole, c.token, clientAddress(request), now()));
+    } else {
+      return vaultError(401, 'unsupported credential', { 'www-authenticate': 'Bearer' });
+    }
+  } catch (e) {
+    if (e instanceof NoKeysError || e instanceof HttpError) throw e;
+    if (!e.code) throw e;
+    return vaultError(401, e.message, { 'www-authenticate': 'Bearer error="invalid_token"' });
+  }
+  const target = new URL(url.pathname + url.search, s.origin);
+  const headers = new Headers(request.headers);
+  for (const h of IDENTITY_HEADERS) headers.delete(h);
+  if (c.from === 'authorization') headers.delete('authorization');
+  const cookies = (request.headers.get('cookie') || '')
+    .split(';')
+    .map((p) => p.trim())
+    .filter((p) => p && !p.startsWith(`${COOKIE}=`));
+  if (cookies.length) headers.set('cookie', cookies.join('; '));
+  else headers.delete('cookie');
+  headers.delete('host');
+  headers.set('x-auth-request-user', identity.alias);
+  headers.set('x-auth-request-groups', identity.groups.join(','));
+  headers.set('x-auth-request-role', identity.role);
+  const init = { method: request.method, headers, redirect: 'manual' };
+  if (!['GET', 'HEAD'].includes(request.method)) {
+    const len = Number(request.headers.get('content-length'));
+    if (Number.isFinite(len) && len > MAX_BODY) throw new HttpError(413, `request body larger than ${MAX_BODY} bytes`);
+    init.body = await readBody(request);
+  }
+  return fetch(target.toString(), init);
+}
+
+async function route(request, env) {
+  const s = state(env);
+  const url = new URL(request.url);
+  const path = url.pathname;
+  if (path === `/v1/auth/${s.mount}/login`) return login(s, request);
+  if (path === '/v1/auth/token/lookup-self') return lookupSelf(s, request);
+  if (path === '/v1/auth/token/revoke-self') return revokeSelf(s, request);
+  if (path.startsWith('/v1/auth/')) return vaultError(404, null);
+  return proxy(s, request, url);
+}
+
+export default {
+  async fetch(request, env) {
+    try {
+      return await route(request, env);
+    } catch (e) {
+      if (e instanceof HttpError) return vaultError(e.status, e.message || null, e.headers);
+      if (e instanceof NoKeysError) return vaultError(503, e.message);
+      if (typeof e.status === 'number' && e.code) {
+        // A refusal decided in Rust: Vault's status and wording. Session failures are Vault's
+        // "permission denied"; the reason goes to the log only.
+        if (e.code === 'ERR_SESSION_INVALID') {
+          console.log(`jwksgate: session refused: ${e.message}`);
+          return vaultError(403, 'permission denied');
+        }
+        if (e.status === 500) console.error(`jwksgate: ${e.message}`);
+        return vaultError(e.status, e.message);
+      }
+      console.error(`jwksgate: unexpected error: ${e && e.stack ? e.stack : e}`);
+      return vaultError(500, 'internal error');
+    }
+  },
+};

@@ -1,0 +1,166 @@
+// Sessions (lookup-self, expiry, tampering, forgery, revoke-self) and the gated proxy (identity
+// headers stripped and set, the __Host- cookie, ServiceAccount tokens under DEFAULT_ROLE), in workerd.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Issuer } from '../dev/issuer.mjs';
+import { startOrigin } from '../dev/origin.mjs';
+import { roles, sleep, startGate } from './helpers.mjs';
+
+const AUD = 'https://gate.example';
+const ROLES = {
+  shop: { user_claim: 'sub', bound_audiences: [AUD], bound_claims: { '/kubernetes.io/namespace': 'shop' }, groups_claim: 'groups', token_ttl: '1h', token_policies: ['shop'] },
+  brief: { user_claim: 'sub', bound_audiences: [AUD], token_ttl: 1 },
+};
+
+let issuer;
+let origin;
+let gate;
+let otherSecret;
+before(async () => {
+  issuer = await new Issuer().start();
+  origin = await startOrigin();
+  const bindings = { OIDC_DISCOVERY_URL: issuer.url, ROLES: roles(ROLES), DEFAULT_ROLE: 'shop', ORIGIN: origin.url };
+  gate = await startGate(bindings);
+  otherSecret = await startGate({ ...bindings, SESSION_SECRET: 'another-secret-another-secret-another-secret' });
+});
+after(async () => {
+  await gate?.dispose();
+  await otherSecret?.dispose();
+  await origin?.stop();
+  await issuer?.stop();
+});
+
+const mint = (opts = {}) => issuer.mint({ namespace: 'shop', serviceAccount: 'cart', audience: AUD, extra: { groups: ['dev', 'ops'] }, ...opts });
+const lookup = (g, token, how = 'x-vault-token') =>
+  g.call('/v1/auth/token/lookup-self', { headers: how === 'x-vault-token' ? { 'x-vault-token': token } : { authorization: `Bearer ${token}` } });
+
+async function session(role = 'shop') {
+  const r = await gate.login(role, mint());
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return r.body.auth.client_token;
+}
+
+describe('sessions', () => {
+  test("lookup-self in Vault's shape, by X-Vault-Token or Bearer", async () => {
+    const token = await session();
+    for (const how of ['x-vault-token', 'bearer']) {
+      const r = await lookup(gate, token, how);
+      assert.equal(r.status, 200);
+      const d = r.body.data;
+      assert.equal(d.display_name, 'jwt-system:serviceaccount:shop:cart');
+      assert.equal(d.path, 'auth/jwt/login');
+      assert.equal(d.id, token);
+      assert.deepEqual(d.meta, { role: 'shop' });
+      assert.deepEqual(d.policies, ['default', 'shop']);
+      assert.ok(d.ttl > 3500 && d.ttl <= 3600);
+      assert.match(d.expire_time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    }
+  });
+
+  test('expired sessions are refused', async () => {
+    const token = await session('brief');
+    await sleep(2100); // the session lives 1 s: this waits out its lifetime, it measures nothing
+    const r = await lookup(gate, token);
+    assert.deepEqual([r.status, r.body], [403, { errors: ['permission denied'] }]);
+  });
+
+  test('tampered and forged sessions are refused', async () => {
+    const token = await session();
+    const [prefix, body, mac] = token.split('.');
+    const claims = JSON.parse(Buffer.from(body, 'base64url'));
+    claims.policies = ['root'];
+    const swapped = `${prefix}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${mac}`;
+    const flipped = token.slice(0, -3) + (token.at(-3) === 'A' ? 'B' : 'A') + token.slice(-2);
+    const forgedLogin = await otherSecret.login('shop', mint());
+    const forged = forgedLogin.body.auth.client_token;
+    for (const [name, t] of [['payload swapped', swapped], ['mac flipped', flipped], ['another secret', forged], ['garbage', 'jgs.x.y']]) {
+      const r = await lookup(gate, t);
+      assert.equal(r.status, 403, name);
+    }
+    assert.equal((await lookup(otherSecret, forged)).status, 200, 'the other deployment accepts its own');
+  });
+
+  test('revoke-self: 204, then refused everywhere', async () => {
+    const token = await session();
+    assert.equal((await lookup(gate, token)).status, 200);
+    const r = await gate.call('/v1/auth/token/revoke-self', { method: 'POST', headers: { 'x-vault-token': token } });
+    assert.equal(r.status, 204);
+    assert.equal((await lookup(gate, token)).status, 403);
+    const p = await gate.call('/app', { headers: { 'x-vault-token': token } });
+    assert.equal(p.status, 401);
+    const again = await gate.call('/v1/auth/token/revoke-self', { method: 'POST', headers: { 'x-vault-token': token } });
+    assert.equal(again.status, 403);
+    const other = await session();
+    assert.equal((await lookup(gate, other)).status, 200, 'other sessions unaffected');
+  });
+
+  test('no token: 403 permission denied', async () => {
+    const r = await gate.call('/v1/auth/token/lookup-self');
+    assert.deepEqual([r.status, r.body], [403, { errors: ['permission denied'] }]);
+  });
+});
+
+describe('proxy', () => {
+  const spoof = {
+    'x-auth-request-user': 'admin',
+    'x-auth-request-groups': 'root',
+    'x-auth-request-role': 'admin',
+    'x-forwarded-user': 'admin',
+    'remote-user': 'admin',
+  };
+
+  test('with a session: identity headers stripped, then set; the token is not forwarded', async () => {
+    const token = await session();
+    const r = await gate.call('/app/orders?id=7', { method: 'POST', headers: { 'x-vault-token': token, 'content-type': 'text/plain', ...spoof }, body: 'hello' });
+    assert.equal(r.status, 200);
+    const seen = r.body;
+    assert.equal(seen.path, '/app/orders?id=7');
+    assert.equal(seen.method, 'POST');
+    assert.equal(seen.body, 'hello');
+    assert.equal(seen.headers['x-auth-request-user'], 'system:serviceaccount:shop:cart');
+    assert.equal(seen.headers['x-auth-request-groups'], 'dev,ops');
+    assert.equal(seen.headers['x-auth-request-role'], 'shop');
+    assert.equal(seen.headers['x-forwarded-user'], undefined);
+    assert.equal(seen.headers['remote-user'], undefined);
+    assert.equal(seen.headers['x-vault-token'], undefined);
+  });
+
+  test('with a ServiceAccount token as Bearer, under DEFAULT_ROLE', async () => {
+    const r = await gate.call('/app', { headers: { authorization: `Bearer ${mint()}`, ...spoof } });
+    assert.equal(r.status, 200);
+    assert.equal(r.body.headers['x-auth-request-user'], 'system:serviceaccount:shop:cart');
+    assert.equal(r.body.headers['x-auth-request-role'], 'shop');
+    assert.equal(r.body.headers.authorization, undefined);
+    const wrongNs = await gate.call('/app', { headers: { authorization: `Bearer ${mint({ namespace: 'bank' })}` } });
+    assert.equal(wrongNs.status, 401);
+    assert.match(wrongNs.body.errors[0], /does not match/);
+  });
+
+  test('with the cookie login sets on request', async () => {
+    const l = await gate.login('shop', mint(), { set_cookie: true });
+    const cookie = l.headers.get('set-cookie');
+    assert.match(cookie, /^__Host-jwksgate-session=jgs\.[^;]+; Path=\/; Max-Age=3600; Secure; HttpOnly; SameSite=Strict$/);
+    const plain = await gate.login('shop', mint());
+    assert.equal(plain.headers.get('set-cookie'), null);
+    const value = cookie.split(';')[0];
+    const r = await gate.call('/app', { headers: { cookie: `theme=dark; ${value}; lang=en` } });
+    assert.equal(r.status, 200);
+    assert.equal(r.body.headers['x-auth-request-role'], 'shop');
+    assert.equal(r.body.headers.cookie, 'theme=dark; lang=en', 'the session cookie stays at the gate');
+  });
+
+  test('no or bad credentials: 401 JSON, never a redirect', async () => {
+    for (const headers of [{}, { authorization: 'Bearer nope' }, { 'x-vault-token': 'jgs.a.b' }, { cookie: '__Host-jwksgate-session=jgs.a.b' }, { authorization: 'Basic YTpi' }]) {
+      const r = await gate.call('/app', { headers });
+      assert.equal(r.status, 401, JSON.stringify(headers));
+      assert.ok(Array.isArray(r.body.errors));
+      assert.equal(r.headers.get('location'), null);
+    }
+  });
+
+  test('a body over 64 KiB: 413', async () => {
+    const token = await session();
+    const r = await gate.call('/upload', { method: 'PUT', headers: { 'x-vault-token': token }, body: 'x'.repeat(65 * 1024) });
+    assert.equal(r.status, 413);
+  });
+});
