@@ -317,12 +317,31 @@ fn mont_mul<const W: u32>(out: &mut [u64], a: &[u64], b: &[u64], wide: &mut Wide
     reduce::<W>(out, t, n, n0inv);
 }
 
-/// out = a^2 R^-1 mod n, for a < n: each cross product a_i a_j (i < j) computed once and the
-/// columns doubled (L^2 / 2 products instead of L^2), the squares a_i^2 added, then [`reduce`].
+/// out = a^2 R^-1 mod n, for a < n: the column sums of a^2, then [`reduce`].
 fn mont_sqr<const W: u32>(out: &mut [u64], a: &[u64], wide: &mut Wide, n: &[u64], n0inv: u64) {
     let l = n.len();
     let (out, a) = (&mut out[..l], &a[..l]);
     let t = &mut wide[..=2 * l];
+    if l >= KARATSUBA_LIMBS {
+        square_karatsuba(t, a);
+    } else {
+        t[2 * l] = 0;
+        square_columns(&mut t[..2 * l], a);
+    }
+    reduce::<W>(out, t, n, n0inv);
+}
+
+/// From this many limbs on (2048-bit keys: 74 limbs), a square is taken by one level of
+/// Karatsuba: 3 L^2 / 8 limb products instead of L^2 / 2. Measured in one process: 1% faster
+/// at 2048 bits, 3 to 4% at 3072 and 4096; a second level (halves of 38 limbs and up) was 5
+/// to 9% slower.
+const KARATSUBA_LIMBS: usize = 64;
+
+/// t[..2 L] = the column sums of a^2 (no carries): each cross product a_i a_j (i < j) computed
+/// once and the columns doubled (L^2 / 2 products instead of L^2), the squares a_i^2 added.
+fn square_columns(t: &mut [u64], a: &[u64]) {
+    let l = a.len();
+    let t = &mut t[..2 * l];
     t.fill(0);
     // Rows i and i + 1 (i even) in one pass over a[i + 1..]: row i + 1 then also takes
     // a_{i+1}^2, once, at column 2i + 2, which the diagonal pass below allows for.
@@ -335,7 +354,41 @@ fn mont_sqr<const W: u32>(out: &mut [u64], a: &[u64], wide: &mut Wide, n: &[u64]
         pair[0] = if k % 2 == 1 { 2 * pair[0] - ak * ak } else { 2 * pair[0] + ak * ak };
         pair[1] *= 2;
     }
-    reduce::<W>(out, t, n, n0inv);
+}
+
+/// t[..=2 L] = the column sums of a^2 by one level of Karatsuba on the limb polynomial: with
+/// a = a0 + a1 X, a^2 = a0^2 + ((a0 + a1)^2 - a0^2 - a1^2) X + a1^2 X^2. Columns carry no
+/// carries, so this is an identity of polynomials: every column ends exactly as in
+/// [`square_columns`] (so within the same bound), and the middle difference is a sum of
+/// products a0_i a1_j, never negative column by column. The middle square's limbs are one bit
+/// wider, so its columns reach h 2^(2w + 2) = (about) 2L 2^(2w): the bound of [`WIDE`] again.
+fn square_karatsuba(t: &mut [u64], a: &[u64]) {
+    let l = a.len();
+    let h = l.div_ceil(2);
+    let (a0, a1) = a.split_at(h);
+    let mut sum = [0u64; MAX_LIMBS.div_ceil(2)];
+    let sum = &mut sum[..h];
+    sum.copy_from_slice(a0);
+    for (s, &x) in sum.iter_mut().zip(a1) {
+        *s += x;
+    }
+    let mut mid = [0u64; 2 * MAX_LIMBS.div_ceil(2)];
+    let mid = &mut mid[..2 * h];
+    square_columns(mid, sum);
+    let t = &mut t[..=2 * l];
+    t[2 * l] = 0;
+    let (lo, hi) = t.split_at_mut(2 * h);
+    square_columns(lo, a0);
+    square_columns(&mut hi[..2 * (l - h)], a1);
+    for (m, &x) in mid.iter_mut().zip(lo.iter()) {
+        *m -= x;
+    }
+    for (m, &x) in mid.iter_mut().zip(hi.iter()) {
+        *m -= x;
+    }
+    for (tk, &m) in t[h..3 * h].iter_mut().zip(mid.iter()) {
+        *tk += m;
+    }
 }
 
 #[cfg(test)]
@@ -402,6 +455,22 @@ mod tests {
             e >>= 1;
         }
         r
+    }
+
+    #[test]
+    fn karatsuba_square_equals_schoolbook_columns() {
+        // Largest limbs at the limb counts at the ends of each width's range: the columns
+        // must come out equal (and, in a debug build, nothing may overflow on the way).
+        for (w, lens) in [(WIDE, &[1usize, 2, 3, 74, 100, 101, 125, 126][..]), (NARROW, &[127, 152, 227, 303, MAX_LIMBS][..])] {
+            for &l in lens {
+                for a in [vec![mask(w); l], (0..l as u64).map(|i| (i * 0x9e37_79b9) & mask(w)).collect()] {
+                    let (mut want, mut got) = (vec![0u64; 2 * l + 1], vec![7u64; 2 * l + 1]);
+                    square_columns(&mut want[..2 * l], &a);
+                    square_karatsuba(&mut got, &a);
+                    assert_eq!(got, want, "w={w} l={l}");
+                }
+            }
+        }
     }
 
     #[test]
