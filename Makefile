@@ -18,8 +18,9 @@ pkg: tools
 	wasm-pack build --release --no-pack --target nodejs --out-dir pkg/node --out-name jwksgate
 	node scripts/assemble-pkg.mjs
 
-run: pkg
-	node scripts/demo.mjs
+run: www
+	cd worker && $(NPM_CI)
+	scripts/run.sh
 
 test: test-rust test-wasm test-pkg test-www test-worker
 
