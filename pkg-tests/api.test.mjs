@@ -82,6 +82,18 @@ test('decodeUnverified decodes without verifying', async () => {
   assert.throws(() => jg.decodeUnverified('a.b'), code('ERR_JWS_INVALID'));
 });
 
+test('a "__proto__" claim comes back as an own member, as JSON.parse gives it, and pollutes nothing', () => {
+  const claims = JSON.stringify(k8sClaims()).replace(/^\{/, '{"__proto__":{"admin":true},');
+  const token = nodeToken({ payload: claims });
+  for (const r of [jg.verify(token, jwksOf(2048), { currentDate: NOW }), jg.decodeUnverified(token)]) {
+    assert.ok(Object.hasOwn(r.payload, '__proto__'));
+    assert.deepEqual(r.payload['__proto__'], { admin: true });
+    assert.equal(Object.getPrototypeOf(r.payload), Object.prototype);
+    assert.equal(r.payload.admin, undefined, 'not readable as an inherited claim');
+  }
+  assert.equal({}.admin, undefined);
+});
+
 test('verifySignature checks raw signatures with one JWK', () => {
   const { privateKey, jwk } = rsaKey(2048);
   const data = Buffer.from('hello');

@@ -65,8 +65,10 @@ export function warnings({ header, payload, identity, now, tolerance = 0 }) {
     if (p in header) add(`header-${p}`, `The header carries "${p}", a key or key location chosen by whoever made the token. It is ignored: keys come only from the issuer's set you provide.`);
   }
   for (const [what, obj] of [['header', header], ['payload', payload]]) {
-    if (Object.getPrototypeOf(obj) !== Object.prototype) {
-      add(`proto-${what}`, `The ${what} has a "__proto__" member. JavaScript that reads this token's ${what} through the package sees its contents as inherited properties (obj.x finds them, Object.keys does not): compare claims with Object.hasOwn.`);
+    // The package returns a "__proto__" member as an own property (as JSON.parse does); code
+    // that copies claims by assignment (Object.assign, obj[k] = v) still turns it into a prototype.
+    if (Object.hasOwn(obj, '__proto__') || Object.getPrototypeOf(obj) !== Object.prototype) {
+      add(`proto-${what}`, `The ${what} has a "__proto__" member. It is kept as an ordinary member, but code that copies these claims by assignment (Object.assign, obj[key] = value) makes it the copy's prototype: copy with structuredClone or spread, and compare claims with Object.hasOwn.`);
     }
   }
   if ('crit' in header) add('header-crit', 'The header has "crit": extensions the verifier must understand. jwksgate understands none and rejects the token.');
