@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 seconds=${FUZZ_SECONDS:-60}
-targets=${FUZZ_TARGETS:-"compact verify jwks pem modexp"}
+targets=${FUZZ_TARGETS:-"compact verify jwks pem modexp role session"}
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked || cargo install cargo-fuzz
 node seed-corpora.mjs
 # No sanitizer: the crate is #![forbid(unsafe_code)], so AddressSanitizer would only slow the

@@ -1,7 +1,7 @@
 // Writes libFuzzer seed corpora to fuzz/corpus/<target>/ from the committed vectors in
 // ../tests/vectors (RFC 7515/7520, Kubernetes, Wycheproof JWK/JWS). The corpora are not committed.
 import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
-import { createHash, createPublicKey } from 'node:crypto';
+import { createHash, createHmac, createPublicKey } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -78,6 +78,33 @@ for (const sub of ['pkg_serviceaccount', 'oidc_testdata']) {
     seed('pem', pub.export({ type: 'spki', format: 'pem' }));
     seed('pem', pub.export({ type: 'pkcs1', format: 'pem' }));
   }
+}
+
+// role: byte 0 is the mode (0 role configuration, 1 claims, 2 glob pattern NUL subject).
+const roleConfigs = [
+  { cart: { role_type: 'jwt', user_claim: 'sub', bound_audiences: ['https://gate.example.com'], bound_claims: { '/kubernetes.io/namespace': 'shop' }, token_policies: ['shop'], token_ttl: '1h' } },
+  { g: { user_claim: '/kubernetes.io/serviceaccount/name', user_claim_json_pointer: true, bound_claims_type: 'glob', bound_claims: { sub: ['system:serviceaccount:*:cart'] }, groups_claim: 'groups', claim_mappings: { '/kubernetes.io/pod/name': 'pod' }, token_bound_cidrs: ['10.0.0.0/8', '2001:db8::/32'], token_max_ttl: '24h', clock_skew_leeway: -1, expiration_leeway: '90s', token_no_default_policy: true } },
+  { o: { role_type: 'oidc', user_claim: 'email' }, s: { user_claim: 'sub', bound_subject: 'x', token_ttl: 3600 } },
+];
+for (const r of roleConfigs) seed('role', Buffer.concat([Buffer.from([0]), Buffer.from(JSON.stringify(r))]));
+for (const t of tokens) {
+  const payload = t.split('.')[1];
+  if (payload) seed('role', Buffer.concat([Buffer.from([1]), b64u(payload)]));
+}
+for (const [p, subject] of [['system:serviceaccount:*:cart', 'system:serviceaccount:shop:cart'], ['*a*b*', 'xaybz'], ['/kubernetes.io/serviceaccount/name', '']]) {
+  seed('role', Buffer.from(`\u0002${p}\u0000${subject}`));
+}
+
+// session: byte 0 bit 0 picks signed (1: the harness MACs the body) or raw (0: the token as sent).
+const FUZZ_SECRET = 'fuzz-secret-0123456789abcdef-0123456789';
+const macKey = createHmac('sha256', FUZZ_SECRET).update('jwksgate session mac v1').digest();
+const session = { v: 1, id: 'c2Vzc2lvbg', role: 'cart', alias: 'system:serviceaccount:shop:cart', policies: ['default', 'shop'], meta: { role: 'cart', pod: 'cart-1' }, groups: ['dev'], cidrs: ['10.0.0.0/8'], iat: 1_700_000_000, exp: 1_800_000_000 };
+for (const body of [session, { ...session, cidrs: [] }, { ...session, exp: 1 }]) {
+  const text = JSON.stringify(body);
+  for (const sel of [1, 3, 11]) seed('session', Buffer.concat([Buffer.from([sel]), Buffer.from(text)]));
+  const signed = `jgs.${Buffer.from(text).toString('base64url')}`;
+  const token = `${signed}.${createHmac('sha256', macKey).update(signed).digest('base64url')}`;
+  seed('session', Buffer.concat([Buffer.from([10]), Buffer.from(token)]));
 }
 
 console.log(Object.entries(counts).map(([t, n]) => `${t}: ${n} seeds`).join(', '));

@@ -1,0 +1,84 @@
+//! Fuzzes the gate's role rules: `AuthConfig::parse` and `Gate::new` on arbitrary role JSON
+//! (durations, bound claims, CIDRs, policies), and `role::evaluate` (bound claims as strings and
+//! globs, JSON pointers, the user and groups claims, claim mappings) on arbitrary claims against a
+//! fixed catalogue of roles. Byte 0 picks the mode; the rest is the JSON text.
+#![no_main]
+
+use jwksgate::role::{evaluate, get_claim, glob, validate_bound_claims, AuthConfig, Gate};
+use jwksgate::Code;
+use libfuzzer_sys::fuzz_target;
+use serde_json::{Map, Value};
+use std::sync::OnceLock;
+
+/// Roles that reach every branch of `evaluate`: plain and pointer user claims, globs, lists,
+/// groups, mappings.
+const ROLES: &str = r#"{
+  "plain": {"user_claim": "sub", "bound_audiences": ["a"]},
+  "pointer": {"user_claim": "/kubernetes.io/serviceaccount/name", "user_claim_json_pointer": true,
+              "bound_claims": {"/kubernetes.io/namespace": ["shop", "web"]}, "groups_claim": "/groups",
+              "claim_mappings": {"/kubernetes.io/pod/name": "pod", "iss": "issuer"}},
+  "glob": {"user_claim": "sub", "bound_claims_type": "glob",
+           "bound_claims": {"sub": ["system:serviceaccount:*:cart", "*-admin*x"], "/a~1b/~0c": "*"}},
+  "groups": {"user_claim": "email", "bound_subject": "s", "groups_claim": "groups",
+             "claim_mappings": {"name": "n", "/x/0": "first"}}
+}"#;
+
+fn gate() -> &'static Gate {
+    static G: OnceLock<Gate> = OnceLock::new();
+    G.get_or_init(|| Gate::new(AuthConfig::default(), ROLES.as_bytes()).expect("fixed roles"))
+}
+
+/// A Kubernetes-shaped claims set for roles parsed from fuzz input.
+fn sample_claims() -> Map<String, Value> {
+    let v = serde_json::json!({
+        "aud": ["a"], "sub": "system:serviceaccount:shop:cart", "iss": "https://k8s",
+        "kubernetes.io": {"namespace": "shop", "serviceaccount": {"name": "cart", "uid": "u"}},
+        "groups": ["dev", ""], "email": "x@y", "name": "n", "x": ["a", 1]
+    });
+    match v {
+        Value::Object(m) => m,
+        _ => unreachable!(),
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&mode, text)) = data.split_first() else { return };
+    match mode % 3 {
+        0 => {
+            // Role configuration: whatever loads must evaluate without panicking.
+            let _ = AuthConfig::parse(text);
+            let Ok(g) = Gate::new(AuthConfig::default(), text) else { return };
+            for role in g.roles.values() {
+                let _ = role.ttl();
+                let _ = role.policies();
+                if let Ok(login) = evaluate(role, sample_claims()) {
+                    assert!(!login.alias.is_empty());
+                }
+            }
+        }
+        1 => {
+            // Claims against the fixed roles: an accepted login satisfies the role's bound claims
+            // and names a non-empty user.
+            let Ok(Value::Object(claims)) = jwksgate::json::parse(text) else { return };
+            for role in gate().roles.values() {
+                match evaluate(role, claims.clone()) {
+                    Ok(login) => {
+                        assert!(!login.alias.is_empty());
+                        assert!(validate_bound_claims(role.bound_claims_type, &role.bound_claims, &claims).is_ok());
+                        assert!(login.groups.iter().all(|g| !g.is_empty()));
+                    }
+                    Err(e) => assert!(matches!(e.code(), Code::LoginRefused | Code::ConfigInvalid), "{:?}", e.code()),
+                }
+            }
+        }
+        _ => {
+            // Glob and pointer primitives on raw text: the pattern and subject split at the first NUL.
+            let Ok(s) = std::str::from_utf8(text) else { return };
+            let (pattern, subject) = s.split_once('\0').unwrap_or((s, ""));
+            if glob(pattern, subject) && !pattern.contains('*') {
+                assert_eq!(pattern, subject);
+            }
+            let _ = get_claim(&sample_claims(), pattern);
+        }
+    }
+});
