@@ -80,7 +80,7 @@ for (const sub of ['pkg_serviceaccount', 'oidc_testdata']) {
   }
 }
 
-// role: byte 0 is the mode (0 role configuration, 1 claims, 2 glob pattern NUL subject).
+// role: byte 0 is the mode (0 role configuration, 1 claims, 2 glob pattern NUL subject, 3 login body).
 const roleConfigs = [
   { cart: { role_type: 'jwt', user_claim: 'sub', bound_audiences: ['https://gate.example.com'], bound_claims: { '/kubernetes.io/namespace': 'shop' }, token_policies: ['shop'], token_ttl: '1h' } },
   { g: { user_claim: '/kubernetes.io/serviceaccount/name', user_claim_json_pointer: true, bound_claims_type: 'glob', bound_claims: { sub: ['system:serviceaccount:*:cart'] }, groups_claim: 'groups', claim_mappings: { '/kubernetes.io/pod/name': 'pod' }, token_bound_cidrs: ['10.0.0.0/8', '2001:db8::/32'], token_max_ttl: '24h', clock_skew_leeway: -1, expiration_leeway: '90s', token_no_default_policy: true } },
@@ -93,6 +93,10 @@ for (const t of tokens) {
 }
 for (const [p, subject] of [['system:serviceaccount:*:cart', 'system:serviceaccount:shop:cart'], ['*a*b*', 'xaybz'], ['/kubernetes.io/serviceaccount/name', '']]) {
   seed('role', Buffer.from(`\u0002${p}\u0000${subject}`));
+}
+
+for (const body of ['{"role":"cart","jwt":"x.y.z"}', '{"jwt":"a","set_cookie":true,"extra":[1,{"b":null}]}', '{"role":null}', '']) {
+  seed('role', Buffer.concat([Buffer.from([3]), Buffer.from(body)]));
 }
 
 // session: byte 0 bit 0 picks signed (1: the harness MACs the body) or raw (0: the token as sent).

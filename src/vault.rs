@@ -1,8 +1,52 @@
-//! Vault's HTTP response shapes (the `logical.Response` as Vault's HTTP layer writes it) for
-//! login and token lookup, so existing Vault clients read the gate's answers unchanged.
+//! Vault's HTTP shapes: the login request body, and the responses (the `logical.Response` as
+//! Vault's HTTP layer writes it) for login and token lookup, so Vault clients work unchanged.
 
+use crate::error::{Code, Error, Result};
 use crate::session::{Session, SessionKey};
 use serde_json::{json, Value};
+
+/// The body of `POST /v1/auth/<mount>/login`: `{"role": "...", "jwt": "...", "set_cookie": true}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LoginRequest {
+    /// `role`; `None` when absent, null or empty (the host then uses its default role).
+    pub role: Option<String>,
+    /// `jwt`; `None` when absent, null or empty.
+    pub jwt: Option<String>,
+    /// `set_cookie` (the gate's own field). Defaults to false.
+    pub set_cookie: bool,
+}
+
+fn bad_input(message: impl Into<String>) -> Error {
+    Error::new(Code::InvalidArgument, message)
+}
+
+fn string_member(value: Option<&Value>, name: &str) -> Result<Option<String>> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.is_empty() => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(bad_input(format!("field {name:?} must be a string"))),
+    }
+}
+
+/// Parses a login body with the same strict JSON as tokens (duplicate members, a byte order
+/// mark, invalid UTF-8 and nesting past 64 levels are refused), so a proxy in front and the
+/// gate cannot read two different logins from one body. An empty body is an empty object.
+/// Members other than these three are ignored, as Vault ignores unknown parameters.
+/// Errors are `ERR_INVALID_ARGUMENT` (HTTP 400); they quote at most a member name, cut short.
+pub fn parse_login_request(body: &[u8]) -> Result<LoginRequest> {
+    if body.is_empty() {
+        return Ok(LoginRequest::default());
+    }
+    let value = crate::json::parse(body).map_err(|e| bad_input(format!("failed to parse JSON input: {e}")))?;
+    let obj = value.as_object().ok_or_else(|| bad_input("failed to parse JSON input: the body must be a JSON object"))?;
+    let set_cookie = match obj.get("set_cookie") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => return Err(bad_input("field \"set_cookie\" must be a boolean")),
+    };
+    Ok(LoginRequest { role: string_member(obj.get("role"), "role")?, jwt: string_member(obj.get("jwt"), "jwt")?, set_cookie })
+}
 
 /// `{"errors": [message]}`, Vault's error body.
 pub fn error_body(message: &str) -> Value {

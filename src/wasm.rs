@@ -516,6 +516,8 @@ export interface GateIdentity {
   id?: string; role: string; alias: string; groups: string[]; policies: string[];
   meta: Record<string, string>; iat?: number; exp?: number;
 }
+/** A login request body, parsed strictly (`Gate.parseLogin`). */
+export interface GateLoginRequest { role: string | null; jwt: string | null; set_cookie: boolean }
 /** A successful login: Vault's response body, and the session it minted. */
 export interface GateLogin { body: unknown; token: string; session: GateIdentity }
 /** Errors from the gate also carry the HTTP status Vault would answer with. */
@@ -603,6 +605,15 @@ impl JsGate {
 
     fn verifier(&self) -> Result<&crate::Verifier, JsValue> {
         self.verifier.as_ref().ok_or_else(|| gate_js(Error::new(Code::JwksInvalid, "no keys are loaded")))
+    }
+
+    /// Parses the raw body of a login request (strict JSON: no duplicate members, no byte
+    /// order mark, valid UTF-8, bounded nesting). Throws `ERR_INVALID_ARGUMENT` with status 400.
+    #[wasm_bindgen(js_name = parseLogin, unchecked_return_type = "GateLoginRequest")]
+    pub fn parse_login(&self, #[wasm_bindgen(unchecked_param_type = "Uint8Array")] body: JsValue) -> Result<JsValue, JsValue> {
+        let body = body.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec).ok_or_else(|| gate_js(invalid("the login body must be a Uint8Array")))?;
+        let request = crate::vault::parse_login_request(&body).map_err(gate_js)?;
+        to_plain(&serde_json::json!({ "role": request.role, "jwt": request.jwt, "set_cookie": request.set_cookie }))
     }
 
     /// Vault's login: checks `jwt` against role `role` for a caller at `remote` at `now`

@@ -1,10 +1,11 @@
-// Session tokens (HMAC-SHA256, RFC 2104) and Vault's response shapes, as tables: minted
-// sessions verify; expired, tampered, forged, or out-of-CIDR ones do not.
+// Session tokens (HMAC-SHA256, RFC 2104) and Vault's request and response shapes, as tables:
+// minted sessions verify; expired, tampered, forged, or out-of-CIDR ones do not; hostile login
+// bodies are refused.
 
 use jwksgate::b64;
 use jwksgate::role::Login;
 use jwksgate::session::{Session, SessionKey, MIN_SECRET_BYTES};
-use jwksgate::vault::{login_response, lookup_response, rfc3339};
+use jwksgate::vault::{login_response, lookup_response, parse_login_request, rfc3339, LoginRequest};
 use jwksgate::Code;
 use serde_json::Map;
 use std::collections::BTreeMap;
@@ -124,5 +125,53 @@ fn vault_shapes() {
     // (seconds, RFC 3339)
     for (secs, text) in [(0, "1970-01-01T00:00:00Z"), (951_782_400, "2000-02-29T00:00:00Z"), (1_700_000_000, "2023-11-14T22:13:20Z"), (4_102_444_799, "2099-12-31T23:59:59Z")] {
         assert_eq!(rfc3339(secs), text);
+    }
+}
+
+#[test]
+fn login_bodies() {
+    let ok = |role: Option<&str>, jwt: Option<&str>, set_cookie: bool| Ok(LoginRequest { role: role.map(str::to_owned), jwt: jwt.map(str::to_owned), set_cookie });
+    let deep = format!("{{\"role\":\"r\",\"jwt\":{}{}}}", "[".repeat(10_000), "]".repeat(10_000));
+    let deep_unknown = format!("{{\"x\":{}1{},\"jwt\":\"t\"}}", "{\"a\":".repeat(10_000), "}".repeat(10_000));
+    // (case, body, expected: Ok(request) or Err(message substring))
+    let table: Vec<(&str, Vec<u8>, std::result::Result<LoginRequest, &str>)> = vec![
+        ("role and jwt", br#"{"role":"shop","jwt":"a.b.c"}"#.to_vec(), ok(Some("shop"), Some("a.b.c"), false)),
+        ("set_cookie", br#"{"jwt":"a.b.c","set_cookie":true}"#.to_vec(), ok(None, Some("a.b.c"), true)),
+        ("empty body is an empty object", b"".to_vec(), ok(None, None, false)),
+        ("null and empty strings are absent", br#"{"role":null,"jwt":"","set_cookie":null}"#.to_vec(), ok(None, None, false)),
+        ("unknown members are ignored, as Vault does", br#"{"jwt":"t","policies":["root"],"__proto__":{"role":"admin"}}"#.to_vec(), ok(None, Some("t"), false)),
+        ("not JSON", b"{nope".to_vec(), Err("failed to parse JSON input")),
+        ("whitespace only", b"  ".to_vec(), Err("failed to parse JSON input")),
+        ("an array", br#"[{"jwt":"t"}]"#.to_vec(), Err("must be a JSON object")),
+        ("a string", br#""t""#.to_vec(), Err("must be a JSON object")),
+        ("null", b"null".to_vec(), Err("must be a JSON object")),
+        ("role a number", br#"{"role":5,"jwt":"t"}"#.to_vec(), Err("field \"role\" must be a string")),
+        ("role a list", br#"{"role":["shop"],"jwt":"t"}"#.to_vec(), Err("field \"role\" must be a string")),
+        ("role true", br#"{"role":true,"jwt":"t"}"#.to_vec(), Err("field \"role\" must be a string")),
+        ("jwt an object", br#"{"jwt":{"t":1}}"#.to_vec(), Err("field \"jwt\" must be a string")),
+        ("jwt a list", br#"{"jwt":["t"]}"#.to_vec(), Err("field \"jwt\" must be a string")),
+        ("set_cookie a string", br#"{"jwt":"t","set_cookie":"true"}"#.to_vec(), Err("field \"set_cookie\" must be a boolean")),
+        ("duplicate jwt", br#"{"jwt":"x.y.z","jwt":"t"}"#.to_vec(), Err("duplicate member \"jwt\"")),
+        ("duplicate role", br#"{"role":"bank","role":"shop","jwt":"t"}"#.to_vec(), Err("duplicate member \"role\"")),
+        ("byte order mark", b"\xef\xbb\xbf{\"jwt\":\"t\"}".to_vec(), Err("failed to parse JSON input")),
+        ("invalid UTF-8 in a string", b"{\"role\":\"sh\xc3\x28op\",\"jwt\":\"t\"}".to_vec(), Err("failed to parse JSON input")),
+        ("invalid UTF-8 outside strings", b"\xff{\"jwt\":\"t\"}".to_vec(), Err("failed to parse JSON input")),
+        ("lone surrogate escape", br#"{"role":"\ud800","jwt":"t"}"#.to_vec(), Err("failed to parse JSON input")),
+        ("10,000-deep jwt", deep.into_bytes(), Err("nested deeper than 64")),
+        ("10,000-deep unknown member", deep_unknown.into_bytes(), Err("nested deeper than 64")),
+        ("number beyond double range", br#"{"jwt":1e999}"#.to_vec(), Err("failed to parse JSON input")),
+        ("trailing data", br#"{"jwt":"t"} {"jwt":"u"}"#.to_vec(), Err("failed to parse JSON input")),
+    ];
+    for (case, body, want) in table {
+        match (want, parse_login_request(&body)) {
+            (Ok(w), Ok(g)) => assert_eq!(g, w, "{case}"),
+            (Err(msg), Err(e)) => {
+                assert_eq!(e.code(), Code::InvalidArgument, "{case}");
+                assert_eq!(jwksgate::role::http_status(&e), 400, "{case}");
+                assert!(e.message().contains(msg), "{case}: {}", e.message());
+                assert!(e.message().len() < 200, "{case}: the message is bounded");
+            }
+            (w, g) => panic!("{case}: want {w:?}, got {g:?}"),
+        }
     }
 }

@@ -1,10 +1,12 @@
 //! Fuzzes the gate's role rules: `AuthConfig::parse` and `Gate::new` on arbitrary role JSON
 //! (durations, bound claims, CIDRs, policies), and `role::evaluate` (bound claims as strings and
 //! globs, JSON pointers, the user and groups claims, claim mappings) on arbitrary claims against a
-//! fixed catalogue of roles. Byte 0 picks the mode; the rest is the JSON text.
+//! fixed catalogue of roles; and `vault::parse_login_request` on login bodies. Byte 0 picks the
+//! mode; the rest is the JSON text.
 #![no_main]
 
 use jwksgate::role::{evaluate, get_claim, glob, validate_bound_claims, AuthConfig, Gate};
+use jwksgate::vault::parse_login_request;
 use jwksgate::Code;
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Value};
@@ -43,7 +45,7 @@ fn sample_claims() -> Map<String, Value> {
 
 fuzz_target!(|data: &[u8]| {
     let Some((&mode, text)) = data.split_first() else { return };
-    match mode % 3 {
+    match mode % 4 {
         0 => {
             // Role configuration: whatever loads must evaluate without panicking.
             let _ = AuthConfig::parse(text);
@@ -69,6 +71,13 @@ fuzz_target!(|data: &[u8]| {
                     }
                     Err(e) => assert!(matches!(e.code(), Code::LoginRefused | Code::ConfigInvalid), "{:?}", e.code()),
                 }
+            }
+        }
+        3 => {
+            // Login request bodies: what parses was valid strict JSON, and names no empty role or token.
+            if let Ok(request) = parse_login_request(text) {
+                assert!(text.is_empty() || jwksgate::json::parse(text).is_ok());
+                assert!(request.role.as_deref() != Some("") && request.jwt.as_deref() != Some(""));
             }
         }
         _ => {

@@ -6,7 +6,8 @@ import { NoKeysError, RemoteKeys, StaticKeys } from './keys.mjs';
 
 const MAX_BODY = 64 * 1024;
 const COOKIE = '__Host-jwksgate-session';
-// Headers an origin might read as identity: never passed through from the caller.
+// Headers an origin might read as identity: never passed through from the caller, in any
+// casing, nor with '_' for '-' (CGI-style servers fold both to HTTP_X_AUTH_REQUEST_USER).
 const IDENTITY_HEADERS = [
   'x-auth-request-user', 'x-auth-request-groups', 'x-auth-request-role', 'x-auth-request-email',
   'x-auth-request-preferred-username', 'x-auth-request-access-token', 'x-forwarded-user',
@@ -129,10 +130,11 @@ function state(env) {
   return current.state;
 }
 
+/** The body as bytes, at most MAX_BODY of them; stops reading as soon as it is over. */
 async function readBody(request) {
   const declared = Number(request.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > MAX_BODY) throw new HttpError(413, `request body larger than ${MAX_BODY} bytes`);
-  if (!request.body) return '';
+  if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
   const chunks = [];
   let size = 0;
@@ -152,7 +154,7 @@ async function readBody(request) {
     all.set(c, at);
     at += c.byteLength;
   }
-  return new TextDecoder().decode(all);
+  return all;
 }
 
 function allow(request, methods) {
@@ -166,13 +168,20 @@ function clientAddress(request) {
   return request.headers.get('cf-connecting-ip') || undefined;
 }
 
+/** The Cookie header as [name, value] pairs, names trimmed as a lenient server reads them. */
+function cookies(request) {
+  return (request.headers.get('cookie') || '')
+    .split(';')
+    .map((part) => {
+      const i = part.indexOf('=');
+      return i < 0 ? [part.trim(), null] : [part.slice(0, i).trim(), part.slice(i + 1).trim()];
+    })
+    .filter(([name, value]) => name || value);
+}
+
 function cookieToken(request) {
-  const header = request.headers.get('cookie') || '';
-  for (const part of header.split(';')) {
-    const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === COOKIE) return part.slice(i + 1).trim();
-  }
-  return null;
+  const found = cookies(request).find(([name]) => name === COOKIE);
+  return found ? found[1] : null;
 }
 
 /** Where the caller's credential is: X-Vault-Token, then Authorization: Bearer, then the cookie. */
@@ -213,16 +222,10 @@ async function session(s, token, request) {
 
 async function login(s, request) {
   allow(request, ['POST', 'PUT']);
-  const raw = await readBody(request);
-  let input;
-  try {
-    input = raw ? JSON.parse(raw) : {};
-  } catch (e) {
-    throw new HttpError(400, 'failed to parse JSON input: invalid character in request body');
-  }
-  if (!input || typeof input !== 'object' || Array.isArray(input)) throw new HttpError(400, 'failed to parse JSON input: expected an object');
-  const role = typeof input.role === 'string' && input.role ? input.role : s.defaultRole;
-  const jwt = typeof input.jwt === 'string' ? input.jwt : '';
+  // Parsed in Rust, strictly: one body cannot read as two different logins.
+  const input = s.gate.parseLogin(await readBody(request));
+  const role = input.role || s.defaultRole;
+  const jwt = input.jwt || '';
   if (!role) throw new HttpError(400, 'missing role');
   if (!jwt) throw new HttpError(400, 'missing token');
   const requestId = crypto.randomUUID();
@@ -278,14 +281,14 @@ async function proxy(s, request, url) {
     return vaultError(401, e.message, { 'www-authenticate': 'Bearer error="invalid_token"' });
   }
   const target = new URL(url.pathname + url.search, s.origin);
-  const headers = new Headers(request.headers);
-  for (const h of IDENTITY_HEADERS) headers.delete(h);
-  if (c.from === 'authorization') headers.delete('authorization');
-  const cookies = (request.headers.get('cookie') || '')
-    .split(';')
-    .map((p) => p.trim())
-    .filter((p) => p && !p.startsWith(`${COOKIE}=`));
-  if (cookies.length) headers.set('cookie', cookies.join('; '));
+  const headers = new Headers();
+  for (const [name, value] of request.headers) {
+    if (!IDENTITY_HEADERS.includes(name.replaceAll('_', '-'))) headers.append(name, value);
+  }
+  // A Bearer credential is the gate's, used or not (X-Vault-Token takes precedence): never the origin's.
+  if (c.from === 'authorization' || /^\s*Bearer(\s|$)/i.test(request.headers.get('authorization') || '')) headers.delete('authorization');
+  const kept = cookies(request).filter(([name]) => name !== COOKIE);
+  if (kept.length) headers.set('cookie', kept.map(([name, value]) => (value === null ? name : `${name}=${value}`)).join('; '));
   else headers.delete('cookie');
   headers.delete('host');
   headers.set('x-auth-request-user', identity.alias);

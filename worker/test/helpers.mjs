@@ -8,7 +8,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const root = join(here, '..', '..');
 export const SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
 
-export async function startGate(bindings, { kvPersist } = {}) {
+// handleRuntimeStdio: Miniflare's hook for workerd's stdout and stderr (by default they are
+// piped to this process's output), for tests that read what the gate logs.
+export async function startGate(bindings, { kvPersist, handleRuntimeStdio } = {}) {
   const mf = new Miniflare({
     modules: true,
     scriptPath: join(root, 'worker', 'src', 'index.mjs'),
@@ -22,6 +24,7 @@ export async function startGate(bindings, { kvPersist } = {}) {
     kvNamespaces: ['REVOKED', 'KEYS_CACHE'],
     kvPersist: kvPersist ?? false,
     bindings: { SESSION_SECRET: SECRET, ...bindings },
+    ...(handleRuntimeStdio ? { handleRuntimeStdio } : {}),
   });
   await mf.ready;
   const call = async (path, init = {}) => {

@@ -1,0 +1,441 @@
+// Adversarial input against the running gate in workerd, as tables: each row names an attack and
+// the status and Vault-shaped error (`{"errors": [...]}`) it must get. Forged and tampered sessions,
+// identity headers smuggled toward the origin, hostile login bodies, a flood of unknown kids; and
+// across every row, no secret, token or key material in a response body or in what workerd logged.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { Gate } from '../../pkg/node.mjs';
+import { Issuer, signJwt } from '../dev/issuer.mjs';
+import { startOrigin } from '../dev/origin.mjs';
+import { SECRET, roles, startGate } from './helpers.mjs';
+
+const AUD = 'https://gate.example';
+const OTHER_SECRET = 'another-deployment-another-secret-0123456789';
+const COOKIE = '__Host-jwksgate-session';
+const ROLES = {
+  shop: { user_claim: 'sub', bound_audiences: [AUD], bound_claims: { '/kubernetes.io/namespace': 'shop' }, groups_claim: 'groups', token_ttl: '1h', token_policies: ['shop'] },
+  bank: { user_claim: 'sub', bound_audiences: [AUD], bound_claims: { '/kubernetes.io/namespace': 'bank' }, groups_claim: 'groups', token_ttl: '1h', token_policies: ['bank'] },
+};
+const SHOP = { user: 'system:serviceaccount:shop:cart', groups: 'dev,ops', role: 'shop' };
+const BANK = { user: 'system:serviceaccount:bank:vault', groups: 'audit', role: 'bank' };
+// Header names an origin might read as identity (with '_' for '-', as CGI-style servers fold
+// them): the origin may see the first three, and only with the gate's values.
+const IDENTITY = [
+  'x-auth-request-user', 'x-auth-request-groups', 'x-auth-request-role', 'x-auth-request-email',
+  'x-auth-request-preferred-username', 'x-auth-request-access-token', 'x-forwarded-user',
+  'x-forwarded-email', 'x-forwarded-groups', 'x-forwarded-preferred-username', 'x-remote-user',
+  'x-remote-group', 'x-webauth-user', 'remote-user', 'x-vault-token',
+];
+
+// Everything workerd writes, from every gate in this file (Miniflare's handleRuntimeStdio).
+let logText = '';
+let onLog = () => {};
+function captureStdio(stdout, stderr) {
+  for (const stream of [stdout, stderr]) {
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk) => {
+      logText += chunk;
+      onLog();
+    });
+  }
+}
+
+// What must never show in a response body or a log line, with a name for the failure message
+// (which quotes what came before the secret, never the secret itself).
+const secrets = new Map();
+const secret = (text, what) => text && text.length >= 16 && secrets.set(text, what);
+function credential(token, what) {
+  secret(token, what);
+  const segments = token.split('.');
+  if (segments.length >= 3) secret(segments.at(-1), `the signature segment of ${what}`);
+  return token;
+}
+function assertNoSecret(text, where) {
+  for (const [s, what] of secrets) {
+    const at = text.indexOf(s);
+    assert.ok(at < 0, `${where} holds ${what}, after ${JSON.stringify(text.slice(Math.max(0, at - 60), at))}`);
+  }
+}
+
+let issuer;
+let origin;
+let gate;
+let other;
+const open = [];
+const f = {}; // credentials made in before()
+
+const mintShop = (opts = {}) => issuer.mint({ namespace: 'shop', serviceAccount: 'cart', audience: AUD, extra: { groups: ['dev', 'ops'] }, ...opts });
+const mintBank = (opts = {}) => issuer.mint({ namespace: 'bank', serviceAccount: 'vault', audience: AUD, extra: { groups: ['audit'] }, ...opts });
+
+async function loginFor(g, path, role, jwt) {
+  const r = await g.call(path, { method: 'POST', body: JSON.stringify({ role, jwt }) });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return r.body.auth.client_token;
+}
+
+before(async () => {
+  issuer = await new Issuer().start();
+  origin = await startOrigin();
+  const bindings = { OIDC_DISCOVERY_URL: issuer.url, ROLES: roles(ROLES), DEFAULT_ROLE: 'shop', ORIGIN: origin.url };
+  gate = await startGate(bindings, { handleRuntimeStdio: captureStdio });
+  open.push(gate);
+  // Another deployment: its own mount and secret.
+  other = await startGate({ ...bindings, MOUNT: 'k8s', SESSION_SECRET: OTHER_SECRET }, { handleRuntimeStdio: captureStdio });
+  open.push(other);
+  secret(SECRET, 'SESSION_SECRET');
+  secret(OTHER_SECRET, "the other deployment's SESSION_SECRET");
+  for (const k of issuer.keys) {
+    secret(k.jwk.n.slice(0, 40), "the start of an issuer key's modulus");
+    secret(k.jwk.n.slice(150, 190), "the middle of an issuer key's modulus");
+  }
+  f.sa = credential(mintShop(), 'a ServiceAccount JWT');
+  f.saBank = credential(mintBank(), 'a ServiceAccount JWT for bank');
+  f.shop = credential(await loginFor(gate, '/v1/auth/jwt/login', 'shop', mintShop()), 'a shop session');
+  f.bank = credential(await loginFor(gate, '/v1/auth/jwt/login', 'bank', mintBank()), 'a bank session');
+  f.forged = credential(await loginFor(other, '/v1/auth/k8s/login', 'shop', mintShop()), "the other deployment's session");
+  f.revoked = credential(await loginFor(gate, '/v1/auth/jwt/login', 'shop', mintShop()), 'a revoked session');
+  const revoke = await gate.call('/v1/auth/token/revoke-self', { method: 'POST', headers: { 'x-vault-token': f.revoked } });
+  assert.equal(revoke.status, 204);
+  // Sessions minted by the same Rust code through the npm package, with a chosen clock: one
+  // from two hours ago (a 1 h session, so expired an hour ago), one from now as the control.
+  const minter = new Gate({ bound_issuer: issuer.url }, roles(ROLES), SECRET, 'jwt');
+  minter.setKeys({ keys: [issuer.signing.jwk] });
+  const at = (now) => minter.login('shop', mintShop({ now }), undefined, now, randomUUID(), randomUUID()).token;
+  const now = Math.floor(Date.now() / 1000);
+  f.expired = credential(at(now - 7200), 'an expired session');
+  f.packaged = credential(at(now), 'a session minted through the package');
+  minter.free();
+});
+after(async () => {
+  for (const g of open.splice(0)) await g.dispose();
+  await origin?.stop();
+  await issuer?.stop();
+});
+
+/** One request through the gate; no row may get a 500 or see a secret in the body. */
+async function attack(g, path, init = {}) {
+  const r = await g.call(path, init);
+  assert.ok(r.status < 500, `${path}: ${r.status} ${JSON.stringify(r.body)}`);
+  const body = structuredClone(r.body);
+  if (r.status === 200 && body?.auth?.client_token) {
+    credential(body.auth.client_token, 'a session the gate minted');
+    delete body.auth.client_token; // a login answers with its new session, as Vault does
+  }
+  if (r.status === 200 && typeof body?.data?.id === 'string') delete body.data.id; // lookup-self names the caller's own token, as Vault does
+  assertNoSecret(JSON.stringify(body ?? ''), `the response to ${init.method || 'GET'} ${path}`);
+  return r;
+}
+
+function assertVaultError(r, status, message) {
+  assert.equal(r.status, status, JSON.stringify(r.body));
+  assert.equal(r.headers.get('content-type'), 'application/json');
+  assert.deepEqual(Object.keys(r.body), ['errors']);
+  assert.equal(r.body.errors.length, 1);
+  assert.equal(typeof r.body.errors[0], 'string');
+  if (message instanceof RegExp) assert.match(r.body.errors[0], message);
+  else if (message !== undefined) assert.equal(r.body.errors[0], message);
+}
+
+/** What the origin saw: the gate's identity and nothing a caller could have put there. */
+function assertOriginSaw(seen, who, { cookie, authorization } = {}) {
+  assert.equal(seen.headers['x-auth-request-user'], who.user);
+  assert.equal(seen.headers['x-auth-request-groups'], who.groups);
+  assert.equal(seen.headers['x-auth-request-role'], who.role);
+  for (const name of Object.keys(seen.headers)) {
+    const folded = name.toLowerCase().replaceAll('_', '-');
+    if (!IDENTITY.includes(folded)) continue;
+    assert.ok(['x-auth-request-user', 'x-auth-request-groups', 'x-auth-request-role'].includes(name), `the origin saw ${name}`);
+  }
+  assert.equal(seen.headers.cookie, cookie);
+  assert.equal(seen.headers.authorization, authorization);
+}
+
+// Session tampering: `jgs.` + base64url(JSON) + `.` + base64url(HMAC-SHA256).
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const split = (t) => {
+  const [, body, mac] = t.split('.');
+  return { body, mac };
+};
+const flip = (s, at) => s.slice(0, at) + (s[at] === 'A' ? 'B' : 'A') + s.slice(at + 1);
+/** The same MAC bytes, spelt differently: the 2 unused low bits of the last character set. */
+function nonCanonical(mac) {
+  const spelt = mac.slice(0, -1) + ALPHABET[ALPHABET.indexOf(mac.at(-1)) | 1];
+  assert.notEqual(spelt, mac);
+  assert.deepEqual(Buffer.from(spelt, 'base64url'), Buffer.from(mac, 'base64url'), 'a lenient decoder reads the same bytes');
+  return spelt;
+}
+function rewritten(t) {
+  const { body, mac } = split(t);
+  const claims = JSON.parse(Buffer.from(body, 'base64url'));
+  Object.assign(claims, { role: 'admin', policies: ['root'], exp: claims.exp + 86400 * 365 });
+  return `jgs.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${mac}`;
+}
+const vault = (token) => ({ 'x-vault-token': token });
+const bearer = (token) => ({ authorization: `Bearer ${token}` });
+const tampered = (what, make) => (fx) => vault(credential(make(fx.shop), `a session ${what}`));
+
+describe('sessions: lookup-self and the proxy', () => {
+  // [attack, request headers, lookup-self: the role (200) or a status, proxy: the role (200) or a status]
+  // Refusals are 403 `permission denied` at lookup-self, 401 with a reason at the proxy, 431 when
+  // workerd refuses the headers before the gate runs.
+  const table = [
+    ['control: a genuine session', (fx) => vault(fx.shop), 'shop', 'shop'],
+    ['control: a genuine session as Bearer', (fx) => bearer(fx.shop), 'shop', 'shop'],
+    ['control: a session minted through the package now', (fx) => vault(fx.packaged), 'shop', 'shop'],
+    ['forged: minted by another deployment (mount k8s, its own secret)', (fx) => vault(fx.forged), 403, 401],
+    ['tampered: payload rewritten (role admin, policies root, a year more), MAC kept', tampered('rewritten', rewritten), 403, 401],
+    ['tampered: one payload byte flipped', tampered('with a payload byte flipped', (t) => flip(t, 12)), 403, 401],
+    ['tampered: one MAC byte flipped', tampered('with a MAC byte flipped', (t) => flip(t, t.length - 5)), 403, 401],
+    ['tampered: prefix changed to jgx.', tampered('with prefix jgx.', (t) => `jgx.${t.slice(4)}`), 403, 401],
+    ['tampered: prefix upper-cased', tampered('with prefix JGS.', (t) => `JGS.${t.slice(4)}`), 403, 401],
+    ['tampered: prefix removed', tampered('without its prefix', (t) => t.slice(4)), 403, 401],
+    ['truncated: last character dropped', tampered('without its last character', (t) => t.slice(0, -1)), 403, 401],
+    ['truncated: MAC segment removed', tampered('without its MAC', (t) => `jgs.${split(t).body}`), 403, 401],
+    ['truncated: MAC segment empty', tampered('with an empty MAC', (t) => `jgs.${split(t).body}.`), 403, 401],
+    ['truncated: the prefix alone', () => vault('jgs.'), 403, 401],
+    ['extra segment: the MAC repeated', tampered('with an extra segment', (t) => `${t}.${split(t).mac}`), 403, 401],
+    ['extra segment: inserted before the MAC', tampered('with an inserted segment', (t) => `jgs.${split(t).body}.${split(t).body}.${split(t).mac}`), 403, 401],
+    ['base64: MAC padded with =', tampered('with a padded MAC', (t) => `${t}=`), 403, 401],
+    ['base64: MAC in standard base64, padded', tampered('with a standard-base64 MAC', (t) => `jgs.${split(t).body}.${Buffer.from(split(t).mac, 'base64url').toString('base64')}`), 403, 401],
+    ['base64: MAC spelt non-canonically (same bytes)', tampered('with a non-canonical MAC', (t) => `jgs.${split(t).body}.${nonCanonical(split(t).mac)}`), 403, 401],
+    ['base64: payload padded with =', tampered('with a padded payload', (t) => `jgs.${split(t).body}=.${split(t).mac}`), 403, 401],
+    ['expired an hour ago', (fx) => vault(fx.expired), 403, 401],
+    ['revoked with revoke-self, then reused', (fx) => vault(fx.revoked), 403, 401],
+    ['X-Vault-Token sent twice (joined with a comma)', (fx) => [['x-vault-token', fx.shop], ['x-vault-token', fx.shop]], 403, 401],
+    ['empty X-Vault-Token', () => vault(''), 403, 401],
+    ['empty Bearer', () => ({ authorization: 'Bearer ' }), 403, 401],
+    ['Bearer with two tokens', (fx) => ({ authorization: `Bearer ${fx.shop} ${fx.shop}` }), 403, 401],
+    ['100 KB X-Vault-Token (past the 16 KiB session bound)', () => vault(`jgs.${'A'.repeat(100_000)}`), 403, 401],
+    ['100 KB Bearer (past the 64 KiB token bound)', () => bearer('A'.repeat(100_000)), 403, 401],
+    ['1 MB X-Vault-Token: refused by workerd before the gate runs', () => vault(`jgs.${'A'.repeat(1 << 20)}`), 431, 431],
+    ['1 MB Bearer: refused by workerd before the gate runs', () => bearer('A'.repeat(1 << 20)), 431, 431],
+    ['a ServiceAccount JWT as X-Vault-Token', (fx) => vault(fx.sa), 403, 401],
+    ['a ServiceAccount JWT as Bearer: no session, but proxied under DEFAULT_ROLE', (fx) => bearer(fx.sa), 403, 'shop'],
+    ['a bank ServiceAccount JWT as Bearer: DEFAULT_ROLE shop refuses it', (fx) => bearer(fx.saBank), 403, 401],
+    ['a session for another role stays that role', (fx) => vault(fx.bank), 'bank', 'bank'],
+    ['disagreeing: X-Vault-Token bank, cookie shop: the header wins', (fx) => ({ ...vault(fx.bank), cookie: `${COOKIE}=${fx.shop}` }), 'bank', 'bank'],
+    ['disagreeing: forged X-Vault-Token, genuine cookie: no fallback', (fx) => ({ ...vault(fx.forged), cookie: `${COOKIE}=${fx.shop}` }), 403, 401],
+    ['disagreeing: revoked Bearer, genuine cookie: no fallback', (fx) => ({ ...bearer(fx.revoked), cookie: `${COOKIE}=${fx.shop}` }), 403, 401],
+    ['disagreeing: genuine X-Vault-Token, forged Bearer', (fx) => ({ ...vault(fx.shop), ...bearer(fx.forged) }), 'shop', 'shop'],
+    ['disagreeing: two session cookies, the first forged', (fx) => ({ cookie: `${COOKIE}=${fx.forged}; ${COOKIE}=${fx.shop}` }), 403, 401],
+    ['disagreeing: two session cookies, the first genuine', (fx) => ({ cookie: `${COOKIE}=${fx.shop}; ${COOKIE}=${fx.forged}` }), 'shop', 'shop'],
+  ];
+  for (const [name, headers, lookup, proxied] of table) {
+    test(name, async () => {
+      const h = headers(f);
+      const l = await attack(gate, '/v1/auth/token/lookup-self', { headers: h });
+      if (typeof lookup === 'string') {
+        assert.equal(l.status, 200, JSON.stringify(l.body));
+        assert.equal(l.body.data.meta.role, lookup);
+      } else if (lookup === 403) {
+        assertVaultError(l, 403, 'permission denied');
+      } else {
+        assert.equal(l.status, lookup);
+      }
+      const p = await attack(gate, '/app/orders?id=7', { headers: h });
+      if (typeof proxied === 'string') {
+        assert.equal(p.status, 200, JSON.stringify(p.body));
+        assertOriginSaw(p.body, proxied === 'bank' ? BANK : SHOP);
+      } else if (proxied === 401) {
+        assertVaultError(p, 401);
+        assert.match(p.headers.get('www-authenticate'), /^Bearer/);
+      } else {
+        assert.equal(p.status, proxied);
+      }
+    });
+  }
+});
+
+describe('header smuggling toward the origin', () => {
+  const spoof = { 'x-auth-request-user': 'admin', 'x-auth-request-groups': 'root', 'x-auth-request-role': 'bank' };
+  // [attack, request headers, who the origin must see, what else it must see (cookie, authorization)]
+  const table = [
+    ['lower case', (fx) => ({ ...vault(fx.shop), ...spoof }), SHOP],
+    ['Title-Case', (fx) => ({ ...vault(fx.shop), 'X-Auth-Request-User': 'admin', 'X-Auth-Request-Groups': 'root', 'X-Auth-Request-Role': 'bank' }), SHOP],
+    ['UPPER CASE', (fx) => ({ ...vault(fx.shop), 'X-AUTH-REQUEST-USER': 'admin', 'X-AUTH-REQUEST-GROUPS': 'root', 'X-AUTH-REQUEST-ROLE': 'bank' }), SHOP],
+    ['each sent twice, in two casings', (fx) => [
+      ['x-vault-token', fx.shop], ['x-auth-request-user', 'admin'], ['X-Auth-Request-User', 'root'],
+      ['x-auth-request-groups', 'root'], ['X-AUTH-REQUEST-GROUPS', 'wheel'], ['x-auth-request-role', 'bank'], ['X-Auth-Request-Role', 'admin'],
+    ], SHOP],
+    ['comma-joined values that start with the real ones', (fx) => ({ ...vault(fx.shop), 'x-auth-request-user': `${SHOP.user}, admin`, 'x-auth-request-groups': 'dev,ops,root', 'x-auth-request-role': 'shop, bank' }), SHOP],
+    ['underscores for dashes (X_Auth_Request_User)', (fx) => ({ ...vault(fx.shop), X_Auth_Request_User: 'admin', x_auth_request_groups: 'root', X_AUTH_REQUEST_ROLE: 'bank', x_forwarded_user: 'admin', remote_user: 'admin' }), SHOP],
+    ['underscores and dashes mixed', (fx) => ({ ...vault(fx.shop), 'x-auth_request-user': 'admin', 'X_Auth-Request_Groups': 'root', 'x_vault_token': fx.bank }), SHOP],
+    ['other identity headers an origin might read', (fx) => ({
+      ...vault(fx.shop), 'x-auth-request-email': 'root@example.com', 'x-auth-request-preferred-username': 'root', 'x-auth-request-access-token': fx.bank,
+      'x-forwarded-user': 'admin', 'x-forwarded-email': 'root@example.com', 'x-forwarded-groups': 'root', 'x-forwarded-preferred-username': 'root',
+      'x-remote-user': 'admin', 'x-remote-group': 'root', 'x-webauth-user': 'admin', 'remote-user': 'admin',
+    }), SHOP],
+    ['on the ServiceAccount-token path (Bearer JWT)', (fx) => ({ ...bearer(fx.sa), ...spoof }), SHOP],
+    ['on the cookie path', (fx) => ({ cookie: `theme=dark; ${COOKIE}=${fx.shop}; lang=en`, ...spoof }), SHOP, { cookie: 'theme=dark; lang=en' }],
+    ['a bank session claiming to be shop', (fx) => ({ ...vault(fx.bank), 'x-auth-request-user': SHOP.user, 'x-auth-request-groups': SHOP.groups, 'x-auth-request-role': 'shop' }), BANK],
+    ['session cookie with a space before "="', (fx) => ({ cookie: `theme=dark; ${COOKIE} =${fx.shop}` }), SHOP, { cookie: 'theme=dark' }],
+    ['session cookie sent twice', (fx) => ({ cookie: `${COOKIE}=${fx.shop}; lang=en; ${COOKIE}=${fx.bank}` }), SHOP, { cookie: 'lang=en' }],
+    ['X-Vault-Token used, another session as Bearer', (fx) => ({ ...vault(fx.shop), ...bearer(fx.bank) }), SHOP],
+    ['X-Vault-Token used, a ServiceAccount JWT as Bearer', (fx) => ({ ...vault(fx.shop), ...bearer(fx.sa) }), SHOP],
+    ['X-Vault-Token used, a session cookie beside it', (fx) => ({ ...vault(fx.shop), cookie: `${COOKIE}=${fx.bank}; theme=dark` }), SHOP, { cookie: 'theme=dark' }],
+    ['control: a non-Bearer Authorization is the origin\'s and passes through', (fx) => ({ cookie: `${COOKIE}=${fx.shop}`, authorization: 'Basic YWxpY2U6cGFzcw==' }), SHOP, { authorization: 'Basic YWxpY2U6cGFzcw==' }],
+  ];
+  for (const [name, headers, who, extra] of table) {
+    test(name, async () => {
+      const r = await attack(gate, '/app', { method: 'POST', headers: headers(f), body: 'hello' });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.equal(r.body.body, 'hello');
+      assertOriginSaw(r.body, who, extra);
+    });
+  }
+});
+
+// A body that sends 66 KiB and then waits: the gate must answer without waiting for its end.
+function endlessBody() {
+  let sent = 0;
+  let release;
+  const held = new Promise((resolve) => (release = resolve));
+  const stream = new ReadableStream({
+    async pull(c) {
+      if (sent === 66) {
+        await held;
+        c.close();
+        return;
+      }
+      sent++;
+      c.enqueue(new Uint8Array(1024).fill(0x20));
+    },
+  });
+  return { stream, release };
+}
+
+describe('login bodies', () => {
+  const json = (v) => JSON.stringify(v);
+  const utf8 = (...parts) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
+  const deep = (n) => '['.repeat(n) + ']'.repeat(n);
+  const PARSE = /^failed to parse JSON input: /;
+  const BIG = 'request body larger than 65536 bytes';
+  // [attack, body, status, the error (exact or a pattern), or for a 200 the role logged in to]
+  const table = [
+    ['not JSON', () => '{nope', 400, PARSE],
+    ['empty body', () => '', 400, 'missing token'],
+    ['a JSON array', (fx) => json([{ role: 'shop', jwt: fx.sa }]), 400, PARSE],
+    ['a JSON string', (fx) => json(fx.sa), 400, PARSE],
+    ['a JSON number', () => '42', 400, PARSE],
+    ['JSON null', () => 'null', 400, PARSE],
+    ['JSON true', () => 'true', 400, PARSE],
+    ['jwt as a number', () => json({ role: 'shop', jwt: 42 }), 400, /jwt/],
+    ['jwt as an object', (fx) => json({ role: 'shop', jwt: { token: fx.sa } }), 400, /jwt/],
+    ['jwt as an array holding a valid token', (fx) => json({ role: 'shop', jwt: [fx.sa] }), 400, /jwt/],
+    ['role as a number', (fx) => json({ role: 5, jwt: fx.sa }), 400, /role/],
+    ['role as an array holding a real role', (fx) => json({ role: ['shop'], jwt: fx.sa }), 400, /role/],
+    ['role as an object', (fx) => json({ role: {}, jwt: fx.sa }), 400, /role/],
+    ['role as true', (fx) => json({ role: true, jwt: fx.sa }), 400, /role/],
+    ['set_cookie as a string', (fx) => json({ role: 'shop', jwt: fx.sa, set_cookie: 'true' }), 400, /set_cookie/],
+    ['role and jwt swapped: only a bounded prefix is echoed', (fx) => json({ role: fx.sa, jwt: 'shop' }), 400, /^role "[^"]{32}" could not be found$/],
+    ['10,000-deep arrays as jwt', () => `{"role":"shop","jwt":${deep(10_000)}}`, 400, PARSE],
+    ['10,000-deep arrays as the body', () => deep(10_000), 400, PARSE],
+    ['10,000-deep objects in an unknown member', (fx) => `{"x":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)},"role":"shop","jwt":"${fx.sa}"}`, 400, PARSE],
+    ['a number beyond double range', () => '{"role":"shop","jwt":1e999}', 400, PARSE],
+    ['over 64 KiB with a content-length', (fx) => json({ role: 'shop', jwt: fx.sa, pad: 'x'.repeat(70_000) }), 413, BIG],
+    ['over 64 KiB streamed without a content-length, never ending', () => endlessBody(), 413, BIG],
+    ['invalid UTF-8 inside the jwt string', (fx) => utf8('{"role":"shop","jwt":"', fx.sa.slice(0, 20), [0xff, 0xfe], fx.sa.slice(20), '"}'), 400, PARSE],
+    ['invalid UTF-8 inside the role string', (fx) => utf8('{"role":"sh', [0xc3, 0x28], 'op","jwt":"', fx.sa, '"}'), 400, PARSE],
+    ['invalid UTF-8 outside any string', (fx) => utf8([0xff], json({ role: 'shop', jwt: fx.sa })), 400, PARSE],
+    ['a lone surrogate escape in role', (fx) => `{"role":"\\ud800","jwt":"${fx.sa}"}`, 400, PARSE],
+    ['a byte order mark before a valid login', (fx) => `\ufeff${json({ role: 'shop', jwt: fx.sa })}`, 400, PARSE],
+    ['duplicate "jwt": valid, then garbage', (fx) => `{"role":"shop","jwt":"${fx.sa}","jwt":"x.y.z"}`, 400, /duplicate member/],
+    ['duplicate "jwt": garbage, then valid', (fx) => `{"role":"shop","jwt":"x.y.z","jwt":"${fx.sa}"}`, 400, /duplicate member/],
+    ['duplicate "role": bank, then shop', (fx) => `{"role":"bank","role":"shop","jwt":"${fx.sa}"}`, 400, /duplicate member/],
+    ['a role name of 60,000 characters: only a bounded prefix is echoed', (fx) => json({ role: 'r'.repeat(60_000), jwt: fx.sa }), 400, `role "${'r'.repeat(32)}" could not be found`],
+    ['a role name over 64 KiB', (fx) => json({ role: 'r'.repeat(70_000), jwt: fx.sa }), 413, BIG],
+    ['a NUL in the role name', (fx) => json({ role: 'shop\u0000', jwt: fx.sa }), 400, 'role "shop\\0" could not be found'],
+    ['unknown members only', () => json({ policies: ['root'], token_ttl: '100y' }), 400, 'missing token'],
+    ['unknown members beside a valid login are ignored, as Vault does', (fx) => json({ role: 'shop', jwt: fx.sa, policies: ['root'], token_policies: ['root'], metadata: { role: 'bank' } }), 200, 'shop'],
+    ['a "__proto__" member carrying role bank', (fx) => `{"__proto__":{"role":"bank"},"jwt":"${fx.sa}"}`, 200, 'shop'],
+    ['role null means DEFAULT_ROLE, as an absent role', (fx) => json({ role: null, jwt: fx.sa }), 200, 'shop'],
+  ];
+  for (const [name, body, status, want] of table) {
+    test(name, { timeout: 60_000 }, async () => {
+      const made = body(f);
+      const endless = made?.stream ? made : null;
+      let r;
+      try {
+        r = await attack(gate, '/v1/auth/jwt/login', endless ? { method: 'POST', body: endless.stream, duplex: 'half' } : { method: 'POST', body: made });
+      } finally {
+        endless?.release();
+      }
+      if (status === 200) {
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        assert.equal(r.body.auth.metadata.role, want);
+        assert.deepEqual(r.body.auth.policies, ['default', want]);
+      } else {
+        assertVaultError(r, status, want);
+      }
+    });
+  }
+
+  test('after all of them the gate still logs in, looks up and proxies', async () => {
+    const l = await attack(gate, '/v1/auth/jwt/login', { method: 'POST', body: json({ role: 'shop', jwt: mintShop() }) });
+    assert.equal(l.status, 200);
+    const token = credential(l.body.auth.client_token, 'a session the gate minted');
+    assert.equal((await attack(gate, '/v1/auth/token/lookup-self', { headers: vault(token) })).status, 200);
+    const p = await attack(gate, '/app', { headers: vault(token) });
+    assert.equal(p.status, 200);
+    assertOriginSaw(p.body, SHOP);
+  });
+});
+
+describe('a flood of unknown kids', () => {
+  test('60 concurrent logins and proxied Bearers from a cold isolate: one fetch, one refetch per cooldown', { timeout: 60_000 }, async () => {
+    const flooded = await new Issuer().start();
+    try {
+      const g = await startGate(
+        { OIDC_DISCOVERY_URL: flooded.url, ROLES: roles(ROLES), DEFAULT_ROLE: 'shop', ORIGIN: origin.url, KEYS_REFETCH_COOLDOWN: '600' },
+        { handleRuntimeStdio: captureStdio },
+      );
+      open.push(g);
+      for (const k of flooded.keys) secret(k.jwk.n.slice(0, 40), "the start of the flooded issuer's modulus");
+      const claims = () => ({ sub: SHOP.user, aud: [AUD], iss: flooded.url, exp: Math.floor(Date.now() / 1000) + 600, 'kubernetes.io': { namespace: 'shop' } });
+      const unknown = (n) => credential(signJwt({ alg: 'RS256', kid: `unknown-${n}-${randomUUID()}` }, claims(), flooded.signing.privateKey), 'a JWT with an unknown kid');
+      const wave = () =>
+        Promise.all(
+          Array.from({ length: 60 }, (_, n) =>
+            n % 2 ? attack(g, '/v1/auth/jwt/login', { method: 'POST', body: JSON.stringify({ role: 'shop', jwt: unknown(n) }) }) : attack(g, '/app', { headers: bearer(unknown(n)) }),
+          ),
+        );
+      const first = await wave();
+      first.forEach((r, n) => assertVaultError(r, n % 2 ? 400 : 401, /no known key/));
+      assert.deepEqual(flooded.hits, { discovery: 2, jwks: 2 }, 'the first fetch, then one refetch for all the unknown kids');
+      const second = await wave();
+      second.forEach((r, n) => assertVaultError(r, n % 2 ? 400 : 401, /no known key/));
+      assert.deepEqual(flooded.hits, { discovery: 2, jwks: 2 }, 'inside the cooldown: no more fetches');
+      const known = flooded.mint({ namespace: 'shop', serviceAccount: 'cart', audience: AUD, extra: { groups: ['dev', 'ops'] } });
+      credential(known, 'a ServiceAccount JWT');
+      assert.equal((await attack(g, '/app', { headers: bearer(known) })).status, 200, 'known kids still work');
+      assert.deepEqual(flooded.hits, { discovery: 2, jwks: 2 });
+    } finally {
+      await flooded.stop();
+    }
+  });
+});
+
+describe('no secret in what workerd logged', () => {
+  test('no line holds a session secret, a token, a signature segment or key material', { timeout: 60_000 }, async () => {
+    // A marker per gate: a refused session is logged on stdout, after everything before it.
+    // stderr is a second pipe: one more turn of the event loop reads what it holds.
+    const marker = 'jwksgate: session refused: not a session token';
+    const count = () => logText.split(marker).length - 1;
+    for (const g of open) {
+      const before = count();
+      const seen = new Promise((resolve) => {
+        onLog = () => count() > before && resolve();
+      });
+      await g.call('/v1/auth/token/lookup-self', { headers: vault('not-a-session') });
+      onLog();
+      await seen;
+      onLog = () => {};
+    }
+    await new Promise(setImmediate);
+    assert.ok(count() >= open.length, 'the capture saw the gates log');
+    assert.ok(logText.includes('jwksgate: session refused: session signature does not verify'), 'forged sessions were logged');
+    assert.ok(secrets.size >= 40, `${secrets.size} secrets tracked`);
+    logText.split('\n').forEach((line, n) => assertNoSecret(line, `line ${n + 1} of workerd's output`));
+  });
+});
