@@ -262,6 +262,13 @@ async function revokeSelf(s, request) {
   return new Response(null, { status: 204 });
 }
 
+/** Vault's answer for a token that is not renewable; a bad session is refused first. */
+async function renewSelf(s, request) {
+  allow(request, ['POST', 'PUT']);
+  await session(s, sessionToken(request), request);
+  return vaultError(400, 'lease is not renewable');
+}
+
 async function proxy(s, request, url) {
   if (!s.origin) return vaultError(404, null);
   const c = credential(request);
@@ -300,7 +307,12 @@ async function proxy(s, request, url) {
     if (Number.isFinite(len) && len > MAX_BODY) throw new HttpError(413, `request body larger than ${MAX_BODY} bytes`);
     init.body = await readBody(request);
   }
-  return fetch(target.toString(), init);
+  try {
+    return await fetch(target.toString(), init);
+  } catch (e) {
+    console.error(`jwksgate: origin unreachable: ${e && e.message ? e.message : e}`);
+    return vaultError(502, 'origin unreachable');
+  }
 }
 
 async function route(request, env) {
@@ -310,6 +322,7 @@ async function route(request, env) {
   if (path === `/v1/auth/${s.mount}/login`) return login(s, request);
   if (path === '/v1/auth/token/lookup-self') return lookupSelf(s, request);
   if (path === '/v1/auth/token/revoke-self') return revokeSelf(s, request);
+  if (path === '/v1/auth/token/renew-self') return renewSelf(s, request);
   if (path.startsWith('/v1/auth/')) return vaultError(404, null);
   return proxy(s, request, url);
 }

@@ -2,6 +2,7 @@
 // headers stripped and set, the __Host- cookie, ServiceAccount tokens under DEFAULT_ROLE), in workerd.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
 import { Issuer } from '../dev/issuer.mjs';
 import { startOrigin } from '../dev/origin.mjs';
 import { roles, sleep, startGate } from './helpers.mjs';
@@ -94,6 +95,15 @@ describe('sessions', () => {
     assert.equal((await lookup(gate, other)).status, 200, 'other sessions unaffected');
   });
 
+  test('renew-self: sessions are not renewable, as Vault says of such tokens', async () => {
+    const token = await session();
+    const r = await gate.call('/v1/auth/token/renew-self', { method: 'POST', headers: { 'x-vault-token': token } });
+    assert.deepEqual([r.status, r.body], [400, { errors: ['lease is not renewable'] }]);
+    const forged = await gate.call('/v1/auth/token/renew-self', { method: 'PUT', headers: { 'x-vault-token': `${token}x` } });
+    assert.deepEqual([forged.status, forged.body], [403, { errors: ['permission denied'] }]);
+    assert.equal((await gate.call('/v1/auth/token/renew-self', { headers: { 'x-vault-token': token } })).status, 405);
+  });
+
   test('no token: 403 permission denied', async () => {
     const r = await gate.call('/v1/auth/token/lookup-self');
     assert.deepEqual([r.status, r.body], [403, { errors: ['permission denied'] }]);
@@ -155,6 +165,21 @@ describe('proxy', () => {
       assert.equal(r.status, 401, JSON.stringify(headers));
       assert.ok(Array.isArray(r.body.errors));
       assert.equal(r.headers.get('location'), null);
+    }
+  });
+
+  test('an origin that does not answer: 502 in Vault\'s shape', async () => {
+    // A loopback port that was just free: nothing listens there.
+    const free = createServer();
+    await new Promise((resolve) => free.listen(0, '127.0.0.1', resolve));
+    const { port } = free.address();
+    await new Promise((resolve) => free.close(resolve));
+    const down = await startGate({ OIDC_DISCOVERY_URL: issuer.url, ROLES: roles(ROLES), DEFAULT_ROLE: 'shop', ORIGIN: `http://127.0.0.1:${port}` });
+    try {
+      const r = await down.call('/app', { headers: { authorization: `Bearer ${mint()}` } });
+      assert.deepEqual([r.status, r.body], [502, { errors: ['origin unreachable'] }]);
+    } finally {
+      await down.dispose();
     }
   });
 
