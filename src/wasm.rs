@@ -348,6 +348,16 @@ pub fn decode_unverified(#[wasm_bindgen(unchecked_param_type = "string")] token:
     result_object(&[("header", to_plain(&d.header)?), ("payload", to_plain(&d.payload)?), ("signature", d.signature.into())])
 }
 
+/// The arguments of a one-shot `verify`/`verifyJws`, checked in the order a `Verifier` would
+/// see them: options, then the key set, then the token (bounded before it is copied).
+fn one_shot(token: &JsValue, jwks: &JsValue, options: Option<JsValue>) -> Result<(crate::Verifier, String, VerifyOptions), JsValue> {
+    let options = PartialOptions::from_js(&options.unwrap_or(JsValue::UNDEFINED)).map_err(to_js)?;
+    let verifier = crate::Verifier::from_jwks(parse_jwks(jwks).map_err(to_js)?);
+    let options = PartialOptions::default().resolve(&options);
+    let token = string_arg(token, "token", options.max_token_bytes, Code::JwsInvalid).map_err(to_js)?;
+    Ok((verifier, token, options))
+}
+
 /// Verifies a JWT against a JWKS (object or JSON text): signature, then claims.
 #[wasm_bindgen(unchecked_return_type = "VerifyResult")]
 pub fn verify(
@@ -355,10 +365,7 @@ pub fn verify(
     #[wasm_bindgen(unchecked_param_type = "JWKS | string")] jwks: JsValue,
     #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
-    let options = PartialOptions::from_js(&options.unwrap_or(JsValue::UNDEFINED)).map_err(to_js)?;
-    let verifier = crate::Verifier::from_jwks(parse_jwks(&jwks).map_err(to_js)?);
-    let options = PartialOptions::default().resolve(&options);
-    let token = string_arg(&token, "token", options.max_token_bytes, Code::JwsInvalid).map_err(to_js)?;
+    let (verifier, token, options) = one_shot(&token, &jwks, options)?;
     jwt_result(verifier.verify(&token, &options).map_err(to_js)?)
 }
 
@@ -370,10 +377,7 @@ pub fn verify_jws(
     #[wasm_bindgen(unchecked_param_type = "JWKS | string")] jwks: JsValue,
     #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
-    let options = PartialOptions::from_js(&options.unwrap_or(JsValue::UNDEFINED)).map_err(to_js)?;
-    let verifier = crate::Verifier::from_jwks(parse_jwks(&jwks).map_err(to_js)?);
-    let options = PartialOptions::default().resolve(&options);
-    let token = string_arg(&token, "token", options.max_token_bytes, Code::JwsInvalid).map_err(to_js)?;
+    let (verifier, token, options) = one_shot(&token, &jwks, options)?;
     jws_result(verifier.verify_jws(&token, &options).map_err(to_js)?)
 }
 

@@ -2,7 +2,7 @@
 // (vault-plugin-auth-jwt's HTTP API) and a proxy that lets authenticated requests through to ORIGIN.
 // A thin host: HTTP, key fetching and KV here; every security decision in Rust (pkg/, via wasm).
 import { Gate, importPublicKeyPem } from '../../pkg/workerd.mjs';
-import { NoKeysError, RemoteKeys, StaticKeys } from './keys.mjs';
+import { NoKeysError, RemoteKeys, StaticKeys, readCapped } from './keys.mjs';
 
 const MAX_BODY = 64 * 1024;
 const COOKIE = '__Host-jwksgate-session';
@@ -130,31 +130,9 @@ function state(env) {
   return current.state;
 }
 
-/** The body as bytes, at most MAX_BODY of them; stops reading as soon as it is over. */
-async function readBody(request) {
-  const declared = Number(request.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > MAX_BODY) throw new HttpError(413, `request body larger than ${MAX_BODY} bytes`);
-  if (!request.body) return new Uint8Array(0);
-  const reader = request.body.getReader();
-  const chunks = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY) {
-      await reader.cancel();
-      throw new HttpError(413, `request body larger than ${MAX_BODY} bytes`);
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.byteLength;
-  }
-  return all;
+/** The request body as bytes, at most MAX_BODY of them; stops reading as soon as it is over. */
+function readBody(request) {
+  return readCapped(request, MAX_BODY, () => new HttpError(413, `request body larger than ${MAX_BODY} bytes`));
 }
 
 function allow(request, methods) {
@@ -303,8 +281,6 @@ async function proxy(s, request, url) {
   headers.set('x-auth-request-role', identity.role);
   const init = { method: request.method, headers, redirect: 'manual' };
   if (!['GET', 'HEAD'].includes(request.method)) {
-    const len = Number(request.headers.get('content-length'));
-    if (Number.isFinite(len) && len > MAX_BODY) throw new HttpError(413, `request body larger than ${MAX_BODY} bytes`);
     init.body = await readBody(request);
   }
   try {

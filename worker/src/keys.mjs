@@ -41,13 +41,19 @@ export function maxAge(header) {
   return age;
 }
 
-async function readCapped(response, cap) {
-  const declared = Number(response.headers.get('content-length'));
+/**
+ * The body of a Request or Response as bytes, at most `cap` of them: refused on its declared
+ * length before any is read, otherwise as soon as the stream passes the cap. `tooLarge()` makes
+ * the error thrown.
+ */
+export async function readCapped(message, cap, tooLarge) {
+  const declared = Number(message.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > cap) {
-    await response.body?.cancel();
-    throw new Error(`response larger than ${cap} bytes`);
+    await message.body?.cancel();
+    throw tooLarge();
   }
-  const reader = response.body.getReader();
+  if (!message.body) return new Uint8Array(0);
+  const reader = message.body.getReader();
   const chunks = [];
   let size = 0;
   for (;;) {
@@ -56,7 +62,7 @@ async function readCapped(response, cap) {
     size += value.byteLength;
     if (size > cap) {
       await reader.cancel();
-      throw new Error(`response larger than ${cap} bytes`);
+      throw tooLarge();
     }
     chunks.push(value);
   }
@@ -66,7 +72,7 @@ async function readCapped(response, cap) {
     all.set(c, at);
     at += c.byteLength;
   }
-  return new TextDecoder('utf-8', { fatal: true }).decode(all);
+  return all;
 }
 
 /** GET with a timeout, no redirects followed, 200 only, a size cap. Returns {text, maxAge}. */
@@ -84,7 +90,8 @@ export async function fetchBounded(url, { timeoutMs, maxBytes, fetchImpl = fetch
       await response.body?.cancel();
       throw new Error(`${url.origin}${url.pathname} answered ${response.status}`);
     }
-    const text = await readCapped(response, maxBytes);
+    const bytes = await readCapped(response, maxBytes, () => new Error(`response larger than ${maxBytes} bytes`));
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     return { text, maxAge: maxAge(response.headers.get('cache-control')) };
   } catch (e) {
     if (controller.signal.aborted) throw new Error(`${url.origin}${url.pathname} did not answer within ${timeoutMs} ms`);
