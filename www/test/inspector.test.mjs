@@ -549,6 +549,35 @@ describe('token inspector', () => {
     await close(p);
   });
 
+  test('axe-core finds no WCAG 2.1 A/AA violation: empty, verified, failed with warnings, light and dark', async () => {
+    // axe runs through the DevTools protocol (page.evaluate), which the page's CSP does not govern;
+    // the page itself never loads it.
+    const axe = readFileSync(join(import.meta.dirname, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+    const p = await open();
+    const { page } = p;
+    await page.evaluate(axe);
+    const audit = () => page.evaluate(async () => {
+      const r = await globalThis.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+      return { passes: r.passes.length, violations: r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`) };
+    });
+    const expired = signToken({ alg: 'RS256', kid: key.jwk.kid, jku: 'https://evil.test/jwks' }, { ...k8sClaims(ISS), exp: nowSeconds() - 3600 });
+    const states = [
+      ['empty', async () => {}],
+      ['verified example', () => act(page, () => page.getByRole('button', { name: 'Load the example' }).click())],
+      ['failed, with warnings', () => pasteTokenAndKeys(page, expired, jwks)],
+    ];
+    for (const scheme of ['light', 'dark']) {
+      await page.emulateMedia({ colorScheme: scheme });
+      for (const [name, enter] of states) {
+        await enter();
+        const r = await audit();
+        assert.ok(r.passes > 10, `${scheme}, ${name}: axe ran ${r.passes} passing rules`);
+        assert.deepEqual(r.violations, [], `${scheme}, ${name}`);
+      }
+    }
+    await close(p);
+  });
+
   test('the committed example is what tools/make-example.mjs produces', async () => {
     const { execFileSync } = await import('node:child_process');
     execFileSync(process.execPath, [join(import.meta.dirname, '..', 'tools', 'make-example.mjs'), '--check'], { stdio: 'pipe' });
