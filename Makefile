@@ -25,7 +25,7 @@ run: www
 test: test-rust test-wasm test-pkg test-www test-worker
 
 test-rust: tools
-	cargo test --release
+	cargo test --release --features gate
 
 test-wasm: tools
 	wasm-pack test --node --release
@@ -34,7 +34,7 @@ test-pkg: pkg
 	scripts/test-pkg.sh
 
 clean:
-	rm -rf pkg target pkg-tests/node_modules www/test/node_modules bench/node_modules scripts/binaryen/node_modules
+	rm -rf pkg worker/pkg target pkg-tests/node_modules www/test/node_modules bench/node_modules scripts/binaryen/node_modules
 
 # The token inspector (www/): `make www` assembles a servable folder in target/www (the page plus
 # the package's web build), `make serve-www` serves it on 127.0.0.1:8080, `make test-www` drives
@@ -74,10 +74,18 @@ fuzz:
 .PHONY: test-worker run-gate
 WRANGLER_OFFLINE := CLOUDFLARE_CF_FETCH_ENABLED=false WRANGLER_HIDE_BANNER=true WRANGLER_SEND_METRICS=false XDG_CONFIG_HOME=$(CURDIR)/worker/.config
 
-test-worker: pkg
+# The gate's own wasm: the core plus the `gate` feature (roles, sessions, Vault shapes), into
+# worker/pkg/ (not committed), so the npm package does not carry the gate.
+.PHONY: gate-pkg
+gate-pkg: export PATH := $(CURDIR)/scripts/binaryen/node_modules/.bin:$(PATH)
+gate-pkg: tools
+	wasm-pack build --release --no-pack --target web --out-dir worker/pkg --out-name jwksgate -- --features gate
+	cp js/node.mjs js/workerd.mjs worker/pkg/
+
+test-worker: gate-pkg
 	cd worker && $(NPM_CI)
 	cd worker && $(WRANGLER_OFFLINE) node --test --test-timeout=120000 test/
 
-run-gate: pkg
+run-gate: gate-pkg
 	cd worker && $(NPM_CI)
 	$(WRANGLER_OFFLINE) node worker/dev/run-gate.mjs

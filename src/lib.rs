@@ -3,6 +3,8 @@
 //!
 //! The core has no I/O and no clock: the caller passes the key set and the current time.
 //! The WebAssembly bindings live in one file, `src/wasm.rs`, and are compiled for wasm32 only.
+//! The edge login gate's rules (`role`, `session`, `vault`, `cidr`: HashiCorp Vault's JWT auth
+//! roles and session tokens) are built with the `gate` feature.
 //!
 //! ```
 //! use jwksgate::{Verifier, VerifyOptions, Code};
@@ -26,6 +28,7 @@
 
 pub mod alg;
 pub mod b64;
+#[cfg(feature = "gate")]
 pub mod cidr;
 pub mod claims;
 pub mod der;
@@ -35,9 +38,12 @@ pub mod jwk;
 pub mod jws;
 pub mod kubernetes;
 pub mod modexp;
+#[cfg(feature = "gate")]
 pub mod role;
 pub mod rsassa;
+#[cfg(feature = "gate")]
 pub mod session;
+#[cfg(feature = "gate")]
 pub mod vault;
 pub mod verifier;
 

@@ -1,7 +1,7 @@
 // jwksgate's edge login gate (Cloudflare Workers module format): Vault-compatible JWT login
 // (vault-plugin-auth-jwt's HTTP API) and a proxy that lets authenticated requests through to ORIGIN.
 // A thin host: HTTP, key fetching and KV here; every security decision in Rust (pkg/, via wasm).
-import { Gate, importPublicKeyPem } from '../../pkg/workerd.mjs';
+import { Gate, importPublicKeyPem } from '../pkg/workerd.mjs';
 import { NoKeysError, RemoteKeys, StaticKeys, readCapped } from './keys.mjs';
 
 const MAX_BODY = 64 * 1024;

@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { Gate } from '../../pkg/node.mjs';
+import { Gate } from '../pkg/node.mjs';
 import { Issuer, signJwt } from '../dev/issuer.mjs';
 import { startOrigin } from '../dev/origin.mjs';
 import { SECRET, roles, startGate } from './helpers.mjs';
