@@ -134,7 +134,8 @@ impl SessionKey {
         mac.update(signed.as_bytes());
         // `verify_slice` compares in constant time (subtle's ConstantTimeEq).
         mac.verify_slice(&tag).map_err(|_| invalid("session signature does not verify"))?;
-        let body = b64::decode(&signed.as_bytes()[PREFIX.len()..]).ok_or_else(|| invalid("session is malformed"))?;
+        // `signed` may be shorter than the prefix ("jgs.x" splits at the prefix's own dot).
+        let body = signed.strip_prefix(PREFIX).and_then(|b| b64::decode(b.as_bytes())).ok_or_else(|| invalid("session is malformed"))?;
         let value = json::parse(&body).map_err(|_| invalid("session is malformed"))?;
         let session: Session = serde_json::from_value(value).map_err(|_| invalid("session is malformed"))?;
         if session.v != 1 {
