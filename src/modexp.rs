@@ -5,7 +5,7 @@
 //! Verification only: every input is public (modulus, exponent, signature), so nothing here
 //! tries to be constant-time. wasm multiplies 64 x 64 -> 64 bits natively and has no wider
 //! product, so limbs are small enough that a product (< 2^56) is added to its column whole:
-//! no split into halves, no carry chain between iterations (see [`WIDE`] for the bounds). Profiling showed this inner loop to
+//! no split into halves, no carry chain between iterations (see `WIDE` for the bounds). Profiling showed this inner loop to
 //! be nearly all of a verify. The per-key constants are computed once in [`PublicOp::new`];
 //! [`PublicOp::apply`] works in fixed stack buffers, never allocating per multiplication. The
 //! `rsa` crate stays the reference in `tests/modexp_diff.rs`.

@@ -218,7 +218,8 @@ fn config_level_rules() {
     let token = sign(&sa_claims());
     // (case, config, token, expected: None = ok, Some((code, substring)))
     let ps = sign_with(&json!({"alg": "PS256", "kid": "k1"}), &sa_claims());
-    let table: Vec<(&str, &str, &str, Option<(Code, &str)>)> = vec![
+    type Row<'a> = (&'a str, &'a str, &'a str, Option<(Code, &'a str)>);
+    let table: Vec<Row> = vec![
         ("issuer bound, matches", r#"{"bound_issuer":"https://kubernetes.default.svc.cluster.local"}"#, &token, None),
         ("issuer bound, differs", r#"{"bound_issuer":"https://other"}"#, &token, Some((Code::ClaimValidationFailed, "invalid issuer claim"))),
         ("RS256 not in supported algs", r#"{"jwt_supported_algs":["PS256"]}"#, &token, Some((Code::AlgNotAllowed, "error validating token"))),

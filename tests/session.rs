@@ -51,7 +51,8 @@ fn sessions_verify_only_when_untouched_and_current() {
     let huge = format!("jgs.{}", "A".repeat(20_000));
 
     // (case, token, remote, now, expected: Ok(id) or Err(substring))
-    let table: Vec<(&str, &str, Option<&str>, i64, Result<&str, &str>)> = vec![
+    type Row<'a> = (&'a str, &'a str, Option<&'a str>, i64, Result<&'a str, &'a str>);
+    let table: Vec<Row> = vec![
         ("fresh", &token, None, NOW, Ok("id-1")),
         ("one second before exp", &token, None, NOW + 599, Ok("id-1")),
         ("at exp", &token, None, NOW + 600, Err("expired")),
