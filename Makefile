@@ -24,7 +24,9 @@ run: www
 
 test: test-rust test-wasm test-pkg test-www test-worker
 
+# clippy first: src/lib.rs denies unwrap, expect, panic! and indexing outside modexp's kernels.
 test-rust: tools
+	cargo clippy --release --lib --features gate -- -D warnings
 	cargo test --release --features gate
 
 test-wasm: tools

@@ -30,7 +30,7 @@ impl Cidr {
     /// Parses `a.b.c.d/n`, `x::y/n`, or a bare address. Host bits may be set (Go's
     /// `ParseCIDR` accepts them too); they are ignored when matching.
     pub fn parse(text: &str) -> Result<Self> {
-        let bad = || Error::new(Code::ConfigInvalid, format!("invalid CIDR block {:?}", crate::jws::short(text)));
+        let bad = || Error::new(Code::ConfigInvalid, format!("invalid CIDR block {:?}", crate::error::short(text)));
         let (addr, prefix) = match text.trim().split_once('/') {
             Some((a, p)) => (a, Some(p)),
             None => (text.trim(), None),

@@ -121,7 +121,7 @@ pub fn validate(header: &Map<String, Value>, payload: &Map<String, Value>, optio
     }
     for claim in required {
         if !payload.contains_key(claim) {
-            return Err(failed(format!("missing required \"{}\" claim", crate::jws::short(claim)), claim, Reason::Missing));
+            return Err(failed(format!("missing required \"{}\" claim", crate::error::short(claim)), claim, Reason::Missing));
         }
     }
 

@@ -18,6 +18,14 @@ pub fn spki_der(n: &[u8], e: &[u8]) -> Vec<u8> {
     tlv(0x30, &[alg_id, tlv(0x03, &bit_string)].concat())
 }
 
+/// A big-endian magnitude without its leading zero octets.
+pub(crate) fn strip_leading_zeros(mut bytes: &[u8]) -> &[u8] {
+    while let [0, rest @ ..] = bytes {
+        bytes = rest;
+    }
+    bytes
+}
+
 fn integer(magnitude: &[u8]) -> Vec<u8> {
     let mut body = Vec::with_capacity(magnitude.len() + 1);
     if magnitude.first().is_none_or(|&b| b & 0x80 != 0) {
@@ -34,9 +42,9 @@ fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
         out.push(len as u8);
     } else {
         let bytes = len.to_be_bytes();
-        let skip = bytes.iter().take_while(|&&b| b == 0).count();
-        out.push(0x80 | (bytes.len() - skip) as u8);
-        out.extend_from_slice(&bytes[skip..]);
+        let bytes = strip_leading_zeros(&bytes);
+        out.push(0x80 | bytes.len() as u8);
+        out.extend_from_slice(bytes);
     }
     out.extend_from_slice(body);
     out
@@ -60,17 +68,13 @@ pub fn rsa_public_key_from_pem(pem: &str) -> Result<(Vec<u8>, Vec<u8>)> {
 
 fn pem_block(pem: &str) -> Result<(&str, Vec<u8>)> {
     let bad = || crate::error::Error::new(Code::JwkInvalid, "not a PEM block (-----BEGIN ...----- ... -----END ...-----)");
-    let start = pem.find("-----BEGIN ").ok_or_else(bad)?;
-    let rest = &pem[start + 11..];
-    let label_end = rest.find("-----").ok_or_else(bad)?;
-    let label = &rest[..label_end];
-    let body_and_end = &rest[label_end + 5..];
-    let end_marker = format!("-----END {label}-----");
-    let end = body_and_end.find(&end_marker).ok_or_else(bad)?;
-    if body_and_end[end + end_marker.len()..].contains("-----BEGIN ") {
+    let (_, rest) = pem.split_once("-----BEGIN ").ok_or_else(bad)?;
+    let (label, body_and_end) = rest.split_once("-----").ok_or_else(bad)?;
+    let (body, after) = body_and_end.split_once(&format!("-----END {label}-----")).ok_or_else(bad)?;
+    if after.contains("-----BEGIN ") {
         return err(Code::JwkInvalid, "PEM input holds more than one block; give one key");
     }
-    let body: String = body_and_end[..end].chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    let body: String = body.chars().filter(|c| !c.is_ascii_whitespace()).collect();
     let der = base64::engine::general_purpose::STANDARD
         .decode(body.as_bytes())
         .map_err(|_| crate::error::Error::new(Code::JwkInvalid, "PEM body is not valid base64"))?;
@@ -92,12 +96,12 @@ impl<'a> Der<'a> {
             first as usize
         } else {
             let count = (first & 0x7f) as usize;
-            if count == 0 || count > 4 || rest.len() < count {
+            if count == 0 || count > 4 {
                 return Err(bad("bad length"));
             }
-            let (bytes, r) = rest.split_at(count);
+            let (bytes, r) = rest.split_at_checked(count).ok_or_else(|| bad("bad length"))?;
             rest = r;
-            if bytes[0] == 0 {
+            if bytes.first() == Some(&0) {
                 return Err(bad("non-minimal length"));
             }
             let len = bytes.iter().fold(0usize, |acc, &b| (acc << 8) | b as usize);
@@ -106,10 +110,7 @@ impl<'a> Der<'a> {
             }
             len
         };
-        if rest.len() < len {
-            return Err(bad("truncated"));
-        }
-        let (body, after) = rest.split_at(len);
+        let (body, after) = rest.split_at_checked(len).ok_or_else(|| bad("truncated"))?;
         self.0 = after;
         Ok(body)
     }

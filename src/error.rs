@@ -159,6 +159,12 @@ impl std::error::Error for Error {}
 /// Shorthand for results in this crate.
 pub type Result<T, E = Error> = core::result::Result<T, E>;
 
+/// At most the first 32 characters of untrusted text quoted in an error message, so messages
+/// stay bounded and never echo a whole token or key.
+pub(crate) fn short(s: &str) -> &str {
+    s.char_indices().nth(32).map_or(s, |(i, _)| s.get(..i).unwrap_or(s))
+}
+
 pub(crate) fn err<T>(code: Code, message: impl Into<String>) -> Result<T> {
     Err(Error::new(code, message))
 }

@@ -110,7 +110,7 @@ impl<'de> Visitor<'de> for StrictVisitor {
         let mut out = Map::new();
         while let Some(key) = map.next_key::<String>()? {
             if out.contains_key(&key) {
-                return Err(de::Error::custom(format!("duplicate member {:?}", truncate(&key, 40))));
+                return Err(de::Error::custom(format!("duplicate member {:?}", crate::error::short(&key))));
             }
             let Strict(v) = map.next_value()?;
             out.insert(key, v);
@@ -119,12 +119,6 @@ impl<'de> Visitor<'de> for StrictVisitor {
     }
 }
 
-fn truncate(s: &str, max: usize) -> &str {
-    match s.char_indices().nth(max) {
-        Some((i, _)) => &s[..i],
-        None => s,
-    }
-}
 
 #[cfg(test)]
 mod tests {

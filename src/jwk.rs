@@ -4,7 +4,7 @@
 use crate::alg::Alg;
 use crate::b64;
 use crate::der;
-use crate::error::{err, Code, Error, Result};
+use crate::error::{err, short, Code, Error, Result};
 use crate::json;
 use crate::rsassa::RsaPublicKey;
 use serde_json::{Map, Value};
@@ -156,12 +156,6 @@ impl Jwk {
     }
 }
 
-fn short(s: &str) -> &str {
-    match s.char_indices().nth(32) {
-        Some((i, _)) => &s[..i],
-        None => s,
-    }
-}
 
 fn import_rsa(m: &Map<String, Value>) -> Result<RsaKey> {
     if let Some(p) = PRIVATE_MEMBERS.iter().find(|p| m.contains_key(**p)) {

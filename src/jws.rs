@@ -3,7 +3,7 @@
 
 use crate::alg::Alg;
 use crate::b64;
-use crate::error::{err, Code, Error, Result};
+use crate::error::{err, short, Code, Error, Result};
 use crate::json;
 use serde_json::{Map, Value};
 
@@ -31,10 +31,10 @@ impl<'a> Compact<'a> {
         if token.len() > max_bytes {
             return err(Code::JwsInvalid, format!("token is {} bytes; the limit is {max_bytes}", token.len()));
         }
-        let mut parts = token.split('.');
-        let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
-            return err(Code::JwsInvalid, "Invalid Compact JWS: expected three dot-separated segments");
-        };
+        let segments = || Error::new(Code::JwsInvalid, "Invalid Compact JWS: expected three dot-separated segments");
+        // The signing input is everything before the last dot, and holds exactly one more.
+        let (signing_input, s) = token.rsplit_once('.').ok_or_else(segments)?;
+        let (h, p) = signing_input.split_once('.').filter(|(_, p)| !p.contains('.')).ok_or_else(segments)?;
         let header_bytes = b64::decode(h.as_bytes())
             .ok_or_else(|| Error::new(Code::JwsInvalid, "JWS Protected Header is not canonical unpadded base64url"))?;
         let header = match json::parse(&header_bytes) {
@@ -42,7 +42,7 @@ impl<'a> Compact<'a> {
             Ok(_) => return err(Code::JwsInvalid, "JWS Protected Header must be a JSON object"),
             Err(e) => return err(Code::JwsInvalid, format!("JWS Protected Header is not valid JSON: {e}")),
         };
-        Ok(Compact { header, signing_input: &token.as_bytes()[..h.len() + 1 + p.len()], payload_b64: p, signature_b64: s })
+        Ok(Compact { header, signing_input: signing_input.as_bytes(), payload_b64: p, signature_b64: s })
     }
 
     /// The header's `alg`, which must be a string.
@@ -69,12 +69,12 @@ impl<'a> Compact<'a> {
     /// then the allowlist, which never consults the token.
     pub fn check_header(&self, allowed: &[Alg]) -> Result<Alg> {
         if let Some(crit) = self.header.get("crit") {
-            let names = crit
+            let first = crit
                 .as_array()
-                .filter(|a| !a.is_empty())
-                .and_then(|a| a.iter().map(Value::as_str).collect::<Option<Vec<_>>>())
+                .filter(|a| a.iter().all(Value::is_string))
+                .and_then(|a| a.first())
+                .and_then(Value::as_str)
                 .ok_or_else(|| Error::new(Code::JwsInvalid, "\"crit\" (Critical) Header Parameter must be a non-empty array of strings"))?;
-            let first = names[0];
             return err(Code::NotSupported, format!("Extension Header Parameter \"{}\" is not recognized", short(first)));
         }
         match self.header.get("b64") {
@@ -98,12 +98,5 @@ impl<'a> Compact<'a> {
     pub fn payload(&self) -> Result<Vec<u8>> {
         b64::decode(self.payload_b64.as_bytes())
             .ok_or_else(|| Error::new(Code::JwsInvalid, "JWS payload is not canonical unpadded base64url"))
-    }
-}
-
-pub(crate) fn short(s: &str) -> &str {
-    match s.char_indices().nth(32) {
-        Some((i, _)) => &s[..i],
-        None => s,
     }
 }

@@ -25,6 +25,8 @@
 //! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// Untrusted input must come back as an error value, never a panic (a panic traps the wasm instance).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
 pub mod alg;
 pub mod b64;

@@ -10,6 +10,12 @@
 //! [`PublicOp::apply`] works in fixed stack buffers, never allocating per multiplication. The
 //! `rsa` crate stays the reference in `tests/modexp_diff.rs`.
 
+// The one module allowed to index: its kernels run on buffers cut to the key's limb count,
+// which `PublicOp::new` bounds (at most MAX_LIMBS) and `apply` checks the signature against
+// (exactly k octets, below n); the loops stay free of bounds checks that way. Differentially
+// tested and fuzzed against the `rsa` crate (tests/modexp_diff.rs, fuzz target `modexp`).
+#![allow(clippy::indexing_slicing)]
+
 /// Bits per limb: 28 while the widest column sum stays within 2^64 (up to 2L + 2 products
 /// below 2^56, so L <= 126 limbs, keys up to 3528 bits: 2048 and 3072), else 27 (up to 2L + 2
 /// products below 2^54, any L up to 8192 bits). 28 bits means 5 to 7% fewer limb products.
@@ -61,16 +67,12 @@ impl PublicOp {
         let k = n.len();
         let limbs = bits.div_ceil(W as usize);
         let mut nl = vec![0u64; limbs];
-        let usable = (1..=MAX_LIMBS).contains(&limbs)
-            && from_be_bytes::<W>(n, &mut nl)
-            && nl[0] & 1 == 1
-            && (limbs > 1 || nl[0] > 1)
-            && e & 1 == 1
-            && e > 1;
-        if !usable {
+        let read = (1..=MAX_LIMBS).contains(&limbs) && from_be_bytes::<W>(n, &mut nl);
+        let low = nl.first().copied().unwrap_or(0);
+        if !(read && low & 1 == 1 && (limbs > 1 || low > 1) && e & 1 == 1 && e > 1) {
             return PublicOp { n: Vec::new(), r2: Vec::new(), n0inv: 0, w: W, e, k };
         }
-        let n0inv = neg_inv::<W>(nl[0]);
+        let n0inv = neg_inv::<W>(low);
         let r2 = r_squared::<W>(&nl, bits, n0inv);
         PublicOp { n: nl, r2, n0inv, w: W, e, k }
     }
@@ -217,7 +219,9 @@ fn reduce_once<const W: u32>(t: &mut [u64], hi: u64, n: &[u64]) {
 fn r_squared<const W: u32>(n: &[u64], bits: usize, n0inv: u64) -> Vec<u64> {
     let l = n.len();
     let mut x = vec![0u64; l];
-    x[(bits - 1) / W as usize] = 1 << ((bits - 1) % W as usize);
+    if let Some(top) = x.get_mut((bits - 1) / W as usize) {
+        *top = 1 << ((bits - 1) % W as usize);
+    }
     let double = |x: &mut [u64]| {
         let mut carry = 0u64;
         for limb in x.iter_mut() {

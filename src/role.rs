@@ -76,11 +76,11 @@ impl AuthConfig {
                     if !names.is_empty() {
                         out.jwt_supported_algs = names
                             .iter()
-                            .map(|n| Alg::from_name(n).ok_or_else(|| config_err(format!("invalid jwt_supported_algs: {:?} is not supported", crate::jws::short(n)))))
+                            .map(|n| Alg::from_name(n).ok_or_else(|| config_err(format!("invalid jwt_supported_algs: {:?} is not supported", crate::error::short(n)))))
                             .collect::<Result<_>>()?;
                     }
                 }
-                other => return Err(config_err(format!("unknown auth config parameter {:?}", crate::jws::short(other)))),
+                other => return Err(config_err(format!("unknown auth config parameter {:?}", crate::error::short(other)))),
             }
         }
         Ok(out)
@@ -230,7 +230,7 @@ impl Role {
     /// `user_claim` is required, a `jwt` role needs at least one binding, `bound_claims_type`
     /// is `string` or `glob`, `role` cannot be a claim mapping target, TTL below max TTL.
     pub fn from_value(name: &str, value: &Value) -> Result<Self> {
-        let obj = value.as_object().ok_or_else(|| config_err(format!("role {:?} must be a JSON object", crate::jws::short(name))))?;
+        let obj = value.as_object().ok_or_else(|| config_err(format!("role {:?} must be a JSON object", crate::error::short(name))))?;
         let mut role = Role {
             name: name.to_owned(),
             role_type: RoleType::Jwt,
@@ -273,7 +273,7 @@ impl Role {
                         match &want {
                             Value::String(_) | Value::Bool(_) | Value::Number(_) => {}
                             Value::Array(a) if a.iter().all(|x| matches!(x, Value::String(_) | Value::Bool(_) | Value::Number(_))) => {}
-                            _ => return Err(config_err(format!("bound claim {:?} is not a string or list", crate::jws::short(&claim)))),
+                            _ => return Err(config_err(format!("bound claim {:?} is not a string or list", crate::error::short(&claim)))),
                         }
                         role.bound_claims.insert(claim, want);
                     }
@@ -294,7 +294,7 @@ impl Role {
                             return Err(config_err("metadata key \"role\" is reserved and may not be a target of a claim mapping"));
                         }
                         if !targets.insert(target.clone()) {
-                            return Err(config_err(format!("multiple keys are mapped to metadata key {:?}", crate::jws::short(&target))));
+                            return Err(config_err(format!("multiple keys are mapped to metadata key {:?}", crate::error::short(&target))));
                         }
                         role.claim_mappings.insert(source.clone(), target);
                     }
@@ -316,14 +316,14 @@ impl Role {
                 // Accepted for compatibility with Vault role exports; they have no meaning here.
                 "token_type" | "token_period" | "token_explicit_max_ttl" | "token_num_uses" | "verbose_oidc_logging"
                 | "allowed_redirect_uris" | "oidc_scopes" | "max_age" => {}
-                other => return Err(config_err(format!("role {:?}: unknown parameter {:?}", crate::jws::short(name), crate::jws::short(other)))),
+                other => return Err(config_err(format!("role {:?}: unknown parameter {:?}", crate::error::short(name), crate::error::short(other)))),
             }
         }
         if role.token_policies.is_empty() {
             role.token_policies = policies_alias.unwrap_or_default();
         }
         if role.user_claim.is_empty() {
-            return Err(config_err(format!("role {:?}: a user claim must be defined on the role", crate::jws::short(name))));
+            return Err(config_err(format!("role {:?}: a user claim must be defined on the role", crate::error::short(name))));
         }
         if role.role_type == RoleType::Jwt
             && role.bound_audiences.is_empty()
@@ -333,14 +333,14 @@ impl Role {
         {
             return Err(config_err(format!(
                 "role {:?}: must have at least one bound constraint when creating/updating a role (bound_audiences, bound_subject, bound_claims or token_bound_cidrs)",
-                crate::jws::short(name)
+                crate::error::short(name)
             )));
         }
         if role.bound_claims_type == BoundClaimsType::Glob && role.bound_claims.values().any(|v| !all_strings(v)) {
-            return Err(config_err(format!("role {:?}: bound_claims values must be strings or lists of strings when bound_claims_type is \"glob\"", crate::jws::short(name))));
+            return Err(config_err(format!("role {:?}: bound_claims values must be strings or lists of strings when bound_claims_type is \"glob\"", crate::error::short(name))));
         }
         if role.token_max_ttl > 0 && role.token_ttl > role.token_max_ttl {
-            return Err(config_err(format!("role {:?}: token_ttl should not be greater than token_max_ttl", crate::jws::short(name))));
+            return Err(config_err(format!("role {:?}: token_ttl should not be greater than token_max_ttl", crate::error::short(name))));
         }
         Ok(role)
     }
@@ -417,25 +417,22 @@ pub fn get_claim<'a>(claims: &'a Map<String, Value>, key: &str) -> Option<&'a Va
 
 /// ryanuber/go-glob: `*` matches any run of characters, nothing else is special.
 pub fn glob(pattern: &str, subject: &str) -> bool {
-    if pattern == "*" {
-        return true;
-    }
-    let parts: Vec<&str> = pattern.split('*').collect();
-    if parts.len() == 1 {
+    let mut parts = pattern.split('*');
+    let first = parts.next().unwrap_or_default();
+    let Some(last) = parts.next_back() else {
         return pattern == subject;
-    }
-    let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !subject.starts_with(first) {
+    };
+    let Some(mut rest) = subject.strip_prefix(first) else {
         return false;
-    }
-    let mut rest = &subject[first.len()..];
-    for part in &parts[1..parts.len() - 1] {
-        match rest.find(part) {
-            Some(i) => rest = &rest[i + part.len()..],
+    };
+    // Each middle part at its first occurrence after the previous one, as strings.Index does.
+    for part in parts {
+        match rest.split_once(part) {
+            Some((_, after)) => rest = after,
             None => return false,
         }
     }
-    rest.len() >= last.len() && rest.ends_with(last)
+    rest.ends_with(last)
 }
 
 /// Vault's `normalizeList`: a scalar becomes a one-element list; objects and null are refused.
@@ -451,7 +448,7 @@ fn normalize_list(v: &Value) -> Option<Vec<&Value>> {
 /// values must match one of its actual values.
 pub fn validate_bound_claims(kind: BoundClaimsType, bound: &BTreeMap<String, Value>, claims: &Map<String, Value>) -> Result<()> {
     for (claim, expected) in bound {
-        let short = crate::jws::short(claim);
+        let short = crate::error::short(claim);
         let actual = get_claim(claims, claim).ok_or_else(|| refused(format!("error validating claims: claim {short:?} is missing")))?;
         let actual = normalize_list(actual).ok_or_else(|| refused(format!("error validating claims: claim {short:?} is not a string or list")))?;
         let expected = normalize_list(expected).ok_or_else(|| config_err(format!("bound claim {short:?} is not a string or list")))?;
@@ -539,7 +536,7 @@ impl Gate {
         let role = self
             .roles
             .get(role_name)
-            .ok_or_else(|| refused(format!("role {:?} could not be found", crate::jws::short(role_name))))?;
+            .ok_or_else(|| refused(format!("role {:?} could not be found", crate::error::short(role_name))))?;
         if role.role_type == RoleType::Oidc {
             return Err(refused("role with oidc role_type is not allowed"));
         }
@@ -613,7 +610,7 @@ fn vault_token_error(e: Error) -> Error {
 pub fn evaluate(role: &Role, claims: Map<String, Value>) -> Result<Login> {
     validate_bound_claims(role.bound_claims_type, &role.bound_claims, &claims)?;
     let user = if role.user_claim_json_pointer { get_claim(&claims, &role.user_claim) } else { claims.get(&role.user_claim).filter(|v| !v.is_null()) };
-    let short = crate::jws::short(&role.user_claim);
+    let short = crate::error::short(&role.user_claim);
     let alias = match user {
         None => return Err(refused(format!("claim {short:?} not found in token"))),
         Some(Value::String(s)) if !s.is_empty() => s.clone(),
@@ -621,7 +618,7 @@ pub fn evaluate(role: &Role, claims: Map<String, Value>) -> Result<Login> {
     };
     let mut groups = Vec::new();
     if let Some(gc) = &role.groups_claim {
-        let short = crate::jws::short(gc);
+        let short = crate::error::short(gc);
         let raw = get_claim(&claims, gc).ok_or_else(|| refused(format!("{short:?} claim not found in token")))?;
         let list = normalize_list(raw).ok_or_else(|| refused(format!("{short:?} claim could not be converted to string list")))?;
         for g in list {
@@ -635,7 +632,7 @@ pub fn evaluate(role: &Role, claims: Map<String, Value>) -> Result<Login> {
     let mut metadata = BTreeMap::new();
     for (source, target) in &role.claim_mappings {
         if let Some(v) = get_claim(&claims, source) {
-            let s = v.as_str().ok_or_else(|| refused(format!("error converting claim '{}' to string", crate::jws::short(source))))?;
+            let s = v.as_str().ok_or_else(|| refused(format!("error converting claim '{}' to string", crate::error::short(source))))?;
             metadata.insert(target.clone(), s.to_owned());
         }
     }

@@ -4,6 +4,7 @@
 //! message and comparing, never by parsing what the signature decrypts to.
 
 use crate::alg::{Alg, Hash};
+use crate::der::strip_leading_zeros;
 use crate::error::{err, Code, Result};
 use crate::modexp::PublicOp;
 
@@ -27,8 +28,8 @@ pub struct RsaPublicKey {
 impl RsaPublicKey {
     /// Validates big-endian `n` and `e` (leading zero bytes are allowed and ignored).
     pub fn new(n: &[u8], e: &[u8]) -> Result<Self> {
-        let n = strip(n);
-        let e_bytes = strip(e);
+        let n = strip_leading_zeros(n);
+        let e_bytes = strip_leading_zeros(e);
         let bits = match n.first() {
             None => 0,
             Some(top) => n.len() * 8 - top.leading_zeros() as usize,
@@ -36,7 +37,7 @@ impl RsaPublicKey {
         if !(MIN_BITS..=MAX_BITS).contains(&bits) {
             return err(Code::JwkInvalid, format!("RSA modulus is {bits} bits; {MIN_BITS} to {MAX_BITS} are accepted"));
         }
-        if n[n.len() - 1] & 1 == 0 {
+        if n.last().is_some_and(|b| b & 1 == 0) {
             return err(Code::JwkInvalid, "RSA modulus is even");
         }
         if e_bytes.len() > 8 {
@@ -65,7 +66,7 @@ impl RsaPublicKey {
 
     /// The exponent as minimal big-endian bytes.
     pub fn exponent_bytes(&self) -> Vec<u8> {
-        strip(&self.e.to_be_bytes()).to_vec()
+        strip_leading_zeros(&self.e.to_be_bytes()).to_vec()
     }
 
     /// The modulus size in bits.
@@ -115,10 +116,6 @@ fn roca_fingerprint(n: &[u8]) -> bool {
     })
 }
 
-fn strip(bytes: &[u8]) -> &[u8] {
-    let zeros = bytes.iter().take_while(|&&b| b == 0).count();
-    &bytes[zeros..]
-}
 
 /// RFC 8017 section 9.2: EM = 0x00 || 0x01 || PS (0xff...) || 0x00 || DigestInfo || H.
 fn emsa_pkcs1_v15_matches(hash: Hash, digest: &[u8], em: &[u8]) -> bool {
@@ -145,30 +142,34 @@ fn emsa_pss_verify(hash: Hash, m_hash: &[u8], em: &[u8], em_bits: usize) -> bool
     let em_len = em_bits.div_ceil(8);
     // The k-octet representative has one extra leading octet, which must be zero, when
     // modBits - 1 is a multiple of 8.
-    let (extra, em) = em.split_at(em.len() - em_len);
-    if extra.iter().any(|&b| b != 0) {
+    let Some((extra, em)) = em.len().checked_sub(em_len).and_then(|at| em.split_at_checked(at)) else {
+        return false;
+    };
+    if extra.iter().any(|&b| b != 0) || em_len < h_len + s_len + 2 {
         return false;
     }
-    if em_len < h_len + s_len + 2 || em[em_len - 1] != 0xbc {
+    // EM = maskedDB || H || 0xbc.
+    let Some((masked_db, [h @ .., 0xbc])) = em.split_at_checked(em_len - h_len - 1) else {
         return false;
-    }
-    let (masked_db, rest) = em.split_at(em_len - h_len - 1);
-    let h = &rest[..h_len];
-    let unused_bits = 8 * em_len - em_bits;
-    let top_mask = 0xffu8 >> unused_bits;
-    if masked_db[0] & !top_mask != 0 {
+    };
+    let top_mask = 0xffu8 >> (8 * em_len - em_bits);
+    if masked_db.first().is_some_and(|&b| b & !top_mask != 0) {
         return false;
     }
     let mut db = mgf1(hash, h, masked_db.len());
     for (d, m) in db.iter_mut().zip(masked_db) {
         *d ^= m;
     }
-    db[0] &= top_mask;
-    let ps_len = em_len - h_len - s_len - 2;
-    if db[..ps_len].iter().any(|&b| b != 0) || db[ps_len] != 0x01 {
+    if let Some(b) = db.first_mut() {
+        *b &= top_mask;
+    }
+    // DB = PS (zeros) || 0x01 || salt.
+    let Some(([ps @ .., 0x01], salt)) = db.len().checked_sub(s_len).and_then(|at| db.split_at_checked(at)) else {
+        return false;
+    };
+    if ps.iter().any(|&b| b != 0) {
         return false;
     }
-    let salt = &db[db.len() - s_len..];
     let h2 = hash.digest(&[&[0u8; 8], m_hash, salt]);
     constant_time_eq(h, &h2)
 }

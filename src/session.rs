@@ -157,7 +157,8 @@ impl SessionKey {
         let mut mac = self.accessor.clone();
         mac.update(b"accessor:");
         mac.update(id.as_bytes());
-        b64::encode(&mac.finalize().into_bytes()[..18])
+        let tag = mac.finalize().into_bytes();
+        b64::encode(tag.get(..18).unwrap_or(&tag))
     }
 
     /// A stable entity id for a role and alias, shaped like a UUID as Vault's are.
@@ -167,8 +168,13 @@ impl SessionKey {
         mac.update(role.as_bytes());
         mac.update(&[0]);
         mac.update(alias.as_bytes());
-        let h = mac.finalize().into_bytes();
-        let hex: String = h[..16].iter().map(|b| format!("{b:02x}")).collect();
-        format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+        let mut id = String::with_capacity(36);
+        for (i, b) in mac.finalize().into_bytes().iter().take(16).enumerate() {
+            if matches!(i, 4 | 6 | 8 | 10) {
+                id.push('-');
+            }
+            id.push_str(&format!("{b:02x}"));
+        }
+        id
     }
 }

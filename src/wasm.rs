@@ -197,7 +197,7 @@ impl PartialOptions {
                 .iter()
                 .map(|n| {
                     Alg::from_name(n).ok_or_else(|| {
-                        Error::new(Code::NotSupported, format!("algorithm {:?} is not supported; use RS256, RS384, RS512, PS256, PS384 or PS512", crate::jws::short(n)))
+                        Error::new(Code::NotSupported, format!("algorithm {:?} is not supported; use RS256, RS384, RS512, PS256, PS384 or PS512", crate::error::short(n)))
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?;
@@ -458,7 +458,7 @@ pub fn verify_signature(
     let bytes = |v: &JsValue, what: &str| v.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec).ok_or_else(|| to_js(invalid(format!("{what} must be a Uint8Array"))));
     let (data, signature) = (bytes(&data, "data")?, bytes(&signature, "signature")?);
     let alg = Alg::from_name(&alg)
-        .ok_or_else(|| to_js(Error::new(Code::NotSupported, format!("algorithm {:?} is not supported", crate::jws::short(&alg)))))?;
+        .ok_or_else(|| to_js(Error::new(Code::NotSupported, format!("algorithm {:?} is not supported", crate::error::short(&alg)))))?;
     let parsed = parse_jwk(&jwk).map_err(to_js)?;
     if parsed.alg().is_some_and(|a| a != alg.name()) {
         return Err(to_js(Error::new(Code::JwkInvalid, "the JWK's \"alg\" does not match the algorithm")));
