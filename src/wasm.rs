@@ -351,11 +351,17 @@ pub fn decode_unverified(#[wasm_bindgen(unchecked_param_type = "string")] token:
 /// The arguments of a one-shot `verify`/`verifyJws`, checked in the order a `Verifier` would
 /// see them: options, then the key set, then the token (bounded before it is copied).
 fn one_shot(token: &JsValue, jwks: &JsValue, options: Option<JsValue>) -> Result<(crate::Verifier, String, VerifyOptions), JsValue> {
-    let options = PartialOptions::from_js(&options.unwrap_or(JsValue::UNDEFINED)).map_err(to_js)?;
+    let call = PartialOptions::from_js(&options.unwrap_or(JsValue::UNDEFINED)).map_err(to_js)?;
     let verifier = crate::Verifier::from_jwks(parse_jwks(jwks).map_err(to_js)?);
-    let options = PartialOptions::default().resolve(&options);
-    let token = string_arg(token, "token", options.max_token_bytes, Code::JwsInvalid).map_err(to_js)?;
+    let (token, options) = token_and_options(token, &PartialOptions::default(), &call)?;
     Ok((verifier, token, options))
+}
+
+/// The call's options over `defaults`, then the token, refused on its length before it is copied.
+fn token_and_options(token: &JsValue, defaults: &PartialOptions, call: &PartialOptions) -> Result<(String, VerifyOptions), JsValue> {
+    let options = defaults.resolve(call);
+    let token = string_arg(token, "token", options.max_token_bytes, Code::JwsInvalid).map_err(to_js)?;
+    Ok((token, options))
 }
 
 /// Verifies a JWT against a JWKS (object or JSON text): signature, then claims.
@@ -409,8 +415,7 @@ impl JsVerifier {
         #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
         let call = PartialOptions::from_js(&options.unwrap_or(JsValue::UNDEFINED)).map_err(to_js)?;
-        let options = self.defaults.resolve(&call);
-        let token = string_arg(&token, "token", options.max_token_bytes, Code::JwsInvalid).map_err(to_js)?;
+        let (token, options) = token_and_options(&token, &self.defaults, &call)?;
         jwt_result(self.inner.verify(&token, &options).map_err(to_js)?)
     }
 
@@ -422,8 +427,7 @@ impl JsVerifier {
         #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
         let call = PartialOptions::from_js(&options.unwrap_or(JsValue::UNDEFINED)).map_err(to_js)?;
-        let options = self.defaults.resolve(&call);
-        let token = string_arg(&token, "token", options.max_token_bytes, Code::JwsInvalid).map_err(to_js)?;
+        let (token, options) = token_and_options(&token, &self.defaults, &call)?;
         jws_result(self.inner.verify_jws(&token, &options).map_err(to_js)?)
     }
 
