@@ -19,7 +19,6 @@ pkg: tools
 	node scripts/assemble-pkg.mjs
 
 run: www
-	cd worker && $(NPM_CI)
 	scripts/run.sh
 
 test: test-rust test-wasm test-pkg test-www test-worker
@@ -74,7 +73,6 @@ fuzz:
 
 # The edge login gate (worker/): its tests under workerd, and the local demo on 127.0.0.1:8787.
 .PHONY: test-worker run-gate
-WRANGLER_OFFLINE := CLOUDFLARE_CF_FETCH_ENABLED=false WRANGLER_HIDE_BANNER=true WRANGLER_SEND_METRICS=false XDG_CONFIG_HOME=$(CURDIR)/worker/.config
 
 # The gate's own wasm: the core plus the `gate` feature (roles, sessions, Vault shapes), into
 # worker/pkg/ (not committed), so the npm package does not carry the gate.
@@ -86,8 +84,8 @@ gate-pkg: tools
 
 test-worker: gate-pkg
 	cd worker && $(NPM_CI)
-	cd worker && $(WRANGLER_OFFLINE) node --test --test-timeout=120000 test/
+	cd worker && node --test --test-timeout=120000 test/
 
 run-gate: gate-pkg
 	cd worker && $(NPM_CI)
-	$(WRANGLER_OFFLINE) node worker/dev/run-gate.mjs
+	node worker/dev/run-gate.mjs

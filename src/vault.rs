@@ -48,6 +48,32 @@ pub fn parse_login_request(body: &[u8]) -> Result<LoginRequest> {
     Ok(LoginRequest { role: string_member(obj.get("role"), "role")?, jwt: string_member(obj.get("jwt"), "jwt")?, set_cookie })
 }
 
+/// A claim value made safe for a request header to the origin: visible ASCII other than `%`
+/// and `,` as it is, every other byte of its UTF-8 as `%XX` (RFC 3986 percent-encoding). A value
+/// then cannot split a comma-separated list, break the header, or be read in another charset.
+pub fn header_value(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for &b in s.as_bytes() {
+        if b.is_ascii_graphic() && b != b'%' && b != b',' {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The identity headers the origin receives: the user claim's value, the groups
+/// (comma-separated, each encoded by [`header_value`]) and the role.
+pub fn identity_headers(role: &str, alias: &str, groups: &[String]) -> Value {
+    let groups: Vec<String> = groups.iter().map(|g| header_value(g)).collect();
+    json!({
+        "x-auth-request-user": header_value(alias),
+        "x-auth-request-groups": groups.join(","),
+        "x-auth-request-role": header_value(role),
+    })
+}
+
 /// `{"errors": [message]}`, Vault's error body.
 pub fn error_body(message: &str) -> Value {
     json!({ "errors": [message] })

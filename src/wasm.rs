@@ -527,6 +527,8 @@ mod gate {
     export interface GateIdentity {
       id?: string; role: string; alias: string; groups: string[]; policies: string[];
       meta: Record<string, string>; iat?: number; exp?: number;
+      /** The identity headers for the origin, values percent-encoded where not plain ASCII. */
+      headers: Record<string, string>;
     }
     /** A login request body, parsed strictly (`Gate.parseLogin`). */
     export interface GateLoginRequest { role: string | null; jwt: string | null; set_cookie: boolean }
@@ -551,6 +553,7 @@ mod gate {
         to_plain(&serde_json::json!({
             "id": s.id, "role": s.role, "alias": s.alias, "groups": s.groups, "policies": s.policies,
             "meta": s.meta, "iat": s.iat, "exp": s.exp,
+            "headers": crate::vault::identity_headers(&s.role, &s.alias, &s.groups),
         }))
     }
 
@@ -650,6 +653,7 @@ mod gate {
             let login = self.gate.login(role, jwt, self.verifier()?, remote_ip(remote), now.floor() as i64).map_err(gate_js)?;
             to_plain(&serde_json::json!({
                 "role": login.role, "alias": login.alias, "groups": login.groups, "policies": login.policies, "meta": login.metadata,
+                "headers": crate::vault::identity_headers(&login.role, &login.alias, &login.groups),
             }))
         }
 

@@ -1,11 +1,11 @@
 // Session tokens (HMAC-SHA256, RFC 2104) and Vault's request and response shapes, as tables:
 // minted sessions verify; expired, tampered, forged, or out-of-CIDR ones do not; hostile login
-// bodies are refused.
+// bodies are refused; identity headers cannot be split or broken by claim values.
 
 use jwksgate::b64;
 use jwksgate::role::Login;
 use jwksgate::session::{Session, SessionKey, MIN_SECRET_BYTES};
-use jwksgate::vault::{login_response, lookup_response, parse_login_request, rfc3339, LoginRequest};
+use jwksgate::vault::{header_value, identity_headers, login_response, lookup_response, parse_login_request, rfc3339, LoginRequest};
 use jwksgate::Code;
 use serde_json::Map;
 use std::collections::BTreeMap;
@@ -175,4 +175,26 @@ fn login_bodies() {
             (w, g) => panic!("{case}: want {w:?}, got {g:?}"),
         }
     }
+}
+
+#[test]
+fn identity_header_values_cannot_split_or_break() {
+    // (case, claim value, header value)
+    let table = [
+        ("a ServiceAccount sub stays readable", "system:serviceaccount:shop:cart", "system:serviceaccount:shop:cart"),
+        ("an email", "dev@example.com", "dev@example.com"),
+        ("a comma would split the groups list", "dev,root", "dev%2Croot"),
+        ("a percent sign is encoded, so decoding is exact", "100%", "100%25"),
+        ("spaces", "ops team", "ops%20team"),
+        ("CR LF cannot start another header", "x\r\nx-auth-request-role: admin", "x%0D%0Ax-auth-request-role:%20admin"),
+        ("non-ASCII as UTF-8 octets", "cärt", "c%C3%A4rt"),
+        ("empty", "", ""),
+    ];
+    for (case, value, want) in table {
+        assert_eq!(header_value(value), want, "{case}");
+    }
+    let h = identity_headers("shop", "system:serviceaccount:shop:cart", &["dev,root".into(), "ops".into()]);
+    assert_eq!(h["x-auth-request-groups"], "dev%2Croot,ops");
+    assert_eq!(h["x-auth-request-user"], "system:serviceaccount:shop:cart");
+    assert_eq!(h["x-auth-request-role"], "shop");
 }

@@ -100,10 +100,10 @@ function configure(env) {
       install: (set) => gate.setKeys(set),
     });
   }
-  return { gate, keys, defaultRole, origin, mount: gate.mount, revoked: env.REVOKED, cookieOnLogin: true };
+  return { gate, keys, defaultRole, origin, mount: gate.mount, revoked: env.REVOKED };
 }
 
-let current = null; // { fingerprint, state } | { fingerprint, error }
+let current = null; // { env, fingerprint, state } | { env, fingerprint, error }
 
 function fingerprint(env) {
   const parts = [];
@@ -114,13 +114,19 @@ function fingerprint(env) {
   return parts.join('\u0000');
 }
 
+/** The configured gate for `env`: built once, rebuilt only when a setting changes. */
 function state(env) {
-  const fp = fingerprint(env);
-  if (!current || current.fingerprint !== fp) {
-    try {
-      current = { fingerprint: fp, state: configure(env) };
-    } catch (e) {
-      current = { fingerprint: fp, error: e.message || String(e) };
+  // The runtime usually hands every request the same env object; only a new one is fingerprinted.
+  if (current?.env !== env) {
+    const fp = fingerprint(env);
+    if (current?.fingerprint === fp) {
+      current.env = env;
+    } else {
+      try {
+        current = { env, fingerprint: fp, state: configure(env) };
+      } catch (e) {
+        current = { env, fingerprint: fp, error: e.message || String(e) };
+      }
     }
   }
   if (current.error) {
@@ -219,7 +225,7 @@ async function login(s, request) {
 
 function sessionToken(request) {
   const c = credential(request);
-  if (!c) throw Object.assign(new HttpError(403, 'permission denied'), {});
+  if (!c) throw new HttpError(403, 'permission denied');
   return c.token;
 }
 
@@ -276,9 +282,7 @@ async function proxy(s, request, url) {
   if (kept.length) headers.set('cookie', kept.map(([name, value]) => (value === null ? name : `${name}=${value}`)).join('; '));
   else headers.delete('cookie');
   headers.delete('host');
-  headers.set('x-auth-request-user', identity.alias);
-  headers.set('x-auth-request-groups', identity.groups.join(','));
-  headers.set('x-auth-request-role', identity.role);
+  for (const [name, value] of Object.entries(identity.headers)) headers.set(name, value);
   const init = { method: request.method, headers, redirect: 'manual' };
   if (!['GET', 'HEAD'].includes(request.method)) {
     init.body = await readBody(request);

@@ -120,7 +120,6 @@ export class RemoteKeys {
     this.lastFailureReason = '';
     this.lastKidRefetch = -Infinity;
     this.kvChecked = false;
-    this.fetches = 0;
   }
 
   ttl(age) {
@@ -160,7 +159,6 @@ export class RemoteKeys {
   refresh() {
     if (!this.inflight) {
       this.inflight = (async () => {
-        this.fetches++;
         try {
           const { text, maxAge: age } = await this.fetchSet();
           this.install(text);

@@ -146,6 +146,19 @@ describe('proxy', () => {
     assert.match(wrongNs.body.errors[0], /does not match/);
   });
 
+  test('claim values cannot split the groups list or break a header: percent-encoded, by session and by Bearer', async () => {
+    const hostile = mint({ serviceAccount: 'cärt', extra: { groups: ['dev,root', 'ops team', '100%', 'ops'] } });
+    const l = await gate.login('shop', hostile);
+    assert.equal(l.status, 200, JSON.stringify(l.body));
+    for (const headers of [{ 'x-vault-token': l.body.auth.client_token }, { authorization: `Bearer ${hostile}` }]) {
+      const r = await gate.call('/app', { headers });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.equal(r.body.headers['x-auth-request-user'], 'system:serviceaccount:shop:c%C3%A4rt');
+      assert.equal(r.body.headers['x-auth-request-groups'], 'dev%2Croot,ops%20team,100%25,ops');
+      assert.equal(r.body.headers['x-auth-request-role'], 'shop');
+    }
+  });
+
   test('with the cookie login sets on request', async () => {
     const l = await gate.login('shop', mint(), { set_cookie: true });
     const cookie = l.headers.get('set-cookie');
