@@ -94,6 +94,21 @@ test('a "__proto__" claim comes back as an own member, as JSON.parse gives it, a
   assert.equal({}.admin, undefined);
 });
 
+test('discoveryJwksUri: the jwks_uri of a document naming exactly this issuer, read strictly', () => {
+  const iss = 'https://kubernetes.default.svc.cluster.local';
+  const doc = JSON.stringify({ issuer: iss, jwks_uri: 'https://10.0.0.1:6443/openid/v1/jwks', response_types_supported: ['id_token'] });
+  assert.equal(jg.discoveryJwksUri(doc, iss), 'https://10.0.0.1:6443/openid/v1/jwks');
+  for (const bad of [
+    JSON.stringify({ issuer: `${iss}/`, jwks_uri: 'https://x/jwks' }),
+    `{"issuer":"https://evil.test","issuer":"${iss}","jwks_uri":"https://x/jwks"}`,
+    JSON.stringify({ issuer: iss }),
+    'not json',
+  ]) {
+    assert.throws(() => jg.discoveryJwksUri(bad, iss), code('ERR_DISCOVERY_INVALID'), bad);
+  }
+  assert.throws(() => jg.discoveryJwksUri({ issuer: iss }, iss), code('ERR_INVALID_ARGUMENT'));
+});
+
 test('verifySignature checks raw signatures with one JWK', () => {
   const { privateKey, jwk } = rsaKey(2048);
   const data = Buffer.from('hello');

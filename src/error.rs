@@ -36,6 +36,8 @@ pub enum Code {
     LoginRefused,
     /// A session token is malformed, forged, or expired.
     SessionInvalid,
+    /// An OpenID Connect discovery document is malformed or names another issuer.
+    DiscoveryInvalid,
 }
 
 impl Code {
@@ -56,6 +58,7 @@ impl Code {
             Code::ConfigInvalid => "ERR_CONFIG_INVALID",
             Code::LoginRefused => "ERR_LOGIN_REFUSED",
             Code::SessionInvalid => "ERR_SESSION_INVALID",
+            Code::DiscoveryInvalid => "ERR_DISCOVERY_INVALID",
         }
     }
 
@@ -76,6 +79,7 @@ impl Code {
             Code::ConfigInvalid => "ConfigInvalid",
             Code::LoginRefused => "LoginRefused",
             Code::SessionInvalid => "SessionInvalid",
+            Code::DiscoveryInvalid => "DiscoveryInvalid",
         }
     }
 }

@@ -34,6 +34,7 @@ pub mod b64;
 pub mod cidr;
 pub mod claims;
 pub mod der;
+pub mod discovery;
 pub mod error;
 pub mod json;
 pub mod jwk;

@@ -72,7 +72,8 @@ export type ErrorCode =
   | "ERR_JWT_INVALID" | "ERR_JWS_INVALID" | "ERR_JOSE_ALG_NOT_ALLOWED" | "ERR_JOSE_NOT_SUPPORTED"
   | "ERR_JWK_INVALID" | "ERR_JWKS_INVALID" | "ERR_JWKS_NO_MATCHING_KEY"
   | "ERR_JWS_SIGNATURE_VERIFICATION_FAILED" | "ERR_JWT_EXPIRED" | "ERR_JWT_CLAIM_VALIDATION_FAILED"
-  | "ERR_INVALID_ARGUMENT" | "ERR_CONFIG_INVALID" | "ERR_LOGIN_REFUSED" | "ERR_SESSION_INVALID";
+  | "ERR_INVALID_ARGUMENT" | "ERR_CONFIG_INVALID" | "ERR_LOGIN_REFUSED" | "ERR_SESSION_INVALID"
+  | "ERR_DISCOVERY_INVALID";
 /** Why a claim check failed. */
 export type ClaimFailureReason = "missing" | "check_failed" | "invalid" | "mismatch";
 /** The shape of every error thrown by this package. */
@@ -489,6 +490,15 @@ pub fn kubernetes_key_id(#[wasm_bindgen(unchecked_param_type = "JWK | string")] 
 pub fn import_public_key_pem(#[wasm_bindgen(unchecked_param_type = "string")] pem: JsValue) -> Result<JsValue, JsValue> {
     let pem = string_arg(&pem, "PEM input", crate::der::MAX_PEM_BYTES, Code::JwkInvalid).map_err(to_js)?;
     to_plain(&crate::import_public_key_pem(&pem).map_err(to_js)?)
+}
+
+/// The `jwks_uri` of an OpenID Connect discovery document (its JSON text) fetched for `issuer`,
+/// which the document must name exactly; duplicate members are refused. The URL's scheme is the
+/// caller's to check.
+#[wasm_bindgen(js_name = discoveryJwksUri)]
+pub fn discovery_jwks_uri(#[wasm_bindgen(unchecked_param_type = "string")] document: JsValue, issuer: &str) -> Result<String, JsValue> {
+    let document = string_arg(&document, "discovery document", crate::discovery::MAX_DISCOVERY_BYTES, Code::DiscoveryInvalid).map_err(to_js)?;
+    crate::discovery::jwks_uri(document.as_bytes(), issuer).map_err(to_js)
 }
 
 /// The Kubernetes identity in a (verified) claims set, or `null`.
