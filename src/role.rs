@@ -555,20 +555,22 @@ impl Gate {
     /// (Vault accepts legacy ServiceAccount tokens, which have none).
     fn verify(&self, role: &Role, token: &str, verifier: &Verifier, now: i64) -> Result<Map<String, Value>> {
         let (skew, exp_leeway, nbf_leeway) = role.leeways();
+        // Leeways come from the role's configuration and may be as large as i64 allows.
+        let (exp_window, nbf_window) = (skew.saturating_add(exp_leeway), skew.saturating_add(nbf_leeway));
         let mut options = VerifyOptions::at(now);
         options.algorithms = self.config.jwt_supported_algs.clone();
         options.issuer = self.config.bound_issuer.iter().cloned().collect();
         options.required_claims = Vec::new();
         // The core's single tolerance is set to the widest window; the exact per-claim windows follow.
-        options.clock_tolerance = (skew + exp_leeway.max(nbf_leeway) + 1) as f64;
+        options.clock_tolerance = exp_window.max(nbf_window) as f64 + 1.0;
         let verified = verifier.verify(token, &options).map_err(vault_token_error)?;
         let claims = verified.payload;
         let time = |name: &str| claims.get(name).and_then(Value::as_f64);
         let now = now as f64;
-        if time("exp").is_some_and(|exp| now - (skew + exp_leeway) as f64 > exp) {
+        if time("exp").is_some_and(|exp| now - exp_window as f64 > exp) {
             return Err(Error::claim(Code::JwtExpired, "error validating claims: token is expired (exp)", "exp", crate::Reason::CheckFailed));
         }
-        if time("nbf").is_some_and(|nbf| now + ((skew + nbf_leeway) as f64) < nbf) {
+        if time("nbf").is_some_and(|nbf| now + (nbf_window as f64) < nbf) {
             return Err(refused("error validating claims: token not valid yet (nbf)"));
         }
         if time("iat").is_some_and(|iat| now + (skew as f64) < iat) {

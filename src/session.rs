@@ -69,7 +69,7 @@ impl Session {
 
     /// Seconds left at `now`, never negative.
     pub fn ttl(&self, now: i64) -> i64 {
-        (self.exp - now).max(0)
+        self.exp.saturating_sub(now).max(0)
     }
 }
 

@@ -155,6 +155,8 @@ fn login_behaviours() {
         case("nbf within leeway", json!({}), json!({"nbf": NOW + 200, "iat": NOW}), Ok(sub)),
         case("nbf beyond leeway", json!({}), json!({"nbf": NOW + 211, "iat": NOW}), Err((400, "not valid yet"))),
         case("nbf leeway -1", json!({"not_before_leeway": -1}), json!({"nbf": NOW + 61, "iat": NOW}), Err((400, "not valid yet"))),
+        // Leeways as large as i64 holds add up without overflow: a huge window, not a panic.
+        case("largest leeways, expired long ago", json!({"clock_skew_leeway": i64::MAX, "expiration_leeway": i64::MAX, "not_before_leeway": i64::MAX}), json!({"exp": NOW - 86_400 * 365}), Ok(sub)),
         case("iat in the future", json!({}), json!({"iat": NOW + 61, "nbf": null}), Err((400, "issued in the future"))),
         case("no exp accepted (legacy tokens)", json!({}), json!({"exp": null}), Ok(sub)),
         case("exp not a number", json!({}), json!({"exp": "soon"}), Err((400, "error validating claims"))),

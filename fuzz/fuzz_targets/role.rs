@@ -7,7 +7,7 @@
 
 use jwksgate::role::{evaluate, get_claim, glob, validate_bound_claims, AuthConfig, Gate};
 use jwksgate::vault::parse_login_request;
-use jwksgate::Code;
+use jwksgate::{Code, Verifier};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Value};
 use std::sync::OnceLock;
@@ -24,6 +24,16 @@ const ROLES: &str = r#"{
   "groups": {"user_claim": "email", "bound_subject": "s", "groups_claim": "groups",
              "claim_mappings": {"name": "n", "/x/0": "first"}}
 }"#;
+
+/// A real key set (EKS), so a login from a fuzzed role reaches the verifier and the time windows.
+fn verifier() -> &'static Verifier {
+    static V: OnceLock<Verifier> = OnceLock::new();
+    V.get_or_init(|| Verifier::new(include_bytes!("../../tests/vectors/k8s/eks_projected_token/jwks.json")).expect("EKS JWKS"))
+}
+
+/// The EKS token of the vectors, and a time inside its lifetime.
+const TOKEN: &str = include_str!("../../tests/vectors/k8s/eks_projected_token/token.jwt");
+const NOW: i64 = 1_764_000_000;
 
 fn gate() -> &'static Gate {
     static G: OnceLock<Gate> = OnceLock::new();
@@ -50,9 +60,11 @@ fuzz_target!(|data: &[u8]| {
             // Role configuration: whatever loads must evaluate without panicking.
             let _ = AuthConfig::parse(text);
             let Ok(g) = Gate::new(AuthConfig::default(), text) else { return };
-            for role in g.roles.values() {
+            for (name, role) in &g.roles {
                 let _ = role.ttl();
                 let _ = role.policies();
+                // Leeways, CIDRs and bindings from the fuzzed role meet a genuinely signed token.
+                let _ = g.login(name, TOKEN.trim(), verifier(), Some(std::net::IpAddr::from([10, 0, 0, 1])), NOW);
                 if let Ok(login) = evaluate(role, sample_claims()) {
                     assert!(!login.alias.is_empty());
                 }
