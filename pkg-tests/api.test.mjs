@@ -117,6 +117,11 @@ test('verifySignature checks raw signatures with one JWK', () => {
   assert.equal(jg.verifySignature(jwk, 'RS256', Buffer.from('hellO'), sig), false);
   assert.throws(() => jg.verifySignature(jwk, 'HS256', data, sig), code('ERR_JOSE_NOT_SUPPORTED'));
   assert.throws(() => jg.verifySignature({ ...jwk, n: 'AQAB' }, 'RS256', data, sig), code('ERR_JWK_INVALID'));
+  // The usability rule of key selection in a set applies to one key too.
+  for (const unusable of [{ ...jwk, use: 'enc' }, { ...jwk, key_ops: ['encrypt'] }, { ...jwk, alg: 'PS256' }]) {
+    assert.throws(() => jg.verifySignature(unusable, 'RS256', data, sig), code('ERR_JWK_INVALID'), JSON.stringify(unusable.use ?? unusable.key_ops ?? unusable.alg));
+  }
+  assert.equal(jg.verifySignature({ ...jwk, use: 'sig', key_ops: ['verify'], alg: 'RS256' }, 'RS256', data, sig), true);
 });
 
 test('Kubernetes key ids and PEM import match Kubernetes', () => {

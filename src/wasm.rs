@@ -444,8 +444,10 @@ fn parse_jwk(jwk: &JsValue) -> Result<Jwk, Error> {
     Jwk::parse(text.as_bytes())
 }
 
-fn rsa_key(jwk: &JsValue) -> Result<crate::RsaKey, JsValue> {
-    parse_jwk(jwk).map_err(to_js)?.rsa().cloned().map_err(|e| to_js(e.clone()))
+/// One property of an imported RSA JWK (no copy of the key itself).
+fn rsa_key_field(jwk: &JsValue, field: impl Fn(&crate::RsaKey) -> &String) -> Result<String, JsValue> {
+    let parsed = parse_jwk(jwk).map_err(to_js)?;
+    parsed.rsa().map(|k| field(k).clone()).map_err(|e| to_js(e.clone()))
 }
 
 /// Checks a raw signature over `data` with one JWK. `false` when the signature is wrong;
@@ -469,19 +471,23 @@ pub fn verify_signature(
         return Err(to_js(Error::new(Code::JwkInvalid, "the JWK's \"alg\" does not match the algorithm")));
     }
     let key = parsed.rsa().map_err(|e| to_js(e.clone()))?;
+    // The same usability rule as key selection in a set (jose's isUsableJWK).
+    if !parsed.is_candidate(alg, None) {
+        return Err(to_js(Error::new(Code::JwkInvalid, "the JWK is not for verifying signatures (\"use\" or \"key_ops\")")));
+    }
     Ok(key.key.verify(alg, &data, &signature))
 }
 
 /// The RFC 7638 SHA-256 thumbprint of an RSA JWK, base64url.
 #[wasm_bindgen(js_name = jwkThumbprint)]
 pub fn jwk_thumbprint(#[wasm_bindgen(unchecked_param_type = "JWK | string")] jwk: JsValue) -> Result<String, JsValue> {
-    Ok(rsa_key(&jwk)?.thumbprint)
+    rsa_key_field(&jwk, |k| &k.thumbprint)
 }
 
 /// The key id Kubernetes gives an RSA key: base64url(SHA-256(DER SubjectPublicKeyInfo)).
 #[wasm_bindgen(js_name = kubernetesKeyId)]
 pub fn kubernetes_key_id(#[wasm_bindgen(unchecked_param_type = "JWK | string")] jwk: JsValue) -> Result<String, JsValue> {
-    Ok(rsa_key(&jwk)?.kubernetes_key_id)
+    rsa_key_field(&jwk, |k| &k.kubernetes_key_id)
 }
 
 /// Imports a PEM RSA public key (SPKI `PUBLIC KEY` or PKCS#1 `RSA PUBLIC KEY`) as a JWK whose
