@@ -34,6 +34,8 @@ pub enum Code {
     ConfigInvalid,
     /// A login was refused by a role's rules.
     LoginRefused,
+    /// The caller may not use this role or session from where it is (`token_bound_cidrs`).
+    PermissionDenied,
     /// A session token is malformed, forged, or expired.
     SessionInvalid,
     /// An OpenID Connect discovery document is malformed or names another issuer.
@@ -57,6 +59,7 @@ impl Code {
             Code::InvalidArgument => "ERR_INVALID_ARGUMENT",
             Code::ConfigInvalid => "ERR_CONFIG_INVALID",
             Code::LoginRefused => "ERR_LOGIN_REFUSED",
+            Code::PermissionDenied => "ERR_PERMISSION_DENIED",
             Code::SessionInvalid => "ERR_SESSION_INVALID",
             Code::DiscoveryInvalid => "ERR_DISCOVERY_INVALID",
         }
@@ -78,6 +81,7 @@ impl Code {
             Code::InvalidArgument => "TypeError",
             Code::ConfigInvalid => "ConfigInvalid",
             Code::LoginRefused => "LoginRefused",
+            Code::PermissionDenied => "PermissionDenied",
             Code::SessionInvalid => "SessionInvalid",
             Code::DiscoveryInvalid => "DiscoveryInvalid",
         }

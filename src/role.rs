@@ -29,13 +29,13 @@ fn refused(message: impl Into<String>) -> Error {
     Error::new(Code::LoginRefused, message)
 }
 
-/// The HTTP status Vault answers an error with: 403 for `permission denied`, 500 for a broken
-/// configuration, 400 for every other refusal (Vault's `logical.ErrorResponse`).
+/// The HTTP status Vault answers an error with: 403 for `permission denied` (a bad session, or a
+/// caller outside the role's CIDRs), 500 for a broken configuration, 400 for every other refusal
+/// (Vault's `logical.ErrorResponse`).
 pub fn http_status(e: &Error) -> u16 {
     match e.code() {
         Code::ConfigInvalid => 500,
-        Code::SessionInvalid => 403,
-        _ if e.message() == PERMISSION_DENIED => 403,
+        Code::SessionInvalid | Code::PermissionDenied => 403,
         _ => 400,
     }
 }
@@ -541,7 +541,7 @@ impl Gate {
             return Err(refused("role with oidc role_type is not allowed"));
         }
         if !cidr::remote_addr_is_ok(remote, &role.token_bound_cidrs) {
-            return Err(refused(PERMISSION_DENIED));
+            return Err(Error::new(Code::PermissionDenied, PERMISSION_DENIED));
         }
         let claims = self.verify(role, token, verifier, now)?;
         let mut login = evaluate(role, claims)?;
