@@ -22,6 +22,20 @@ for (const f of ['jwksgate.d.ts', 'node/jwksgate.d.ts']) {
   const path = join(pkg, f);
   writeFileSync(path, readFileSync(path, 'utf8').replaceAll('options: VerifyOptions)', 'options?: VerifyOptions)'));
 }
+// The scalar build (no SIMD128) must share the web glue byte for byte: the glue is kept from the
+// SIMD build and loads the scalar .wasm where WebAssembly.validate refuses a SIMD instruction.
+const scalar = join(root, 'target', 'scalar', 'pkg');
+if (readFileSync(join(scalar, 'jwksgate.js'), 'utf8') !== readFileSync(join(pkg, 'jwksgate.js'), 'utf8')) {
+  throw new Error('the scalar and SIMD builds generated different JS glue; the package cannot serve both');
+}
+copyFileSync(join(scalar, 'jwksgate_bg.wasm'), join(pkg, 'jwksgate_scalar_bg.wasm'));
+// The probe: (func (result v128) i32.const 0 i32x4.splat).
+const defaultWasm = "module_or_path = new URL('jwksgate_bg.wasm', import.meta.url);";
+const glue = readFileSync(join(pkg, 'jwksgate.js'), 'utf8');
+if (glue.split(defaultWasm).length !== 2) throw new Error(`web glue: expected one "${defaultWasm}"`);
+writeFileSync(join(pkg, 'jwksgate.js'), glue.replace(defaultWasm,
+  "module_or_path = new URL(WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 8, 1, 6, 0, 65, 0, 253, 17, 11])) ? 'jwksgate_bg.wasm' : 'jwksgate_scalar_bg.wasm', import.meta.url); // SIMD128 or not"));
+
 // workerd and Node ESM reuse the web glue: they need its types plus nothing else.
 const manifest = {
   name: 'jwksgate',
@@ -45,10 +59,11 @@ const manifest = {
     },
     './web': { types: './jwksgate.d.ts', default: './jwksgate.js' },
     './jwksgate_bg.wasm': './jwksgate_bg.wasm',
+    './jwksgate_scalar_bg.wasm': './jwksgate_scalar_bg.wasm',
     './package.json': './package.json',
   },
   files: [
-    'jwksgate.js', 'jwksgate.d.ts', 'jwksgate_bg.wasm', 'jwksgate_bg.wasm.d.ts',
+    'jwksgate.js', 'jwksgate.d.ts', 'jwksgate_bg.wasm', 'jwksgate_scalar_bg.wasm', 'jwksgate_bg.wasm.d.ts',
     'node.mjs', 'workerd.mjs', 'node/', 'README.md',
   ],
   sideEffects: ['./node.mjs', './workerd.mjs', './node/jwksgate.js'],

@@ -37,6 +37,7 @@ pub struct PublicOp {
     /// The modulus, little-endian limbs, exactly `limbs` of them.
     n: Vec<u64>,
     /// R^2 mod n with R = 2^(w * limbs): multiplying by it enters the Montgomery domain.
+    #[cfg_attr(all(target_arch = "wasm32", target_feature = "simd128"), allow(dead_code))]
     r2: Vec<u64>,
     /// -n^-1 mod 2^w.
     n0inv: u64,
@@ -45,6 +46,9 @@ pub struct PublicOp {
     e: u64,
     /// The modulus length in octets, as the signature and the result have.
     k: usize,
+    /// n and R^2 mod n as SIMD multiplicands.
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    lanes: Box<[simd::Lanes; 2]>,
 }
 
 impl PublicOp {
@@ -70,11 +74,24 @@ impl PublicOp {
         let read = (1..=MAX_LIMBS).contains(&limbs) && from_be_bytes::<W>(n, &mut nl);
         let low = nl.first().copied().unwrap_or(0);
         if !(read && low & 1 == 1 && (limbs > 1 || low > 1) && e & 1 == 1 && e > 1) {
-            return PublicOp { n: Vec::new(), r2: Vec::new(), n0inv: 0, w: W, e, k };
+            return Self::from_parts(Vec::new(), Vec::new(), 0, W, e, k);
         }
         let n0inv = neg_inv::<W>(low);
         let r2 = r_squared::<W>(&nl, bits, n0inv);
-        PublicOp { n: nl, r2, n0inv, w: W, e, k }
+        Self::from_parts(nl, r2, n0inv, W, e, k)
+    }
+
+    fn from_parts(n: Vec<u64>, r2: Vec<u64>, n0inv: u64, w: u32, e: u64, k: usize) -> Self {
+        PublicOp {
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            lanes: Box::new([simd::Lanes::new(&n), simd::Lanes::new(&r2)]),
+            n,
+            r2,
+            n0inv,
+            w,
+            e,
+            k,
+        }
     }
 
     /// Returns s^e mod n as k big-endian octets, or `None` when s >= n (or `signature` is not
@@ -100,33 +117,65 @@ impl PublicOp {
         }
         let mut x = [0u64; MAX_LIMBS];
         let mut y = [0u64; MAX_LIMBS];
-        let mut wide: Wide = [0u64; 2 * MAX_LIMBS + 1];
         let (x, y) = (&mut x[..l], &mut y[..l]);
-        let wide = &mut wide;
+        let n0inv = self.n0inv;
 
-        // Left to right over the bits of e. The top bit enters the domain (sR = mont(s, R^2));
-        // e is odd, so its last bit's multiplication is by plain s, which also leaves the
-        // domain: mont(a R, s) = a s. That saves both conversion multiplications.
-        let mut sm = [0u64; MAX_LIMBS];
-        let sm = &mut sm[..l];
-        mont_mul::<W>(sm, s, &self.r2, wide, n, self.n0inv);
-        x.copy_from_slice(sm);
-        let top = 63 - self.e.leading_zeros();
-        for bit in (1..top).rev() {
-            mont_sqr::<W>(y, x, wide, n, self.n0inv);
-            if self.e >> bit & 1 == 1 {
-                mont_mul::<W>(x, y, sm, wide, n, self.n0inv);
-            } else {
-                x.copy_from_slice(y);
-            }
+        // x = mont(s, R^2) = sR enters the Montgomery domain; `walk` takes it to s^e.
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        {
+            let mut wide: Wide = [0u64; 2 * MAX_LIMBS + 1];
+            let wide = &mut wide;
+            mont_mul::<W>(x, s, &self.r2, wide, n, n0inv);
+            let mut sm = [0u64; MAX_LIMBS];
+            let sm = &mut sm[..l];
+            sm.copy_from_slice(x);
+            walk(self.e, x, y, |step, out, a| match step {
+                Step::Square => mont_sqr::<W>(out, a, wide, n, n0inv),
+                Step::TimesSR => mont_mul::<W>(out, a, sm, wide, n, n0inv),
+                Step::TimesS => mont_mul::<W>(out, a, s, wide, n, n0inv),
+            });
         }
-        mont_sqr::<W>(y, x, wide, n, self.n0inv);
-        mont_mul::<W>(x, y, s, wide, n, self.n0inv);
-
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        {
+            let [nv, r2v] = &*self.lanes;
+            let mut t = simd::columns();
+            let t = &mut t;
+            simd::mont_mul::<W>(x, s, r2v, t, n, nv, n0inv);
+            let (sm, sv) = (simd::Lanes::new(x), simd::Lanes::new(s));
+            walk(self.e, x, y, |step, out, a| match step {
+                Step::Square => simd::mont_sqr::<W>(out, a, t, n, nv, n0inv),
+                Step::TimesSR => simd::mont_mul::<W>(out, a, &sm, t, n, nv, n0inv),
+                Step::TimesS => simd::mont_mul::<W>(out, a, &sv, t, n, nv, n0inv),
+            });
+        }
         let mut out = vec![0u8; self.k];
         to_be_bytes::<W>(x, &mut out);
         Some(out)
     }
+}
+
+/// A Montgomery operation [`walk`] asks for: out = mont(a, a), mont(a, sR) or mont(a, s).
+enum Step {
+    Square,
+    TimesSR,
+    TimesS,
+}
+
+/// s^e mod n from x = sR (s in the Montgomery domain), left to right over the bits of e, into
+/// x. The top bit is x itself; e is odd, so its last bit's multiplication is by plain s, which
+/// also leaves the domain: mont(a R, s) = a s. That saves the conversion out.
+fn walk(e: u64, x: &mut [u64], y: &mut [u64], mut step: impl FnMut(Step, &mut [u64], &[u64])) {
+    let top = 63 - e.leading_zeros();
+    for bit in (1..top).rev() {
+        step(Step::Square, y, x);
+        if e >> bit & 1 == 1 {
+            step(Step::TimesSR, x, y);
+        } else {
+            x.copy_from_slice(y);
+        }
+    }
+    step(Step::Square, y, x);
+    step(Step::TimesS, x, y);
 }
 
 /// Big-endian octets into little-endian limbs filling `out`; false when the value does not
@@ -306,6 +355,7 @@ fn reduce<const W: u32>(out: &mut [u64], t: &mut [u64], n: &[u64], n0inv: u64) {
 }
 
 /// out = a b R^-1 mod n, for a, b < n: the product two rows a pass, then [`reduce`].
+#[cfg_attr(all(target_arch = "wasm32", target_feature = "simd128"), allow(dead_code))]
 fn mont_mul<const W: u32>(out: &mut [u64], a: &[u64], b: &[u64], wide: &mut Wide, n: &[u64], n0inv: u64) {
     let l = n.len();
     let (out, a, b) = (&mut out[..l], &a[..l], &b[..l]);
@@ -392,6 +442,181 @@ fn square_karatsuba(t: &mut [u64], a: &[u64]) {
     }
     for (tk, &m) in t[h..3 * h].iter_mut().zip(mid.iter()) {
         *tk += m;
+    }
+}
+
+/// The same Montgomery arithmetic in wasm SIMD128, for builds with `+simd128` (the package's
+/// main `.wasm`; hosts without SIMD load the scalar build). `i64x2.extmul_low/high_i32x4_u`
+/// take two 32 x 32 -> 64-bit products per instruction, which V8 compiles to one `pmuludq`
+/// each; the columns stay 64-bit sums with deferred carries exactly as in the scalar code, two
+/// to a `v128`.
+///
+/// Row i of a product adds a_i b_j into column i + j. Columns are held in pairs (2k, 2k + 1),
+/// so a row meets them pair-aligned only if i is even; for odd rows the multiplicand is also
+/// kept moved up one limb ([`Lanes::shifted`]), which makes rows i and i + 1 (i even) start
+/// at the same pair. Every access is then a whole `v128` at an index: no unaligned loads, no
+/// unsafe code.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd {
+    use super::{mask, reduce_once, MAX_LIMBS};
+    use core::arch::wasm32::{
+        u32x4, u32x4_shr, u32x4_splat, u64x2, u64x2_add, u64x2_extmul_high_u32x4, u64x2_extmul_low_u32x4,
+        u64x2_extract_lane, u64x2_shl, u64x2_splat, v128, v128_and, v128_or,
+    };
+
+    /// u32x4 groups of a multiplicand of up to MAX_LIMBS limbs, with room for the shift.
+    const GROUPS: usize = (MAX_LIMBS + 1).div_ceil(4);
+    /// Column pairs: rows reach pair (L - 1) / 2 + 2 GROUPS, below L + 3.
+    const PAIRS: usize = MAX_LIMBS + 4;
+
+    /// A multiplicand's limbs as u32x4 groups (limb j in lane j % 4 of group j / 4), and the
+    /// same moved up one limb (limb j at position j + 1).
+    #[derive(Clone, Debug)]
+    pub(super) struct Lanes {
+        plain: [v128; GROUPS],
+        shifted: [v128; GROUPS],
+        /// Groups in use: (L + 1) / 4 rounded up, enough for the shifted copy's top limb.
+        len: usize,
+    }
+
+    impl Lanes {
+        pub(super) fn new(x: &[u64]) -> Self {
+            let limb = |j: usize| x.get(j).map_or(0, |&v| v as u32);
+            let len = (x.len() + 1).div_ceil(4).min(GROUPS);
+            let mut plain = [u32x4_splat(0); GROUPS];
+            let mut shifted = [u32x4_splat(0); GROUPS];
+            for (g, (p, s)) in plain.iter_mut().zip(shifted.iter_mut()).take(len).enumerate() {
+                let j = 4 * g;
+                *p = u32x4(limb(j), limb(j + 1), limb(j + 2), limb(j + 3));
+                *s = u32x4(if j == 0 { 0 } else { limb(j - 1) }, limb(j), limb(j + 1), limb(j + 2));
+            }
+            Lanes { plain, shifted, len }
+        }
+    }
+
+    /// The column sums, two to a v128.
+    pub(super) type Columns = [v128; PAIRS];
+
+    pub(super) fn columns() -> Columns {
+        [u64x2_splat(0); PAIRS]
+    }
+
+    fn column(t: &[v128], k: usize) -> u64 {
+        if k % 2 == 0 {
+            u64x2_extract_lane::<0>(t[k / 2])
+        } else {
+            u64x2_extract_lane::<1>(t[k / 2])
+        }
+    }
+
+    /// t += x0 p + x1 q, group by group from pair 0 of t: rows i and i + 1 of a product, p the
+    /// plain groups and q the shifted ones. Limbs are below 2^31, so the `u32x4_shr(.., 31)`
+    /// terms are zero: they keep LLVM from widening the loop-invariant multipliers once
+    /// outside the loop, which would leave an emulated `i64x2.mul` (about three times the
+    /// instructions) where an `extmul` belongs.
+    #[inline(always)]
+    fn add_2rows(t: &mut [v128], p: &[v128], q: &[v128], x0: v128, x1: v128) {
+        for ((tt, &p), &q) in t.chunks_exact_mut(2).zip(p).zip(q) {
+            let x0 = v128_or(x0, u32x4_shr(p, 31));
+            let x1 = v128_or(x1, u32x4_shr(q, 31));
+            let lo = u64x2_add(u64x2_extmul_low_u32x4(p, x0), u64x2_extmul_low_u32x4(q, x1));
+            let hi = u64x2_add(u64x2_extmul_high_u32x4(p, x0), u64x2_extmul_high_u32x4(q, x1));
+            tt[0] = u64x2_add(tt[0], lo);
+            tt[1] = u64x2_add(tt[1], hi);
+        }
+    }
+
+    /// Lanes below 0 to 4 cleared, by how many.
+    const CLEAR: [v128; 5] = [
+        u32x4(!0, !0, !0, !0),
+        u32x4(0, !0, !0, !0),
+        u32x4(0, 0, !0, !0),
+        u32x4(0, 0, 0, !0),
+        u32x4(0, 0, 0, 0),
+    ];
+
+    /// t = the column sums of a b, two rows a pass.
+    fn product(t: &mut [v128], a: &[u64], b: &Lanes) {
+        let g = b.len;
+        for (i, pair) in a.chunks(2).enumerate() {
+            let x0 = u32x4_splat(pair[0] as u32);
+            let x1 = u32x4_splat(pair.get(1).map_or(0, |&v| v as u32));
+            add_2rows(&mut t[i..i + 2 * g], &b.plain[..g], &b.shifted[..g], x0, x1);
+        }
+    }
+
+    /// t = the column sums of a^2: the cross products a_i a_j (i < j) once, doubled, plus the
+    /// squares. Rows i and i + 1 (i even) start at limbs i + 1 and i + 2; the groups holding
+    /// the limbs below are masked.
+    fn square(t: &mut [v128], a: &[u64], av: &Lanes) {
+        let g = av.len;
+        for (i, pair) in (0..).step_by(2).zip(a.chunks(2)) {
+            let x0 = u32x4_splat(pair[0] as u32);
+            let x1 = u32x4_splat(pair.get(1).map_or(0, |&v| v as u32));
+            let p = i / 2;
+            let first = (i + 1) / 4;
+            let masked = (first..g).take(2);
+            for k in masked.clone() {
+                // Row i needs positions >= i + 1 of the plain groups, row i + 1 positions
+                // >= i + 3 of the shifted ones (limb i + 2 onwards).
+                let q0 = v128_and(av.plain[k], CLEAR[(i + 1).saturating_sub(4 * k).min(4)]);
+                let q1 = v128_and(av.shifted[k], CLEAR[(i + 3).saturating_sub(4 * k).min(4)]);
+                add_2rows(&mut t[p + 2 * k..p + 2 * k + 2], &[q0], &[q1], x0, x1);
+            }
+            let rest = first + masked.len();
+            if rest < g {
+                add_2rows(&mut t[p + 2 * rest..p + 2 * g], &av.plain[rest..g], &av.shifted[rest..g], x0, x1);
+            }
+        }
+        for (pair, &ak) in t.iter_mut().zip(a) {
+            *pair = u64x2_add(u64x2_shl(*pair, 1), u64x2(ak * ak, 0));
+        }
+    }
+
+    /// Montgomery reduction of the column sums t into out = t R^-1 mod n, as [`super::reduce`]:
+    /// two rows a pass, m_(i+1) computed from column i + 1 as row i leaves it.
+    fn reduce<const W: u32>(out: &mut [u64], t: &mut [v128], n: &[u64], nv: &Lanes, n0inv: u64) {
+        let l = n.len();
+        let g = nv.len;
+        let (n0, n1) = (n[0], n.get(1).copied().unwrap_or(0));
+        let mut carry = 0u64;
+        for i in (0..l).step_by(2) {
+            let c0 = column(t, i) + carry;
+            let m0 = c0.wrapping_mul(n0inv) & mask(W);
+            carry = (c0 + m0 * n0) >> W;
+            let m1 = if i + 1 < l {
+                let c1 = column(t, i + 1) + carry + m0 * n1;
+                let m1 = c1.wrapping_mul(n0inv) & mask(W);
+                carry = (c1 + m1 * n0) >> W;
+                m1
+            } else {
+                0
+            };
+            let (x0, x1) = (u32x4_splat(m0 as u32), u32x4_splat(m1 as u32));
+            add_2rows(&mut t[i / 2..i / 2 + 2 * g], &nv.plain[..g], &nv.shifted[..g], x0, x1);
+        }
+        for (k, o) in (l..2 * l).zip(out.iter_mut()) {
+            let v = column(t, k) + carry;
+            *o = v & mask(W);
+            carry = v >> W;
+        }
+        reduce_once::<W>(out, carry, n);
+    }
+
+    /// out = a b R^-1 mod n.
+    pub(super) fn mont_mul<const W: u32>(out: &mut [u64], a: &[u64], b: &Lanes, t: &mut Columns, n: &[u64], nv: &Lanes, n0inv: u64) {
+        let t = &mut t[..n.len() + 3];
+        t.fill(u64x2_splat(0));
+        product(t, a, b);
+        reduce::<W>(out, t, n, nv, n0inv);
+    }
+
+    /// out = a^2 R^-1 mod n.
+    pub(super) fn mont_sqr<const W: u32>(out: &mut [u64], a: &[u64], t: &mut Columns, n: &[u64], nv: &Lanes, n0inv: u64) {
+        let t = &mut t[..n.len() + 3];
+        t.fill(u64x2_splat(0));
+        square(t, a, &Lanes::new(a));
+        reduce::<W>(out, t, n, nv, n0inv);
     }
 }
 

@@ -498,6 +498,13 @@ pub fn import_public_key_pem(#[wasm_bindgen(unchecked_param_type = "string")] pe
     to_plain(&crate::import_public_key_pem(&pem).map_err(to_js)?)
 }
 
+/// Whether this build multiplies with wasm SIMD128: true for the package's `jwksgate_bg.wasm`,
+/// false for `jwksgate_scalar_bg.wasm`, which the web glue loads on hosts without SIMD.
+#[wasm_bindgen(js_name = wasmSimd)]
+pub fn wasm_simd() -> bool {
+    cfg!(target_feature = "simd128")
+}
+
 /// The `jwks_uri` of an OpenID Connect discovery document (its JSON text) fetched for `issuer`,
 /// which the document must name exactly; duplicate members are refused. The URL's scheme is the
 /// caller's to check.

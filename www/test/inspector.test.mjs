@@ -34,8 +34,10 @@ after(async () => {
  * Opens the page and records every request; any request to another origin than the page's (and
  * `allow`ed ones) is aborted, so a leak fails the test instead of reaching the network.
  */
-async function open({ hash = '', allow = [] } = {}) {
+async function open({ hash = '', allow = [], withoutSimd = false } = {}) {
   const page = await browser.context.newPage();
+  // A browser without wasm SIMD128, as far as the package's probe can tell.
+  if (withoutSimd) await page.addInitScript(() => { WebAssembly.validate = () => false; });
   const requests = [];
   const errors = [];
   page.on('request', (r) => requests.push(r.url()));
@@ -132,6 +134,17 @@ describe('token inspector', () => {
     assert.ok((await warningIds(page)).includes('expired'));
     assert.deepEqual(p.foreign(), []);
     await close(p);
+  });
+
+  test('the SIMD build loads where wasm has SIMD128, the scalar build where it does not', async () => {
+    for (const simd of [true, false]) {
+      const p = await open({ withoutSimd: !simd });
+      await act(p.page, () => p.page.getByRole('button', { name: 'Load the example' }).click());
+      await waitVerdict(p.page, 'verified');
+      const wasm = p.requests.filter((u) => u.endsWith('.wasm')).map((u) => new URL(u).pathname);
+      assert.deepEqual(wasm, [simd ? '/pkg/jwksgate_bg.wasm' : '/pkg/jwksgate_scalar_bg.wasm']);
+      await close(p);
+    }
   });
 
   test('a valid token verifies against a pasted JWKS and honours issuer and audience', async () => {
