@@ -11,6 +11,8 @@ import { performance } from 'node:perf_hooks';
 import crypto from 'node:crypto';
 import * as jose from 'jose';
 import { initSync, Verifier, verify as verifyOneShot } from '../pkg/jwksgate.js';
+// The scalar build (for hosts without wasm SIMD128) in a second instance of the same glue.
+import * as scalar from '../pkg/jwksgate.js?scalar';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 31);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 4);
@@ -34,6 +36,9 @@ const wasmBytes = readFileSync(wasmUrl);
 const t0 = performance.now();
 initSync({ module: new WebAssembly.Module(wasmBytes) });
 const firstInit = performance.now() - t0;
+const scalarBytes = readFileSync(new URL('../pkg/jwksgate_scalar_bg.wasm', import.meta.url));
+scalar.initSync({ module: new WebAssembly.Module(scalarBytes) });
+if (scalar.wasmSimd() !== false) throw new Error('pkg/jwksgate_scalar_bg.wasm is not the scalar build');
 const compiles = [];
 for (let i = 0; i < 7; i++) {
   const t = performance.now();
@@ -80,6 +85,7 @@ async function contestants(c) {
   const options = { algorithms: ['RS256'], issuer: ISSUER, audience: AUDIENCE, currentDate: NOW };
   const joseOptions = { ...options, currentDate: new Date(NOW * 1000) };
   const verifier = new Verifier(c.jwks, options);
+  const scalarVerifier = new scalar.Verifier(c.jwks, options);
   const localSet = jose.createLocalJWKSet(c.jwks);
   const imported = await jose.importJWK(c.jwks.keys[1], 'RS256');
   const nativeKeys = new Map(c.jwks.keys.map((k) => [k.kid, crypto.createPublicKey({ key: k, format: 'jwk' })]));
@@ -100,6 +106,7 @@ async function contestants(c) {
         return JSON.parse(Buffer.from(p, 'base64url').toString());
       },
     },
+    { name: 'jwksgate Verifier.verify, scalar build', sync: true, run: (t) => scalarVerifier.verify(t).payload },
   ];
 }
 
@@ -150,16 +157,18 @@ console.log('');
 console.log(`| what | ${results.map((r) => `RS256-${r.bits}`).join(' | ')} |`);
 console.log(`| --- | ${results.map(() => '---:').join(' | ')} |`);
 for (let i = 0; i < results[0].names.length; i++) {
-  console.log(`| (${'abcde'[i]}) ${results[0].names[i]} | ${results.map((r) => `${pad(r.med[i].toFixed(1), 7)} (${r.iqr[i].toFixed(0)})`).join(' | ')} |`);
+  console.log(`| (${'abcdef'[i]}) ${results[0].names[i]} | ${results.map((r) => `${pad(r.med[i].toFixed(1), 7)} (${r.iqr[i].toFixed(0)})`).join(' | ')} |`);
 }
 console.log('');
-console.log(`wasm: ${wasmBytes.length} bytes raw, ${gzipSync(wasmBytes, { level: 9 }).length} bytes gzipped (level 9)`);
+console.log(`wasm (SIMD128): ${wasmBytes.length} bytes raw, ${gzipSync(wasmBytes, { level: 9 }).length} bytes gzipped (level 9)`);
+console.log(`wasm (scalar): ${scalarBytes.length} bytes raw, ${gzipSync(scalarBytes, { level: 9 }).length} bytes gzipped (level 9)`);
 console.log(`wasm: first compile + instantiate ${firstInit.toFixed(2)} ms; compile alone, median of 7: ${median(compiles).toFixed(2)} ms`);
 console.log('');
 for (const r of results) {
-  const [a, b, c, d, e] = r.med;
+  const [a, b, c, d, e, f] = r.med;
   console.log(
     `RS256-${r.bits}: Verifier/jose(createLocalJWKSet) ${(a / c).toFixed(2)}x, Verifier/jose(imported key) ${(a / d).toFixed(2)}x, ` +
-      `one-shot/jose(createLocalJWKSet) ${(b / c).toFixed(2)}x, Verifier/native ${(a / e).toFixed(2)}x`,
+      `one-shot/jose(createLocalJWKSet) ${(b / c).toFixed(2)}x, Verifier/native ${(a / e).toFixed(2)}x, ` +
+      `scalar build/jose(createLocalJWKSet) ${(f / c).toFixed(2)}x`,
   );
 }
