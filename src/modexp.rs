@@ -576,8 +576,6 @@ mod simd {
         }
     }
 
-    /// Montgomery reduction of the column sums t into out = t R^-1 mod n, as [`super::reduce`]:
-    /// four rows a pass, each m_(i+k) computed from column i + k as rows i.. i + k - 1 leave it.
     /// Rows i to i + 3 (i even) at once: rows i, i + 1 start at pair 0 of t, rows i + 2, i + 3
     /// at pair 1, so pair 2g takes the low half of group g of the first two rows and the high
     /// half of group g - 1 of the other two.
@@ -599,6 +597,8 @@ mod simd {
         last[0] = u64x2_add(last[0], carried);
     }
 
+    /// Montgomery reduction of the column sums t into out = t R^-1 mod n, as [`super::reduce`]:
+    /// four rows a pass, each m_(i+k) computed from column i + k as rows i to i + k - 1 leave it.
     fn reduce<const W: u32>(out: &mut [u64], t: &mut [v128], n: &[u64], nv: &Lanes, n0inv: u64) {
         let l = n.len();
         let g = nv.len;
