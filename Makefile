@@ -32,10 +32,11 @@ run: www
 test: test-rust test-wasm test-pkg test-www test-worker
 
 # clippy first: src/lib.rs denies unwrap, expect, panic! and indexing outside modexp's kernels;
-# the second run sees the wasm-only code (bindings, SIMD kernels).
+# the wasm runs see the wasm-only code (bindings; the SIMD kernels, or the scalar ones alone).
 test-rust: tools
 	cargo clippy --release --lib --features gate -- -D warnings
 	$(SIMD) cargo clippy --release --lib --features gate --target wasm32-unknown-unknown -- -D warnings
+	$(SCALAR) cargo clippy --release --lib --features gate --target wasm32-unknown-unknown -- -D warnings
 	cargo test --release --features gate
 
 # The Rust tests again in wasm under Node, the SIMD build's kernels among them (modexp_diff).

@@ -77,7 +77,16 @@ impl PublicOp {
             return Self::from_parts(Vec::new(), Vec::new(), 0, W, e, k);
         }
         let n0inv = neg_inv::<W>(low);
-        let r2 = r_squared::<W>(&nl, bits, n0inv);
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        let r2 = {
+            let mut wide: Box<Wide> = Box::new([0u64; 2 * MAX_LIMBS + 1]);
+            r_squared::<W>(&nl, bits, |out, a| scalar::mont_sqr::<W>(out, a, &mut wide, &nl, n0inv))
+        };
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        let r2 = {
+            let (nv, mut t) = (simd::Lanes::new(&nl), Box::new(simd::columns()));
+            r_squared::<W>(&nl, bits, |out, a| simd::mont_sqr::<W>(out, a, &mut t, &nl, &nv, n0inv))
+        };
         Self::from_parts(nl, r2, n0inv, W, e, k)
     }
 
@@ -125,14 +134,14 @@ impl PublicOp {
         {
             let mut wide: Wide = [0u64; 2 * MAX_LIMBS + 1];
             let wide = &mut wide;
-            mont_mul::<W>(x, s, &self.r2, wide, n, n0inv);
+            scalar::mont_mul::<W>(x, s, &self.r2, wide, n, n0inv);
             let mut sm = [0u64; MAX_LIMBS];
             let sm = &mut sm[..l];
             sm.copy_from_slice(x);
             walk(self.e, x, y, |step, out, a| match step {
-                Step::Square => mont_sqr::<W>(out, a, wide, n, n0inv),
-                Step::TimesSR => mont_mul::<W>(out, a, sm, wide, n, n0inv),
-                Step::TimesS => mont_mul::<W>(out, a, s, wide, n, n0inv),
+                Step::Square => scalar::mont_sqr::<W>(out, a, wide, n, n0inv),
+                Step::TimesSR => scalar::mont_mul::<W>(out, a, sm, wide, n, n0inv),
+                Step::TimesS => scalar::mont_mul::<W>(out, a, s, wide, n, n0inv),
             });
         }
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
@@ -265,7 +274,8 @@ fn reduce_once<const W: u32>(t: &mut [u64], hi: u64, n: &[u64]) {
 /// R^2 mod n without division: double 2^(bits-1) up to R mod n (the Montgomery form of 1),
 /// then walk the bits of log2(R) = 27L to the Montgomery form of 2^(27L), R^2 mod n: a
 /// squaring doubles the power, a doubling adds one. The top bits go by doublings alone.
-fn r_squared<const W: u32>(n: &[u64], bits: usize, n0inv: u64) -> Vec<u64> {
+/// `sqr(out, a)` is the Montgomery square out = a^2 R^-1 mod n, scalar or SIMD.
+fn r_squared<const W: u32>(n: &[u64], bits: usize, mut sqr: impl FnMut(&mut [u64], &[u64])) -> Vec<u64> {
     let l = n.len();
     let mut x = vec![0u64; l];
     if let Some(top) = x.get_mut((bits - 1) / W as usize) {
@@ -290,9 +300,8 @@ fn r_squared<const W: u32>(n: &[u64], bits: usize, n0inv: u64) -> Vec<u64> {
         double(&mut x);
     }
     let mut y = vec![0u64; l];
-    let mut wide: Box<Wide> = Box::new([0u64; 2 * MAX_LIMBS + 1]);
     for bit in (0..rest).rev() {
-        mont_sqr::<W>(&mut y, &x, &mut wide, n, n0inv);
+        sqr(&mut y, &x);
         core::mem::swap(&mut x, &mut y);
         if target >> bit & 1 == 1 {
             double(&mut x);
@@ -301,147 +310,153 @@ fn r_squared<const W: u32>(n: &[u64], bits: usize, n0inv: u64) -> Vec<u64> {
     x
 }
 
-/// t[0..a.len()] += a b.
-#[inline(always)]
-fn mul_add_row(t: &mut [u64], a: &[u64], b: u64) {
-    for (tj, &aj) in t.iter_mut().zip(a) {
-        *tj += aj * b;
-    }
-}
-
-/// t[0..=a.len()] += a b0 + a b1 2^27: two rows in one pass, so each column is loaded and
-/// stored once per two products.
-#[inline(always)]
-fn mul_add_2rows(t: &mut [u64], a: &[u64], b0: u64, b1: u64) {
-    let (t, last) = t.split_at_mut(a.len());
-    let mut prev = 0u64;
-    for (tj, &aj) in t.iter_mut().zip(a) {
-        *tj += aj * b0 + prev * b1;
-        prev = aj;
-    }
-    last[0] += prev * b1;
-}
-
-/// Montgomery reduction of the column sum t (value below n R) into out = t R^-1 mod n: zero
-/// column i by adding m n 2^(27 i), m = -t_i / n mod 2^27, two rows per pass, carrying each
-/// finished column's excess into the next.
-fn reduce<const W: u32>(out: &mut [u64], t: &mut [u64], n: &[u64], n0inv: u64) {
-    let l = n.len();
-    let mut carry = 0u64;
-    let mut i = 0;
-    while i + 1 < l {
-        // m_{i+1} needs column i + 1 as row i leaves it: its own value, the carry out of
-        // column i, and row i's term there, m_i n_1.
-        let c0 = t[i] + carry;
-        let m0 = c0.wrapping_mul(n0inv) & mask(W);
-        let c1 = t[i + 1] + ((c0 + m0 * n[0]) >> W) + m0 * n[1];
-        let m1 = c1.wrapping_mul(n0inv) & mask(W);
-        mul_add_2rows(&mut t[i..=i + l], n, m0, m1);
-        carry = (t[i] + carry) >> W;
-        carry = (t[i + 1] + carry) >> W;
-        i += 2;
-    }
-    if i < l {
-        let m = (t[i] + carry).wrapping_mul(n0inv) & mask(W);
-        mul_add_row(&mut t[i..i + l], n, m);
-        carry = (t[i] + carry) >> W;
-    }
-    for (o, &tk) in out.iter_mut().zip(&t[l..2 * l]) {
-        let v = tk + carry;
-        *o = v & mask(W);
-        carry = v >> W;
-    }
-    reduce_once::<W>(out, carry, n);
-}
-
-/// out = a b R^-1 mod n, for a, b < n: the product two rows a pass, then [`reduce`].
+/// The Montgomery arithmetic on 64-bit words, for builds without SIMD128 (and natively): the
+/// SIMD build uses [`simd`]'s kernels instead and leaves these unused.
 #[cfg_attr(all(target_arch = "wasm32", target_feature = "simd128"), allow(dead_code))]
-fn mont_mul<const W: u32>(out: &mut [u64], a: &[u64], b: &[u64], wide: &mut Wide, n: &[u64], n0inv: u64) {
-    let l = n.len();
-    let (out, a, b) = (&mut out[..l], &a[..l], &b[..l]);
-    let t = &mut wide[..=2 * l];
-    t.fill(0);
-    let mut pairs = b.chunks_exact(2);
-    for (i, pair) in (&mut pairs).enumerate() {
-        mul_add_2rows(&mut t[2 * i..=2 * i + l], a, pair[0], pair[1]);
-    }
-    if let [bi] = pairs.remainder() {
-        mul_add_row(&mut t[l - 1..2 * l - 1], a, *bi);
-    }
-    reduce::<W>(out, t, n, n0inv);
-}
+mod scalar {
+    use super::{mask, reduce_once, Wide, MAX_LIMBS};
 
-/// out = a^2 R^-1 mod n, for a < n: the column sums of a^2, then [`reduce`].
-fn mont_sqr<const W: u32>(out: &mut [u64], a: &[u64], wide: &mut Wide, n: &[u64], n0inv: u64) {
-    let l = n.len();
-    let (out, a) = (&mut out[..l], &a[..l]);
-    let t = &mut wide[..=2 * l];
-    if l >= KARATSUBA_LIMBS {
-        square_karatsuba(t, a);
-    } else {
+    /// t[0..a.len()] += a b.
+    #[inline(always)]
+    fn mul_add_row(t: &mut [u64], a: &[u64], b: u64) {
+        for (tj, &aj) in t.iter_mut().zip(a) {
+            *tj += aj * b;
+        }
+    }
+
+    /// t[0..=a.len()] += a b0 + a b1 2^27: two rows in one pass, so each column is loaded and
+    /// stored once per two products.
+    #[inline(always)]
+    fn mul_add_2rows(t: &mut [u64], a: &[u64], b0: u64, b1: u64) {
+        let (t, last) = t.split_at_mut(a.len());
+        let mut prev = 0u64;
+        for (tj, &aj) in t.iter_mut().zip(a) {
+            *tj += aj * b0 + prev * b1;
+            prev = aj;
+        }
+        last[0] += prev * b1;
+    }
+
+    /// Montgomery reduction of the column sum t (value below n R) into out = t R^-1 mod n: zero
+    /// column i by adding m n 2^(27 i), m = -t_i / n mod 2^27, two rows per pass, carrying each
+    /// finished column's excess into the next.
+    fn reduce<const W: u32>(out: &mut [u64], t: &mut [u64], n: &[u64], n0inv: u64) {
+        let l = n.len();
+        let mut carry = 0u64;
+        let mut i = 0;
+        while i + 1 < l {
+            // m_{i+1} needs column i + 1 as row i leaves it: its own value, the carry out of
+            // column i, and row i's term there, m_i n_1.
+            let c0 = t[i] + carry;
+            let m0 = c0.wrapping_mul(n0inv) & mask(W);
+            let c1 = t[i + 1] + ((c0 + m0 * n[0]) >> W) + m0 * n[1];
+            let m1 = c1.wrapping_mul(n0inv) & mask(W);
+            mul_add_2rows(&mut t[i..=i + l], n, m0, m1);
+            carry = (t[i] + carry) >> W;
+            carry = (t[i + 1] + carry) >> W;
+            i += 2;
+        }
+        if i < l {
+            let m = (t[i] + carry).wrapping_mul(n0inv) & mask(W);
+            mul_add_row(&mut t[i..i + l], n, m);
+            carry = (t[i] + carry) >> W;
+        }
+        for (o, &tk) in out.iter_mut().zip(&t[l..2 * l]) {
+            let v = tk + carry;
+            *o = v & mask(W);
+            carry = v >> W;
+        }
+        reduce_once::<W>(out, carry, n);
+    }
+
+    /// out = a b R^-1 mod n, for a, b < n: the product two rows a pass, then [`reduce`].
+    pub(super) fn mont_mul<const W: u32>(out: &mut [u64], a: &[u64], b: &[u64], wide: &mut Wide, n: &[u64], n0inv: u64) {
+        let l = n.len();
+        let (out, a, b) = (&mut out[..l], &a[..l], &b[..l]);
+        let t = &mut wide[..=2 * l];
+        t.fill(0);
+        let mut pairs = b.chunks_exact(2);
+        for (i, pair) in (&mut pairs).enumerate() {
+            mul_add_2rows(&mut t[2 * i..=2 * i + l], a, pair[0], pair[1]);
+        }
+        if let [bi] = pairs.remainder() {
+            mul_add_row(&mut t[l - 1..2 * l - 1], a, *bi);
+        }
+        reduce::<W>(out, t, n, n0inv);
+    }
+
+    /// out = a^2 R^-1 mod n, for a < n: the column sums of a^2, then [`reduce`].
+    pub(super) fn mont_sqr<const W: u32>(out: &mut [u64], a: &[u64], wide: &mut Wide, n: &[u64], n0inv: u64) {
+        let l = n.len();
+        let (out, a) = (&mut out[..l], &a[..l]);
+        let t = &mut wide[..=2 * l];
+        if l >= KARATSUBA_LIMBS {
+            square_karatsuba(t, a);
+        } else {
+            t[2 * l] = 0;
+            square_columns(&mut t[..2 * l], a);
+        }
+        reduce::<W>(out, t, n, n0inv);
+    }
+
+    /// From this many limbs on (2048-bit keys: 74 limbs), a square is taken by one level of
+    /// Karatsuba: 3 L^2 / 8 limb products instead of L^2 / 2. Measured in one process: 1% faster
+    /// at 2048 bits, 3 to 4% at 3072 and 4096; a second level (halves of 38 limbs and up) was 5
+    /// to 9% slower.
+    const KARATSUBA_LIMBS: usize = 64;
+
+    /// t[..2 L] = the column sums of a^2 (no carries): each cross product a_i a_j (i < j) computed
+    /// once and the columns doubled (L^2 / 2 products instead of L^2), the squares a_i^2 added.
+    pub(super) fn square_columns(t: &mut [u64], a: &[u64]) {
+        let l = a.len();
+        let t = &mut t[..2 * l];
+        t.fill(0);
+        // Rows i and i + 1 (i even) in one pass over a[i + 1..]: row i + 1 then also takes
+        // a_{i+1}^2, once, at column 2i + 2, which the diagonal pass below allows for.
+        for i in (0..l.saturating_sub(1)).step_by(2) {
+            mul_add_2rows(&mut t[2 * i + 1..=i + l], &a[i + 1..], a[i], a[i + 1]);
+        }
+        for (k, (pair, &ak)) in t.chunks_exact_mut(2).zip(a).enumerate() {
+            // Odd k: the cross pass left 2 a_k^2 after doubling, so take one away (the column
+            // holds at least that much, so nothing goes negative).
+            pair[0] = if k % 2 == 1 { 2 * pair[0] - ak * ak } else { 2 * pair[0] + ak * ak };
+            pair[1] *= 2;
+        }
+    }
+
+    /// t[..=2 L] = the column sums of a^2 by one level of Karatsuba on the limb polynomial: with
+    /// a = a0 + a1 X, a^2 = a0^2 + ((a0 + a1)^2 - a0^2 - a1^2) X + a1^2 X^2. Columns carry no
+    /// carries, so this is an identity of polynomials: every column ends exactly as in
+    /// [`square_columns`] (so within the same bound), and the middle difference is a sum of
+    /// products a0_i a1_j, never negative column by column. The middle square's limbs are one bit
+    /// wider, so its columns reach h 2^(2w + 2) = (about) 2L 2^(2w): the bound of [`WIDE`] again.
+    pub(super) fn square_karatsuba(t: &mut [u64], a: &[u64]) {
+        let l = a.len();
+        let h = l.div_ceil(2);
+        let (a0, a1) = a.split_at(h);
+        let mut sum = [0u64; MAX_LIMBS.div_ceil(2)];
+        let sum = &mut sum[..h];
+        sum.copy_from_slice(a0);
+        for (s, &x) in sum.iter_mut().zip(a1) {
+            *s += x;
+        }
+        let mut mid = [0u64; 2 * MAX_LIMBS.div_ceil(2)];
+        let mid = &mut mid[..2 * h];
+        square_columns(mid, sum);
+        let t = &mut t[..=2 * l];
         t[2 * l] = 0;
-        square_columns(&mut t[..2 * l], a);
-    }
-    reduce::<W>(out, t, n, n0inv);
-}
-
-/// From this many limbs on (2048-bit keys: 74 limbs), a square is taken by one level of
-/// Karatsuba: 3 L^2 / 8 limb products instead of L^2 / 2. Measured in one process: 1% faster
-/// at 2048 bits, 3 to 4% at 3072 and 4096; a second level (halves of 38 limbs and up) was 5
-/// to 9% slower.
-const KARATSUBA_LIMBS: usize = 64;
-
-/// t[..2 L] = the column sums of a^2 (no carries): each cross product a_i a_j (i < j) computed
-/// once and the columns doubled (L^2 / 2 products instead of L^2), the squares a_i^2 added.
-fn square_columns(t: &mut [u64], a: &[u64]) {
-    let l = a.len();
-    let t = &mut t[..2 * l];
-    t.fill(0);
-    // Rows i and i + 1 (i even) in one pass over a[i + 1..]: row i + 1 then also takes
-    // a_{i+1}^2, once, at column 2i + 2, which the diagonal pass below allows for.
-    for i in (0..l.saturating_sub(1)).step_by(2) {
-        mul_add_2rows(&mut t[2 * i + 1..=i + l], &a[i + 1..], a[i], a[i + 1]);
-    }
-    for (k, (pair, &ak)) in t.chunks_exact_mut(2).zip(a).enumerate() {
-        // Odd k: the cross pass left 2 a_k^2 after doubling, so take one away (the column
-        // holds at least that much, so nothing goes negative).
-        pair[0] = if k % 2 == 1 { 2 * pair[0] - ak * ak } else { 2 * pair[0] + ak * ak };
-        pair[1] *= 2;
-    }
-}
-
-/// t[..=2 L] = the column sums of a^2 by one level of Karatsuba on the limb polynomial: with
-/// a = a0 + a1 X, a^2 = a0^2 + ((a0 + a1)^2 - a0^2 - a1^2) X + a1^2 X^2. Columns carry no
-/// carries, so this is an identity of polynomials: every column ends exactly as in
-/// [`square_columns`] (so within the same bound), and the middle difference is a sum of
-/// products a0_i a1_j, never negative column by column. The middle square's limbs are one bit
-/// wider, so its columns reach h 2^(2w + 2) = (about) 2L 2^(2w): the bound of [`WIDE`] again.
-fn square_karatsuba(t: &mut [u64], a: &[u64]) {
-    let l = a.len();
-    let h = l.div_ceil(2);
-    let (a0, a1) = a.split_at(h);
-    let mut sum = [0u64; MAX_LIMBS.div_ceil(2)];
-    let sum = &mut sum[..h];
-    sum.copy_from_slice(a0);
-    for (s, &x) in sum.iter_mut().zip(a1) {
-        *s += x;
-    }
-    let mut mid = [0u64; 2 * MAX_LIMBS.div_ceil(2)];
-    let mid = &mut mid[..2 * h];
-    square_columns(mid, sum);
-    let t = &mut t[..=2 * l];
-    t[2 * l] = 0;
-    let (lo, hi) = t.split_at_mut(2 * h);
-    square_columns(lo, a0);
-    square_columns(&mut hi[..2 * (l - h)], a1);
-    for (m, &x) in mid.iter_mut().zip(lo.iter()) {
-        *m -= x;
-    }
-    for (m, &x) in mid.iter_mut().zip(hi.iter()) {
-        *m -= x;
-    }
-    for (tk, &m) in t[h..3 * h].iter_mut().zip(mid.iter()) {
-        *tk += m;
+        let (lo, hi) = t.split_at_mut(2 * h);
+        square_columns(lo, a0);
+        square_columns(&mut hi[..2 * (l - h)], a1);
+        for (m, &x) in mid.iter_mut().zip(lo.iter()) {
+            *m -= x;
+        }
+        for (m, &x) in mid.iter_mut().zip(hi.iter()) {
+            *m -= x;
+        }
+        for (tk, &m) in t[h..3 * h].iter_mut().zip(mid.iter()) {
+            *tk += m;
+        }
     }
 }
 
@@ -662,6 +677,7 @@ mod simd {
 
 #[cfg(test)]
 mod tests {
+    use super::scalar::{square_columns, square_karatsuba};
     use super::*;
 
     fn op(n_hex: &str, e: u64) -> PublicOp {
