@@ -30,6 +30,7 @@ export class Issuer {
     this.mode = 'up';
     this.wrongIssuer = false;
     this.hits = { discovery: 0, jwks: 0 };
+    this.hanging = 0; // requests held open in 'hang' mode right now
     this.server = null;
     this.url = null;
   }
@@ -85,7 +86,12 @@ export class Issuer {
         res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error');
         return;
       }
-      if (this.mode === 'hang') return; // the socket is closed by stop()
+      if (this.mode === 'hang') {
+        // Never answered: the socket is closed by the client giving up, or by stop().
+        this.hanging++;
+        res.once('close', () => this.hanging--);
+        return;
+      }
       if (this.mode === 'redirect') {
         res.writeHead(302, { location: `${this.url}${url.pathname}?moved=1` }).end();
         return;

@@ -183,8 +183,8 @@ function credential(request) {
 const now = () => Date.now() / 1000;
 
 /** Runs a token check; on an unknown kid, refetches keys once (outside the cooldown) and retries. */
-async function withKeys(s, check) {
-  await s.keys.ready();
+async function withKeys(s, ctx, check) {
+  await s.keys.ready(ctx && ((p) => ctx.waitUntil(p)));
   try {
     return check();
   } catch (e) {
@@ -204,7 +204,7 @@ async function session(s, token, request) {
   return identity;
 }
 
-async function login(s, request) {
+async function login(s, request, ctx) {
   allow(request, ['POST', 'PUT']);
   // Parsed in Rust, strictly: one body cannot read as two different logins.
   const input = s.gate.parseLogin(await readBody(request));
@@ -214,7 +214,7 @@ async function login(s, request) {
   if (!jwt) throw new HttpError(400, 'missing token');
   const requestId = crypto.randomUUID();
   const sessionId = crypto.randomUUID();
-  const result = await withKeys(s, () => s.gate.login(role, jwt, clientAddress(request), now(), sessionId, requestId));
+  const result = await withKeys(s, ctx, () => s.gate.login(role, jwt, clientAddress(request), now(), sessionId, requestId));
   const headers = {};
   if (input.set_cookie === true) {
     const ttl = Math.max(0, result.session.exp - result.session.iat);
@@ -253,7 +253,7 @@ async function renewSelf(s, request) {
   return vaultError(400, 'lease is not renewable');
 }
 
-async function proxy(s, request, url) {
+async function proxy(s, request, url, ctx) {
   if (!s.origin) return vaultError(404, null);
   const c = credential(request);
   if (!c) return vaultError(401, 'missing client token', { 'www-authenticate': 'Bearer' });
@@ -262,7 +262,7 @@ async function proxy(s, request, url) {
     if (c.token.startsWith('jgs.')) {
       identity = await session(s, c.token, request);
     } else if (c.from === 'authorization' && s.defaultRole) {
-      identity = await withKeys(s, () => s.gate.authorize(s.defaultRole, c.token, clientAddress(request), now()));
+      identity = await withKeys(s, ctx, () => s.gate.authorize(s.defaultRole, c.token, clientAddress(request), now()));
     } else {
       return vaultError(401, 'unsupported credential', { 'www-authenticate': 'Bearer' });
     }
@@ -295,22 +295,22 @@ async function proxy(s, request, url) {
   }
 }
 
-async function route(request, env) {
+async function route(request, env, ctx) {
   const s = state(env);
   const url = new URL(request.url);
   const path = url.pathname;
-  if (path === `/v1/auth/${s.mount}/login`) return login(s, request);
+  if (path === `/v1/auth/${s.mount}/login`) return login(s, request, ctx);
   if (path === '/v1/auth/token/lookup-self') return lookupSelf(s, request);
   if (path === '/v1/auth/token/revoke-self') return revokeSelf(s, request);
   if (path === '/v1/auth/token/renew-self') return renewSelf(s, request);
   if (path.startsWith('/v1/auth/')) return vaultError(404, null);
-  return proxy(s, request, url);
+  return proxy(s, request, url, ctx);
 }
 
 export default {
-  async fetch(request, env) {
+  async fetch(request, env, ctx) {
     try {
-      return await route(request, env);
+      return await route(request, env, ctx);
     } catch (e) {
       if (e instanceof HttpError) return vaultError(e.status, e.message || null, e.headers);
       if (e instanceof NoKeysError) return vaultError(503, e.message);

@@ -104,8 +104,9 @@ export async function fetchBounded(url, { timeoutMs, maxBytes, fetchImpl = fetch
 
 /**
  * A remote key set: discovery (issuer must equal the configured URL exactly) or a JWKS URL.
- * One fetch in flight at a time; cache lifetime from Cache-Control, clamped; one refetch on an
- * unknown kid outside a cooldown; the last good set served while refreshes fail, up to maxStale.
+ * One fetch in flight at a time; cache lifetime from Cache-Control, clamped; an expired set
+ * refreshed in the background while it keeps serving; one refetch on an unknown kid outside a
+ * cooldown; the last good set served while refreshes fail, up to maxStale.
  */
 export class RemoteKeys {
   constructor({ discoveryUrl, jwksUrl, settings, kv, install }) {
@@ -188,17 +189,25 @@ export class RemoteKeys {
     }
   }
 
-  /** Makes sure a usable set is installed; throws NoKeysError when none is. */
-  async ready() {
+  /**
+   * Makes sure a usable set is installed; throws NoKeysError when none is. An expired set is
+   * refreshed (unless a refresh failed within the cooldown: the issuer is not hammered by every
+   * request while it is down). While a refresh runs, requests go on with the installed set if
+   * it is within the staleness bound, and `waitUntil` (the request's ctx.waitUntil) keeps the
+   * refresh alive; without such a set they wait for it. A token naming a key the set lacks
+   * still waits for the refresh, through `unknownKid`.
+   */
+  async ready(waitUntil) {
     if (!this.kvChecked) await this.warmFromKv();
     const now = Date.now();
-    if (this.inflight) {
-      await this.inflight;
-    } else if (!this.good || now >= this.good.expiresAt) {
-      // Expired or missing: refresh, unless a refresh failed within the cooldown (the issuer
-      // is not hammered by every request while it is down). On failure the last good set stays.
+    if (!this.inflight && (!this.good || now >= this.good.expiresAt)) {
       const backingOff = this.lastFailure && now - this.lastFailure < this.settings.cooldown * 1000;
-      if (!backingOff) await this.refresh();
+      if (!backingOff) this.refresh();
+    }
+    if (this.inflight) {
+      const usable = this.good && now - this.good.expiresAt < this.settings.maxStale * 1000;
+      if (usable && waitUntil) waitUntil(this.inflight);
+      else await this.inflight;
     }
     if (!this.good) {
       throw new NoKeysError(`no keys available to verify tokens (${this.lastFailureReason || 'not fetched yet'})`);

@@ -64,6 +64,22 @@ describe('keys', () => {
     assert.ok(issuer.hits.discovery >= 2, 'a refresh was attempted');
   });
 
+  test('an expired set keeps serving while its refresh runs in the background', async () => {
+    const issuer = await newIssuer();
+    const gate = await gateFor(issuer, { KEYS_CACHE_MIN_TTL: '0', KEYS_CACHE_MAX_TTL: '1', KEYS_REFETCH_COOLDOWN: '0', KEYS_FETCH_TIMEOUT_MS: '20000' });
+    assert.equal((await gate.login('r', mint(issuer))).status, 200);
+    issuer.mode = 'hang';
+    await sleep(1100); // outlive the 1 s cache lifetime; nothing is measured
+    const before = issuer.hits.discovery;
+    assert.equal((await gate.login('r', mint(issuer))).status, 200);
+    // The login was answered while the refresh's request is still held open by the issuer: it
+    // did not wait for the refresh (which would have ended only at the 20 s fetch timeout).
+    assert.equal(issuer.hanging, 1);
+    assert.equal(issuer.hits.discovery, before + 1);
+    assert.equal((await gate.login('r', mint(issuer))).status, 200, 'a second login neither waits nor starts another refresh');
+    assert.equal(issuer.hits.discovery, before + 1);
+  });
+
   test('stale beyond KEYS_MAX_STALE: 503', async () => {
     const issuer = await newIssuer();
     const gate = await gateFor(issuer, { KEYS_CACHE_MIN_TTL: '0', KEYS_CACHE_MAX_TTL: '0', KEYS_MAX_STALE: '1', KEYS_REFETCH_COOLDOWN: '0' });
