@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createPublicKey, createHash, sign as nodeSign } from 'node:crypto';
 import * as jg from 'jwksgate';
+import { jwtVerify, createLocalJWKSet } from 'jose';
 import { rsaKey, joseToken, nodeToken, jwksOf, k8sClaims, NOW } from './helpers.mjs';
 
 const vectors = new URL('../tests/vectors/', import.meta.url);
@@ -92,6 +93,26 @@ test('a "__proto__" claim comes back as an own member, as JSON.parse gives it, a
     assert.equal(r.payload.admin, undefined, 'not readable as an inherited claim');
   }
   assert.equal({}.admin, undefined);
+});
+
+test('header and payload come back as jose returns them: the token\'s member order, -0, big integers', async () => {
+  const claims = '{"sub":"x","exp":' + (NOW + 60) + ',"zeta":-0,"alpha":12345678901234567890,"nested":{"b":1,"a":[2.50,1e2]}}';
+  const token = nodeToken({ header: `{"typ":"JWT","kid":"${rsaKey(2048).kid}","alg":"RS256"}`, payload: claims });
+  const ours = jg.verify(token, jwksOf(2048), { currentDate: NOW });
+  const theirs = await jwtVerify(token, createLocalJWKSet(jwksOf(2048)), { currentDate: new Date(NOW * 1000) });
+  assert.deepEqual(Object.keys(ours.payload), ['sub', 'exp', 'zeta', 'alpha', 'nested']);
+  assert.deepEqual(Object.keys(ours.payload.nested), ['b', 'a']);
+  assert.ok(Object.is(ours.payload.zeta, -0));
+  assert.deepEqual(Object.keys(ours.header), ['typ', 'kid', 'alg']);
+  for (const r of [ours, jg.decodeUnverified(token), jg.verifyJws(token, jwksOf(2048))]) {
+    assert.deepEqual(Object.keys(r.header), Object.keys(theirs.protectedHeader));
+    assert.deepEqual(r.header, theirs.protectedHeader);
+  }
+  const decoded = jg.decodeUnverified(token).payload;
+  for (const p of [ours.payload, decoded]) {
+    assert.deepEqual(Object.keys(p), Object.keys(theirs.payload));
+    assert.deepEqual(p, theirs.payload);
+  }
 });
 
 test('discoveryJwksUri: the jwks_uri of a document naming exactly this issuer, read strictly', () => {

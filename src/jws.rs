@@ -16,6 +16,8 @@ pub const KEY_BEARING_HEADERS: [&str; 4] = ["jku", "x5u", "jwk", "x5c"];
 pub struct Compact<'a> {
     /// The protected header.
     pub header: Map<String, Value>,
+    /// The protected header's JSON text, members in their order.
+    pub header_json: String,
     /// The ASCII signing input, `header.payload`.
     pub signing_input: &'a [u8],
     /// The payload segment, still base64url-encoded.
@@ -42,7 +44,9 @@ impl<'a> Compact<'a> {
             Ok(_) => return err(Code::JwsInvalid, "JWS Protected Header must be a JSON object"),
             Err(e) => return err(Code::JwsInvalid, format!("JWS Protected Header is not valid JSON: {e}")),
         };
-        Ok(Compact { header, signing_input: signing_input.as_bytes(), payload_b64: p, signature_b64: s })
+        // Parsed as JSON above, so UTF-8; the error is unreachable but stays a value.
+        let header_json = String::from_utf8(header_bytes).map_err(|_| Error::new(Code::JwsInvalid, "JWS Protected Header is not UTF-8"))?;
+        Ok(Compact { header, header_json, signing_input: signing_input.as_bytes(), payload_b64: p, signature_b64: s })
     }
 
     /// The header's `alg`, which must be a string.

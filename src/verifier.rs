@@ -25,6 +25,8 @@ pub struct KeyInfo {
 pub struct VerifiedJws {
     /// The protected header.
     pub header: Map<String, Value>,
+    /// The protected header's JSON text, members in their order.
+    pub header_json: String,
     /// The payload bytes.
     pub payload: Vec<u8>,
     /// The key that verified.
@@ -36,8 +38,12 @@ pub struct VerifiedJws {
 pub struct VerifiedJwt {
     /// The protected header.
     pub header: Map<String, Value>,
+    /// The protected header's JSON text, members in their order.
+    pub header_json: String,
     /// The claims.
     pub payload: Map<String, Value>,
+    /// The claims as the token carries them: the payload's JSON text, members in their order.
+    pub payload_json: String,
     /// The key that verified.
     pub key: KeyInfo,
 }
@@ -77,7 +83,7 @@ impl Verifier {
     pub fn verify_jws(&self, token: &str, options: &VerifyOptions) -> Result<VerifiedJws> {
         let (compact, key) = self.verify_signature(token, options)?;
         let payload = compact.payload()?;
-        Ok(VerifiedJws { header: compact.header, payload, key })
+        Ok(VerifiedJws { header: compact.header, header_json: compact.header_json, payload, key })
     }
 
     /// Verifies a JWT: signature as [`Verifier::verify_jws`], then the claims.
@@ -86,9 +92,9 @@ impl Verifier {
         if compact.header.get("b64").is_some_and(|b| b != &Value::Bool(true)) {
             return err(Code::JwtInvalid, "JWTs must not use unencoded payload");
         }
-        let payload = decode_claims(&compact.payload()?)?;
+        let (payload, payload_json) = decode_claims_text(compact.payload()?)?;
         claims::validate(&compact.header, &payload, options)?;
-        Ok(VerifiedJwt { header: compact.header, payload, key })
+        Ok(VerifiedJwt { header: compact.header, header_json: compact.header_json, payload, payload_json, key })
     }
 
     fn verify_signature<'t>(&self, token: &'t str, options: &VerifyOptions) -> Result<(Compact<'t>, KeyInfo)> {
@@ -119,6 +125,14 @@ pub fn decode_claims(payload: &[u8]) -> Result<Map<String, Value>> {
     }
 }
 
+/// The claims and their JSON text (parsed as JSON first, so UTF-8; the error is unreachable
+/// but stays a value).
+fn decode_claims_text(bytes: Vec<u8>) -> Result<(Map<String, Value>, String)> {
+    let claims = decode_claims(&bytes)?;
+    let text = String::from_utf8(bytes).or_else(|_| err(Code::JwtInvalid, "JWT Claims Set is not UTF-8"))?;
+    Ok((claims, text))
+}
+
 /// A token decoded **without verifying its signature or claims**: for inspection only.
 #[derive(Clone, Debug)]
 pub struct Unverified {
@@ -126,6 +140,10 @@ pub struct Unverified {
     pub header: Map<String, Value>,
     /// The payload, unverified.
     pub payload: Map<String, Value>,
+    /// The header's and the payload's JSON text, members in their order.
+    pub header_json: String,
+    /// See `header_json`.
+    pub payload_json: String,
     /// The signature segment as it appears in the token (base64url).
     pub signature: String,
 }
@@ -135,6 +153,6 @@ pub struct Unverified {
 pub fn decode_unverified(token: &str, max_bytes: usize) -> Result<Unverified> {
     let compact = Compact::parse(token, max_bytes)?;
     compact.signature()?;
-    let payload = decode_claims(&compact.payload()?)?;
-    Ok(Unverified { signature: compact.signature_b64.to_owned(), header: compact.header, payload })
+    let (payload, payload_json) = decode_claims_text(compact.payload()?)?;
+    Ok(Unverified { signature: compact.signature_b64.to_owned(), header: compact.header, header_json: compact.header_json, payload, payload_json })
 }

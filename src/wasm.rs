@@ -308,10 +308,10 @@ fn result_object(pairs: &[(&str, JsValue)]) -> Result<JsValue, JsValue> {
 /// `{header, payload, key}` as one JSON text parsed once by the host; `payload_json` is
 /// spliced in as is (`null` for a placeholder). `key` lists `kid` (when set), `alg`,
 /// `thumbprint`, in that order.
-fn result_json(header: &serde_json::Map<String, serde_json::Value>, payload_json: &str, key: &KeyInfo) -> String {
-    let mut out = String::with_capacity(256 + payload_json.len());
+fn result_json(header_json: &str, payload_json: &str, key: &KeyInfo) -> String {
+    let mut out = String::with_capacity(256 + header_json.len() + payload_json.len());
     out.push_str("{\"header\":");
-    push_json(&mut out, header);
+    out.push_str(header_json);
     out.push_str(",\"payload\":");
     out.push_str(payload_json);
     out.push_str(",\"key\":{");
@@ -328,14 +328,15 @@ fn result_json(header: &serde_json::Map<String, serde_json::Value>, payload_json
     out
 }
 
+/// Header and payload cross as the token's own JSON text (already parsed strictly in Rust), so
+/// JS gets what `JSON.parse` makes of them, as jose returns them: members in the token's order.
 fn jwt_result(v: verifier::VerifiedJwt) -> Result<JsValue, JsValue> {
-    let payload = serde_json::to_string(&v.payload).map_err(|e| to_js(invalid(format!("cannot convert result: {e}"))))?;
-    parse_json(&result_json(&v.header, &payload, &v.key))
+    parse_json(&result_json(&v.header_json, &v.payload_json, &v.key))
 }
 
 fn jws_result(v: verifier::VerifiedJws) -> Result<JsValue, JsValue> {
     // The placeholder keeps `payload` in its place between `header` and `key`.
-    let obj = parse_json(&result_json(&v.header, "null", &v.key))?;
+    let obj = parse_json(&result_json(&v.header_json, "null", &v.key))?;
     Reflect::set(&obj, &"payload".into(), &Uint8Array::from(v.payload.as_slice()).into())?;
     Ok(obj)
 }
@@ -346,7 +347,9 @@ fn jws_result(v: verifier::VerifiedJws) -> Result<JsValue, JsValue> {
 pub fn decode_unverified(#[wasm_bindgen(unchecked_param_type = "string")] token: JsValue) -> Result<JsValue, JsValue> {
     let token = string_arg(&token, "token", MAX_TOKEN_BYTES_CEILING, Code::JwsInvalid).map_err(to_js)?;
     let d = verifier::decode_unverified(&token, MAX_TOKEN_BYTES_CEILING).map_err(to_js)?;
-    result_object(&[("header", to_plain(&d.header)?), ("payload", to_plain(&d.payload)?), ("signature", d.signature.into())])
+    let obj = parse_json(&format!("{{\"header\":{},\"payload\":{},\"signature\":null}}", d.header_json, d.payload_json))?;
+    Reflect::set(&obj, &"signature".into(), &d.signature.into())?;
+    Ok(obj)
 }
 
 /// The arguments of a one-shot `verify`/`verifyJws`, checked in the order a `Verifier` would
