@@ -12,6 +12,8 @@ import { readKeys } from './lib/keys.js';
 
 /** The package's default maxTokenBytes: larger input is refused before any decoding. */
 const MAX_TOKEN_BYTES = 65536;
+/** Size in UTF-8 bytes, as the package counts a token (a string's length counts UTF-16 units). */
+const utf8Length = (s) => new TextEncoder().encode(s).length;
 const DEBOUNCE_MS = 150;
 const pkg = { importPublicKeyPem, jwkThumbprint, kubernetesKeyId };
 const $ = (id) => document.getElementById(id);
@@ -268,9 +270,9 @@ function update() {
   if (!token) {
     clearDecoded();
     setStatus(ui.tokenStatus, 'Paste a token, open this page with #token=… in the address, or load the example.');
-  } else if (token.length > MAX_TOKEN_BYTES) {
+  } else if (utf8Length(token) > MAX_TOKEN_BYTES) {
     clearDecoded();
-    setStatus(ui.tokenStatus, `This input is ${bytes(text.length)}: too large to be a token. The inspector decodes up to ${bytes(MAX_TOKEN_BYTES)} (a Kubernetes token is about 1 KB).`, 'error');
+    setStatus(ui.tokenStatus, `This input is ${bytes(utf8Length(text))}: too large to be a token. The inspector decodes up to ${bytes(MAX_TOKEN_BYTES)} (a Kubernetes token is about 1 KB).`, 'error');
   } else {
     renderRaw(token);
     try {

@@ -327,6 +327,9 @@ describe('token inspector', () => {
     assert.match(await page.locator('#token-status').innerText(), /1\.0 MB/);
     assert.equal(await page.locator('#token-raw').isHidden(), true);
     await waitVerdict(page, 'failed');
+    // Sizes are UTF-8 bytes, as the package counts them: 40,000 two-byte characters are too many.
+    await fillIn(page, 'Paste a JWT', '\u00e9'.repeat(40000));
+    await page.waitForFunction(() => /This input is 78 KB: too large/.test(document.getElementById('token-status').textContent));
     await fillIn(page, 'Paste a JWT', '');
     await waitVerdict(page, 'neutral');
     // Deep nesting is bounded by the package's parser, not a stack overflow.
