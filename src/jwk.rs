@@ -9,6 +9,7 @@ use crate::json;
 use crate::rsassa::RsaPublicKey;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
+use std::sync::OnceLock;
 
 /// Largest JWKS document accepted, in bytes.
 pub const MAX_JWKS_BYTES: usize = 512 * 1024;
@@ -31,24 +32,31 @@ pub struct Jwk {
     key: Result<RsaKey>,
 }
 
-/// An imported RSA public key with its identifiers.
+/// An imported RSA public key with its identifiers, each computed on first use (two SHA-256
+/// per key: a set's keys that never verify anything never pay for them).
 #[derive(Clone, Debug)]
 pub struct RsaKey {
     /// The validated key.
     pub key: RsaPublicKey,
-    /// RFC 7638 SHA-256 thumbprint, base64url.
-    pub thumbprint: String,
-    /// base64url SHA-256 of the DER SubjectPublicKeyInfo: the `kid` Kubernetes assigns.
-    pub kubernetes_key_id: String,
+    thumbprint: OnceLock<String>,
+    kubernetes_key_id: OnceLock<String>,
 }
 
 impl RsaKey {
-    /// Computes identifiers for a validated key.
+    /// Wraps a validated key.
     pub fn new(key: RsaPublicKey) -> Self {
-        let e = key.exponent_bytes();
-        let thumbprint = thumbprint_rsa(key.modulus(), &e);
-        let kubernetes_key_id = b64::encode(&Sha256::digest(der::spki_der(key.modulus(), &e)));
-        RsaKey { key, thumbprint, kubernetes_key_id }
+        RsaKey { key, thumbprint: OnceLock::new(), kubernetes_key_id: OnceLock::new() }
+    }
+
+    /// RFC 7638 SHA-256 thumbprint, base64url.
+    pub fn thumbprint(&self) -> &str {
+        self.thumbprint.get_or_init(|| thumbprint_rsa(self.key.modulus(), &self.key.exponent_bytes()))
+    }
+
+    /// base64url SHA-256 of the DER SubjectPublicKeyInfo: the `kid` Kubernetes assigns.
+    pub fn kubernetes_key_id(&self) -> &str {
+        self.kubernetes_key_id
+            .get_or_init(|| b64::encode(&Sha256::digest(der::spki_der(self.key.modulus(), &self.key.exponent_bytes()))))
     }
 
     /// The key as a public JWK object (`kty`, `n`, `e`), with `kid` when given.
@@ -252,5 +260,5 @@ impl Jwks {
 /// RFC 7638 thumbprint (SHA-256, base64url) of an RSA JWK given as JSON text.
 pub fn thumbprint(jwk_json: &[u8]) -> Result<String> {
     let jwk = Jwk::parse(jwk_json)?;
-    jwk.rsa().map(|k| k.thumbprint.clone()).map_err(Clone::clone)
+    jwk.rsa().map(|k| k.thumbprint().to_owned()).map_err(Clone::clone)
 }

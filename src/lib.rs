@@ -65,5 +65,5 @@ pub use verifier::{decode_unverified, KeyInfo, Unverified, VerifiedJws, Verified
 pub fn import_public_key_pem(pem: &str) -> Result<serde_json::Map<String, serde_json::Value>> {
     let (n, e) = der::rsa_public_key_from_pem(pem)?;
     let key = RsaKey::new(RsaPublicKey::new(&n, &e)?);
-    Ok(key.to_jwk(Some(&key.kubernetes_key_id.clone())))
+    Ok(key.to_jwk(Some(key.kubernetes_key_id())))
 }

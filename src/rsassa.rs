@@ -7,6 +7,7 @@ use crate::alg::{Alg, Hash};
 use crate::der::strip_leading_zeros;
 use crate::error::{err, Code, Result};
 use crate::modexp::PublicOp;
+use std::sync::OnceLock;
 
 /// Smallest accepted modulus, in bits.
 pub const MIN_BITS: usize = 2048;
@@ -22,7 +23,9 @@ pub struct RsaPublicKey {
     n: Vec<u8>,
     e: u64,
     bits: usize,
-    op: PublicOp,
+    /// The Montgomery context, made on the key's first verification: a set's other keys (a
+    /// one-shot verify imports the whole set) never pay for theirs.
+    op: OnceLock<PublicOp>,
 }
 
 impl RsaPublicKey {
@@ -50,8 +53,7 @@ impl RsaPublicKey {
         if roca_fingerprint(n) {
             return err(Code::JwkInvalid, "RSA key has the ROCA fingerprint (CVE-2017-15361): its private key can be recovered");
         }
-        let op = PublicOp::new(n, e);
-        Ok(RsaPublicKey { n: n.to_vec(), e, bits, op })
+        Ok(RsaPublicKey { n: n.to_vec(), e, bits, op: OnceLock::new() })
     }
 
     /// The modulus, big-endian, without leading zeros.
@@ -82,7 +84,8 @@ impl RsaPublicKey {
         if signature.len() != k {
             return false;
         }
-        let Some(em) = self.op.apply(signature) else {
+        let op = self.op.get_or_init(|| PublicOp::new(&self.n, self.e));
+        let Some(em) = op.apply(signature) else {
             return false; // signature representative out of range (s >= n)
         };
         let hash = alg.hash();
@@ -102,20 +105,35 @@ fn roca_fingerprint(n: &[u8]) -> bool {
         3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97, 101, 103, 107, 109,
         113, 127, 131, 137, 139, 149, 151, 157, 163, 167,
     ];
-    PRIMES.iter().all(|&p| {
-        let residue = n.iter().fold(0u32, |acc, &b| (acc * 256 + u32::from(b)) % p);
+    // n mod M for M a product of consecutive primes below 2^32, four bytes a step, one group at
+    // a time and only as far as needed: most keys leave the subgroup at 11 (65537 has order 2
+    // there), in the first group. This runs for every key of every imported set.
+    let in_subgroup = |p: u32, residue: u32| {
         let g = 65537 % p;
         let mut x = 1u32;
-        for _ in 0..p {
-            if x == residue {
-                return true;
-            }
+        (0..p).any(|_| {
+            let hit = x == residue;
             x = x * g % p;
+            hit
+        })
+    };
+    let word = |w: &[u8]| w.iter().fold(0u64, |x, &b| x << 8 | u64::from(b));
+    let (head, words) = n.split_at(n.len() % 4);
+    let mut start = 0;
+    while start < PRIMES.len() {
+        let (mut end, mut m) = (start, 1u64);
+        while let Some(&p) = PRIMES.get(end).filter(|&&p| m * u64::from(p) < 1 << 32) {
+            m *= u64::from(p);
+            end += 1;
         }
-        false
-    })
+        let r = words.chunks_exact(4).fold(word(head) % m, |acc, w| (acc << 32 | word(w)) % m);
+        if !PRIMES.iter().take(end).skip(start).all(|&p| in_subgroup(p, (r % u64::from(p)) as u32)) {
+            return false;
+        }
+        start = end;
+    }
+    true
 }
-
 
 /// RFC 8017 section 9.2: EM = 0x00 || 0x01 || PS (0xff...) || 0x00 || DigestInfo || H.
 fn emsa_pkcs1_v15_matches(hash: Hash, digest: &[u8], em: &[u8]) -> bool {

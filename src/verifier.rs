@@ -113,7 +113,7 @@ impl Verifier {
 }
 
 fn key_info(jwk: &Jwk, key: &RsaKey, alg: &'static str) -> KeyInfo {
-    KeyInfo { kid: jwk.kid().map(str::to_owned), alg, thumbprint: key.thumbprint.clone() }
+    KeyInfo { kid: jwk.kid().map(str::to_owned), alg, thumbprint: key.thumbprint().to_owned() }
 }
 
 /// Parses a JWT payload: a JSON object (RFC 7519 section 7.2 step 10).

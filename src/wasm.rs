@@ -448,9 +448,9 @@ fn parse_jwk(jwk: &JsValue) -> Result<Jwk, Error> {
 }
 
 /// One property of an imported RSA JWK (no copy of the key itself).
-fn rsa_key_field(jwk: &JsValue, field: impl Fn(&crate::RsaKey) -> &String) -> Result<String, JsValue> {
+fn rsa_key_field(jwk: &JsValue, field: impl Fn(&crate::RsaKey) -> &str) -> Result<String, JsValue> {
     let parsed = parse_jwk(jwk).map_err(to_js)?;
-    parsed.rsa().map(|k| field(k).clone()).map_err(|e| to_js(e.clone()))
+    parsed.rsa().map(|k| field(k).to_owned()).map_err(|e| to_js(e.clone()))
 }
 
 /// Checks a raw signature over `data` with one JWK. `false` when the signature is wrong;
@@ -484,13 +484,13 @@ pub fn verify_signature(
 /// The RFC 7638 SHA-256 thumbprint of an RSA JWK, base64url.
 #[wasm_bindgen(js_name = jwkThumbprint)]
 pub fn jwk_thumbprint(#[wasm_bindgen(unchecked_param_type = "JWK | string")] jwk: JsValue) -> Result<String, JsValue> {
-    rsa_key_field(&jwk, |k| &k.thumbprint)
+    rsa_key_field(&jwk, crate::RsaKey::thumbprint)
 }
 
 /// The key id Kubernetes gives an RSA key: base64url(SHA-256(DER SubjectPublicKeyInfo)).
 #[wasm_bindgen(js_name = kubernetesKeyId)]
 pub fn kubernetes_key_id(#[wasm_bindgen(unchecked_param_type = "JWK | string")] jwk: JsValue) -> Result<String, JsValue> {
-    rsa_key_field(&jwk, |k| &k.kubernetes_key_id)
+    rsa_key_field(&jwk, crate::RsaKey::kubernetes_key_id)
 }
 
 /// Imports a PEM RSA public key (SPKI `PUBLIC KEY` or PKCS#1 `RSA PUBLIC KEY`) as a JWK whose

@@ -145,7 +145,7 @@ fn kubernetes_jwks_and_key_ids() {
     let rsa: Vec<_> = jwks.keys().iter().filter_map(|k| k.rsa().ok().map(|r| (k.kid().unwrap(), r))).collect();
     assert_eq!(rsa.len(), 1, "the EC key is skipped, not fatal");
     assert_eq!(rsa[0].0, "JHJehTTTZlsspKHT-GaJxK7Kd1NQgZJu3fyK6K_QDYU");
-    assert_eq!(rsa[0].1.kubernetes_key_id, rsa[0].0);
+    assert_eq!(rsa[0].1.kubernetes_key_id(), rsa[0].0);
     let pem = include_str!("vectors/k8s/pkg_serviceaccount/rsaPublicKey.pem");
     let jwk = jwksgate::import_public_key_pem(pem).unwrap();
     assert_eq!(jwk["kid"], "JHJehTTTZlsspKHT-GaJxK7Kd1NQgZJu3fyK6K_QDYU");

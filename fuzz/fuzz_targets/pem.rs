@@ -11,6 +11,6 @@ fuzz_target!(|data: &[u8]| {
         let text = serde_json::Value::Object(jwk.clone()).to_string();
         let again = jwksgate::Jwk::parse(text.as_bytes()).expect("exported JWK parses");
         let key = again.rsa().expect("exported JWK imports");
-        assert_eq!(jwk["kid"].as_str(), Some(key.kubernetes_key_id.as_str()));
+        assert_eq!(jwk["kid"].as_str(), Some(key.kubernetes_key_id()));
     }
 });
