@@ -7,7 +7,7 @@ use crate::claims::{VerifyOptions, DEFAULT_MAX_TOKEN_BYTES};
 use crate::error::{Code, Error};
 use crate::jwk::{Jwk, Jwks};
 use crate::verifier::{self, KeyInfo};
-use js_sys::{Array, Object, Reflect, Uint8Array};
+use js_sys::{Array, Reflect, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -297,14 +297,6 @@ fn parse_jwks(jwks: &JsValue) -> Result<Jwks, Error> {
     Jwks::parse(text.as_bytes())
 }
 
-fn result_object(pairs: &[(&str, JsValue)]) -> Result<JsValue, JsValue> {
-    let obj = Object::new();
-    for (k, v) in pairs {
-        Reflect::set(&obj, &(*k).into(), v)?;
-    }
-    Ok(obj.into())
-}
-
 /// `{header, payload, key}` as one JSON text parsed once by the host; `payload_json` is
 /// spliced in as is (`null` for a placeholder). `key` lists `kid` (when set), `alg`,
 /// `thumbprint`, in that order.
@@ -544,6 +536,15 @@ mod gate {
 
     use crate::role::{self as gate_role, AuthConfig, Gate as CoreGate};
     use crate::session::{Session, SessionKey};
+    use js_sys::Object;
+
+    fn result_object(pairs: &[(&str, JsValue)]) -> Result<JsValue, JsValue> {
+        let obj = Object::new();
+        for (k, v) in pairs {
+            Reflect::set(&obj, &(*k).into(), v)?;
+        }
+        Ok(obj.into())
+    }
 
     #[wasm_bindgen(typescript_custom_section)]
     const TS_GATE_TYPES: &'static str = r#"
