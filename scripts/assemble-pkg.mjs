@@ -34,7 +34,11 @@ const defaultWasm = "module_or_path = new URL('jwksgate_bg.wasm', import.meta.ur
 const glue = readFileSync(join(pkg, 'jwksgate.js'), 'utf8');
 if (glue.split(defaultWasm).length !== 2) throw new Error(`web glue: expected one "${defaultWasm}"`);
 writeFileSync(join(pkg, 'jwksgate.js'), glue.replace(defaultWasm,
-  "module_or_path = new URL(WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 8, 1, 6, 0, 65, 0, 253, 17, 11])) ? 'jwksgate_bg.wasm' : 'jwksgate_scalar_bg.wasm', import.meta.url); // SIMD128 or not"));
+  // Each URL stays the literal `new URL('<file>', import.meta.url)` that bundlers (webpack,
+  // Vite, esbuild, Rollup plugins) recognise and copy: both files ship with a bundle.
+  "module_or_path = WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 8, 1, 6, 0, 65, 0, 253, 17, 11]))\n" +
+  "            ? new URL('jwksgate_bg.wasm', import.meta.url) // SIMD128\n" +
+  "            : new URL('jwksgate_scalar_bg.wasm', import.meta.url);"));
 
 // workerd and Node ESM reuse the web glue: they need its types plus nothing else.
 const manifest = {
