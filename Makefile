@@ -11,7 +11,7 @@ NPM_CI := npm ci --no-audit --no-fund --loglevel=error
 tools:
 	@scripts/tools.sh
 
-# The wasm is built with SIMD128 (src/modexp.rs multiplies two limbs an instruction), which
+# The wasm is built with SIMD128 (src/jwa/modexp.rs multiplies two limbs an instruction), which
 # every current browser, Node >= 16.4 and workerd run; the package also carries a scalar build,
 # jwksgate_scalar_bg.wasm, that the web glue loads where WebAssembly.validate refuses SIMD. The
 # scalar build has its own target dir: other rustflags would rebuild everything each time.

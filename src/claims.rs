@@ -1,7 +1,7 @@
 //! JWT claim checks (RFC 7519 section 4.1), in `jose`'s order (`src/lib/jwt_claims_set.ts`):
 //! `typ`, required claims, `iss`, `sub`, `aud`, `iat`, `nbf`, `exp`, then the token's age.
 
-use crate::alg::Alg;
+use crate::jwa::alg::Alg;
 use crate::error::{Code, Error, Reason, Result};
 use serde_json::{Map, Value};
 

@@ -1,12 +1,12 @@
 //! JSON Web Keys and Key Sets (RFC 7517), RSA members (RFC 7518 section 6.3.1), thumbprints
 //! (RFC 7638) and the key ids Kubernetes derives (base64url SHA-256 of the DER SPKI).
 
-use crate::alg::Alg;
+use crate::jwa::alg::Alg;
 use crate::b64;
 use crate::der;
 use crate::error::{err, short, Code, Error, Result};
 use crate::json;
-use crate::rsassa::RsaPublicKey;
+use crate::jwa::rsa::RsaPublicKey;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;

@@ -1,7 +1,7 @@
 //! JWS Compact Serialization (RFC 7515 section 7.1): splitting, the protected header, and the
 //! header rules applied before any key is touched (RFC 7515 section 4.1, RFC 8725 section 3.1).
 
-use crate::alg::Alg;
+use crate::jwa::alg::Alg;
 use crate::b64;
 use crate::error::{err, short, Code, Error, Result};
 use crate::json;

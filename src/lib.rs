@@ -2,9 +2,10 @@
 //! (RFC 7517), the way Kubernetes ServiceAccount tokens are checked outside the cluster.
 //!
 //! The core has no I/O and no clock: the caller passes the key set and the current time.
-//! The WebAssembly bindings live in one file, `src/wasm.rs`, and are compiled for wasm32 only.
-//! The edge login gate's rules (`role`, `session`, `vault`, `cidr`: HashiCorp Vault's JWT auth
-//! roles and session tokens) are built with the `gate` feature.
+//! The layers, each a folder, imports running one way: `jwa` (the signature algorithms and their
+//! arithmetic) under the core (parsing, keys, claims, the verifier), under `gate` (HashiCorp
+//! Vault's JWT auth roles and session tokens, built with the `gate` feature), under `wasm` (the
+//! JavaScript bindings, compiled for wasm32 only).
 //!
 //! ```
 //! use jwksgate::{Verifier, VerifyOptions, Code};
@@ -28,10 +29,7 @@
 // Untrusted input must come back as an error value, never a panic (a panic traps the wasm instance).
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
-pub mod alg;
 pub mod b64;
-#[cfg(feature = "gate")]
-pub mod cidr;
 pub mod claims;
 pub mod der;
 pub mod discovery;
@@ -39,25 +37,21 @@ pub mod error;
 pub mod json;
 pub mod jwk;
 pub mod jws;
+pub mod jwa;
 pub mod kubernetes;
-pub mod modexp;
-#[cfg(feature = "gate")]
-pub mod role;
-pub mod rsassa;
-#[cfg(feature = "gate")]
-pub mod session;
-#[cfg(feature = "gate")]
-pub mod vault;
 pub mod verifier;
+
+#[cfg(feature = "gate")]
+pub mod gate;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 
-pub use alg::Alg;
+pub use jwa::alg::Alg;
 pub use claims::VerifyOptions;
 pub use error::{Code, Error, Reason, Result};
 pub use jwk::{Jwk, Jwks, RsaKey};
-pub use rsassa::RsaPublicKey;
+pub use jwa::rsa::RsaPublicKey;
 pub use verifier::{decode_unverified, KeyInfo, Unverified, VerifiedJws, VerifiedJwt, Verifier};
 
 /// Imports a PEM public key (SPKI `PUBLIC KEY` or PKCS#1 `RSA PUBLIC KEY`) as a JWK object

@@ -8,7 +8,7 @@ mod common;
 
 use common::{k8s_claims, key, public_jwk, K8S_KEY, NOW, OIDC_KEY_1};
 use hmac::{Hmac, Mac};
-use jwksgate::alg::Hash;
+use jwksgate::jwa::alg::Hash;
 use jwksgate::{b64, der, Alg, Verifier, VerifyOptions};
 use rand::rngs::StdRng;
 use rand::SeedableRng;

@@ -1,10 +1,10 @@
-//! Differential tests of our Montgomery RSA public operation (src/modexp.rs) and of RSASSA
+//! Differential tests of our Montgomery RSA public operation (src/jwa/modexp.rs) and of RSASSA
 //! verification (RFC 8017 sections 8.1.2 and 8.2.2) against the `rsa` crate as the reference:
 //! random moduli and exponents, real keys with valid and corrupted signatures, and every
 //! Wycheproof RSA signature vector we carry. Both sides must agree on every input. Runs natively
 //! and under wasm (`wasm-pack test --node`), where the counts are smaller: wasm is slower.
 
-use jwksgate::modexp::PublicOp;
+use jwksgate::jwa::modexp::PublicOp;
 use jwksgate::{b64, Alg, RsaPublicKey};
 use rand::rngs::StdRng;
 use rand::{Rng, RngCore, SeedableRng};

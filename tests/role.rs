@@ -8,7 +8,7 @@
 mod common_sign;
 
 use common_sign::{jwks, sign, sign_with};
-use jwksgate::role::{glob, http_status, AuthConfig, Gate};
+use jwksgate::gate::role::{glob, http_status, AuthConfig, Gate};
 use jwksgate::{Code, Verifier};
 use serde_json::{json, Value};
 

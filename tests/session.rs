@@ -3,9 +3,9 @@
 // bodies are refused; identity headers cannot be split or broken by claim values.
 
 use jwksgate::b64;
-use jwksgate::role::Login;
-use jwksgate::session::{Session, SessionKey, MIN_SECRET_BYTES};
-use jwksgate::vault::{header_value, identity_headers, login_response, lookup_response, parse_login_request, rfc3339, LoginRequest};
+use jwksgate::gate::role::Login;
+use jwksgate::gate::session::{Session, SessionKey, MIN_SECRET_BYTES};
+use jwksgate::gate::vault::{header_value, identity_headers, login_response, lookup_response, parse_login_request, rfc3339, LoginRequest};
 use jwksgate::Code;
 use serde_json::Map;
 use std::collections::BTreeMap;
@@ -168,7 +168,7 @@ fn login_bodies() {
             (Ok(w), Ok(g)) => assert_eq!(g, w, "{case}"),
             (Err(msg), Err(e)) => {
                 assert_eq!(e.code(), Code::InvalidArgument, "{case}");
-                assert_eq!(jwksgate::role::http_status(&e), 400, "{case}");
+                assert_eq!(jwksgate::gate::role::http_status(&e), 400, "{case}");
                 assert!(e.message().contains(msg), "{case}: {}", e.message());
                 assert!(e.message().len() < 200, "{case}: the message is bounded");
             }

@@ -3,7 +3,7 @@
 //! tokens from RFC 7515, RFC 7520 and other projects. The same tests run natively and under
 //! wasm (`wasm-pack test --node`).
 
-use jwksgate::{alg::ALL, b64, Alg, Code, Jwk, Jwks, Verifier, VerifyOptions};
+use jwksgate::{jwa::alg::ALL, b64, Alg, Code, Jwk, Jwks, Verifier, VerifyOptions};
 use serde_json::{json, Value};
 
 #[cfg(target_arch = "wasm32")]

@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(c) = Compact::parse(token, 1 << 20) {
         let _ = c.alg_name();
         let _ = c.kid();
-        let _ = c.check_header(&jwksgate::alg::ALL);
+        let _ = c.check_header(&jwksgate::jwa::alg::ALL);
         let _ = c.signature();
         let _ = c.payload();
         assert!(c.signing_input.len() < token.len());

@@ -2,7 +2,7 @@
 //! selection on whatever set was accepted.
 #![no_main]
 
-use jwksgate::alg::ALL;
+use jwksgate::jwa::alg::ALL;
 use jwksgate::jwk::{thumbprint, Jwk, Jwks};
 use libfuzzer_sys::fuzz_target;
 

@@ -1,9 +1,9 @@
 //! Differential fuzzing of the RSA public operation s^e mod n (RFC 8017 section 5.2.2) in
-//! src/modexp.rs against `rsa::BigUint::modpow`, on random moduli, exponents and signatures
+//! src/jwa/modexp.rs against `rsa::BigUint::modpow`, on random moduli, exponents and signatures
 //! within `PublicOp`'s contract: odd n without leading zeros of at most 8192 bits, odd e >= 3.
 #![no_main]
 
-use jwksgate::modexp::PublicOp;
+use jwksgate::jwa::modexp::PublicOp;
 use libfuzzer_sys::fuzz_target;
 use rsa::BigUint;
 

@@ -5,8 +5,8 @@
 //! mode; the rest is the JSON text.
 #![no_main]
 
-use jwksgate::role::{evaluate, get_claim, glob, validate_bound_claims, AuthConfig, Gate};
-use jwksgate::vault::parse_login_request;
+use jwksgate::gate::role::{evaluate, get_claim, glob, validate_bound_claims, AuthConfig, Gate};
+use jwksgate::gate::vault::parse_login_request;
 use jwksgate::{Code, Verifier};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Value};

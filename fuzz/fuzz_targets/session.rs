@@ -8,7 +8,7 @@
 #![no_main]
 
 use hmac::{Hmac, Mac};
-use jwksgate::session::{SessionKey, PREFIX};
+use jwksgate::gate::session::{SessionKey, PREFIX};
 use jwksgate::{b64, Code};
 use libfuzzer_sys::fuzz_target;
 use sha2::Sha256;
@@ -16,7 +16,7 @@ use std::net::IpAddr;
 
 const SECRET: &[u8] = b"fuzz-secret-0123456789abcdef-0123456789";
 
-/// The key `SessionKey` derives for MACs (kept in step with src/session.rs by the assertion on a
+/// The key `SessionKey` derives for MACs (kept in step with src/gate/session.rs by the assertion on a
 /// minted token below).
 fn mac_key() -> Hmac<Sha256> {
     let mut m = <Hmac<Sha256> as Mac>::new_from_slice(SECRET).unwrap();

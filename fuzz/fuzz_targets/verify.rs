@@ -3,7 +3,7 @@
 //! paths after the signature check (payload and claims) as well as before it.
 #![no_main]
 
-use jwksgate::alg::{Alg, ALL};
+use jwksgate::jwa::alg::{Alg, ALL};
 use jwksgate::{Verifier, VerifyOptions};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;

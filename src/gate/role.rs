@@ -2,8 +2,8 @@
 //! `path_role.go`, `path_login.go`, `claims.go`), evaluated after the core verifier has checked
 //! the signature. Parameter names and meanings are Vault's, so a Vault role moves over as is.
 
-use crate::alg::Alg;
-use crate::cidr::{self, Cidr};
+use crate::jwa::alg::Alg;
+use crate::gate::cidr::{self, Cidr};
 use crate::claims::{self, VerifyOptions};
 use crate::error::{Code, Error, Result};
 use crate::json;

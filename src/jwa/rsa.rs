@@ -3,10 +3,10 @@
 //! (RFC 7518 section 3.5). PKCS#1 v1.5 is checked by rebuilding the whole expected encoded
 //! message and comparing, never by parsing what the signature decrypts to.
 
-use crate::alg::{Alg, Hash};
+use crate::jwa::alg::{Alg, Hash};
 use crate::der::strip_leading_zeros;
 use crate::error::{err, Code, Result};
-use crate::modexp::PublicOp;
+use crate::jwa::modexp::PublicOp;
 use std::sync::OnceLock;
 
 /// Smallest accepted modulus, in bits.

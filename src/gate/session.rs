@@ -3,10 +3,10 @@
 //! again on every use. Revocation is the worker's (a KV list of ids); everything else is here.
 
 use crate::b64;
-use crate::cidr::{self, Cidr};
+use crate::gate::cidr::{self, Cidr};
 use crate::error::{Code, Error, Result};
 use crate::json;
-use crate::role::Login;
+use crate::gate::role::Login;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
@@ -146,7 +146,7 @@ impl SessionKey {
         }
         let blocks = session.cidrs.iter().map(|c| Cidr::parse(c)).collect::<Result<Vec<_>>>().map_err(|_| invalid("session is malformed"))?;
         if !cidr::remote_addr_is_ok(remote, &blocks) {
-            return Err(invalid(crate::role::PERMISSION_DENIED));
+            return Err(invalid(crate::gate::role::PERMISSION_DENIED));
         }
         Ok(session)
     }

@@ -2,7 +2,7 @@
 //! Vault's HTTP layer writes it) for login and token lookup, so Vault clients work unchanged.
 
 use crate::error::{Code, Error, Result};
-use crate::session::{Session, SessionKey};
+use crate::gate::session::{Session, SessionKey};
 use serde_json::{json, Value};
 
 /// The body of `POST /v1/auth/<mount>/login`: `{"role": "...", "jwt": "...", "set_cookie": true}`.

@@ -1,0 +1,8 @@
+//! The edge login gate's rules, as HashiCorp Vault's JWT auth method applies them: roles and
+//! their checks (`role`), session tokens (`session`), Vault's request and response shapes
+//! (`vault`) and CIDR blocks (`cidr`). Built with the `gate` feature; uses the core only.
+
+pub mod cidr;
+pub mod role;
+pub mod session;
+pub mod vault;

@@ -1,0 +1,174 @@
+//! The edge login gate (worker/): Vault-style roles and session tokens. The worker does HTTP and
+//! key fetching only; every decision here is made by the pure core (`src/gate/`). Built only
+//! with the `gate` feature (the worker's own wasm), so the npm package stays small.
+
+use super::convert::{invalid, json_text, parse_jwks, to_js, to_plain};
+use crate::error::{Code, Error};
+use js_sys::{Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+
+use crate::gate::role::{self as gate_role, AuthConfig, Gate as CoreGate};
+use crate::gate::session::{Session, SessionKey};
+use js_sys::Object;
+
+fn result_object(pairs: &[(&str, JsValue)]) -> Result<JsValue, JsValue> {
+    let obj = Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&obj, &(*k).into(), v)?;
+    }
+    Ok(obj.into())
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_GATE_TYPES: &'static str = r#"
+/** Shared auth configuration (Vault's `auth/jwt/config`). */
+export interface GateConfig { bound_issuer?: string; jwt_supported_algs?: Algorithm[] }
+/** Who a request is, once a session or token has been checked. */
+export interface GateIdentity {
+  id?: string; role: string; alias: string; groups: string[]; policies: string[];
+  meta: Record<string, string>; iat?: number; exp?: number;
+  /** The identity headers for the origin, values percent-encoded where not plain ASCII. */
+  headers: Record<string, string>;
+}
+/** A login request body, parsed strictly (`Gate.parseLogin`). */
+export interface GateLoginRequest { role: string | null; jwt: string | null; set_cookie: boolean }
+/** A successful login: Vault's response body, and the session it minted. */
+export interface GateLogin { body: unknown; token: string; session: GateIdentity }
+/** Errors from the gate also carry the HTTP status Vault would answer with. */
+export interface GateError extends JwksgateError { status: number }
+"#;
+
+fn gate_js(e: Error) -> JsValue {
+    let status = gate_role::http_status(&e);
+    let js = to_js(e);
+    let _ = Reflect::set(&js, &"status".into(), &JsValue::from(status));
+    js
+}
+
+fn remote_ip(remote: Option<String>) -> Option<std::net::IpAddr> {
+    remote.and_then(|r| r.trim().trim_start_matches('[').trim_end_matches(']').parse().ok())
+}
+
+fn session_identity(s: &Session) -> Result<JsValue, JsValue> {
+    to_plain(&serde_json::json!({
+        "id": s.id, "role": s.role, "alias": s.alias, "groups": s.groups, "policies": s.policies,
+        "meta": s.meta, "iat": s.iat, "exp": s.exp,
+        "headers": crate::gate::vault::identity_headers(&s.role, &s.alias, &s.groups),
+    }))
+}
+
+/// The gate's policy: roles, shared configuration, the session key and the current key set.
+#[wasm_bindgen(js_name = Gate)]
+pub struct JsGate {
+    gate: CoreGate,
+    key: SessionKey,
+    mount: String,
+    verifier: Option<crate::Verifier>,
+}
+
+#[wasm_bindgen(js_class = Gate)]
+impl JsGate {
+    /// Checks every role now (a bad one throws `ERR_CONFIG_INVALID`), and the secret's length.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "GateConfig | string")] config: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, unknown> | string")] roles: JsValue,
+        session_secret: &str,
+        mount: Option<String>,
+    ) -> Result<JsGate, JsValue> {
+        let config = if config.is_undefined() || config.is_null() {
+            AuthConfig::default()
+        } else {
+            AuthConfig::parse(json_text(&config, "config").map_err(gate_js)?.as_bytes()).map_err(gate_js)?
+        };
+        let roles = json_text(&roles, "roles").map_err(|e| gate_js(Error::new(Code::ConfigInvalid, e.message())))?;
+        let gate = CoreGate::new(config, roles.as_bytes()).map_err(gate_js)?;
+        let key = SessionKey::new(session_secret.as_bytes()).map_err(gate_js)?;
+        let mount = mount.filter(|m| !m.is_empty()).unwrap_or_else(|| "jwt".into());
+        if !mount.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'/') {
+            return Err(gate_js(Error::new(Code::ConfigInvalid, "the mount name may hold letters, digits, '-', '_' and '/' only")));
+        }
+        Ok(JsGate { gate, key, mount, verifier: None })
+    }
+
+    /// Replaces the key set (after a fetch or a rotation). Throws on a bad set and keeps the old one.
+    #[wasm_bindgen(js_name = setKeys)]
+    pub fn set_keys(&mut self, #[wasm_bindgen(unchecked_param_type = "JWKS | string")] jwks: JsValue) -> Result<Vec<String>, JsValue> {
+        let verifier = crate::Verifier::from_jwks(parse_jwks(&jwks).map_err(gate_js)?);
+        let ids = verifier.key_ids().into_iter().map(str::to_owned).collect();
+        self.verifier = Some(verifier);
+        Ok(ids)
+    }
+
+    /// Whether a key set is loaded.
+    #[wasm_bindgen(getter, js_name = hasKeys)]
+    pub fn has_keys(&self) -> bool {
+        self.verifier.is_some()
+    }
+
+    /// The mount name (`jwt` by default).
+    #[wasm_bindgen(getter)]
+    pub fn mount(&self) -> String {
+        self.mount.clone()
+    }
+
+    /// The role names.
+    #[wasm_bindgen(getter)]
+    pub fn roles(&self) -> Vec<String> {
+        self.gate.roles.keys().cloned().collect()
+    }
+
+    fn verifier(&self) -> Result<&crate::Verifier, JsValue> {
+        self.verifier.as_ref().ok_or_else(|| gate_js(Error::new(Code::JwksInvalid, "no keys are loaded")))
+    }
+
+    /// Parses the raw body of a login request (strict JSON: no duplicate members, no byte
+    /// order mark, valid UTF-8, bounded nesting). Throws `ERR_INVALID_ARGUMENT` with status 400.
+    #[wasm_bindgen(js_name = parseLogin, unchecked_return_type = "GateLoginRequest")]
+    pub fn parse_login(&self, #[wasm_bindgen(unchecked_param_type = "Uint8Array")] body: JsValue) -> Result<JsValue, JsValue> {
+        let body = body.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec).ok_or_else(|| gate_js(invalid("the login body must be a Uint8Array")))?;
+        let request = crate::gate::vault::parse_login_request(&body).map_err(gate_js)?;
+        to_plain(&serde_json::json!({ "role": request.role, "jwt": request.jwt, "set_cookie": request.set_cookie }))
+    }
+
+    /// Vault's login: checks `jwt` against role `role` for a caller at `remote` at `now`
+    /// (seconds), and mints a session with the host's random `session_id`.
+    #[wasm_bindgen(unchecked_return_type = "GateLogin")]
+    pub fn login(&self, role: &str, jwt: &str, remote: Option<String>, now: f64, session_id: &str, request_id: &str) -> Result<JsValue, JsValue> {
+        if session_id.len() < 16 {
+            return Err(gate_js(Error::new(Code::InvalidArgument, "session id must be at least 16 random characters")));
+        }
+        let now = now.floor() as i64;
+        let login = self.gate.login(role, jwt, self.verifier()?, remote_ip(remote), now).map_err(gate_js)?;
+        let session = Session::from_login(&login, session_id, now);
+        let token = self.key.mint(&session).map_err(gate_js)?;
+        let body = crate::gate::vault::login_response(&self.key, &session, &token, request_id);
+        result_object(&[("body", to_plain(&body)?), ("token", token.as_str().into()), ("session", session_identity(&session)?)])
+    }
+
+    /// Checks `jwt` against `role` as a login would, without minting a session: for requests
+    /// that carry a ServiceAccount token directly.
+    #[wasm_bindgen(unchecked_return_type = "GateIdentity")]
+    pub fn authorize(&self, role: &str, jwt: &str, remote: Option<String>, now: f64) -> Result<JsValue, JsValue> {
+        let login = self.gate.login(role, jwt, self.verifier()?, remote_ip(remote), now.floor() as i64).map_err(gate_js)?;
+        to_plain(&serde_json::json!({
+            "role": login.role, "alias": login.alias, "groups": login.groups, "policies": login.policies, "meta": login.metadata,
+            "headers": crate::gate::vault::identity_headers(&login.role, &login.alias, &login.groups),
+        }))
+    }
+
+    /// Verifies a session token (MAC, expiry, bound CIDRs). Revocation is the host's to check, by `id`.
+    #[wasm_bindgen(unchecked_return_type = "GateIdentity")]
+    pub fn session(&self, token: &str, remote: Option<String>, now: f64) -> Result<JsValue, JsValue> {
+        let s = self.key.verify(token, remote_ip(remote), now.floor() as i64).map_err(gate_js)?;
+        session_identity(&s)
+    }
+
+    /// Vault's `lookup-self` body for a session token (verified again here).
+    #[wasm_bindgen(js_name = lookupSelf)]
+    pub fn lookup_self(&self, token: &str, remote: Option<String>, now: f64, request_id: &str) -> Result<JsValue, JsValue> {
+        let now = now.floor() as i64;
+        let s = self.key.verify(token, remote_ip(remote), now).map_err(gate_js)?;
+        to_plain(&crate::gate::vault::lookup_response(&self.key, &s, token, &self.mount, request_id, now))
+    }
+}

@@ -1,0 +1,61 @@
+//! One key at a time: `verifySignature`, `jwkThumbprint`, `kubernetesKeyId`, `importPublicKeyPem`.
+
+use super::convert::{invalid, parse_jwk, string_arg, to_js, to_plain};
+use crate::error::{Code, Error};
+use crate::jwa::alg::Alg;
+use js_sys::Uint8Array;
+use wasm_bindgen::prelude::*;
+
+/// One property of an imported RSA JWK (no copy of the key itself).
+fn rsa_key_field(jwk: &JsValue, field: impl Fn(&crate::RsaKey) -> &str) -> Result<String, JsValue> {
+    let parsed = parse_jwk(jwk).map_err(to_js)?;
+    parsed.rsa().map(|k| field(k).to_owned()).map_err(|e| to_js(e.clone()))
+}
+
+/// Checks a raw signature over `data` with one JWK. `false` when the signature is wrong;
+/// throws when the key or algorithm is unusable.
+#[wasm_bindgen(js_name = verifySignature)]
+pub fn verify_signature(
+    #[wasm_bindgen(unchecked_param_type = "JWK | string")] jwk: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Algorithm")] alg: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array")] data: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array")] signature: JsValue,
+) -> Result<bool, JsValue> {
+    // Checked here: the `&str` glue trapped on a number and the `&[u8]` glue read a string or a
+    // number as other bytes (zeros, or none).
+    let alg = string_arg(&alg, "algorithm", 16, Code::NotSupported).map_err(to_js)?;
+    let bytes = |v: &JsValue, what: &str| v.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec).ok_or_else(|| to_js(invalid(format!("{what} must be a Uint8Array"))));
+    let (data, signature) = (bytes(&data, "data")?, bytes(&signature, "signature")?);
+    let alg = Alg::from_name(&alg)
+        .ok_or_else(|| to_js(Error::new(Code::NotSupported, format!("algorithm {:?} is not supported", crate::error::short(&alg)))))?;
+    let parsed = parse_jwk(&jwk).map_err(to_js)?;
+    if parsed.alg().is_some_and(|a| a != alg.name()) {
+        return Err(to_js(Error::new(Code::JwkInvalid, "the JWK's \"alg\" does not match the algorithm")));
+    }
+    let key = parsed.rsa().map_err(|e| to_js(e.clone()))?;
+    // The same usability rule as key selection in a set (jose's isUsableJWK).
+    if !parsed.is_candidate(alg, None) {
+        return Err(to_js(Error::new(Code::JwkInvalid, "the JWK is not for verifying signatures (\"use\" or \"key_ops\")")));
+    }
+    Ok(key.key.verify(alg, &data, &signature))
+}
+
+/// The RFC 7638 SHA-256 thumbprint of an RSA JWK, base64url.
+#[wasm_bindgen(js_name = jwkThumbprint)]
+pub fn jwk_thumbprint(#[wasm_bindgen(unchecked_param_type = "JWK | string")] jwk: JsValue) -> Result<String, JsValue> {
+    rsa_key_field(&jwk, crate::RsaKey::thumbprint)
+}
+
+/// The key id Kubernetes gives an RSA key: base64url(SHA-256(DER SubjectPublicKeyInfo)).
+#[wasm_bindgen(js_name = kubernetesKeyId)]
+pub fn kubernetes_key_id(#[wasm_bindgen(unchecked_param_type = "JWK | string")] jwk: JsValue) -> Result<String, JsValue> {
+    rsa_key_field(&jwk, crate::RsaKey::kubernetes_key_id)
+}
+
+/// Imports a PEM RSA public key (SPKI `PUBLIC KEY` or PKCS#1 `RSA PUBLIC KEY`) as a JWK whose
+/// `kid` is the Kubernetes key id.
+#[wasm_bindgen(js_name = importPublicKeyPem, unchecked_return_type = "JWK")]
+pub fn import_public_key_pem(#[wasm_bindgen(unchecked_param_type = "string")] pem: JsValue) -> Result<JsValue, JsValue> {
+    let pem = string_arg(&pem, "PEM input", crate::der::MAX_PEM_BYTES, Code::JwkInvalid).map_err(to_js)?;
+    to_plain(&crate::import_public_key_pem(&pem).map_err(to_js)?)
+}
