@@ -172,3 +172,97 @@ impl JsGate {
         to_plain(&crate::gate::vault::lookup_response(&self.key, &s, token, &self.mount, request_id, now))
     }
 }
+
+// The proxy's rules (src/gate/proxy.rs, src/gate/csrf.rs) for the worker: one call per decision,
+// header lists crossing as `[name, value]` pairs (as `[...headers]` gives them).
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_PROXY_TYPES: &'static str = r#"
+/** A request's route and, for a proxied one with ORIGIN set, the URL to fetch. */
+export interface GateRoute { route: "login" | "lookup-self" | "revoke-self" | "renew-self" | "not-found" | "proxy"; upstream: string | null }
+/** A request's credential and the header it came in. */
+export interface GateCredential { token: string; from: "x-vault-token" | "authorization" | "cookie" }
+/** Header fields as `[...headers]` lists them. */
+export type HeaderList = [string, string][];
+"#;
+
+fn header_list(value: &JsValue, what: &str) -> Result<Vec<(String, String)>, JsValue> {
+    let text = json_text(value, what).map_err(gate_js)?;
+    serde_json::from_str(&text).map_err(|_| gate_js(invalid(format!("{what} must be a list of [name, value] pairs"))))
+}
+
+/// The request's credential (`proxy::credential`), or null; the session cookie is read only
+/// when `cookie` is true.
+#[wasm_bindgen(js_name = requestCredential, unchecked_return_type = "GateCredential | null")]
+pub fn request_credential(#[wasm_bindgen(unchecked_param_type = "HeaderList")] headers: JsValue, cookie: bool) -> Result<JsValue, JsValue> {
+    let found = crate::gate::proxy::credential(&header_list(&headers, "headers")?, cookie);
+    to_plain(&found.map(|c| serde_json::json!({ "token": c.token, "from": c.source.as_str() })))
+}
+
+/// The proxy: ORIGIN (checked once), the routes, and what crosses to the origin and back.
+#[wasm_bindgen(js_name = GateProxy)]
+pub struct JsGateProxy {
+    origin: Option<crate::gate::proxy::Origin>,
+    mount: String,
+}
+
+#[wasm_bindgen(js_class = GateProxy)]
+impl JsGateProxy {
+    /// `origin` is ORIGIN (or null: only the gate's own routes answer); a bad one throws
+    /// `ERR_CONFIG_INVALID` with the reason. `mount` is the gate's (`Gate.mount`).
+    #[wasm_bindgen(constructor)]
+    pub fn new(origin: Option<String>, mount: &str) -> Result<JsGateProxy, JsValue> {
+        let origin = origin.filter(|o| !o.trim().is_empty()).map(|o| crate::gate::proxy::Origin::parse(&o)).transpose().map_err(gate_js)?;
+        Ok(JsGateProxy { origin, mount: mount.to_owned() })
+    }
+
+    /// ORIGIN's `scheme://host[:port]`, or null.
+    #[wasm_bindgen(getter)]
+    pub fn origin(&self) -> Option<String> {
+        self.origin.as_ref().map(crate::gate::proxy::Origin::origin)
+    }
+
+    /// The route of a request by its `request.url`, and the upstream URL for a proxied one.
+    /// A path the gate will not send anywhere throws `ERR_INVALID_ARGUMENT` with status 400.
+    #[wasm_bindgen(unchecked_return_type = "GateRoute")]
+    pub fn route(&self, url: &str) -> Result<JsValue, JsValue> {
+        let target = crate::gate::proxy::target(url, &self.mount).map_err(gate_js)?;
+        let upstream = match (&self.origin, target.route) {
+            (Some(origin), crate::gate::proxy::Route::Proxy) => Some(crate::gate::proxy::upstream(origin, &target).map_err(gate_js)?),
+            _ => None,
+        };
+        to_plain(&serde_json::json!({ "route": target.route.as_str(), "upstream": upstream }))
+    }
+
+    /// The header fields for the origin: the caller's, stripped, then `identity` (the
+    /// `headers` of a `GateIdentity`) and the forwarding fields for a caller at `client`.
+    #[wasm_bindgen(js_name = forwardHeaders, unchecked_return_type = "HeaderList")]
+    pub fn forward_headers(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "HeaderList")] headers: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] identity: JsValue,
+        url: &str,
+        client: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let identity: std::collections::BTreeMap<String, String> =
+            serde_json::from_str(&json_text(&identity, "identity").map_err(gate_js)?).map_err(|_| gate_js(invalid("identity must map names to strings")))?;
+        let identity: Vec<(String, String)> = identity.into_iter().collect();
+        let gate = crate::gate::proxy::request_origin(url);
+        let forwarding = crate::gate::proxy::Forwarding { client: client.as_deref(), gate: gate.as_deref() };
+        to_plain(&crate::gate::proxy::request_headers(&header_list(&headers, "headers")?, &identity, forwarding))
+    }
+
+    /// The origin's response fields for the caller (private caching, `Location` rewritten).
+    #[wasm_bindgen(js_name = responseHeaders, unchecked_return_type = "HeaderList")]
+    pub fn response_headers(&self, #[wasm_bindgen(unchecked_param_type = "HeaderList")] headers: JsValue) -> Result<JsValue, JsValue> {
+        let origin = self.origin.as_ref().ok_or_else(|| gate_js(invalid("no ORIGIN is set")))?;
+        to_plain(&crate::gate::proxy::response_headers(&header_list(&headers, "headers")?, origin))
+    }
+
+    /// Throws unless a login asking for the cookie is same-origin JSON (`csrf::check_cookie_login`).
+    #[wasm_bindgen(js_name = checkCookieLogin)]
+    pub fn check_cookie_login(&self, #[wasm_bindgen(unchecked_param_type = "HeaderList")] headers: JsValue, url: &str) -> Result<(), JsValue> {
+        let gate = crate::gate::proxy::request_origin(url);
+        crate::gate::csrf::check_cookie_login(&header_list(&headers, "headers")?, gate.as_deref()).map_err(gate_js)
+    }
+}

@@ -2,7 +2,9 @@
 // headers the gate sets (and the ones it strips) can be seen. 127.0.0.1 only.
 import { createServer } from 'node:http';
 
-export async function startOrigin(port = 0) {
+// script(record): for tests, the status and headers of the answer to one request (a redirect,
+// caching headers), or nothing for the plain echo.
+export async function startOrigin(port = 0, { script } = {}) {
   const seen = [];
   const server = createServer((req, res) => {
     let body = '';
@@ -10,7 +12,8 @@ export async function startOrigin(port = 0) {
     req.on('end', () => {
       const record = { method: req.method, path: req.url, headers: req.headers, body };
       seen.push(record);
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(record, null, 2) + '\n');
+      const { status = 200, headers = [] } = script?.(record) ?? {};
+      res.writeHead(status, [['content-type', 'application/json'], ...headers].flat()).end(JSON.stringify(record, null, 2) + '\n');
     });
   });
   await new Promise((resolve, reject) => {

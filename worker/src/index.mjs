@@ -1,23 +1,15 @@
 // jwksgate's edge login gate (Cloudflare Workers module format): Vault-compatible JWT login
 // (vault-plugin-auth-jwt's HTTP API) and a proxy that lets authenticated requests through to ORIGIN.
 // A thin host: HTTP, key fetching and KV here; every security decision in Rust (pkg/, via wasm).
-import { Gate, importPublicKeyPem } from '../pkg/workerd.mjs';
+import { Gate, GateProxy, importPublicKeyPem, requestCredential } from '../pkg/workerd.mjs';
 import { NoKeysError, RemoteKeys, StaticKeys, readCapped } from './keys.mjs';
 
 const MAX_BODY = 64 * 1024;
 const COOKIE = '__Host-jwksgate-session';
-// Headers an origin might read as identity: never passed through from the caller, in any
-// casing, nor with '_' for '-' (CGI-style servers fold both to HTTP_X_AUTH_REQUEST_USER).
-const IDENTITY_HEADERS = [
-  'x-auth-request-user', 'x-auth-request-groups', 'x-auth-request-role', 'x-auth-request-email',
-  'x-auth-request-preferred-username', 'x-auth-request-access-token', 'x-forwarded-user',
-  'x-forwarded-email', 'x-forwarded-groups', 'x-forwarded-preferred-username', 'x-remote-user',
-  'x-remote-group', 'x-webauth-user', 'remote-user', 'x-vault-token',
-];
 
 class HttpError extends Error {
   constructor(status, message, headers = {}) {
-    super(message);
+    super(message ?? ''); // none (a 405): Vault's `{"errors": []}`
     this.status = status;
     this.headers = headers;
   }
@@ -63,10 +55,11 @@ function configure(env) {
   const gate = new Gate(config, text(env.ROLES), env.SESSION_SECRET, text(env.MOUNT).trim() || 'jwt');
   const defaultRole = text(env.DEFAULT_ROLE).trim();
   if (defaultRole && !gate.roles.includes(defaultRole)) throw new Error(`DEFAULT_ROLE ${JSON.stringify(defaultRole)} is not a role in ROLES`);
-  let origin = null;
-  if (text(env.ORIGIN).trim()) {
-    origin = new URL(text(env.ORIGIN).trim());
-    if (!/^https?:$/.test(origin.protocol)) throw new Error('ORIGIN must be an http(s) URL');
+  // ORIGIN is checked in Rust (src/gate/proxy.rs); the URL parser that connects must read its
+  // host as Rust does (it reads 0x7f.1 as 127.0.0.1, and an IDN as punycode).
+  const proxy = new GateProxy(text(env.ORIGIN).trim() || null, gate.mount);
+  if (proxy.origin && new URL(text(env.ORIGIN).trim()).origin !== proxy.origin) {
+    throw new Error(`ORIGIN must name its host as a URL parser writes it: ${new URL(text(env.ORIGIN).trim()).origin}`);
   }
   let keys;
   const source = sources[0];
@@ -100,7 +93,7 @@ function configure(env) {
       install: (set) => gate.setKeys(set),
     });
   }
-  return { gate, keys, defaultRole, origin, mount: gate.mount, revoked: env.REVOKED };
+  return { gate, proxy, keys, defaultRole, mount: gate.mount, revoked: env.REVOKED };
 }
 
 let current = null; // { env, fingerprint, state } | { env, fingerprint, error }
@@ -152,32 +145,14 @@ function clientAddress(request) {
   return request.headers.get('cf-connecting-ip') || undefined;
 }
 
-/** The Cookie header as [name, value] pairs, names trimmed as a lenient server reads them. */
-function cookies(request) {
-  return (request.headers.get('cookie') || '')
-    .split(';')
-    .map((part) => {
-      const i = part.indexOf('=');
-      return i < 0 ? [part.trim(), null] : [part.slice(0, i).trim(), part.slice(i + 1).trim()];
-    })
-    .filter(([name, value]) => name || value);
-}
-
-function cookieToken(request) {
-  const found = cookies(request).find(([name]) => name === COOKIE);
-  return found ? found[1] : null;
-}
-
-/** Where the caller's credential is: X-Vault-Token, then Authorization: Bearer, then the cookie. */
-function credential(request) {
-  const vault = request.headers.get('x-vault-token');
-  if (vault) return { token: vault.trim(), from: 'x-vault-token' };
-  const auth = request.headers.get('authorization');
-  const m = auth && /^Bearer\s+(\S+)\s*$/i.exec(auth);
-  if (m) return { token: m[1], from: 'authorization' };
-  const c = cookieToken(request);
-  if (c) return { token: c, from: 'cookie' };
-  return null;
+/**
+ * Where the caller's credential is (decided in Rust, `proxy::credential`): X-Vault-Token, then
+ * Authorization: Bearer, then, where `cookie` allows, the session cookie in any `;` or `,` part.
+ * lookup-self and renew-self do not read the cookie: lookup-self's answer names the token, which
+ * HttpOnly keeps from the page. The proxy and revoke-self (a browser's logout) do.
+ */
+function credential(request, cookie) {
+  return requestCredential([...request.headers], cookie);
 }
 
 const now = () => Date.now() / 1000;
@@ -208,6 +183,8 @@ async function login(s, request, ctx) {
   allow(request, ['POST', 'PUT']);
   // Parsed in Rust, strictly: one body cannot read as two different logins.
   const input = s.gate.parseLogin(await readBody(request));
+  // The cookie only for the gate's own pages: same-origin JSON (login CSRF; decided in Rust).
+  if (input.set_cookie === true) s.proxy.checkCookieLogin([...request.headers], request.url);
   const role = input.role || s.defaultRole;
   const jwt = input.jwt || '';
   if (!role) throw new HttpError(400, 'missing role');
@@ -223,8 +200,8 @@ async function login(s, request, ctx) {
   return json(200, result.body, headers);
 }
 
-function sessionToken(request) {
-  const c = credential(request);
+function sessionToken(request, { cookie = false } = {}) {
+  const c = credential(request, cookie);
   if (!c) throw new HttpError(403, 'permission denied');
   return c.token;
 }
@@ -238,7 +215,7 @@ async function lookupSelf(s, request) {
 
 async function revokeSelf(s, request) {
   allow(request, ['POST', 'PUT']);
-  const token = sessionToken(request);
+  const token = sessionToken(request, { cookie: true });
   const identity = await session(s, token, request);
   // Kept until the session would have expired anyway (KV's minimum TTL is 60 s).
   const ttl = Math.max(60, Math.ceil(identity.exp - now()) + 60);
@@ -253,10 +230,22 @@ async function renewSelf(s, request) {
   return vaultError(400, 'lease is not renewable');
 }
 
-async function proxy(s, request, url, ctx) {
-  if (!s.origin) return vaultError(404, null);
-  const c = credential(request);
-  if (!c) return vaultError(401, 'missing client token', { 'www-authenticate': 'Bearer' });
+/**
+ * A proxied path's answer to a missing or refused credential: one answer whatever the reason
+ * (which goes to the log), so a stolen session does not tell whether it was revoked. 401 with a
+ * Bearer challenge (RFC 6750 section 3), which makes an HTTP client log in again.
+ */
+function refused(reason) {
+  if (reason) console.log(`jwksgate: credential refused on a proxied path: ${reason}`);
+  return vaultError(401, 'permission denied', { 'www-authenticate': reason ? 'Bearer error="invalid_token"' : 'Bearer' });
+}
+
+/** The request to `upstream` (built in Rust from ORIGIN alone) with the caller's identity. */
+async function proxy(s, request, upstream, ctx) {
+  if (!upstream) return vaultError(404, null);
+  const headers = [...request.headers];
+  const c = credential(request, true);
+  if (!c) return refused(null);
   let identity;
   try {
     if (c.token.startsWith('jgs.')) {
@@ -264,47 +253,58 @@ async function proxy(s, request, url, ctx) {
     } else if (c.from === 'authorization' && s.defaultRole) {
       identity = await withKeys(s, ctx, () => s.gate.authorize(s.defaultRole, c.token, clientAddress(request), now()));
     } else {
-      return vaultError(401, 'unsupported credential', { 'www-authenticate': 'Bearer' });
+      return refused(`not a session, nor a ServiceAccount token as Bearer${s.defaultRole ? '' : ' (no DEFAULT_ROLE)'}`);
     }
   } catch (e) {
-    if (e instanceof NoKeysError || e instanceof HttpError) throw e;
-    if (!e.code) throw e;
-    return vaultError(401, e.message, { 'www-authenticate': 'Bearer error="invalid_token"' });
+    if (e instanceof NoKeysError || e instanceof HttpError || !e.code) throw e;
+    return refused(e.message);
   }
-  const target = new URL(url.pathname + url.search, s.origin);
-  const headers = new Headers();
-  for (const [name, value] of request.headers) {
-    if (!IDENTITY_HEADERS.includes(name.replaceAll('_', '-'))) headers.append(name, value);
+  // The URL parser that connects must read the URL as Rust wrote it, and as ORIGIN's.
+  const target = new URL(upstream);
+  if (target.href !== upstream || target.origin !== s.proxy.origin) {
+    console.error('jwksgate: the upstream URL reads differently to the URL parser; nothing fetched');
+    throw new HttpError(400, 'invalid request path');
   }
-  // A Bearer credential is the gate's, used or not (X-Vault-Token takes precedence): never the origin's.
-  if (c.from === 'authorization' || /^\s*Bearer(\s|$)/i.test(request.headers.get('authorization') || '')) headers.delete('authorization');
-  const kept = cookies(request).filter(([name]) => name !== COOKIE);
-  if (kept.length) headers.set('cookie', kept.map(([name, value]) => (value === null ? name : `${name}=${value}`)).join('; '));
-  else headers.delete('cookie');
-  headers.delete('host');
-  for (const [name, value] of Object.entries(identity.headers)) headers.set(name, value);
-  const init = { method: request.method, headers, redirect: 'manual' };
+  const init = {
+    method: request.method,
+    headers: s.proxy.forwardHeaders(headers, identity.headers, request.url, clientAddress(request)),
+    redirect: 'manual',
+    // The answer is per identity and a cache's key is the URL: Cloudflare's cache neither
+    // answers this request nor keeps its response.
+    cache: 'no-store',
+  };
   if (!['GET', 'HEAD'].includes(request.method)) {
     init.body = await readBody(request);
   }
+  let response;
   try {
-    return await fetch(target.toString(), init);
+    response = await fetch(upstream, init);
   } catch (e) {
     console.error(`jwksgate: origin unreachable: ${e && e.message ? e.message : e}`);
     return vaultError(502, 'origin unreachable');
   }
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers: s.proxy.responseHeaders([...response.headers]) });
 }
 
 async function route(request, env, ctx) {
   const s = state(env);
-  const url = new URL(request.url);
-  const path = url.pathname;
-  if (path === `/v1/auth/${s.mount}/login`) return login(s, request, ctx);
-  if (path === '/v1/auth/token/lookup-self') return lookupSelf(s, request);
-  if (path === '/v1/auth/token/revoke-self') return revokeSelf(s, request);
-  if (path === '/v1/auth/token/renew-self') return renewSelf(s, request);
-  if (path.startsWith('/v1/auth/')) return vaultError(404, null);
-  return proxy(s, request, url, ctx);
+  // One reading of the path (normalised in Rust) decides the route and the upstream URL, so the
+  // gate routes on the path the origin would serve. A path it will not send anywhere is a 400.
+  const { route: to, upstream } = s.proxy.route(request.url);
+  switch (to) {
+    case 'login':
+      return login(s, request, ctx);
+    case 'lookup-self':
+      return lookupSelf(s, request);
+    case 'revoke-self':
+      return revokeSelf(s, request);
+    case 'renew-self':
+      return renewSelf(s, request);
+    case 'not-found':
+      return vaultError(404, null);
+    default:
+      return proxy(s, request, upstream, ctx);
+  }
 }
 
 export default {
@@ -313,7 +313,11 @@ export default {
       return await route(request, env, ctx);
     } catch (e) {
       if (e instanceof HttpError) return vaultError(e.status, e.message || null, e.headers);
-      if (e instanceof NoKeysError) return vaultError(503, e.message);
+      if (e instanceof NoKeysError) {
+        // How the keys are fetched (URLs, answers, limits) is the operator's to read, not the caller's.
+        console.error(`jwksgate: ${e.message}`);
+        return vaultError(503, 'no keys available');
+      }
       if (typeof e.status === 'number' && e.code) {
         // A refusal decided in Rust: Vault's status and wording. Session failures are Vault's
         // "permission denied"; the reason goes to the log only.
@@ -321,7 +325,10 @@ export default {
           console.log(`jwksgate: session refused: ${e.message}`);
           return vaultError(403, 'permission denied');
         }
-        if (e.status === 500) console.error(`jwksgate: ${e.message}`);
+        if (e.status >= 500) {
+          console.error(`jwksgate: ${e.message}`);
+          return vaultError(500, 'internal error');
+        }
         return vaultError(e.status, e.message);
       }
       console.error(`jwksgate: unexpected error: ${e && e.stack ? e.stack : e}`);

@@ -1,7 +1,11 @@
 // Adversarial input against the running gate in workerd, as tables: each row names an attack and
 // the status and Vault-shaped error (`{"errors": [...]}`) it must get. Forged and tampered sessions,
-// identity headers smuggled toward the origin, hostile login bodies, a flood of unknown kids; and
-// across every row, no secret, token or key material in a response body or in what workerd logged.
+// paths that try to choose where the gate connects (sent byte for byte), credentials and identity
+// headers smuggled toward the origin in every form a header arrives, what comes back from the
+// origin, login CSRF, hostile login bodies, a flood of unknown kids; and across every row, no
+// secret, token or key material in a response body or in what workerd logged, and nothing ever
+// reaching the internal listener (a second server on loopback that stands for the network behind
+// the gate).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -16,6 +20,7 @@ const COOKIE = '__Host-jwksgate-session';
 const ROLES = {
   shop: { user_claim: 'sub', bound_audiences: [AUD], bound_claims: { '/kubernetes.io/namespace': 'shop' }, groups_claim: 'groups', token_ttl: '1h', token_policies: ['shop'] },
   bank: { user_claim: 'sub', bound_audiences: [AUD], bound_claims: { '/kubernetes.io/namespace': 'bank' }, groups_claim: 'groups', token_ttl: '1h', token_policies: ['bank'] },
+  cidr: { user_claim: 'sub', bound_audiences: [AUD], token_ttl: '1h', token_bound_cidrs: ['10.0.0.0/8'] },
 };
 const SHOP = { user: 'system:serviceaccount:shop:cart', groups: 'dev,ops', role: 'shop' };
 const BANK = { user: 'system:serviceaccount:bank:vault', groups: 'audit', role: 'bank' };
@@ -60,7 +65,9 @@ function assertNoSecret(text, where) {
 
 let issuer;
 let origin;
+let internal;
 let gate;
+let pathed;
 let other;
 const open = [];
 const f = {}; // credentials made in before()
@@ -76,10 +83,14 @@ async function loginFor(g, path, role, jwt) {
 
 before(async () => {
   issuer = await new Issuer().start();
-  origin = await startOrigin();
+  origin = await startOrigin(0, { script: scripted });
+  internal = await startOrigin();
   const bindings = { OIDC_DISCOVERY_URL: issuer.url, ROLES: roles(ROLES), DEFAULT_ROLE: 'shop', ORIGIN: origin.url };
   gate = await startGate(bindings, { handleRuntimeStdio: captureStdio });
   open.push(gate);
+  // ORIGIN with a path: only what is under it may be reached.
+  pathed = await startGate({ ...bindings, ORIGIN: `${origin.url}/app/` }, { handleRuntimeStdio: captureStdio });
+  open.push(pathed);
   // Another deployment: its own mount and secret.
   other = await startGate({ ...bindings, MOUNT: 'k8s', SESSION_SECRET: OTHER_SECRET }, { handleRuntimeStdio: captureStdio });
   open.push(other);
@@ -104,19 +115,46 @@ before(async () => {
   const at = (now) => minter.login('shop', mintShop({ now }), undefined, now, randomUUID(), randomUUID()).token;
   const now = Math.floor(Date.now() / 1000);
   f.expired = credential(at(now - 7200), 'an expired session');
+  f.cidr = credential(minter.login('cidr', mintShop({ now }), '10.1.2.3', now, randomUUID(), randomUUID()).token, 'a session bound to 10.0.0.0/8');
   f.packaged = credential(at(now), 'a session minted through the package');
   minter.free();
 });
 after(async () => {
   for (const g of open.splice(0)) await g.dispose();
   await origin?.stop();
+  await internal?.stop();
   await issuer?.stop();
 });
 
+// The origin answers a path holding `/_origin` with the status (`s`) and headers (`h`, repeated,
+// `name:value`) its query names, so rows can make it redirect or send caching headers.
+function scripted(record) {
+  if (!record.path.includes('/_origin')) return undefined;
+  const q = new URL(record.path, 'http://origin').searchParams;
+  const headers = q.getAll('h').map((h) => [h.slice(0, h.indexOf(':')), h.slice(h.indexOf(':') + 1)]);
+  return { status: Number(q.get('s') || 200), headers };
+}
+const script = (status, ...headers) => `/_origin?s=${status}${headers.map((h) => `&h=${encodeURIComponent(h)}`).join('')}`;
+
+/** Every row ends here: whatever the gate did, it never connected to the internal listener. */
+function assertInternalUntouched(what) {
+  const hits = internal.seen.splice(0); // emptied, so one row's failure is not every later row's
+  assert.deepEqual(hits.map((r) => r.path), [], `${what} reached the internal listener`);
+}
+
 /** One request through the gate; no row may get a 500 or see a secret in the body. */
 async function attack(g, path, init = {}) {
-  const r = await g.call(path, init);
+  return checked(await g.call(path, init), path, init);
+}
+
+/** The same, written byte for byte to the gate's socket (`rawRequest` in helpers.mjs). */
+async function rawAttack(g, request) {
+  return checked(await g.raw(request), request.target, request);
+}
+
+function checked(r, path, init) {
   assert.ok(r.status < 500, `${path}: ${r.status} ${JSON.stringify(r.body)}`);
+  assertInternalUntouched(`${init.method || 'GET'} ${path}`);
   const body = structuredClone(r.body);
   if (r.status === 200 && body?.auth?.client_token) {
     credential(body.auth.client_token, 'a session the gate minted');
@@ -177,8 +215,12 @@ const tampered = (what, make) => (fx) => vault(credential(make(fx.shop), `a sess
 
 describe('sessions: lookup-self and the proxy', () => {
   // [attack, request headers, lookup-self: the role (200) or a status, proxy: the role (200) or a status]
-  // Refusals are 403 `permission denied` at lookup-self, 401 with a reason at the proxy, 431 when
-  // workerd refuses the headers before the gate runs.
+  // Every refusal is one answer, whatever the reason (which goes to the log): 403 `permission
+  // denied` at lookup-self, as Vault answers; 401 `permission denied` with a Bearer challenge at
+  // the proxy (RFC 6750 section 3: what makes an HTTP client log in again); 431 when workerd
+  // refuses the headers before the gate runs. The session cookie is a credential for the proxy
+  // (and revoke-self, to log out) only: lookup-self's answer holds the token itself, which the
+  // cookie's HttpOnly keeps from the page.
   const table = [
     ['control: a genuine session', (fx) => vault(fx.shop), 'shop', 'shop'],
     ['control: a genuine session as Bearer', (fx) => bearer(fx.shop), 'shop', 'shop'],
@@ -219,7 +261,10 @@ describe('sessions: lookup-self and the proxy', () => {
     ['disagreeing: revoked Bearer, genuine cookie: no fallback', (fx) => ({ ...bearer(fx.revoked), cookie: `${COOKIE}=${fx.shop}` }), 403, 401],
     ['disagreeing: genuine X-Vault-Token, forged Bearer', (fx) => ({ ...vault(fx.shop), ...bearer(fx.forged) }), 'shop', 'shop'],
     ['disagreeing: two session cookies, the first forged', (fx) => ({ cookie: `${COOKIE}=${fx.forged}; ${COOKIE}=${fx.shop}` }), 403, 401],
-    ['disagreeing: two session cookies, the first genuine', (fx) => ({ cookie: `${COOKIE}=${fx.shop}; ${COOKIE}=${fx.forged}` }), 'shop', 'shop'],
+    ['disagreeing: two session cookies, the first genuine', (fx) => ({ cookie: `${COOKIE}=${fx.shop}; ${COOKIE}=${fx.forged}` }), 403, 'shop'],
+    ['disagreeing: two session cookies comma-joined (two Cookie fields), the first forged', (fx) => ({ cookie: `${COOKIE}=${fx.forged}, ${COOKIE}=${fx.shop}` }), 403, 401],
+    ['the HttpOnly cookie alone: lookup-self does not read it (its answer names the token to the page)', (fx) => ({ cookie: `${COOKIE}=${fx.shop}` }), 403, 'shop'],
+    ['a session for a role bound to 10.0.0.0/8, used from 127.0.0.1', (fx) => vault(fx.cidr), 403, 401],
   ];
   for (const [name, headers, lookup, proxied] of table) {
     test(name, async () => {
@@ -238,8 +283,8 @@ describe('sessions: lookup-self and the proxy', () => {
         assert.equal(p.status, 200, JSON.stringify(p.body));
         assertOriginSaw(p.body, proxied === 'bank' ? BANK : SHOP);
       } else if (proxied === 401) {
-        assertVaultError(p, 401);
-        assert.match(p.headers.get('www-authenticate'), /^Bearer/);
+        assertVaultError(p, 401, 'permission denied');
+        assert.match(p.headers.get('www-authenticate'), /^Bearer( error="invalid_token")?$/);
       } else {
         assert.equal(p.status, proxied);
       }
@@ -284,6 +329,258 @@ describe('header smuggling toward the origin', () => {
       assertOriginSaw(r.body, who, extra);
     });
   }
+});
+
+describe('where the gate connects: ORIGIN and the path as the origin reads it, sent byte for byte', () => {
+  // The internal listener's address, as a path that tries to name it (`//127.0.0.1:PORT/...`).
+  const I = () => internal.url.slice('http://'.length);
+  const port = () => internal.url.split(':').at(-1);
+  // [attack, gate, method, request target, credential, what must happen]: `=> /path` is the path
+  // (and query) ORIGIN received, a number the status the gate answered itself, `login` a login,
+  // `lookup` a lookup-self answer. Repeated slashes and backslashes fold to one '/', dot segments
+  // (also %2e) are resolved, %-encoded unreserved characters decoded (RFC 3986 section 6.2.2):
+  // the path as nginx, WHATWG URL and Go's net/http read it. An encoded '/' or '\', a dot segment
+  // with ';' parameters, encoded control characters, bad %-encoding and overlong UTF-8 are 400:
+  // origins disagree on those, so no one reading can be chosen for them.
+  const table = [
+    ['//host names the internal listener (Bearer ServiceAccount JWT)', 'gate', 'GET', () => `//${I()}/internal/admin?q=1`, 'sa', () => `/${I()}/internal/admin?q=1`],
+    ['//host names the internal listener (session)', 'gate', 'POST', () => `//${I()}/internal/admin?q=1`, 'shop', () => `/${I()}/internal/admin?q=1`],
+    ['/\\host (a URL parser reads it as //host)', 'gate', 'GET', () => `/\\${I()}/internal`, 'shop', () => `/${I()}/internal`],
+    ['/\\\\host', 'gate', 'GET', () => `/\\\\${I()}/internal`, 'shop', () => `/${I()}/internal`],
+    ['///host', 'gate', 'GET', () => `///${I()}/internal`, 'shop', () => `/${I()}/internal`],
+    ['/..//host', 'gate', 'GET', () => `/..//${I()}/internal`, 'shop', () => `/${I()}/internal`],
+    ['/./\\host', 'gate', 'GET', () => `/./\\${I()}/internal`, 'shop', () => `/${I()}/internal`],
+    ['//user:pw@host', 'gate', 'GET', () => `//user:pw@${I()}/internal`, 'shop', () => `/user:pw@${I()}/internal`],
+    ['//host%3aport (was a 500 with a TypeError)', 'gate', 'GET', () => `//127.0.0.1%3a${port()}/`, 'shop', () => `/127.0.0.1%3A${port()}/`],
+    ['%2e%2e segments walking up to //host', 'gate', 'GET', () => `/a/%2e%2e/%2E%2e//${I()}/internal`, 'shop', () => `/${I()}/internal`],
+    ['an encoded backslash before the host: %5chost', 'gate', 'GET', () => `/%5c${I()}/internal`, 'shop', 400],
+    ['encoded slashes before the host: %2f%2fhost', 'gate', 'GET', () => `/%2f%2f${I()}/internal`, 'shop', 400],
+    ['an encoded slash: an origin that decodes it reads another path', 'gate', 'GET', () => '/app%2fadmin', 'shop', 400],
+    ['an encoded NUL', 'gate', 'GET', () => '/files/secret%00.txt', 'shop', 400],
+    ['encoded CR LF', 'gate', 'GET', () => '/a%0d%0aSet-Cookie:%20x=1', 'shop', 400],
+    ['bad %-encoding', 'gate', 'GET', () => '/a%zz', 'shop', 400],
+    ['truncated %-encoding', 'gate', 'GET', () => '/a%2', 'shop', 400],
+    ['overlong UTF-8 dots (%c0%ae, read as "." by lax decoders)', 'gate', 'GET', () => '/%c0%ae%c0%ae/admin', 'shop', 400],
+    ['a dot segment with parameters (Tomcat and Jetty read ..; as ..)', 'gate', 'GET', () => '/app/..;/admin', 'shop', 400],
+    ['an encoded dot segment with parameters', 'gate', 'GET', () => '/app/%2e%2e;x=1/admin', 'shop', 400],
+    ['%-encoded unreserved characters are the characters', 'gate', 'GET', () => '/%61pp/%7Eorders', 'shop', () => '/app/~orders'],
+    ['control: dot segments inside the path', 'gate', 'GET', () => '/a/./b/../c?x=1', 'shop', () => '/a/c?x=1'],
+    ['//v1/auth/jwt/login (resolved a host named v1) is the login', 'gate', 'POST', () => '//v1/auth/jwt/login', 'login', 'login'],
+    ['/v1//auth/token/lookup-self is lookup-self, not the origin', 'gate', 'GET', () => '/v1//auth/token/lookup-self', 'shop', 'lookup'],
+    ['/v1/auth/%74oken/lookup-self is lookup-self (Vault routes on the decoded path)', 'gate', 'GET', () => '/v1/auth/%74oken/lookup-self', 'shop', 'lookup'],
+    ['/V1/AUTH/... is the gate\'s, in any case: never proxied', 'gate', 'GET', () => '/V1/AUTH/token/lookup-self', 'shop', 404],
+    ['/v1/Auth/... likewise', 'gate', 'GET', () => '/v1/Auth/jwt/login', 'shop', 404],
+    ['pathed ORIGIN: a path outside it is appended, not reached', 'pathed', 'GET', () => '/admin/secret', 'shop', () => '/app/admin/secret'],
+    ['pathed ORIGIN: /../ cannot climb out', 'pathed', 'GET', () => '/../admin', 'shop', () => '/app/admin'],
+    ['pathed ORIGIN: %2e%2e cannot climb out', 'pathed', 'GET', () => '/%2e%2e/%2e%2e/admin', 'shop', () => '/app/admin'],
+    ['pathed ORIGIN: ..%2f (an origin decoding %2f would climb out)', 'pathed', 'GET', () => '/..%2fadmin', 'shop', 400],
+    ['pathed ORIGIN: ..; (Tomcat would climb out)', 'pathed', 'GET', () => '/..;/admin', 'shop', 400],
+    ['pathed ORIGIN: //host', 'pathed', 'GET', () => `//${I()}/internal`, 'shop', () => `/app/${I()}/internal`],
+    ['pathed ORIGIN: the root is ORIGIN\'s path', 'pathed', 'GET', () => '/?q=1', 'shop', () => '/app/?q=1'],
+  ];
+  for (const [name, which, method, target, who, want] of table) {
+    test(name, async () => {
+      const g = which === 'pathed' ? pathed : gate;
+      const before = origin.seen.length;
+      const headers = who === 'sa' ? [['authorization', `Bearer ${f.sa}`]] : who === 'shop' ? [['x-vault-token', f.shop]] : [['content-type', 'application/json']];
+      const body = who === 'login' ? JSON.stringify({ role: 'shop', jwt: mintShop() }) : method === 'POST' ? 'hello' : '';
+      const r = await rawAttack(g, { method, target: target(), headers, body });
+      if (typeof want === 'function') {
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        assert.equal(r.body.path, want());
+        assert.equal(r.body.method, method);
+        assertOriginSaw(r.body, SHOP);
+      } else if (want === 'login') {
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        assert.equal(r.body.auth.metadata.role, 'shop');
+      } else if (want === 'lookup') {
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        assert.equal(r.body.data.meta.role, 'shop');
+        assert.equal(r.body.data.path, 'auth/jwt/login');
+      } else {
+        assert.equal(r.status, want, JSON.stringify(r.body));
+        assert.equal(r.headers.get('content-type'), 'application/json');
+        assert.equal(r.body.errors.length, want === 404 ? 0 : 1);
+      }
+      if (typeof want !== 'function') assert.equal(origin.seen.length, before, 'the origin was not reached');
+    });
+  }
+});
+
+describe('credentials and identity toward the origin, in every form a header arrives', () => {
+  const spoofed = [
+    'x-auth-request-namespace', 'x-auth-request-uid', 'x-remote-groups', 'x-remote-extra-scopes', 'x-forwarded-access-token',
+    'x_forwarded_access_token', 'cf-access-authenticated-user-email', 'cf-access-jwt-assertion', 'x-ms-client-principal-name',
+    'x-goog-authenticated-user-email', 'x-amzn-oidc-identity', 'x-consumer-username', 'x-authenticated-userid', 'x-user', 'x-email', 'x-jwt-payload',
+  ];
+  // [attack, raw request header fields (two fields of one name stay two), what the origin must see: cookie, authorization]
+  const table = [
+    ['two Cookie fields: the session in the second one (workerd joins them with ", ")', (fx) => [['cookie', 'theme=dark'], ['cookie', `${COOKIE}=${fx.shop}`]], { cookie: 'theme=dark' }],
+    ['two Cookie fields beside X-Vault-Token: another session in the second', (fx) => [['x-vault-token', fx.shop], ['cookie', 'lang=en'], ['cookie', `${COOKIE}=${fx.bank}`]], { cookie: 'lang=en' }],
+    ['one Cookie field, comma-joined: the session after another cookie', (fx) => [['cookie', `theme=dark, ${COOKIE}=${fx.shop}`]], { cookie: 'theme=dark' }],
+    ['one Cookie field, comma-joined: a=1, <session>', (fx) => [['x-vault-token', fx.shop], ['cookie', `a=1, ${COOKIE}=${fx.bank}`]], { cookie: 'a=1' }],
+    ['comma and semicolon mixed', (fx) => [['x-vault-token', fx.shop], ['cookie', `theme=dark; a=1,${COOKIE}=${fx.bank}; lang=en`]], { cookie: 'theme=dark; a=1; lang=en' }],
+    ['the session cookie\'s name in another case', (fx) => [['x-vault-token', fx.shop], ['cookie', `__host-JWKSGATE-session=${fx.bank}; lang=en`]], { cookie: 'lang=en' }],
+    ['a session under another cookie name', (fx) => [['x-vault-token', fx.shop], ['cookie', `legacy=${fx.bank}; lang=en`]], { cookie: 'lang=en' }],
+    ['control: a cookie value holding a comma is kept whole', (fx) => [['x-vault-token', fx.shop], ['cookie', 'prefs=a,b; lang=en']], { cookie: 'prefs=a,b; lang=en' }],
+    ['Authorization: Basic ..., Bearer <JWT> (two fields, joined)', (fx) => [['x-vault-token', fx.shop], ['authorization', 'Basic Zm9vOmJhcg=='], ['authorization', `Bearer ${fx.sa}`]], {}],
+    ['Authorization: Basic ..., Bearer <JWT> (one field)', (fx) => [['x-vault-token', fx.shop], ['authorization', `Basic Zm9vOmJhcg==, Bearer ${fx.sa}`]], {}],
+    ['Authorization: Basic ...,bearer <session> (no space, lower case)', (fx) => [['x-vault-token', fx.shop], ['authorization', `Basic Zm9vOmJhcg==,bearer ${fx.bank}`]], {}],
+    ['a session under another scheme (Authorization: Token <session>)', (fx) => [['x-vault-token', fx.shop], ['authorization', `Token ${fx.bank}`]], {}],
+    ['Proxy-Authorization: Bearer <JWT>', (fx) => [['x-vault-token', fx.shop], ['proxy-authorization', `Bearer ${fx.sa}`]], {}],
+    ['control: X_Vault_Token (CGI reads it as X-Vault-Token)', (fx) => [['x-vault-token', fx.shop], ['x_vault_token', fx.bank]], {}],
+    ['identity headers by prefix, and other gateways\' identity headers', (fx) => [['x-vault-token', fx.shop], ...spoofed.map((h) => [h, 'root'])], {}],
+    ['the same in upper case', (fx) => [['x-vault-token', fx.shop], ...spoofed.map((h) => [h.toUpperCase(), 'root'])], {}],
+    ['headers named in Connection are hop-by-hop (RFC 9110 section 7.6.1), and so is Proxy-Connection', (fx) => [['x-vault-token', fx.shop], ['connection', 'x-hop-secret'], ['x-hop-secret', 'root'], ['proxy-connection', 'keep-alive']], {}],
+  ];
+  for (const [name, fields, want] of table) {
+    test(name, async () => {
+      const r = await rawAttack(gate, { method: 'POST', target: '/app', headers: fields(f), body: 'hello' });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.equal(r.body.body, 'hello');
+      assertOriginSaw(r.body, SHOP, want);
+      for (const h of [...spoofed, 'x-hop-secret', 'proxy-connection', 'proxy-authorization', 'x_vault_token']) assert.equal(r.body.headers[h], undefined, `the origin saw ${h}`);
+    });
+  }
+
+  test('forwarding headers are the gate\'s: the caller\'s Forwarded, X-Forwarded-*, X-Real-IP, X-Original-URL never reach the origin', async () => {
+    const r = await rawAttack(gate, {
+      target: '/app',
+      headers: [
+        ['x-vault-token', f.shop], ['x-forwarded-for', '10.0.0.1'], ['x-forwarded-host', 'internal.example'], ['x-forwarded-proto', 'https'],
+        ['x-forwarded-prefix', '/admin'], ['forwarded', 'for=10.0.0.1;host=internal.example;proto=https'], ['x-real-ip', '10.0.0.1'],
+        ['true-client-ip', '10.0.0.1'], ['x-original-url', '/admin'], ['x-rewrite-url', '/admin'],
+      ],
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const seen = r.body.headers;
+    assert.equal(seen.host, origin.url.slice('http://'.length), 'Host is ORIGIN\'s');
+    assert.equal(seen['x-forwarded-for'], '127.0.0.1', 'the caller\'s address as the gate sees it (CF-Connecting-IP)');
+    assert.equal(seen['x-forwarded-host'], 'gate.test');
+    assert.equal(seen['x-forwarded-proto'], 'http');
+    for (const h of ['x-forwarded-prefix', 'forwarded', 'x-real-ip', 'true-client-ip', 'x-original-url', 'x-rewrite-url']) assert.equal(seen[h], undefined, h);
+  });
+
+  test('control: a Host header naming the internal listener changes nothing', async () => {
+    const r = await rawAttack(gate, { target: '/app', host: internal.url.slice('http://'.length), headers: [['x-vault-token', f.shop]] });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.headers.host, origin.url.slice('http://'.length));
+  });
+});
+
+describe('what comes back from the origin', () => {
+  const PER_IDENTITY = ['Authorization', 'Cookie', 'X-Vault-Token'];
+  // [attack, gate, request path (the origin answers as `script` says), status, the headers the caller must get (null: absent)]
+  const table = [
+    ['control: a redirect to the internal listener is not followed by the gate', 'gate', () => script(302, `location:${internal.url}/internal`), 302, () => ({ location: `${internal.url}/internal` })],
+    ['a redirect naming ORIGIN itself comes back as the gate\'s path (ORIGIN\'s address is not told)', 'gate', () => script(302, `location:${origin.url}/next?x=1`), 302, () => ({ location: '/next?x=1' })],
+    ['pathed ORIGIN: a redirect under its path, absolute', 'pathed', () => script(301, `location:${origin.url}/app/next`), 301, () => ({ location: '/next' })],
+    ['pathed ORIGIN: a redirect under its path, as a path', 'pathed', () => script(303, 'location:/app/next?x=1'), 303, () => ({ location: '/next?x=1' })],
+    ['control: a redirect elsewhere is the origin\'s to give', 'gate', () => script(302, 'location:https://idp.example/authorize'), 302, () => ({ location: 'https://idp.example/authorize' })],
+    ['public caching becomes private, CDN directives are dropped', 'gate', () => script(200, 'cache-control:public, max-age=600', 'cdn-cache-control:max-age=600', 'cloudflare-cdn-cache-control:max-age=600', 'surrogate-control:max-age=600'), 200,
+      () => ({ 'cache-control': 'private, max-age=600', vary: PER_IDENTITY.join(', '), 'cdn-cache-control': null, 'cloudflare-cdn-cache-control': null, 'surrogate-control': null })],
+    ['no Cache-Control (heuristically cacheable) becomes private', 'gate', () => script(200), 200, () => ({ 'cache-control': 'private', vary: PER_IDENTITY.join(', ') })],
+    ['s-maxage is for shared caches: dropped', 'gate', () => script(200, 'cache-control:s-maxage=600, max-age=60'), 200, () => ({ 'cache-control': 'private, max-age=60' })],
+    ['control: no-store stays', 'gate', () => script(200, 'cache-control:no-store'), 200, () => ({ 'cache-control': 'no-store' })],
+    ['Vary keeps the origin\'s and adds the credentials', 'gate', () => script(200, 'vary:Accept-Encoding'), 200, () => ({ vary: ['Accept-Encoding', ...PER_IDENTITY].join(', ') })],
+    ['a header the origin names in Connection is hop-by-hop', 'gate', () => script(200, 'connection:x-internal-hop', 'x-internal-hop:secret'), 200, () => ({ 'x-internal-hop': null })],
+    ['control: two Set-Cookie fields stay two', 'gate', () => script(200, 'set-cookie:a=1; Path=/', 'set-cookie:b=2; Path=/'), 200, () => ({ 'set-cookie': 'a=1; Path=/, b=2; Path=/' })],
+  ];
+  for (const [name, which, path, status, want] of table) {
+    test(name, async () => {
+      const r = await rawAttack(which === 'pathed' ? pathed : gate, { target: path(), headers: [['x-vault-token', f.shop]] });
+      assert.equal(r.status, status, JSON.stringify(r.body));
+      for (const [h, v] of Object.entries(want())) assert.equal(r.headers.get(h), v, h);
+    });
+  }
+
+  test('the gate asks the origin with cache: no-store (Cloudflare\'s cache neither answers nor keeps a per-identity response)', async () => {
+    const r = await attack(gate, '/app', { headers: vault(f.shop) });
+    assert.equal(r.status, 200);
+    // How workerd sends a no-store subrequest.
+    assert.equal(r.body.headers['cache-control'], 'no-cache');
+    assert.equal(r.body.headers.pragma, 'no-cache');
+  });
+});
+
+describe('one answer for a refused credential, reasons in the log only', () => {
+  test('no credential on a proxied path: 401 permission denied with a bare Bearer challenge', async () => {
+    const r = await attack(gate, '/app');
+    assertVaultError(r, 401, 'permission denied');
+    assert.equal(r.headers.get('www-authenticate'), 'Bearer');
+  });
+
+  test('a revoked, an expired and a forged session and a refused JWT get the same answer on a proxied path', async () => {
+    const answers = [];
+    for (const h of [vault(f.revoked), vault(f.expired), vault(f.forged), vault('jgs.x'), bearer(f.saBank), vault(f.sa), { cookie: `${COOKIE}=nope` }]) {
+      const r = await attack(gate, '/app', { headers: h });
+      answers.push([r.status, r.headers.get('www-authenticate'), JSON.stringify(r.body)]);
+    }
+    assert.deepEqual(new Set(answers.map((a) => JSON.stringify(a))), new Set([JSON.stringify([401, 'Bearer error="invalid_token"', '{"errors":["permission denied"]}'])]));
+  });
+
+  test('a wrong method: 405 with Vault\'s empty errors', async () => {
+    const r = await attack(gate, '/v1/auth/jwt/login');
+    assert.equal(r.status, 405);
+    assert.deepEqual(r.body, { errors: [] });
+    assert.equal(r.headers.get('allow'), 'POST, PUT');
+  });
+
+  test('no keys: 503 "no keys available" to the caller, how the fetch failed in the log', { timeout: 60_000 }, async () => {
+    const down = await new Issuer().start();
+    down.mode = 'error';
+    try {
+      const g = await startGate({ OIDC_DISCOVERY_URL: down.url, ROLES: roles(ROLES), DEFAULT_ROLE: 'shop', ORIGIN: origin.url }, { handleRuntimeStdio: captureStdio });
+      open.push(g);
+      const jwt = credential(down.mint({ namespace: 'shop', serviceAccount: 'cart', audience: AUD }), 'a ServiceAccount JWT');
+      // g.call, not attack(): these rows are the 503s.
+      const l = await g.call('/v1/auth/jwt/login', { method: 'POST', body: JSON.stringify({ role: 'shop', jwt }) });
+      assertVaultError(l, 503, 'no keys available');
+      const p = await g.call('/app', { headers: bearer(jwt) });
+      assertVaultError(p, 503, 'no keys available');
+      assertInternalUntouched('a request without keys');
+      assert.ok(!JSON.stringify(l.body).includes(down.url), 'the issuer is not named');
+      const logged = new Promise((resolve) => {
+        onLog = () => logText.includes('jwksgate: no keys available to verify tokens (') && resolve();
+      });
+      onLog();
+      await logged;
+      onLog = () => {};
+    } finally {
+      await down.stop();
+    }
+  });
+});
+
+describe('login CSRF: set_cookie only for a same-origin JSON request', () => {
+  const GATE_ORIGIN = 'http://gate.test';
+  // [attack, request headers, status, whether a Set-Cookie comes back]
+  const table = [
+    ['a cross-site form post (text/plain) with set_cookie', { 'content-type': 'text/plain' }, 400, false],
+    ['a form post (application/x-www-form-urlencoded) with set_cookie', { 'content-type': 'application/x-www-form-urlencoded' }, 400, false],
+    ['multipart/form-data with set_cookie', { 'content-type': 'multipart/form-data; boundary=x' }, 400, false],
+    ['no Content-Type with set_cookie', {}, 400, false],
+    ['application/json from a foreign Origin', { 'content-type': 'application/json', origin: 'https://attacker.example' }, 403, false],
+    ['application/json from Origin: null (a sandboxed frame, a data: URL)', { 'content-type': 'application/json', origin: 'null' }, 403, false],
+    ['application/json with Sec-Fetch-Site: cross-site', { 'content-type': 'application/json', 'sec-fetch-site': 'cross-site' }, 403, false],
+    ['application/json from the gate\'s port\'s neighbour', { 'content-type': 'application/json', origin: 'http://gate.test:8080' }, 403, false],
+    ['control: same-origin JSON', { 'content-type': 'application/json; charset=utf-8', origin: GATE_ORIGIN, 'sec-fetch-site': 'same-origin' }, 200, true],
+    ['control: JSON without Origin (curl, a Vault client)', { 'content-type': 'application/json' }, 200, true],
+  ];
+  for (const [name, headers, status, cookie] of table) {
+    test(name, async () => {
+      const r = await attack(gate, '/v1/auth/jwt/login', { method: 'POST', headers, body: new TextEncoder().encode(JSON.stringify({ role: 'shop', jwt: mintShop(), set_cookie: true })) });
+      if (status === 200) assert.equal(r.status, 200, JSON.stringify(r.body));
+      else assertVaultError(r, status);
+      assert.equal(r.headers.get('set-cookie') !== null, cookie);
+    });
+  }
+
+  test('control: without set_cookie, a text/plain login works as Vault\'s does (no cookie is at stake)', async () => {
+    const r = await attack(gate, '/v1/auth/jwt/login', { method: 'POST', headers: { 'content-type': 'text/plain', origin: 'https://attacker.example' }, body: JSON.stringify({ role: 'shop', jwt: mintShop() }) });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.headers.get('set-cookie'), null);
+  });
 });
 
 // A body that sends 66 KiB and then waits: the gate must answer without waiting for its end.
@@ -401,10 +698,10 @@ describe('a flood of unknown kids', () => {
           ),
         );
       const first = await wave();
-      first.forEach((r, n) => assertVaultError(r, n % 2 ? 400 : 401, /no known key/));
+      first.forEach((r, n) => assertVaultError(r, n % 2 ? 400 : 401, n % 2 ? /no known key/ : 'permission denied'));
       assert.deepEqual(flooded.hits, { discovery: 2, jwks: 2 }, 'the first fetch, then one refetch for all the unknown kids');
       const second = await wave();
-      second.forEach((r, n) => assertVaultError(r, n % 2 ? 400 : 401, /no known key/));
+      second.forEach((r, n) => assertVaultError(r, n % 2 ? 400 : 401, n % 2 ? /no known key/ : 'permission denied'));
       assert.deepEqual(flooded.hits, { discovery: 2, jwks: 2 }, 'inside the cooldown: no more fetches');
       const known = flooded.mint({ namespace: 'shop', serviceAccount: 'cart', audience: AUD, extra: { groups: ['dev', 'ops'] } });
       credential(known, 'a ServiceAccount JWT');

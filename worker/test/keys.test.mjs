@@ -88,7 +88,7 @@ describe('keys', () => {
     await sleep(1100);
     const r = await gate.login('r', mint(issuer));
     assert.equal(r.status, 503);
-    assert.match(r.body.errors[0], /staleness bound/);
+    assert.deepEqual(r.body, { errors: ['no keys available'] }, 'the reason (the staleness bound) is in the log only');
   });
 
   test('issuer down and nothing cached: 503 with a clear error', async () => {
@@ -97,7 +97,7 @@ describe('keys', () => {
     const gate = await gateFor(issuer);
     const r = await gate.login('r', 'x.y.z');
     assert.equal(r.status, 503);
-    assert.match(r.body.errors[0], /no keys available to verify tokens/);
+    assert.deepEqual(r.body, { errors: ['no keys available'] }, 'how the fetch failed is in the log only');
     const p = await gate.call('/anything', { headers: { authorization: 'Bearer x.y.z' } });
     assert.equal(p.status, 404, 'no ORIGIN: nothing to proxy');
   });

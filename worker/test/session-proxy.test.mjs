@@ -142,8 +142,7 @@ describe('proxy', () => {
     assert.equal(r.body.headers['x-auth-request-role'], 'shop');
     assert.equal(r.body.headers.authorization, undefined);
     const wrongNs = await gate.call('/app', { headers: { authorization: `Bearer ${mint({ namespace: 'bank' })}` } });
-    assert.equal(wrongNs.status, 401);
-    assert.match(wrongNs.body.errors[0], /does not match/);
+    assert.deepEqual([wrongNs.status, wrongNs.body], [401, { errors: ['permission denied'] }], 'the reason is in the log only');
   });
 
   test('claim values cannot split the groups list or break a header: percent-encoded, by session and by Bearer', async () => {
