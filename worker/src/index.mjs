@@ -129,9 +129,17 @@ function state(env) {
   return current.state;
 }
 
-/** The request body as bytes, at most MAX_BODY of them; stops reading as soon as it is over. */
-function readBody(request) {
-  return readCapped(request, MAX_BODY, () => new HttpError(413, `request body larger than ${MAX_BODY} bytes`));
+/**
+ * The request body as bytes, at most MAX_BODY of them; stops reading as soon as it is over. A
+ * body whose Content-Length is over is refused unread: cancelling it made `wrangler dev` answer
+ * the next request, from any client, 503 "Your worker restarted mid-request" (8 of 10 tries;
+ * 0 of 25 unread). workerd discards an unread body. A streamed body is still cancelled at the cap.
+ */
+async function readBody(request) {
+  const tooLarge = () => new HttpError(413, `request body larger than ${MAX_BODY} bytes`);
+  const declared = Number(request.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > MAX_BODY) throw tooLarge();
+  return readCapped(request, MAX_BODY, tooLarge);
 }
 
 function allow(request, methods) {
