@@ -195,6 +195,32 @@ describe('proxy', () => {
     }
   });
 
+  test('ORIGIN is checked when the gate starts: the reason in the log, a generic 500 to callers', async () => {
+    // [ORIGIN, what the log says]; the reasons themselves are tabled in tests/proxy.rs.
+    const table = [
+      ['http://user:pw@127.0.0.1:8791', 'ORIGIN must not carry credentials'],
+      [`${origin.url}/?x=1`, 'ORIGIN must not have a query or a fragment'],
+      [`${origin.url}/a/../b`, 'ORIGIN has a path that is not in normal form: write /b/'],
+      ['ftp://127.0.0.1', 'ORIGIN must be an http(s) URL'],
+      ['http://0x7f.1:8791', 'ORIGIN must name a host'],
+      // Rust writes [::ffff:127.0.0.1]; the URL parser that connects writes [::ffff:7f00:1].
+      ['http://[::ffff:127.0.0.1]:8791', 'ORIGIN must name its host as a URL parser writes it: http://[::ffff:7f00:1]:8791'],
+    ];
+    for (const [value, reason] of table) {
+      let log = '';
+      const capture = (stdout, stderr) => [stdout, stderr].forEach((s) => s.on('data', (c) => (log += c)));
+      const bad = await startGate({ OIDC_DISCOVERY_URL: issuer.url, ROLES: roles(ROLES), DEFAULT_ROLE: 'shop', ORIGIN: value }, { handleRuntimeStdio: capture });
+      try {
+        const r = await bad.call('/app', { headers: { authorization: `Bearer ${mint()}` } });
+        assert.deepEqual([r.status, r.body], [500, { errors: ['the gate is misconfigured; see its log'] }], value);
+        for (let i = 0; i < 100 && !log.includes(reason); i++) await sleep(20);
+        assert.ok(log.includes(`jwksgate: bad configuration: ${reason}`), `${value}: ${log}`);
+      } finally {
+        await bad.dispose();
+      }
+    }
+  });
+
   test('a body over 64 KiB: 413', async () => {
     const token = await session();
     const r = await gate.call('/upload', { method: 'PUT', headers: { 'x-vault-token': token }, body: 'x'.repeat(65 * 1024) });
