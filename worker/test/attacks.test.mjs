@@ -264,7 +264,7 @@ describe('sessions: lookup-self and the proxy', () => {
     ['disagreeing: two session cookies, the first genuine', (fx) => ({ cookie: `${COOKIE}=${fx.shop}; ${COOKIE}=${fx.forged}` }), 403, 'shop'],
     ['disagreeing: two session cookies comma-joined (two Cookie fields), the first forged', (fx) => ({ cookie: `${COOKIE}=${fx.forged}, ${COOKIE}=${fx.shop}` }), 403, 401],
     ['the HttpOnly cookie alone: lookup-self does not read it (its answer names the token to the page)', (fx) => ({ cookie: `${COOKIE}=${fx.shop}` }), 403, 'shop'],
-    ['a session for a role bound to 10.0.0.0/8, used from 127.0.0.1', (fx) => vault(fx.cidr), 403, 401],
+    ['control: a session bound to 10.0.0.0/8, used from 127.0.0.1 (one answer already)', (fx) => vault(fx.cidr), 403, 401],
   ];
   for (const [name, headers, lookup, proxied] of table) {
     test(name, async () => {
