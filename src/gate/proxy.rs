@@ -306,9 +306,10 @@ fn normalise_segment(piece: &str) -> Result<String> {
     Ok(out)
 }
 
-/// WHATWG URL's path percent-encode set, and every byte beyond ASCII.
+/// WHATWG URL's path percent-encode set (`^` included, as workerd's parser escapes it), and
+/// every byte beyond ASCII: the worker checks that its URL parser reads the URL back unchanged.
 fn in_path_set(b: u8) -> bool {
-    b <= 0x20 || b >= 0x7F || matches!(b, b'"' | b'#' | b'<' | b'>' | b'?' | b'`' | b'{' | b'}')
+    b <= 0x20 || b >= 0x7F || matches!(b, b'"' | b'#' | b'<' | b'>' | b'?' | b'^' | b'`' | b'{' | b'}')
 }
 
 /// The query as sent, with the bytes WHATWG URL's special-query percent-encode set names

@@ -365,6 +365,8 @@ describe('where the gate connects: ORIGIN and the path as the origin reads it, s
     ['an encoded dot segment with parameters', 'gate', 'GET', () => '/app/%2e%2e;x=1/admin', 'shop', 400],
     ['%-encoded unreserved characters are the characters', 'gate', 'GET', () => '/%61pp/%7Eorders', 'shop', () => '/app/~orders'],
     ['control: dot segments inside the path', 'gate', 'GET', () => '/a/./b/../c?x=1', 'shop', () => '/a/c?x=1'],
+    ['control: every printable byte a path may hold, escaped where the URL parser escapes it', 'gate', 'GET', () => "/!$&'()*+,;=:@[]|^`{}\"<>~", 'shop', () => "/!$&'()*+,;=:@[]|%5E%60%7B%7D%22%3C%3E~"],
+    ['control: every printable byte a query may hold', 'gate', 'GET', () => "/q?a=!$&'()*+,;=:@[]|^`{}\"<>~/?%zz", 'shop', () => "/q?a=!$&%27()*+,;=:@[]|^`{}%22%3C%3E~/?%zz"],
     ['//v1/auth/jwt/login (resolved a host named v1) is the login', 'gate', 'POST', () => '//v1/auth/jwt/login', 'login', 'login'],
     ['/v1//auth/token/lookup-self is lookup-self, not the origin', 'gate', 'GET', () => '/v1//auth/token/lookup-self', 'shop', 'lookup'],
     ['/v1/auth/%74oken/lookup-self is lookup-self (Vault routes on the decoded path)', 'gate', 'GET', () => '/v1/auth/%74oken/lookup-self', 'shop', 'lookup'],
