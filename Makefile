@@ -60,7 +60,7 @@ WWW_FILES := index.html style.css app.js example.js lib
 www: pkg
 	rm -rf $(WWW_OUT) && mkdir -p $(WWW_OUT)/pkg
 	cd www && cp -R $(WWW_FILES) $(CURDIR)/$(WWW_OUT)/
-	cp pkg/jwksgate.js pkg/jwksgate_bg.wasm pkg/jwksgate_scalar_bg.wasm $(WWW_OUT)/pkg/
+	cp -R pkg/jwksgate.js pkg/jwksgate_bg.wasm pkg/jwksgate_scalar_bg.wasm pkg/snippets $(WWW_OUT)/pkg/
 	node www/tools/make-example.mjs --check
 
 serve-www: www

@@ -11,14 +11,16 @@ import { rsaKey, joseToken, nodeToken, jwksOf, k8sClaims, NOW } from './helpers.
 const vectors = new URL('../tests/vectors/', import.meta.url);
 const code = (c) => (e) => { assert.equal(e.code, c, `${e.code}: ${e.message}`); assert.ok(e instanceof Error); return true; };
 
-test('Verifier: constructor options are defaults, per-call options override them', async () => {
+test('Verifier: constructor options hold for every call, per-call options narrow them', async () => {
   const token = await joseToken();
-  const v = new jg.Verifier(jwksOf(2048), { currentDate: NOW, audience: 'vault' });
-  assert.throws(() => v.verify(token), code('ERR_JWT_CLAIM_VALIDATION_FAILED'));
-  assert.equal(v.verify(token, { audience: 'https://kubernetes.default.svc' }).payload.iss, 'https://kubernetes.default.svc');
+  const v = new jg.Verifier(jwksOf(2048), { currentDate: NOW, audience: ['vault', 'https://kubernetes.default.svc'] });
+  assert.equal(v.verify(token).payload.iss, 'https://kubernetes.default.svc');
+  assert.throws(() => v.verify(token, { audience: 'vault' }), code('ERR_JWT_CLAIM_VALIDATION_FAILED'));
+  assert.throws(() => v.verify(token, { audience: 'https://other' }), code('ERR_INVALID_ARGUMENT'));
+  assert.throws(() => v.verify(token, { audience: [] }), code('ERR_INVALID_ARGUMENT'));
   assert.deepEqual(v.keyIds, [rsaKey(2048).kid]);
   // currentDate as a Date, and the wall clock by default (the token expired long ago).
-  assert.ok(v.verify(token, { audience: [], currentDate: new Date(NOW * 1000) }));
+  assert.ok(v.verify(token, { currentDate: new Date(NOW * 1000) }));
   assert.throws(() => new jg.Verifier(jwksOf(2048)).verify(token), code('ERR_JWT_EXPIRED'));
 });
 

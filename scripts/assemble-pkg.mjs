@@ -1,7 +1,7 @@
 // Turns the two wasm-pack outputs (web glue in pkg/, CommonJS glue in pkg/node/) into one npm
 // package that loads with `import` and `require` in Node, in a browser without a bundler, and
 // in workerd, each through its own export condition.
-import { copyFileSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -22,6 +22,46 @@ for (const f of ['jwksgate.d.ts', 'node/jwksgate.d.ts']) {
   const path = join(pkg, f);
   writeFileSync(path, readFileSync(path, 'utf8').replaceAll('options: VerifyOptions)', 'options?: VerifyOptions)'));
 }
+// A method called on a freed Verifier (or on another object) passed pointer 0 to Rust, where
+// wasm-bindgen throws "null pointer passed to rust" from inside wasm: the exception unwinds the
+// wasm frames without restoring the shadow-stack pointer, and enough such calls leave the
+// instance trapping on every call (src/wasm/convert.rs says why). The glue checks the pointer in
+// JS first, and a second free() does nothing.
+const LIVE = `
+/** The wasm pointer of a live object of this package, checked before any call into wasm. */
+function livePointer(object) {
+    const ptr = object?.__wbg_ptr;
+    if (typeof ptr !== 'number' || ptr === 0) {
+        throw Object.assign(new TypeError('this object was freed (free() was called), or is not one made by this package'), { code: 'ERR_INVALID_ARGUMENT' });
+    }
+    return ptr;
+}
+`;
+function guardThis(path) {
+  let glue = readFileSync(path, 'utf8');
+  const calls = glue.match(/wasm\.\w+\(this\.__wbg_ptr\b/g) ?? [];
+  const frees = glue.match(/const ptr = this\.__destroy_into_raw\(\);\n(\s+)wasm\.(__wbg_\w+_free)\(ptr, 0\);/g) ?? [];
+  if (calls.length < 3 || frees.length < 1) throw new Error(`${path}: the glue's method calls changed (${calls.length} calls, ${frees.length} frees); update guardThis`);
+  glue = glue.replace(/wasm\.(\w+)\(this\.__wbg_ptr\b/g, 'wasm.$1(livePointer(this)')
+    .replace(/const ptr = this\.__destroy_into_raw\(\);\n(\s+)wasm\.(__wbg_\w+_free)\(ptr, 0\);/g, 'const ptr = this.__destroy_into_raw();\n$1if (ptr) wasm.$2(ptr, 0);');
+  const at = glue.indexOf('\nfunction ');
+  writeFileSync(path, glue.slice(0, at) + LIVE + glue.slice(at));
+}
+guardThis(join(pkg, 'node', 'jwksgate.js'));
+// wasm-bindgen copies JS snippets (src/wasm/crossing.js) as they are, ES modules, but the
+// CommonJS glue require()s them, which Node before 22 refuses: the CommonJS copy exports the
+// same functions through `exports`.
+function snippetsToCommonJs(dir) {
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.js')) continue;
+    const path = join(entry.parentPath ?? entry.path, entry.name);
+    const text = readFileSync(path, 'utf8').replace(/^export function (\w+)/gm, (_, name) => `exports.${name} = ${name};\nfunction ${name}`);
+    if (/^\s*(export|import)\b/m.test(text)) throw new Error(`${path}: only \`export function\` can be turned into CommonJS`);
+    writeFileSync(path, text);
+  }
+}
+snippetsToCommonJs(join(pkg, 'node', 'snippets'));
+
 // The scalar build (no SIMD128) must share the web glue byte for byte: the glue is kept from the
 // SIMD build and loads the scalar .wasm where WebAssembly.validate refuses a SIMD instruction.
 const scalar = join(root, 'target', 'scalar', 'pkg');
@@ -39,6 +79,7 @@ writeFileSync(join(pkg, 'jwksgate.js'), glue.replace(defaultWasm,
   "module_or_path = WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 8, 1, 6, 0, 65, 0, 253, 17, 11]))\n" +
   "            ? new URL('jwksgate_bg.wasm', import.meta.url) // SIMD128\n" +
   "            : new URL('jwksgate_scalar_bg.wasm', import.meta.url);"));
+guardThis(join(pkg, 'jwksgate.js'));
 
 // workerd and Node ESM reuse the web glue: they need its types plus nothing else.
 const manifest = {
@@ -68,7 +109,7 @@ const manifest = {
   },
   files: [
     'jwksgate.js', 'jwksgate.d.ts', 'jwksgate_bg.wasm', 'jwksgate_scalar_bg.wasm', 'jwksgate_bg.wasm.d.ts',
-    'node.mjs', 'workerd.mjs', 'node/', 'README.md',
+    'snippets/', 'node.mjs', 'workerd.mjs', 'node/', 'README.md',
   ],
   sideEffects: ['./node.mjs', './workerd.mjs', './node/jwksgate.js'],
   engines: { node: '>=18' },

@@ -58,7 +58,7 @@ fn failed(message: impl Into<String>, claim: &str, reason: Reason) -> Error {
     Error::claim(Code::ClaimValidationFailed, message, claim, reason)
 }
 
-fn normalize_typ(t: &str) -> String {
+pub(crate) fn normalize_typ(t: &str) -> String {
     let lower = t.to_ascii_lowercase();
     match lower.strip_prefix("application/") {
         Some(rest) => rest.to_owned(),

@@ -1,9 +1,8 @@
 //! One key at a time: `verifySignature`, `jwkThumbprint`, `kubernetesKeyId`, `importPublicKeyPem`.
 
-use super::convert::{invalid, parse_jwk, string_arg, to_js, to_plain};
+use super::convert::{bytes_arg, invalid, parse_jwk, string_arg, to_js, to_plain};
 use crate::error::{Code, Error};
 use crate::jwa::alg::Alg;
-use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 
 /// One property of an imported RSA JWK (no copy of the key itself).
@@ -11,6 +10,11 @@ fn rsa_key_field(jwk: &JsValue, field: impl Fn(&crate::RsaKey) -> &str) -> Resul
     let parsed = parse_jwk(jwk).map_err(to_js)?;
     parsed.rsa().map(|k| field(k).to_owned()).map_err(|e| to_js(e.clone()))
 }
+
+/// Largest `data` accepted by `verifySignature` (wasm memory, once grown, never shrinks).
+const MAX_DATA_BYTES: usize = 16 * 1024 * 1024;
+/// Longest signature of any algorithm: RSA at 8192 bits.
+const MAX_SIGNATURE_BYTES: usize = crate::jwa::rsa::MAX_BITS / 8;
 
 /// Checks a raw signature over `data` with one JWK. `false` when the signature is wrong;
 /// throws when the key or algorithm is unusable.
@@ -21,11 +25,14 @@ pub fn verify_signature(
     #[wasm_bindgen(unchecked_param_type = "Uint8Array")] data: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Uint8Array")] signature: JsValue,
 ) -> Result<bool, JsValue> {
-    // Checked here: the `&str` glue trapped on a number and the `&[u8]` glue read a string or a
-    // number as other bytes (zeros, or none).
+    // Checked here: the `&str` glue trapped on a number, and the `&[u8]` glue read a string or a
+    // number as other bytes (zeros, or none) and trusted a Uint8Array's `length` property.
     let alg = string_arg(&alg, "algorithm", 16, Code::NotSupported).map_err(to_js)?;
-    let bytes = |v: &JsValue, what: &str| v.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec).ok_or_else(|| to_js(invalid(format!("{what} must be a Uint8Array"))));
-    let (data, signature) = (bytes(&data, "data")?, bytes(&signature, "signature")?);
+    let data = bytes_arg(&data, "data", MAX_DATA_BYTES).map_err(to_js)?.ok_or_else(|| to_js(invalid(format!("data is over {MAX_DATA_BYTES} bytes"))))?;
+    // No algorithm's signature is longer: a longer one is wrong, and is not copied.
+    let Some(signature) = bytes_arg(&signature, "signature", MAX_SIGNATURE_BYTES).map_err(to_js)? else {
+        return Ok(false);
+    };
     let alg = Alg::from_name(&alg)
         .ok_or_else(|| to_js(Error::new(Code::NotSupported, format!("algorithm {:?} is not supported", crate::error::short(&alg)))))?;
     let parsed = parse_jwk(&jwk).map_err(to_js)?;

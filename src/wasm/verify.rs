@@ -57,16 +57,16 @@ pub fn decode_unverified(#[wasm_bindgen(unchecked_param_type = "string")] token:
 
 /// The arguments of a one-shot `verify`/`verifyJws`, checked in the order a `Verifier` would
 /// see them: options, then the key set, then the token (bounded before it is copied).
-fn one_shot(token: &JsValue, jwks: &JsValue, options: Option<JsValue>) -> Result<(crate::Verifier, String, VerifyOptions), JsValue> {
-    let call = PartialOptions::from_js(&options.unwrap_or(JsValue::UNDEFINED)).map_err(to_js)?;
+fn one_shot(token: &JsValue, jwks: &JsValue, options: &JsValue) -> Result<(crate::Verifier, String, VerifyOptions), JsValue> {
+    let call = PartialOptions::from_js(options).map_err(to_js)?;
     let verifier = crate::Verifier::from_jwks(parse_jwks(jwks).map_err(to_js)?);
     let (token, options) = token_and_options(token, &PartialOptions::default(), &call)?;
     Ok((verifier, token, options))
 }
 
-/// The call's options over `defaults`, then the token, refused on its length before it is copied.
+/// The call's options within `defaults`, then the token, refused on its length before it is copied.
 fn token_and_options(token: &JsValue, defaults: &PartialOptions, call: &PartialOptions) -> Result<(String, VerifyOptions), JsValue> {
-    let options = defaults.resolve(call);
+    let options = defaults.resolve(call).map_err(to_js)?;
     let token = string_arg(token, "token", options.max_token_bytes, Code::JwsInvalid).map_err(to_js)?;
     Ok((token, options))
 }
@@ -76,9 +76,9 @@ fn token_and_options(token: &JsValue, defaults: &PartialOptions, call: &PartialO
 pub fn verify(
     #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
     #[wasm_bindgen(unchecked_param_type = "JWKS | string")] jwks: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: Option<JsValue>,
+    #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let (verifier, token, options) = one_shot(&token, &jwks, options)?;
+    let (verifier, token, options) = one_shot(&token, &jwks, &options)?;
     jwt_result(verifier.verify(&token, &options).map_err(to_js)?)
 }
 
@@ -88,9 +88,9 @@ pub fn verify(
 pub fn verify_jws(
     #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
     #[wasm_bindgen(unchecked_param_type = "JWKS | string")] jwks: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: Option<JsValue>,
+    #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let (verifier, token, options) = one_shot(&token, &jwks, options)?;
+    let (verifier, token, options) = one_shot(&token, &jwks, &options)?;
     jws_result(verifier.verify_jws(&token, &options).map_err(to_js)?)
 }
 
@@ -103,25 +103,25 @@ pub struct JsVerifier {
 
 #[wasm_bindgen(js_class = Verifier)]
 impl JsVerifier {
-    /// Parses and imports `jwks`; `options` become the defaults of every `verify` call.
+    /// Parses and imports `jwks`; `options` hold for every call, whose own options may narrow them.
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "JWKS | string")] jwks: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: JsValue,
     ) -> Result<JsVerifier, JsValue> {
-        let defaults = PartialOptions::from_js(&options.unwrap_or(JsValue::UNDEFINED)).map_err(to_js)?;
+        let defaults = PartialOptions::from_js(&options).map_err(to_js)?;
         let inner = crate::Verifier::from_jwks(parse_jwks(&jwks).map_err(to_js)?);
         Ok(JsVerifier { inner, defaults })
     }
 
-    /// Verifies a JWT; `options` override the constructor's, field by field.
+    /// Verifies a JWT; `options` may narrow the constructor's (see `PartialOptions::resolve`).
     #[wasm_bindgen(unchecked_return_type = "VerifyResult")]
     pub fn verify(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let call = PartialOptions::from_js(&options.unwrap_or(JsValue::UNDEFINED)).map_err(to_js)?;
+        let call = PartialOptions::from_js(&options).map_err(to_js)?;
         let (token, options) = token_and_options(&token, &self.defaults, &call)?;
         jwt_result(self.inner.verify(&token, &options).map_err(to_js)?)
     }
@@ -131,9 +131,9 @@ impl JsVerifier {
     pub fn verify_jws(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let call = PartialOptions::from_js(&options.unwrap_or(JsValue::UNDEFINED)).map_err(to_js)?;
+        let call = PartialOptions::from_js(&options).map_err(to_js)?;
         let (token, options) = token_and_options(&token, &self.defaults, &call)?;
         jws_result(self.inner.verify_jws(&token, &options).map_err(to_js)?)
     }
