@@ -25,7 +25,13 @@ export interface JWK {
 }
 /** Algorithms that may be allowed. `none` and HMAC never are. */
 export type Algorithm = "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512";
-/** Options of `verify`, `verifyJws` and `Verifier`. */
+/**
+ * Options of `verify`, `verifyJws` and `Verifier`. `null`, a value of the wrong type, an empty
+ * `issuer` or `audience`, an unknown name or a getter that throws is an ERR_INVALID_ARGUMENT
+ * naming the option. A Verifier's per-call options may narrow its constructor's, never widen
+ * them: a subset of its `algorithms`, `issuer`, `audience`; the same `subject`, `typ`; at most
+ * its `clockTolerance`, `maxTokenAge`, `maxTokenBytes`; `requiredClaims` are added to its own.
+ */
 export interface VerifyOptions {
   /** Accepted algorithms. Default `["RS256"]`; never taken from the token. */
   algorithms?: Algorithm[];
