@@ -7,6 +7,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { serve } from '../server.mjs';
 
@@ -55,26 +56,32 @@ export function k8sClaims(iss, now = nowSeconds(), extra = {}) {
   };
 }
 
-/** Serves the assembled page folder on a free loopback port. */
-export async function startSite() {
-  const server = await serve(WWW_DIR, 0);
+/**
+ * Serves the assembled page folder on a free loopback port; `opener: null` leaves out the
+ * Cross-Origin-Opener-Policy header, as a static host that sets no headers would.
+ */
+export async function startSite(options) {
+  const server = await serve(WWW_DIR, 0, options);
   const origin = `http://127.0.0.1:${server.address().port}`;
   return { origin, close: () => new Promise((ok) => server.close(ok)) };
 }
 
 /**
  * A stand-in OpenID issuer on 127.0.0.1: discovery and JWKS, with CORS headers unless `cors` is
- * false. `hits` lists the paths requested.
+ * false. `hits` lists the paths requested. `jwksUri(origin)` names another key set URL;
+ * `routes[path](req, res, headers)` answers a path its own way (a redirect, a slow or huge body).
  */
-export async function startIssuer({ jwks, cors = true, issuerOverride } = {}) {
+export async function startIssuer({ jwks, cors = true, issuerOverride, jwksUri, routes = {} } = {}) {
   const hits = [];
   let origin;
   const server = createServer((req, res) => {
     hits.push(req.url);
     const headers = { 'content-type': 'application/json' };
     if (cors) headers['access-control-allow-origin'] = '*';
-    if (req.url === '/.well-known/openid-configuration') {
-      res.writeHead(200, headers).end(JSON.stringify({ issuer: issuerOverride ?? origin, jwks_uri: `${origin}/openid/v1/jwks`, response_types_supported: ['id_token'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['RS256'] }));
+    if (routes[req.url]) {
+      routes[req.url](req, res, headers);
+    } else if (req.url === '/.well-known/openid-configuration') {
+      res.writeHead(200, headers).end(JSON.stringify({ issuer: issuerOverride ?? origin, jwks_uri: jwksUri?.(origin) ?? `${origin}/openid/v1/jwks`, response_types_supported: ['id_token'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['RS256'] }));
     } else if (req.url === '/openid/v1/jwks') {
       res.writeHead(200, headers).end(JSON.stringify(jwks));
     } else {
@@ -107,4 +114,72 @@ export async function startBrowser() {
       }
     },
   };
+}
+
+/**
+ * The page helpers of the Chromium tests, over `env.site` and `env.browser` (set in `before`).
+ */
+export function pageKit(env) {
+  /**
+   * Opens the page and records every request; any request to another origin than the page's
+   * (and `allow`ed ones) is aborted, so a leak fails the test instead of reaching the network.
+   * `site` serves another copy of the page; `url` opens a page elsewhere than the site's root.
+   */
+  async function open({ hash = '', allow = [], withoutSimd = false, site = env.site, url } = {}) {
+    const page = await env.browser.context.newPage();
+    // A browser without wasm SIMD128, as far as the package's probe can tell.
+    if (withoutSimd) await page.addInitScript(() => { WebAssembly.validate = () => false; });
+    const requests = [];
+    const errors = [];
+    page.on('request', (r) => requests.push(r.url()));
+    page.on('pageerror', (e) => errors.push(e));
+    await page.route('**/*', (route) => {
+      const { origin } = new URL(route.request().url());
+      return origin === site.origin || allow.includes(origin) ? route.continue() : route.abort();
+    });
+    await page.goto(url ?? `${site.origin}/${hash}`);
+    if (!url) await page.waitForSelector('body[data-ready=true]');
+    const foreign = () => requests.filter((u) => new URL(u).origin !== site.origin);
+    return { page, requests, errors, foreign };
+  }
+
+  async function close({ page, errors }) {
+    await page.close();
+    assert.deepEqual(errors.map(String), [], 'no uncaught errors in the page');
+  }
+
+  /** Runs `action` and waits until the page has finished the update it causes (no sleeping). */
+  async function act(page, action) {
+    const n = await page.evaluate(() => Number(document.body.dataset.updates ?? 0));
+    await action();
+    await page.waitForFunction((k) => Number(document.body.dataset.updates ?? 0) > k, n);
+  }
+
+  const fillIn = (page, label, value) => act(page, () => page.getByLabel(label).fill(value));
+
+  /** Waits until the verdict is `state` (and shows `code`, when given); returns its text. */
+  async function waitVerdict(page, state, code) {
+    try {
+      await page.waitForFunction(([s, c]) => {
+        const v = document.getElementById('verdict');
+        return v.dataset.state === s && (!c || v.querySelector('.verdict-code')?.textContent === c);
+      }, [state, code]);
+    } catch (e) {
+      const seen = await page.locator('#verdict').innerText();
+      const status = await page.locator('#token-status').innerText();
+      throw new Error(`verdict never became ${state} ${code ?? ''}; it shows: ${seen} (token status: ${status})`, { cause: e });
+    }
+    return page.locator('#verdict').innerText();
+  }
+
+  async function warningIds(page) {
+    return page.locator('#warnings li').evaluateAll((lis) => lis.map((li) => li.dataset.id));
+  }
+
+  async function pasteTokenAndKeys(page, token, keys) {
+    await fillIn(page, 'Paste a JWT', token);
+    if (keys !== undefined) await fillIn(page, /^Issuer keys/, typeof keys === 'string' ? keys : JSON.stringify(keys));
+  }
+
+  return { open, close, act, fillIn, waitVerdict, warningIds, pasteTokenAndKeys };
 }

@@ -6,12 +6,12 @@ import assert from 'node:assert/strict';
 import { mkdirSync, copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  ARTIFACTS, b64u, k8sClaims, nowSeconds, rsaKey, signToken as signWith, startBrowser, startIssuer, startSite,
+  ARTIFACTS, b64u, k8sClaims, nowSeconds, pageKit, rsaKey, signToken as signWith, startBrowser, startIssuer, startSite,
 } from './helpers.mjs';
-import { token as example } from '../example.js';
+import { token as example, issuer as exampleIssuer } from '../example.js';
 
-let site;
-let browser;
+const env = {};
+const { open, close, act, fillIn, waitVerdict, warningIds, pasteTokenAndKeys } = pageKit(env);
 const key = rsaKey();
 const jwks = { keys: [key.jwk] };
 const ISS = 'https://oidc.example-cluster.test';
@@ -21,80 +21,20 @@ const signToken = (header, payload, k = key) => signWith(header, payload, k);
 
 before(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  site = await startSite();
-  browser = await startBrowser();
+  env.site = await startSite();
+  env.browser = await startBrowser();
 });
 after(async () => {
-  await browser?.close();
-  await site?.close();
+  await env.browser?.close();
+  await env.site?.close();
   console.log(`# ${shots.length} screenshots in ${ARTIFACTS}`);
 });
-
-/**
- * Opens the page and records every request; any request to another origin than the page's (and
- * `allow`ed ones) is aborted, so a leak fails the test instead of reaching the network.
- */
-async function open({ hash = '', allow = [], withoutSimd = false } = {}) {
-  const page = await browser.context.newPage();
-  // A browser without wasm SIMD128, as far as the package's probe can tell.
-  if (withoutSimd) await page.addInitScript(() => { WebAssembly.validate = () => false; });
-  const requests = [];
-  const errors = [];
-  page.on('request', (r) => requests.push(r.url()));
-  page.on('pageerror', (e) => errors.push(e));
-  await page.route('**/*', (route) => {
-    const { origin } = new URL(route.request().url());
-    return origin === site.origin || allow.includes(origin) ? route.continue() : route.abort();
-  });
-  await page.goto(`${site.origin}/${hash}`);
-  await page.waitForSelector('body[data-ready=true]');
-  const foreign = () => requests.filter((u) => new URL(u).origin !== site.origin);
-  return { page, requests, errors, foreign };
-}
-
-async function close({ page, errors }) {
-  await page.close();
-  assert.deepEqual(errors.map(String), [], 'no uncaught errors in the page');
-}
-
-/** Runs `action` and waits until the page has finished the update it causes (no sleeping). */
-async function act(page, action) {
-  const n = await page.evaluate(() => Number(document.body.dataset.updates ?? 0));
-  await action();
-  await page.waitForFunction((k) => Number(document.body.dataset.updates ?? 0) > k, n);
-}
-
-const fillIn = (page, label, value) => act(page, () => page.getByLabel(label).fill(value));
-
-/** Waits until the verdict is `state` (and shows `code`, when given); returns its text. */
-async function waitVerdict(page, state, code) {
-  try {
-    await page.waitForFunction(([s, c]) => {
-      const v = document.getElementById('verdict');
-      return v.dataset.state === s && (!c || v.querySelector('.verdict-code')?.textContent === c);
-    }, [state, code]);
-  } catch (e) {
-    const seen = await page.locator('#verdict').innerText();
-    const status = await page.locator('#token-status').innerText();
-    throw new Error(`verdict never became ${state} ${code ?? ''}; it shows: ${seen} (token status: ${status})`, { cause: e });
-  }
-  return page.locator('#verdict').innerText();
-}
-
-async function warningIds(page) {
-  return page.locator('#warnings li').evaluateAll((lis) => lis.map((li) => li.dataset.id));
-}
 
 async function shot(page, name, fullPage = true) {
   const file = join(ARTIFACTS, `${name}.png`);
   await page.screenshot({ path: file, fullPage });
   shots.push(file);
   return file;
-}
-
-async function pasteTokenAndKeys(page, token, keys) {
-  await fillIn(page, 'Paste a JWT', token);
-  if (keys !== undefined) await fillIn(page, /^Issuer keys/, typeof keys === 'string' ? keys : JSON.stringify(keys));
 }
 
 describe('token inspector', () => {
@@ -530,8 +470,10 @@ describe('token inspector', () => {
     const tampered = `${example.split('.')[0]}.${b64u({ iss: 'kubernetes/serviceaccount', sub: 'x' })}.${example.split('.')[2]}`;
     for (const scheme of ['light', 'dark']) {
       await page.emulateMedia({ colorScheme: scheme });
-      for (const token of [example, tampered]) {
+      // Verified, refused, and verified with the issuer unchecked (the amber verdict).
+      for (const [token, issuer] of [[example, exampleIssuer], [tampered, exampleIssuer], [example, '']]) {
         await fillIn(page, 'Paste a JWT', token);
+        await fillIn(page, /^Issuer \(/, issuer);
         const low = await page.evaluate(() => {
           const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
           const lum = ([r, g, b]) => {
