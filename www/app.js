@@ -1,13 +1,15 @@
 // The inspector's page logic: reads the inputs, asks the jwksgate package to decode and verify,
-// and shows the results with text nodes only. Every accept/reject comes from the package.
+// and shows the results with text nodes only. Every accept/reject comes from the package. Each
+// update rebuilds the verdict from nothing: whatever fails on the way leaves "Not verified" with
+// the reason, never what an earlier input showed.
 import init, {
   decodeUnverified, Verifier, importPublicKeyPem, jwkThumbprint, kubernetesKeyId, kubernetesIdentity, version,
 } from './pkg/jwksgate.js';
 import * as example from './example.js';
-import { CLAIMS, HEADER_PARAMS, TIME_CLAIMS, timePhrase, warnings } from './lib/claims.js';
+import { CLAIMS, HEADER_PARAMS, TIME_CLAIMS, timePhrase, warnAfterClaim, warnings } from './lib/claims.js';
 import { discoveryUrl, fetchIssuerKeys } from './lib/discovery.js';
-import { brief, el, fill, jsonView, members } from './lib/dom.js';
-import { bytes, isNumericDate, local, parseWhen, utc } from './lib/format.js';
+import { brief, el, fill, jsonView, members, shown } from './lib/dom.js';
+import { asciiUrl, bytes, isNumericDate, local, parseWhen, revealText, utc } from './lib/format.js';
 import { readKeys } from './lib/keys.js';
 
 /** The package's default maxTokenBytes: larger input is refused before any decoding. */
@@ -35,8 +37,20 @@ let ready = false;
 let timer;
 /** Counts finished updates, so tests can wait for the page to settle instead of sleeping. */
 let updates = 0;
-/** The parsed key box, rebuilt only when its text changes. */
-let keyState = { text: null, verifier: null, info: null, error: null };
+/**
+ * The parsed key box, rebuilt only when its text (or the issuer it was fetched for) changes.
+ * `bound` is the issuer the keys were fetched for while the box still holds them as fetched: its
+ * Verifier is made with that issuer, so a token naming another is refused by the package.
+ */
+let keyState = { text: null, bound: null, verifier: null, info: null, error: null };
+/** What the last completed fetch put in the key box: `{ issuer, text }`. */
+let fetched = null;
+/** The last fetch started, while it runs: `{ issuer, controller }`. */
+let inflight = null;
+/** The token last read from the address's #token= fragment. */
+let fromFragment = null;
+/** An issuer or URL as the user should read it: ASCII, no hidden characters. */
+const ascii = (s) => asciiUrl(s) ?? revealText(s);
 
 function schedule() {
   clearTimeout(timer);
@@ -44,7 +58,7 @@ function schedule() {
 }
 
 function setStatus(node, text, kind = '') {
-  node.textContent = text;
+  fill(node, shown(text));
   node.className = `status ${kind}`.trim();
 }
 
@@ -66,7 +80,7 @@ function renderRaw(token) {
   segs.forEach(([cls, text], i) => {
     if (text === undefined) return;
     if (i > 0) children.push(el('span', { class: 'seg-dot' }, '.'));
-    children.push(el('span', { class: cls }, text));
+    children.push(el('span', { class: cls }, shown(text)));
   });
   fill(ui.raw, children);
   ui.raw.hidden = false;
@@ -80,18 +94,26 @@ function valueCell(name, value, now) {
       el('span', { class: 'hint' }, local(value)), el('br'),
       el('strong', { class: 'when' }, timePhrase(name, value, now)));
   }
-  return el('td', { class: 'mono' }, brief(value));
+  if (TIME_CLAIMS.has(name)) return el('td', { class: 'mono' }, shown(brief(value)), el('br'), el('strong', { class: 'when' }, 'not a usable time'));
+  return el('td', { class: 'mono' }, shown(brief(value)));
 }
 
 function renderTable(table, obj, meanings, now) {
   const rows = members(obj).map(([name, value]) => el('tr', { 'data-name': name },
-    el('th', { scope: 'row', class: 'mono' }, name),
+    el('th', { scope: 'row', class: 'mono' }, shown(name)),
     valueCell(name, value, now),
     el('td', {}, meanings[name] ?? (table === ui.claims ? 'Private claim: meaning set by the issuer.' : 'Not a registered header parameter.'))));
   fill(table.tBodies[0], rows);
 }
 
-function renderKubernetes(identity, now) {
+/** Kubernetes' warnafter as read from the claim itself, range-checked as the other times are. */
+function warnAfterText(payload, now) {
+  const raw = warnAfterClaim(payload);
+  if (raw === undefined) return undefined;
+  return isNumericDate(raw) ? `${utc(raw)}, ${timePhrase('', raw, now)}` : `${brief(raw, 40)} (not a usable time)`;
+}
+
+function renderKubernetes(identity, now, payload) {
   if (!identity) {
     ui.k8sPanel.hidden = true;
     fill(ui.k8s);
@@ -104,26 +126,28 @@ function renderKubernetes(identity, now) {
     ['Pod', ref(identity.pod)],
     ['Node', ref(identity.node)],
     ['Secret', ref(identity.secret)],
-    ['Refresh after (warnafter)', identity.warnAfter !== undefined ? `${utc(identity.warnAfter)}, ${timePhrase('', identity.warnAfter, now)}` : undefined],
+    ['Refresh after (warnafter)', warnAfterText(payload, now)],
     ['Implied subject', `${identity.subject}${identity.subjectMatches ? ' (matches sub)' : ' (differs from sub!)'}`],
     ['Kind', identity.legacy ? 'Legacy secret-based token (never expires)' : 'Projected token (bound, expiring)'],
   ];
-  fill(ui.k8s, items.filter(([, v]) => v !== undefined).flatMap(([k, v]) => [el('dt', {}, k), el('dd', { class: 'mono' }, v)]));
+  fill(ui.k8s, items.filter(([, v]) => v !== undefined).flatMap(([k, v]) => [el('dt', {}, k), el('dd', { class: 'mono' }, shown(v))]));
   ui.k8sPanel.hidden = false;
 }
 
 function renderWarnings(list) {
-  fill(ui.warnings, list.map((w) => el('li', { 'data-id': w.id }, w.text)));
+  fill(ui.warnings, list.map((w) => el('li', { 'data-id': w.id }, shown(w.text))));
   ui.warningsPanel.hidden = list.length === 0;
 }
 
-function setVerdict(state, title, detail = [], code) {
+function setVerdict(state, title, detail = [], code, issuerChecked) {
   ui.verdict.className = `verdict ${state}`;
   ui.verdict.dataset.state = state;
+  if (issuerChecked === undefined) delete ui.verdict.dataset.issuerChecked;
+  else ui.verdict.dataset.issuerChecked = String(issuerChecked);
   fill(ui.verdict,
     el('p', { class: 'verdict-title' }, title),
     code ? el('p', { class: 'verdict-code mono' }, code) : null,
-    detail.map((d) => el('p', { class: 'verdict-detail' }, d)));
+    detail.map((d) => el('p', { class: 'verdict-detail' }, shown(d))));
 }
 
 function renderMatched(key, label) {
@@ -140,15 +164,18 @@ function renderMatched(key, label) {
     ['RFC 7638 thumbprint', key.thumbprint],
     ['Kubernetes key id', row?.kubernetesKeyId],
   ];
-  fill(ui.matched, items.filter(([, v]) => v !== undefined).flatMap(([k, v]) => [el('dt', {}, k), el('dd', { class: 'mono' }, v)]));
+  fill(ui.matched, items.filter(([, v]) => v !== undefined).flatMap(([k, v]) => [el('dt', {}, k), el('dd', { class: 'mono' }, shown(v))]));
   ui.matched.hidden = false;
 }
 
 function updateKeys() {
   const text = ui.keys.value;
-  if (text === keyState.text) return;
+  // Keys the user edited are the user's own: no longer the ones fetched for an issuer.
+  if (fetched && fetched.text !== text) fetched = null;
+  const bound = fetched?.issuer ?? null;
+  if (text === keyState.text && bound === keyState.bound) return;
   keyState.verifier?.free();
-  keyState = { text, verifier: null, info: null, error: null };
+  keyState = { text, bound, verifier: null, info: null, error: null };
   fill(ui.keyList.tBodies[0]);
   ui.keyList.hidden = true;
   if (text.trim() === '') {
@@ -157,19 +184,20 @@ function updateKeys() {
   }
   try {
     keyState.info = readKeys(text, pkg);
-    keyState.verifier = new Verifier(keyState.info.jwks);
+    keyState.verifier = new Verifier(keyState.info.jwks, bound ? { issuer: bound } : undefined);
     const n = keyState.info.list.length;
-    setStatus(ui.keysStatus, `Read ${keyState.info.kind}${n > 1 ? ` with ${n} keys` : ''}.`, 'ok');
+    const of = bound ? ` Fetched for ${ascii(bound)}: they verify only tokens whose iss is that issuer.` : '';
+    setStatus(ui.keysStatus, `Read ${keyState.info.kind}${n > 1 ? ` with ${n} keys` : ''}.${of}`, 'ok');
   } catch (e) {
     keyState.error = describeError(e);
     setStatus(ui.keysStatus, `These keys cannot be used: ${keyState.error.code}: ${keyState.error.message}`, 'error');
   }
   const list = keyState.info?.list ?? [];
   fill(ui.keyList.tBodies[0], list.map((r) => el('tr', { 'data-thumbprint': r.thumbprint ?? '' },
-    el('td', { class: 'mono' }, r.kid ?? '(none)'),
-    r.error ? el('td', { colspan: 2 }, `not usable: ${r.error}`) : el('td', { class: 'mono' }, r.thumbprint),
+    el('td', { class: 'mono' }, shown(r.kid ?? '(none)')),
+    r.error ? el('td', { colspan: 2 }, shown(`not usable: ${r.error}`)) : el('td', { class: 'mono' }, r.thumbprint),
     r.error ? null : el('td', { class: 'mono' }, r.kubernetesKeyId),
-    el('td', {}, [r.kty, r.alg, r.use].filter((x) => typeof x === 'string').join(' · ')))));
+    el('td', {}, shown([r.kty, r.alg, r.use].filter((x) => typeof x === 'string').join(' · '))))));
   ui.keyList.hidden = list.length === 0;
 }
 
@@ -191,38 +219,68 @@ function options(now) {
   return opts;
 }
 
-function verifyToken(token, now, decoded) {
-  for (const row of ui.keyList.tBodies[0].rows) row.classList.remove('matched');
-  renderMatched(null);
-  if (!token) return setVerdict('neutral', 'Not verified', ['Paste a token and the issuer\'s keys.']);
-  if (now === null) return setVerdict('failed', 'Not verified', ['Fix the evaluation time first.']);
-  if (keyState.error) return setVerdict('failed', 'Not verified', [`The keys cannot be used: ${keyState.error.message}`], keyState.error.code);
+/** Why the issuer was, or was not, checked, for a token the package accepted. */
+function issuerNote(expected, iss) {
+  if (expected) return null;
+  if (keyState.bound) {
+    return `The issuer was not checked against one you chose: these keys were fetched from ${ascii(keyState.bound)}, the issuer the token itself names, so this shows only that ${ascii(keyState.bound)} signed it. Set "Issuer" below to the issuer you trust.`;
+  }
+  const named = typeof iss === 'string' ? ` (the token names ${ascii(iss)})` : '';
+  return `The issuer was not checked: no expected issuer is set, so a token signed by these keys is accepted whatever its iss${named}. Set "Issuer" below to check it.`;
+}
+
+/**
+ * The verdict on this input alone: `{ state, title, detail, code, key, keyLabel, issuerChecked }`.
+ * Every accept and refuse is the package's `verify()`.
+ */
+function computeVerdict(token, now, decoded) {
+  const notVerified = (state, detail, code) => ({ state, title: 'Not verified', detail, code });
+  if (!token) return notVerified('neutral', ['Paste a token and the issuer\'s keys.']);
+  if (now === null) return notVerified('failed', ['Fix the evaluation time first.']);
+  if (keyState.error) return notVerified('failed', [`The keys cannot be used: ${keyState.error.message}`], keyState.error.code);
   if (!keyState.verifier) {
-    return setVerdict('neutral', 'Not verified', ['No keys yet. Paste the issuer\'s JWKS or PEM public key, or fetch them with the button below.']);
+    return notVerified('neutral', ['No keys yet. Paste the issuer\'s JWKS or PEM public key, or fetch them with the button below.']);
   }
   const opts = options(now);
-  let key;
+  const iss = decoded?.payload?.iss;
   try {
-    const res = keyState.verifier.verify(token, opts);
-    key = res.key;
-    setVerdict('verified', 'Verified', [`Signature and claims accepted at ${utc(now)} by key ${key.kid ?? key.thumbprint}.`]);
-    renderMatched(key, 'signed the token');
+    const { key } = keyState.verifier.verify(token, opts);
+    const note = issuerNote(opts.issuer, iss);
+    return {
+      state: 'verified', title: note ? 'Verified, but not the issuer' : 'Verified', key, keyLabel: 'signed the token', issuerChecked: !note,
+      detail: [`Signature and claims accepted at ${utc(now)} by key ${key.kid ?? key.thumbprint}.`, note].filter(Boolean),
+    };
   } catch (e) {
     const err = describeError(e);
-    const detail = [err.message];
+    const verdict = notVerified('failed', [err.message], err.code);
+    const bound = keyState.bound;
+    if (bound && err.code === 'ERR_INVALID_ARGUMENT' && /^option issuer/.test(err.message)) {
+      verdict.detail.push(`These keys were fetched for ${ascii(bound)}, and the expected issuer is ${ascii(opts.issuer)}: fetch that issuer's keys, or paste them.`);
+    } else if (bound && e?.claim === 'iss') {
+      verdict.detail.push(`These keys were fetched for ${ascii(bound)}; the token names ${typeof iss === 'string' ? ascii(iss) : 'no issuer'}.`);
+    }
     // Which key signed it, judged by the package without the claim checks, explains many refusals.
     try {
       const jws = keyState.verifier.verifyJws(token, { algorithms: opts.algorithms, currentDate: now });
-      key = jws.key;
-      detail.push(`The signature itself is valid (key ${key.kid ?? key.thumbprint}); the claims were refused.`);
-      renderMatched(key, 'signature valid, claims refused');
+      verdict.key = jws.key;
+      verdict.keyLabel = 'signature valid, claims refused';
+      verdict.detail.push(`The signature itself is valid (key ${jws.key.kid ?? jws.key.thumbprint}); the claims were refused.`);
     } catch { /* the same failure, nothing to add */ }
-    if (!decoded && err.code === 'ERR_JWT_INVALID') detail.push('The input is not a well-formed JWT.');
-    setVerdict('failed', 'Not verified', detail, err.code);
+    if (!decoded && err.code === 'ERR_JWT_INVALID') verdict.detail.push('The input is not a well-formed JWT.');
+    return verdict;
   }
-  if (key) {
-    for (const row of ui.keyList.tBodies[0].rows) if (row.dataset.thumbprint === key.thumbprint) row.classList.add('matched');
-  }
+}
+
+function clearVerdictParts() {
+  for (const row of ui.keyList.tBodies[0].rows) row.classList.remove('matched');
+  renderMatched(null);
+}
+
+function showVerdict(v) {
+  setVerdict(v.state, v.title, v.detail, v.code, v.issuerChecked);
+  if (!v.key) return;
+  renderMatched(v.key, v.keyLabel);
+  for (const row of ui.keyList.tBodies[0].rows) if (row.dataset.thumbprint === v.key.thumbprint) row.classList.add('matched');
 }
 
 function updateFetchButton(payload) {
@@ -236,10 +294,17 @@ function updateFetchButton(payload) {
   try {
     const url = discoveryUrl(issuer);
     ui.fetch.disabled = false;
-    ui.fetchTarget.textContent = `Requests ${url}, then the jwks_uri it names. Only when pressed.`;
+    fill(ui.fetchTarget, shown(`Requests ${url.href}, then the jwks_uri it names; follows no redirects. Only when pressed.`));
   } catch (e) {
     ui.fetch.disabled = true;
-    ui.fetchTarget.textContent = e.message;
+    fill(ui.fetchTarget, shown(e.message));
+  }
+}
+
+/** A fetch for another issuer than the page would fetch now is stopped: its keys are not wanted. */
+function stopStaleFetch() {
+  if (inflight && inflight.issuer !== ui.fetch.dataset.issuer) {
+    inflight.controller.abort(new Error(`Stopped fetching the keys of ${ascii(inflight.issuer)}: the issuer to fetch changed.`));
   }
 }
 
@@ -254,6 +319,25 @@ function clearDecoded() {
 function update() {
   clearTimeout(timer);
   if (!ready) return;
+  try {
+    render();
+  } catch (e) {
+    // Whatever failed, nothing shown may pass for verified.
+    clearVerdictParts();
+    renderKubernetes(null);
+    setVerdict('failed', 'Not verified', [`The page could not show this input (${e?.name ?? 'Error'}: ${e?.message ?? e}), so nothing on it is verified.`], 'PAGE_ERROR');
+  } finally {
+    updates += 1;
+    document.body.dataset.updates = String(updates);
+  }
+}
+
+function render() {
+  // Nothing of the previous input survives: the verdict and what goes with it are cleared
+  // first, then rebuilt from this input alone.
+  setVerdict('neutral', 'Not verified', ['Checking…']);
+  clearVerdictParts();
+  renderKubernetes(null);
   updateKeys();
   let now = null;
   try {
@@ -292,7 +376,8 @@ function update() {
       identity = kubernetesIdentity(payload);
     } catch { /* not a Kubernetes payload */ }
     const sigBytes = Math.floor((signature.length * 3) / 4);
-    setStatus(ui.tokenStatus, `Decoded: ${brief(header.alg, 20)} header, ${members(payload).length} claims, ${sigBytes}-byte signature. Decoding proves nothing; see Verification.`, 'ok');
+    const source = fromFragment === text ? ' (read from the #token= part of the address)' : '';
+    setStatus(ui.tokenStatus, `Decoded${source}: ${brief(header.alg, 20)} header, ${members(payload).length} claims, ${sigBytes}-byte signature. Decoding proves nothing; see Verification.`, 'ok');
     const evalAt = now ?? Math.floor(Date.now() / 1000);
     renderWarnings(warnings({ header, payload, identity, now: evalAt, tolerance: tolerance() }));
     renderTable(ui.claims, payload, CLAIMS, evalAt);
@@ -300,27 +385,36 @@ function update() {
     fill(ui.headerJson, jsonView(header));
     fill(ui.payloadJson, jsonView(payload));
     ui.decodedPanel.hidden = false;
-    renderKubernetes(identity, evalAt);
+    renderKubernetes(identity, evalAt, payload);
   }
   updateFetchButton(decoded?.payload);
-  verifyToken(token, now, decoded);
-  updates += 1;
-  document.body.dataset.updates = String(updates);
+  stopStaleFetch();
+  showVerdict(computeVerdict(token, now, decoded));
 }
 
 async function fetchKeys() {
   const issuer = ui.fetch.dataset.issuer;
   if (!issuer) return;
+  // Only the last fetch started may fill the key box.
+  inflight?.controller.abort(new Error('A newer fetch started.'));
+  const mine = { issuer, controller: new AbortController() };
+  inflight = mine;
   ui.fetch.disabled = true;
-  setStatus(ui.fetchStatus, `Fetching the keys of ${issuer}…`);
+  setStatus(ui.fetchStatus, `Fetching the keys of ${ascii(issuer)}…`);
   try {
-    const { jwksUri, text } = await fetchIssuerKeys(issuer);
-    ui.keys.value = text;
-    setStatus(ui.fetchStatus, `Fetched the key set from ${jwksUri}.`, 'ok');
+    const got = await fetchIssuerKeys(issuer, { signal: mine.controller.signal });
+    if (inflight !== mine || ui.fetch.dataset.issuer !== issuer) {
+      if (inflight === mine) setStatus(ui.fetchStatus, `The keys of ${ascii(issuer)} arrived after the issuer to fetch changed; they were not used.`, 'error');
+      return;
+    }
+    fetched = { issuer, text: got.text };
+    ui.keys.value = got.text;
+    setStatus(ui.fetchStatus, `Fetched the key set from ${got.jwksUri}, named by ${got.discovery}; no redirects followed. These keys verify only tokens whose iss is ${ascii(issuer)}.`, 'ok');
     update();
   } catch (e) {
-    setStatus(ui.fetchStatus, e.message, 'error');
+    if (inflight === mine) setStatus(ui.fetchStatus, e?.message ?? String(e), 'error');
   } finally {
+    if (inflight === mine) inflight = null;
     ui.fetch.disabled = !ui.fetch.dataset.issuer;
   }
 }
@@ -345,6 +439,7 @@ function readFragment() {
     token = m[1];
   }
   ui.token.value = token;
+  fromFragment = token;
   update();
 }
 

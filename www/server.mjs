@@ -22,8 +22,13 @@ const TYPES = {
 export const CSP = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
   "img-src 'self' data:; connect-src 'self' https: http:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-/** Starts serving `dir` on 127.0.0.1:`port` (0 picks a free port); resolves to the server. */
-export function serve(dir, port = 8080) {
+/**
+ * Starts serving `dir` on 127.0.0.1:`port` (0 picks a free port); resolves to the server.
+ * `opener` is the Cross-Origin-Opener-Policy: `same-origin` cuts the link to a page of another
+ * origin that opened the inspector, which could otherwise rewrite its `#token=` fragment; a
+ * static host that sets no headers gives no such policy (`null`).
+ */
+export function serve(dir, port = 8080, { opener = 'same-origin' } = {}) {
   const root = resolve(dir);
   const server = createServer(async (req, res) => {
     const headers = {
@@ -32,6 +37,7 @@ export function serve(dir, port = 8080) {
       'referrer-policy': 'no-referrer',
       'cache-control': 'no-cache',
     };
+    if (opener) headers['cross-origin-opener-policy'] = opener;
     try {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405, { ...headers, allow: 'GET, HEAD' }).end();

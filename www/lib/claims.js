@@ -2,7 +2,7 @@
 // means, and the warnings the inspector raises about a decoded token. Warnings inform only:
 // whether a token is accepted is decided by the package's verify().
 
-import { duration, isNumericDate, relative } from './format.js';
+import { asciiUrl, charName, duration, INVISIBLE, isNumericDate, relative, revealText } from './format.js';
 
 export const CLAIMS = {
   iss: 'Issuer: who made and signed the token. A verifier looks up this issuer\'s keys (RFC 7519 §4.1.1).',
@@ -34,6 +34,37 @@ export const HEADER_PARAMS = {
 };
 
 export const TIME_CLAIMS = new Set(['exp', 'nbf', 'iat', 'auth_time']);
+
+/** Kubernetes' `warnafter` (inside the `kubernetes.io` claim), or undefined. */
+export const warnAfterClaim = (payload) => {
+  const k = payload['kubernetes.io'];
+  return k !== null && typeof k === 'object' && !Array.isArray(k) ? k.warnafter : undefined;
+};
+
+const MAX_SCAN = 2000;
+
+/**
+ * Where names and string values hold invisible characters: `[{ path, ch }]`, the path written
+ * with those characters escaped (`su\u200Bb`, `kubernetes.io.namespace`). Bounded in depth and
+ * count, as the page's JSON view is.
+ */
+export function hiddenCharacters(value, prefix = '', out = [], depth = 0) {
+  if (out.length >= MAX_SCAN || depth > 64) return out;
+  const note = (path, s) => {
+    const m = INVISIBLE.exec(s);
+    if (m) out.push({ path: revealText(path), ch: m[0] });
+  };
+  if (typeof value === 'string') note(prefix, value);
+  else if (Array.isArray(value)) value.forEach((v, i) => hiddenCharacters(v, `${prefix}[${i}]`, out, depth + 1));
+  else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const path = prefix ? `${prefix}.${k}` : k;
+      note(path, k);
+      hiddenCharacters(v, path, out, depth + 1);
+    }
+  }
+  return out;
+}
 
 /** The legacy issuer of secret-based ServiceAccount tokens (pkg/serviceaccount/legacy.go). */
 export const LEGACY_K8S_ISSUER = 'kubernetes/serviceaccount';
@@ -71,6 +102,18 @@ export function warnings({ header, payload, identity, now, tolerance = 0 }) {
       add(`proto-${what}`, `The ${what} has a "__proto__" member. It is kept as an ordinary member, but code that copies these claims by assignment (Object.assign, obj[key] = value) makes it the copy's prototype: copy with structuredClone or spread, and compare claims with Object.hasOwn.`);
     }
   }
+  for (const [what, obj] of [['header', header], ['payload', payload]]) {
+    const found = hiddenCharacters(obj);
+    if (found.length) {
+      const where = [...new Set(found.map((f) => `"${f.path}" (${charName(f.ch)})`))].slice(0, 5).join(', ');
+      add('invisible-chars', `The ${what} has names or values with invisible or direction-changing characters: ${where}${found.length > 5 ? ', ...' : ''}. They can make one claim look like another (su\\u200Bb beside sub); the page shows them escaped, like \\u200B.`);
+    }
+  }
+  const iss = typeof payload.iss === 'string' ? payload.iss : '';
+  const issAscii = asciiUrl(iss);
+  if (issAscii && /[^\x00-\x7F]/.test(iss)) {
+    add('iss-idn', `The issuer is written with non-ASCII letters; the host it names is ${issAscii}. A look-alike letter (a Cyrillic "с" for a Latin "c") makes another host: check that this is the issuer you mean.`);
+  }
   if ('crit' in header) add('header-crit', 'The header has "crit": extensions the verifier must understand. jwksgate understands none and rejects the token.');
 
   const exp = payload.exp;
@@ -93,6 +136,8 @@ export function warnings({ header, payload, identity, now, tolerance = 0 }) {
   if (isNumericDate(exp) && start !== undefined && exp - start > DAY) {
     add('long-lived', `Lifetime of ${duration(exp - start)}, over a day: a stolen copy stays useful that long.`);
   }
+  const warnafter = warnAfterClaim(payload);
+  if (warnafter !== undefined && !isNumericDate(warnafter)) add('bad-warnafter', '"kubernetes.io" "warnafter" is not a usable time (a number of seconds within the range of dates).');
   if (identity && !identity.subjectMatches) {
     add('k8s-sub', `"sub" is not ${identity.subject}, the subject Kubernetes gives this ServiceAccount.`);
   }

@@ -1,5 +1,8 @@
 // Builds DOM from untrusted values with text nodes only (never innerHTML), and renders JSON
-// pretty-printed and coloured as nested spans.
+// pretty-printed and coloured as nested spans. Untrusted text goes through `shown`, which writes
+// invisible and bidi control characters as escapes (`\u200B`), each marked and named.
+
+import { charName, revealPieces } from './format.js';
 
 /** `el('td', {class: 'x'}, 'text', node)`: attributes are set as properties or attributes, children as text. */
 export function el(tag, attrs = {}, ...children) {
@@ -21,6 +24,11 @@ export function fill(node, ...children) {
   node.replaceChildren();
   for (const c of children.flat()) if (c !== undefined && c !== null && c !== false) node.append(c instanceof Node ? c : String(c));
   return node;
+}
+
+/** Untrusted text as nodes: plain text, with each invisible character shown as its escape. */
+export function shown(text) {
+  return revealPieces(String(text)).map((p) => (p.hidden ? el('span', { class: 'esc', title: charName(p.hidden) }, p.text) : document.createTextNode(p.text)));
 }
 
 const MAX_DEPTH = 64;
@@ -55,7 +63,7 @@ export function jsonView(value) {
       return out('j-punct', ']');
     }
     switch (typeof v) {
-      case 'string': return out('j-str', JSON.stringify(v));
+      case 'string': return frag.append(el('span', { class: 'j-str' }, shown(JSON.stringify(v))));
       case 'number': return out('j-num', String(v));
       case 'boolean': return out('j-bool', String(v));
       case 'object': {
@@ -64,7 +72,7 @@ export function jsonView(value) {
         out('j-punct', '{');
         entries.forEach(([k, item], i) => {
           out(null, `\n${indent}  `);
-          out('j-key', JSON.stringify(k));
+          frag.append(el('span', { class: 'j-key' }, shown(JSON.stringify(k))));
           out('j-punct', ': ');
           walk(item, indent + '  ', depth + 1);
           if (i < entries.length - 1) out('j-punct', ',');

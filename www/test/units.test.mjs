@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { duration, parseWhen, relative } from '../lib/format.js';
-import { warnings, timePhrase } from '../lib/claims.js';
+import { asciiUrl, duration, parseWhen, relative, revealText } from '../lib/format.js';
+import { hiddenCharacters, warnings, timePhrase } from '../lib/claims.js';
 
 test('durations read like a person would say them', () => {
   const table = [
@@ -48,11 +48,36 @@ test('warnings for each kind of token', () => {
     [{ ...rs, jku: 'x', x5u: 'y', jwk: {}, x5c: [] }, { exp: now + 60 }, null, ['header-jku', 'header-x5u', 'header-jwk', 'header-x5c']],
     [rs, { iss: 'kubernetes/serviceaccount', sub: 'system:serviceaccount:a:b' }, { legacy: true, subjectMatches: true, subject: 'system:serviceaccount:a:b' }, ['k8s-legacy']],
     [rs, { exp: now + 60, sub: 'x' }, { legacy: false, subjectMatches: false, subject: 'system:serviceaccount:a:b' }, ['k8s-sub']],
+    [rs, { exp: now + 60, 'kubernetes.io': { warnafter: 1e300 } }, null, ['bad-warnafter']],
+    [rs, { exp: now + 60, 'kubernetes.io': { warnafter: now } }, null, []],
+    [rs, { exp: now + 60, 'su\u200Bb': 'x' }, null, ['invisible-chars']],
+    [{ ...rs, kid: 'k\u202E' }, { exp: now + 60 }, null, ['invisible-chars']],
+    [rs, { exp: now + 60, iss: 'https://kubernetes.default.sv\u0441' }, null, ['iss-idn']],
   ];
   for (const [header, payload, identity, want, tolerance] of table) {
     const got = warnings({ header, payload, identity, now, tolerance }).map((w) => w.id);
     assert.deepEqual(got, want, JSON.stringify(payload));
   }
+});
+
+test('invisible and bidi control characters are written as escapes; everything else as is', () => {
+  const table = [
+    ['sub', 'sub'], ['su\u200Bb', 'su\\u200Bb'], ['\u202Ebus\u202C', '\\u202Ebus\\u202C'], ['a\tb\nc', 'a\\tb\\nc'],
+    ['no\u00A0break', 'no\\u00A0break'], ['tag\u{E0041}', 'tag\\u{E0041}'], ['lone \uD800', 'lone \\uD800'],
+    ['\uFEFFbom', '\\uFEFFbom'], ['é日本 ok', 'é日本 ok'], ['\u0441yrillic', '\u0441yrillic'],
+  ];
+  for (const [text, want] of table) assert.equal(revealText(text), want, JSON.stringify(text));
+  assert.deepEqual(hiddenCharacters({ sub: 'x', 'su\u200Bb': 'y', k: { v: ['ok', 'a\u2066'] } }).map((h) => h.path), ['su\\u200Bb', 'k.v[1]']);
+});
+
+test('URLs are shown as fetched: ASCII host, no credentials', () => {
+  const table = [
+    ['https://kubernetes.default.sv\u0441', 'https://kubernetes.default.xn--sv-pmc'],
+    ['https://issuer.example', 'https://issuer.example'], ['https://issuer.example/', 'https://issuer.example/'],
+    ['https://user:pw@issuer.example/id/1', 'https://issuer.example/id/1'], ['HTTPS://Issuer.Example/A', 'https://issuer.example/A'],
+    ['not a url', null],
+  ];
+  for (const [text, want] of table) assert.equal(asciiUrl(text), want, text);
 });
 
 test('the page never turns strings into markup or code', () => {
