@@ -32,9 +32,14 @@ extern "C" {
     fn ok(this: &Outcome) -> bool;
     #[wasm_bindgen(method, getter)]
     fn value(this: &Outcome) -> JsValue;
+    /// For `crossingGetAll`: the key whose reading threw.
+    #[wasm_bindgen(method, getter)]
+    fn key(this: &Outcome) -> JsValue;
 
     #[wasm_bindgen(js_name = crossingGet)]
     fn reflect_get(target: &JsValue, key: &JsValue) -> Outcome;
+    #[wasm_bindgen(js_name = crossingGetAll)]
+    fn reflect_get_all(target: &JsValue, keys: &str) -> Outcome;
     #[wasm_bindgen(js_name = crossingOwnKeys)]
     fn reflect_own_keys(target: &JsValue) -> Outcome;
     #[wasm_bindgen(js_name = crossingIsArray)]
@@ -91,6 +96,18 @@ pub(crate) fn thrown(exception: &JsValue) -> String {
 /// `target[key]`, or an `ERR_INVALID_ARGUMENT` saying that reading `what` threw.
 pub(crate) fn get(target: &JsValue, key: &JsValue, what: &str) -> Result<JsValue, Error> {
     reflect_get(target, key).result().map_err(|e| invalid(format!("{what} could not be read: reading it threw: {}", thrown(&e))))
+}
+
+/// `target[key]` for each of the comma-separated `keys`, in one crossing; an error names the key
+/// (as `{what} {key}`) whose reading threw.
+pub(crate) fn get_all(target: &JsValue, keys: &str, what: &str) -> Result<Vec<JsValue>, Error> {
+    let outcome = reflect_get_all(target, keys);
+    if !outcome.ok() {
+        let key = outcome.key().as_string().unwrap_or_default();
+        return Err(invalid(format!("{what} {key} could not be read: reading it threw: {}", thrown(&outcome.value()))));
+    }
+    // An array crossing.js made: plain data.
+    Ok(outcome.value().unchecked_into::<js_sys::Array>().iter().collect())
 }
 
 /// Whether `value` is an array (a Proxy of one too); a revoked Proxy is an error, not `false`.

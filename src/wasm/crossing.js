@@ -16,8 +16,10 @@ const call = Function.prototype.call;
 // anything else (a Proxy of one included). It reads no property of the value and never throws.
 const typedArrayName = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag).get;
 
+const split = String.prototype.split;
+
 const ok = (value) => ({ ok: true, value });
-const failed = (value) => ({ ok: false, value });
+const failed = (value, key) => ({ ok: false, value, key });
 
 /** `target[key]`, as jose's `options.issuer` reads it (the prototype chain, getters, traps). */
 export function crossingGet(target, key) {
@@ -25,6 +27,26 @@ export function crossingGet(target, key) {
     return ok(get(target, key));
   } catch (e) {
     return failed(e);
+  }
+}
+
+/**
+ * `target[key]` for each of the comma-separated `keys`, in order, in a fresh array (each getter
+ * or trap runs once); when one throws, `key` says which. One crossing for all of a call's
+ * options, which a verify reads every time.
+ */
+export function crossingGetAll(target, keys) {
+  let key;
+  try {
+    const names = call.call(split, keys, ',');
+    const values = [];
+    for (let i = 0; i < names.length; i++) {
+      key = names[i];
+      values[i] = get(target, key);
+    }
+    return ok(values);
+  } catch (e) {
+    return failed(e, key);
   }
 }
 

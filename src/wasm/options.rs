@@ -7,7 +7,7 @@
 //! strict as jose's `validateClaimsSet`: `pkg-tests/options.test.mjs` runs a table of values
 //! through both. A `Verifier`'s per-call options narrow its constructor's (`resolve`).
 
-use super::convert::{array_items, date_seconds, get, invalid, is_array, own_keys, wall_clock};
+use super::convert::{array_items, date_seconds, get_all, invalid, is_array, own_keys, wall_clock};
 use crate::claims::{normalize_typ, VerifyOptions, DEFAULT_MAX_TOKEN_BYTES};
 use crate::error::{Code, Error};
 use crate::jwa::alg::Alg;
@@ -15,9 +15,10 @@ use wasm_bindgen::prelude::*;
 
 /// Hard ceiling for `maxTokenBytes`, whatever the caller asks.
 pub(crate) const MAX_TOKEN_BYTES_CEILING: usize = 16 * 1024 * 1024;
-/// The option names, in the order they are read.
+/// The option names, in the order they are read (all in one crossing: `NAME_LIST`).
 const NAMES: [&str; 10] =
     ["algorithms", "issuer", "audience", "subject", "typ", "clockTolerance", "currentDate", "maxTokenAge", "requiredClaims", "maxTokenBytes"];
+const NAME_LIST: &str = "algorithms,issuer,audience,subject,typ,clockTolerance,currentDate,maxTokenAge,requiredClaims,maxTokenBytes";
 /// Most entries in a list option, and bytes in a string option (a longer one can match no claim
 /// of a token of the default size).
 const MAX_LIST: u32 = 1024;
@@ -25,9 +26,8 @@ const MAX_STRING: usize = DEFAULT_MAX_TOKEN_BYTES;
 /// A JS Date's range, in seconds either side of the epoch.
 const MAX_SECONDS: f64 = 8.64e12;
 
-/// The value of option `name`, `None` when absent (`undefined`).
-fn read(options: &JsValue, name: &str) -> Result<Option<JsValue>, Error> {
-    let value = get(options, &name.into(), &format!("option {name}"))?;
+/// Option `name`'s value as read, `None` when absent (`undefined`).
+fn given(value: JsValue, name: &str) -> Result<Option<JsValue>, Error> {
     if value.is_null() {
         return Err(invalid(format!("option {name} is null: leave it out (undefined) to use the default")));
     }
@@ -126,7 +126,12 @@ impl PartialOptions {
                 return Err(invalid(format!("unknown option {:?}; the options are {}", crate::error::short(&name), NAMES.join(", "))));
             }
         }
-        if let Some(v) = read(options, "algorithms")? {
+        let mut values: Vec<Option<JsValue>> = get_all(options, NAME_LIST, "option")?.into_iter().map(Some).collect();
+        let mut read = |name: &str| {
+            let value = NAMES.iter().position(|n| *n == name).and_then(|i| values.get_mut(i)).and_then(Option::take);
+            given(value.unwrap_or(JsValue::UNDEFINED), name)
+        };
+        if let Some(v) = read("algorithms")? {
             let algs = list(&v, "algorithms", |v, at| v.as_string().ok_or_else(|| invalid(format!("option {at} must be a string"))))?
                 .iter()
                 .map(|n| algorithm(n))
@@ -136,28 +141,28 @@ impl PartialOptions {
             }
             out.algorithms = Some(algs);
         }
-        if let Some(v) = read(options, "issuer")? {
+        if let Some(v) = read("issuer")? {
             out.issuer = Some(strings(&v, "issuer")?);
         }
-        if let Some(v) = read(options, "audience")? {
+        if let Some(v) = read("audience")? {
             out.audience = Some(strings(&v, "audience")?);
         }
-        if let Some(v) = read(options, "subject")? {
+        if let Some(v) = read("subject")? {
             out.subject = Some(string(&v, "subject")?);
         }
-        if let Some(v) = read(options, "typ")? {
+        if let Some(v) = read("typ")? {
             out.typ = Some(string(&v, "typ")?);
         }
-        if let Some(v) = read(options, "clockTolerance")? {
+        if let Some(v) = read("clockTolerance")? {
             out.clock_tolerance = Some(seconds(&v, "clockTolerance")?);
         }
-        if let Some(v) = read(options, "currentDate")? {
+        if let Some(v) = read("currentDate")? {
             out.now = Some(current_date(&v)?);
         }
-        if let Some(v) = read(options, "maxTokenAge")? {
+        if let Some(v) = read("maxTokenAge")? {
             out.max_token_age = Some(seconds(&v, "maxTokenAge")?);
         }
-        if let Some(v) = read(options, "requiredClaims")? {
+        if let Some(v) = read("requiredClaims")? {
             let each = |v: &JsValue, at: &str| {
                 let s = v.as_string().ok_or_else(|| invalid(format!("option {at} must be a string")))?;
                 if s.len() > MAX_STRING {
@@ -167,7 +172,7 @@ impl PartialOptions {
             };
             out.required_claims = Some(list(&v, "requiredClaims", each)?);
         }
-        if let Some(v) = read(options, "maxTokenBytes")? {
+        if let Some(v) = read("maxTokenBytes")? {
             let n = v
                 .as_f64()
                 .filter(|n| n.fract() == 0.0 && (1.0..=9_007_199_254_740_991.0).contains(n))
