@@ -55,17 +55,29 @@ pub struct VerifiedJwt {
 #[derive(Clone, Debug)]
 pub struct Verifier {
     jwks: Jwks,
+    any_kid: bool,
 }
 
 impl Verifier {
     /// Parses and imports a JWKS given as JSON text.
     pub fn new(jwks_json: &[u8]) -> Result<Self> {
-        Ok(Verifier { jwks: Jwks::parse(jwks_json)? })
+        Ok(Verifier { jwks: Jwks::parse(jwks_json)?, any_kid: false })
     }
 
     /// Wraps an already parsed set.
     pub fn from_jwks(jwks: Jwks) -> Self {
-        Verifier { jwks }
+        Verifier { jwks, any_kid: false }
+    }
+
+    /// A static set of public keys, as Vault's `jwt_validation_pubkeys` (cap's `staticKeySet`):
+    /// every key that fits the algorithm is tried, whatever `kid` the token names.
+    pub fn any_kid(jwks: Jwks) -> Self {
+        Verifier { jwks, any_kid: true }
+    }
+
+    /// Whether this is a static set that ignores `kid` ([`Verifier::any_kid`]).
+    pub fn ignores_kid(&self) -> bool {
+        self.any_kid
     }
 
     /// The set's keys.
@@ -100,7 +112,8 @@ impl Verifier {
     fn verify_signature<'t>(&self, token: &'t str, options: &VerifyOptions) -> Result<(Compact<'t>, KeyInfo)> {
         let compact = Compact::parse(token, options.max_token_bytes)?;
         let alg = compact.check_header(&options.algorithms)?;
-        let candidates = self.jwks.candidates(alg, compact.kid()?)?;
+        let kid = if self.any_kid { None } else { compact.kid()? };
+        let candidates = self.jwks.candidates(alg, kid)?;
         let signature = compact.signature()?;
         // A header without `kid` (or a set with repeated kids) is tried against each candidate.
         let (jwk, key) = candidates

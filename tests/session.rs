@@ -5,7 +5,7 @@
 use jwksgate::b64;
 use jwksgate::gate::role::Login;
 use jwksgate::gate::session::{Session, SessionKey, MIN_SECRET_BYTES};
-use jwksgate::gate::vault::{header_value, identity_headers, login_response, lookup_response, parse_login_request, rfc3339, LoginRequest};
+use jwksgate::gate::vault::{display_name, header_value, identity_headers, login_response, lookup_response, parse_login_request, rfc3339, LoginRequest};
 use jwksgate::Code;
 use serde_json::Map;
 use std::collections::BTreeMap;
@@ -22,6 +22,10 @@ fn login(cidrs: &[&str]) -> Login {
         metadata: BTreeMap::from([("role".into(), "shop".into()), ("namespace".into(), "shop".into())]),
         ttl: 600,
         bound_cidrs: cidrs.iter().map(|s| s.to_string()).collect(),
+        explicit_max_ttl: 0,
+        period: 0,
+        num_uses: 0,
+        warnings: Vec::new(),
         claims: Map::new(),
     }
 }
@@ -96,9 +100,25 @@ fn accessor_and_entity_are_stable_and_distinct() {
     assert_eq!(key.accessor("a"), key.accessor("a"));
     assert_ne!(key.accessor("a"), key.accessor("b"));
     assert_ne!(key.accessor("a"), SessionKey::new(b"another-secret-another-secret-another").unwrap().accessor("a"));
-    let e = key.entity_id("shop", "x");
+    let e = key.entity_id("jwt", "x");
     assert_eq!(e.len(), 36);
-    assert_ne!(e, key.entity_id("shop", "y"));
+    assert_ne!(e, key.entity_id("jwt", "y"));
+    // Keyed on mount and alias (Vault's CreateOrFetchEntity): another mount is another entity.
+    assert_ne!(e, key.entity_id("k8s-prod", "x"));
+}
+
+#[test]
+fn display_names_as_login_create_token_makes_them() {
+    // vault/request_handling.go LoginCreateToken: the mount with '/' as '-', '-', the alias.
+    let table = [
+        ("jwt", "system:serviceaccount:shop:cart", "jwt-system:serviceaccount:shop:cart"),
+        ("k8s/prod", "cart", "k8s-prod-cart"),
+        ("k8s/prod/", "cart", "k8s-prod-cart"),
+        ("jwt", "", "jwt"),
+    ];
+    for (mount, alias, want) in table {
+        assert_eq!(display_name(mount, alias), want, "{mount} {alias}");
+    }
 }
 
 #[test]
@@ -106,7 +126,10 @@ fn vault_shapes() {
     let key = SessionKey::new(SECRET).unwrap();
     let session = Session::from_login(&login(&[]), "id-1", NOW);
     let token = key.mint(&session).unwrap();
-    let l = login_response(&key, &session, &token, "req-1");
+    let l = login_response(&key, &session, &token, "jwt", "req-1", &[]);
+    assert_eq!(l["warnings"], serde_json::Value::Null);
+    let warned = login_response(&key, &session, &token, "jwt", "req-1", &["capped".into()]);
+    assert_eq!(warned["warnings"], serde_json::json!(["capped"]));
     for field in ["request_id", "lease_id", "renewable", "lease_duration", "data", "wrap_info", "warnings", "auth"] {
         assert!(l.get(field).is_some(), "login: {field}");
     }
@@ -123,6 +146,20 @@ fn vault_shapes() {
     assert_eq!(k["data"]["path"], "auth/jwt/login");
     assert_eq!(k["data"]["expire_time"], "2023-11-14T22:23:20Z");
     assert_eq!(k["data"]["meta"]["namespace"], "shop");
+    assert_eq!(k["data"]["entity_id"], auth["entity_id"]);
+    // handleLookup: bound_cidrs and period only when set; explicit_max_ttl always.
+    assert!(k["data"].get("bound_cidrs").is_none() && k["data"].get("period").is_none());
+    assert_eq!(k["data"]["explicit_max_ttl"], 0);
+    let mut limited = login(&["10.0.0.0/8", "192.0.2.7"]);
+    limited.explicit_max_ttl = 600;
+    limited.period = 300;
+    let s2 = Session::from_login(&limited, "id-3", NOW);
+    let t2 = key.mint(&s2).unwrap();
+    let k2 = lookup_response(&key, &s2, &t2, "k8s/prod", "req-3", NOW);
+    assert_eq!(k2["data"]["bound_cidrs"], serde_json::json!(["10.0.0.0/8", "192.0.2.7"]));
+    assert_eq!((k2["data"]["explicit_max_ttl"].as_u64(), k2["data"]["period"].as_u64()), (Some(600), Some(300)));
+    assert_eq!(k2["data"]["display_name"], "k8s-prod-system:serviceaccount:shop:cart");
+    assert_eq!(k2["data"]["path"], "auth/k8s/prod/login");
     // (seconds, RFC 3339)
     for (secs, text) in [(0, "1970-01-01T00:00:00Z"), (951_782_400, "2000-02-29T00:00:00Z"), (1_700_000_000, "2023-11-14T22:13:20Z"), (4_102_444_799, "2099-12-31T23:59:59Z")] {
         assert_eq!(rfc3339(secs), text);

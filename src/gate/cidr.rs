@@ -64,9 +64,15 @@ impl Cidr {
     }
 }
 
+/// As go-sockaddr prints it (what Vault shows in `token_bound_cidrs` and a token's
+/// `bound_cidrs`): a single address bare, a block as `address/prefix` with its host bits.
 impl core::fmt::Display for Cidr {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "{}/{}", self.addr, self.prefix)
+        if self.prefix == bits(self.addr).1 {
+            write!(f, "{}", self.addr)
+        } else {
+            write!(f, "{}/{}", self.addr, self.prefix)
+        }
     }
 }
 

@@ -1,11 +1,17 @@
 //! The edge login gate's rules, as HashiCorp Vault's JWT auth method applies them: roles and
-//! their checks (`role`), session tokens (`session`), Vault's request and response shapes
+//! the mount's configuration (`role`), the login's checks in Vault's order (`login`, with cap's
+//! validator in `validator` and the plugin's claim readers in `claims`), Vault's parameter types
+//! and Go's printing (`fields`), session tokens (`session`), Vault's request and response shapes
 //! (`vault`) and CIDR blocks (`cidr`); the proxy's routing, upstream URL and headers (`proxy`)
 //! and the login's CSRF check (`csrf`). Built with the `gate` feature; uses the core only.
 
 pub mod cidr;
+pub mod claims;
 pub mod csrf;
+pub mod fields;
+pub mod login;
 pub mod proxy;
 pub mod role;
 pub mod session;
+pub mod validator;
 pub mod vault;

@@ -1,32 +1,44 @@
-//! Roles and login rules of HashiCorp Vault's JWT auth method (vault-plugin-auth-jwt:
-//! `path_role.go`, `path_login.go`, `claims.go`), evaluated after the core verifier has checked
-//! the signature. Parameter names and meanings are Vault's, so a Vault role moves over as is.
+//! Roles and the mount's configuration as HashiCorp Vault's JWT auth method reads them
+//! (vault-plugin-auth-jwt `path_role.go` `pathRoleCreateUpdate`, `path_config.go`; Vault's
+//! `sdk/helper/tokenutil` `ParseTokenFields` and `UpgradeValue`), checked when the gate loads, and
+//! the token a login gets (`sdk/framework` `CalculateTTL`, `policyutil.SanitizePolicies`).
+//! A role exported by `vault read -format=json auth/jwt/role/NAME` loads unchanged.
 
-use crate::jwa::alg::Alg;
-use crate::gate::cidr::{self, Cidr};
-use crate::claims::{self, VerifyOptions};
 use crate::error::{Code, Error, Result};
+use crate::gate::cidr::Cidr;
+use crate::gate::fields::{self, go_lower, quote};
+use crate::jwa::alg::Alg;
 use crate::json;
-use crate::verifier::Verifier;
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
-use std::net::IpAddr;
+use std::collections::{BTreeMap, BTreeSet};
 
-/// Vault's default `clock_skew_leeway` (go-jose's `DefaultLeeway`), in seconds.
+pub use crate::gate::claims::{get_claim, glob, validate_bound_claims};
+pub use crate::gate::login::{evaluate, Check, CheckId, Explanation, Gate, Login, Now, Outcome};
+
+/// cap's `jwt.DefaultLeeway` for `clock_skew_leeway`, in seconds.
 pub const DEFAULT_CLOCK_SKEW_LEEWAY: i64 = 60;
-/// Vault's default `expiration_leeway` and `not_before_leeway` (`claimDefaultLeeway`), in seconds.
+/// cap's `DefaultLeewaySeconds` for `expiration_leeway` and `not_before_leeway`.
 pub const DEFAULT_CLAIM_LEEWAY: i64 = 150;
-/// Vault's system default token TTL (32 days), used when a role sets neither TTL.
-pub const DEFAULT_TOKEN_TTL: u64 = 32 * 24 * 3600;
+/// Vault's system maximum and default token TTL (768h, 32 days): the mount's `MaxLeaseTTL`
+/// and `DefaultLeaseTTL` when nothing is tuned.
+pub const SYSTEM_MAX_TTL: u64 = 768 * 3600;
+/// The TTL of a role that sets none (Vault's system default, [`SYSTEM_MAX_TTL`]).
+pub const DEFAULT_TOKEN_TTL: u64 = SYSTEM_MAX_TTL;
 /// The message Vault gives for a refusal it does not explain (HTTP 403).
 pub const PERMISSION_DENIED: &str = "permission denied";
 
-fn config_err(message: impl Into<String>) -> Error {
-    Error::new(Code::ConfigInvalid, message)
+/// The algorithms Vault's JWT login accepts when `jwt_supported_algs` is empty
+/// (`path_login.go` `pathLogin`), in its order.
+pub const VAULT_DEFAULT_ALGS: [&str; 10] = ["RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384", "PS512", "EdDSA"];
+
+/// Vault's default list as this build verifies it: every name of [`VAULT_DEFAULT_ALGS`] the core
+/// knows (`Alg::from_name`), so an algorithm the core learns joins the default by itself.
+pub fn default_algs() -> Vec<Alg> {
+    VAULT_DEFAULT_ALGS.iter().filter_map(|n| Alg::from_name(n)).collect()
 }
 
-fn refused(message: impl Into<String>) -> Error {
-    Error::new(Code::LoginRefused, message)
+fn config_err(message: impl Into<String>) -> Error {
+    Error::new(Code::ConfigInvalid, message)
 }
 
 /// The HTTP status Vault answers an error with: 403 for `permission denied` (a bad session, or a
@@ -45,42 +57,49 @@ pub fn http_status(e: &Error) -> u16 {
 pub struct AuthConfig {
     /// Required `iss`. Defaults to none (any issuer the keys sign for).
     pub bound_issuer: Option<String>,
-    /// Accepted signature algorithms. Defaults to `[RS256]`, as Vault's.
+    /// Accepted signature algorithms. Defaults to Vault's list for JWT login
+    /// ([`default_algs`]).
     pub jwt_supported_algs: Vec<Alg>,
+    /// `default_role`, lower-cased (`TypeLowerCaseString`): the role of a login that names none.
+    pub default_role: Option<String>,
 }
 
 impl Default for AuthConfig {
     fn default() -> Self {
-        AuthConfig { bound_issuer: None, jwt_supported_algs: vec![Alg::RS256] }
+        AuthConfig { bound_issuer: None, jwt_supported_algs: default_algs(), default_role: None }
     }
 }
 
+/// Parses `jwt_supported_algs` as `path_config.go` checks it (`jwt.SupportedSigningAlgorithm`).
+pub fn parse_algs(names: &[String]) -> Result<Vec<Alg>> {
+    if names.is_empty() {
+        return Ok(default_algs());
+    }
+    names
+        .iter()
+        .map(|n| match Alg::from_name(n) {
+            Some(alg) => Ok(alg),
+            None if VAULT_DEFAULT_ALGS.contains(&n.as_str()) => {
+                Err(config_err(format!("invalid jwt_supported_algs: {} is one of Vault's algorithms, but this build of the gate does not verify it yet", quote(n))))
+            }
+            None => Err(config_err(format!("invalid jwt_supported_algs: unsupported signing algorithm {}", quote(n)))),
+        })
+        .collect()
+}
+
 impl AuthConfig {
-    /// Parses `{"bound_issuer": "...", "jwt_supported_algs": ["RS256", ...]}` (both optional).
+    /// Parses `{"bound_issuer": "...", "jwt_supported_algs": [...], "default_role": "..."}`
+    /// (each optional, `null` meaning unset).
     pub fn parse(text: &[u8]) -> Result<Self> {
         let value = json::parse(text).map_err(|e| config_err(format!("auth config is not valid JSON: {e}")))?;
         let obj = value.as_object().ok_or_else(|| config_err("auth config must be a JSON object"))?;
         let mut out = AuthConfig::default();
         for (k, v) in obj {
             match k.as_str() {
-                "bound_issuer" => {
-                    out.bound_issuer = match v {
-                        Value::Null => None,
-                        Value::String(s) if s.is_empty() => None,
-                        Value::String(s) => Some(s.clone()),
-                        _ => return Err(config_err("bound_issuer must be a string")),
-                    }
-                }
-                "jwt_supported_algs" => {
-                    let names = string_list(v, k)?;
-                    if !names.is_empty() {
-                        out.jwt_supported_algs = names
-                            .iter()
-                            .map(|n| Alg::from_name(n).ok_or_else(|| config_err(format!("invalid jwt_supported_algs: {:?} is not supported", crate::error::short(n)))))
-                            .collect::<Result<_>>()?;
-                    }
-                }
-                other => return Err(config_err(format!("unknown auth config parameter {:?}", crate::error::short(other)))),
+                "bound_issuer" => out.bound_issuer = fields::string(v, k)?.filter(|s| !s.is_empty()),
+                "jwt_supported_algs" => out.jwt_supported_algs = parse_algs(&fields::comma_string_slice(v, k)?)?,
+                "default_role" => out.default_role = fields::string(v, k)?.map(|s| go_lower(&s)).filter(|s| !s.is_empty()),
+                other => return Err(config_err(format!("unknown auth config parameter {}", quote(other)))),
             }
         }
         Ok(out)
@@ -99,16 +118,27 @@ pub enum RoleType {
 /// How `bound_claims` values are compared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BoundClaimsType {
-    /// Exact equality of JSON values.
+    /// Exact equality, as Go compares the decoded values.
     String,
     /// `*` wildcards on strings (ryanuber/go-glob's rules, as Vault).
     Glob,
 }
 
+/// Vault's `token_type`. Every kind gets the gate's one kind of session (see the README).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenType {
+    /// `default` (or unset): a service token.
+    Default,
+    /// `service`.
+    Service,
+    /// `batch`.
+    Batch,
+}
+
 /// One role: what a token must show to log in, and what the session carries.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Role {
-    /// The role's name.
+    /// The role's name, lower-cased.
     pub name: String,
     /// `role_type`. Defaults to `jwt` (Vault's API defaults to `oidc`, which this gate cannot serve).
     pub role_type: RoleType,
@@ -128,247 +158,313 @@ pub struct Role {
     pub user_claim_json_pointer: bool,
     /// `groups_claim`: a claim holding a list of group names. Defaults to none.
     pub groups_claim: Option<String>,
-    /// `clock_skew_leeway` in seconds. Defaults to 60; 0 means the default, -1 none.
+    /// `clock_skew_leeway` in seconds, as stored: 0 means the default (60), negative none.
     pub clock_skew_leeway: i64,
-    /// `expiration_leeway` in seconds. Defaults to 150; 0 means the default, -1 none.
+    /// `expiration_leeway` in seconds, as stored: 0 means the default (150), negative none.
     pub expiration_leeway: i64,
-    /// `not_before_leeway` in seconds. Defaults to 150; 0 means the default, -1 none.
+    /// `not_before_leeway` in seconds, as stored: 0 means the default (150), negative none.
     pub not_before_leeway: i64,
-    /// `token_ttl` in seconds; 0 means the system default.
+    /// `token_ttl` in seconds; 0 means the system default (768h).
     pub token_ttl: u64,
-    /// `token_max_ttl` in seconds; 0 means no maximum besides the system one.
+    /// `token_max_ttl` in seconds; 0 means the system maximum (768h).
     pub token_max_ttl: u64,
-    /// `token_policies`.
+    /// `token_explicit_max_ttl` in seconds: a hard cap on the session's lifetime; 0 means none.
+    pub token_explicit_max_ttl: u64,
+    /// `token_period` in seconds: the session lives this long (sessions cannot be renewed); 0 means none.
+    pub token_period: u64,
+    /// `token_num_uses`: always 0 here; other values are refused when the gate loads.
+    pub token_num_uses: u64,
+    /// `token_policies`, as given (see [`Role::policies`]).
     pub token_policies: Vec<String>,
     /// `token_no_default_policy`: leave out the `default` policy. Defaults to false.
     pub token_no_default_policy: bool,
     /// `token_bound_cidrs`: the caller's address must be in one, at login and on every use.
     pub token_bound_cidrs: Vec<Cidr>,
+    /// `token_type`.
+    pub token_type: TokenType,
 }
 
-fn string_list(v: &Value, name: &str) -> Result<Vec<String>> {
-    // Vault's TypeCommaStringSlice: a list of strings, or one comma-separated string.
-    match v {
-        Value::Null => Ok(Vec::new()),
-        Value::String(s) => Ok(s.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()),
-        Value::Array(a) => a
-            .iter()
-            .map(|x| x.as_str().map(|s| s.trim().to_owned()).ok_or_else(|| config_err(format!("{name} must hold strings"))))
-            .collect(),
-        _ => Err(config_err(format!("{name} must be a list of strings or a comma-separated string"))),
-    }
+/// The value of a deprecated parameter and of the one replacing it, as `tokenutil.UpgradeValue`
+/// resolves them: the new one wins when both are given (even empty); the old one alone is used.
+fn upgraded<'a>(obj: &'a Map<String, Value>, old: &str, new: &str) -> Option<(&'a str, &'a Value)> {
+    obj.get_key_value(new).or_else(|| obj.get_key_value(old)).map(|(k, v)| (k.as_str(), v))
 }
 
-/// Parses a Vault duration: an integer of seconds, or a string such as `"90"`, `"90s"`,
-/// `"15m"`, `"1h30m"`. `allow_negative` admits `-1` (the leeways' "disabled").
-pub fn parse_duration(v: &Value, name: &str, allow_negative: bool) -> Result<i64> {
-    let bad = || config_err(format!("{name} must be a number of seconds or a duration such as \"1h\""));
-    let secs = match v {
-        Value::Number(n) => n.as_i64().ok_or_else(bad)?,
-        Value::String(s) => {
-            let s = s.trim();
-            if let Ok(n) = s.parse::<i64>() {
-                n
-            } else {
-                let (neg, body) = match s.strip_prefix('-') {
-                    Some(rest) => (true, rest),
-                    None => (false, s),
-                };
-                let mut total: i64 = 0;
-                let mut digits = String::new();
-                let mut chars = body.chars().peekable();
-                let mut any = false;
-                while let Some(c) = chars.next() {
-                    if c.is_ascii_digit() {
-                        digits.push(c);
-                        continue;
-                    }
-                    let n: i64 = digits.parse().map_err(|_| bad())?;
-                    digits.clear();
-                    let unit = match c {
-                        'h' => 3600,
-                        'm' if chars.peek() == Some(&'s') => {
-                            chars.next();
-                            0
-                        }
-                        'm' => 60,
-                        's' => 1,
-                        'd' => 86400,
-                        _ => return Err(bad()),
-                    };
-                    total = total.checked_add(n.checked_mul(unit).ok_or_else(bad)?).ok_or_else(bad)?;
-                    any = true;
-                }
-                if !digits.is_empty() || !any {
-                    return Err(bad());
-                }
-                if neg {
-                    -total
-                } else {
-                    total
-                }
-            }
+/// Vault's `policyutil.SanitizePolicies`: trimmed, lower-cased, empty ones dropped, `root` alone
+/// if present, `default` added when asked, then `strutil.RemoveDuplicates` (sorted).
+pub fn sanitize_policies(policies: &[String], add_default: bool) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut default_found = false;
+    for p in policies {
+        let p = go_lower(p.trim());
+        if p.is_empty() {
+            continue;
         }
-        _ => return Err(bad()),
-    };
-    if secs < 0 && !(allow_negative && secs == -1) {
-        return Err(config_err(format!("{name} must not be negative{}", if allow_negative { " (only -1, to disable)" } else { "" })));
+        if p == "root" {
+            out = vec![p];
+            default_found = true;
+            break;
+        }
+        default_found |= p == "default";
+        out.push(p);
     }
-    Ok(secs)
+    if add_default && (out.is_empty() || !default_found) {
+        out.push("default".into());
+    }
+    let set: BTreeSet<String> = out.into_iter().collect();
+    set.into_iter().collect()
 }
 
-fn string_field(v: &Value, name: &str) -> Result<String> {
-    v.as_str().map(str::to_owned).ok_or_else(|| config_err(format!("{name} must be a string")))
-}
-
-fn bool_field(v: &Value, name: &str) -> Result<bool> {
-    v.as_bool().ok_or_else(|| config_err(format!("{name} must be a boolean")))
-}
+/// The parameters Vault's role endpoint takes that have no effect on a JWT login here.
+const OIDC_ONLY: [&str; 4] = ["oidc_scopes", "verbose_oidc_logging", "max_age", "allowed_redirect_uris"];
 
 impl Role {
-    /// Parses one role from its Vault parameters, with Vault's checks at write time: a
-    /// `user_claim` is required, a `jwt` role needs at least one binding, `bound_claims_type`
-    /// is `string` or `glob`, `role` cannot be a claim mapping target, TTL below max TTL.
-    pub fn from_value(name: &str, value: &Value) -> Result<Self> {
-        let obj = value.as_object().ok_or_else(|| config_err(format!("role {:?} must be a JSON object", crate::error::short(name))))?;
-        let mut role = Role {
-            name: name.to_owned(),
-            role_type: RoleType::Jwt,
-            bound_audiences: Vec::new(),
-            bound_subject: None,
-            bound_claims: BTreeMap::new(),
-            bound_claims_type: BoundClaimsType::String,
-            claim_mappings: BTreeMap::new(),
-            user_claim: String::new(),
-            user_claim_json_pointer: false,
-            groups_claim: None,
-            clock_skew_leeway: DEFAULT_CLOCK_SKEW_LEEWAY,
-            expiration_leeway: DEFAULT_CLAIM_LEEWAY,
-            not_before_leeway: DEFAULT_CLAIM_LEEWAY,
-            token_ttl: 0,
-            token_max_ttl: 0,
-            token_policies: Vec::new(),
-            token_no_default_policy: false,
-            token_bound_cidrs: Vec::new(),
+    /// Parses one role from its Vault parameters (or the whole `vault read -format=json` output,
+    /// whose `data` holds them), with Vault's checks at write time in `pathRoleCreateUpdate`'s
+    /// order, and its words. `warnings` collects what Vault would answer in `warnings`.
+    pub fn from_value_with_warnings(name: &str, value: &Value, warnings: &mut Vec<String>) -> Result<Self> {
+        let shown = quote(name);
+        let err = |m: String| config_err(format!("role {shown}: {m}"));
+        let mut obj = value.as_object().ok_or_else(|| config_err(format!("role {shown} must be a JSON object")))?;
+        // `vault read -format=json` wraps the parameters in Vault's response envelope.
+        if let (Some(Value::Object(data)), true) = (obj.get("data"), obj.contains_key("request_id")) {
+            obj = data;
+        }
+        if !fields::is_generic_name(name) {
+            return Err(err("a role name holds letters, digits, '_', '-', '.' and '@', and starts and ends with a letter, digit or '_' (Vault's GenericNameRegex)".into()));
+        }
+        let name = go_lower(name);
+        let known = |k: &str| {
+            matches!(
+                k,
+                "name" | "role_type" | "bound_audiences" | "bound_subject" | "bound_claims" | "bound_claims_type" | "claim_mappings"
+                    | "user_claim" | "user_claim_json_pointer" | "groups_claim" | "clock_skew_leeway" | "expiration_leeway"
+                    | "not_before_leeway" | "token_ttl" | "ttl" | "token_max_ttl" | "max_ttl" | "token_explicit_max_ttl"
+                    | "token_period" | "period" | "token_num_uses" | "num_uses" | "token_policies" | "policies"
+                    | "token_no_default_policy" | "token_bound_cidrs" | "bound_cidrs" | "token_type"
+            ) || OIDC_ONLY.contains(&k)
         };
-        let mut policies_alias = None;
-        for (k, v) in obj {
-            match k.as_str() {
-                "role_type" => {
-                    role.role_type = match v.as_str() {
-                        Some("jwt") => RoleType::Jwt,
-                        Some("oidc") => RoleType::Oidc,
-                        _ => return Err(config_err("invalid 'role_type': must be \"jwt\" or \"oidc\"")),
-                    }
-                }
-                "bound_audiences" => role.bound_audiences = string_list(v, k)?,
-                "bound_subject" => role.bound_subject = Some(string_field(v, k)?).filter(|s| !s.is_empty()),
-                "bound_claims" => {
-                    let m = match v {
-                        Value::Null => Map::new(),
-                        Value::Object(m) => m.clone(),
-                        _ => return Err(config_err("bound_claims must be an object")),
-                    };
-                    for (claim, want) in m {
-                        match &want {
-                            Value::String(_) | Value::Bool(_) | Value::Number(_) => {}
-                            Value::Array(a) if a.iter().all(|x| matches!(x, Value::String(_) | Value::Bool(_) | Value::Number(_))) => {}
-                            _ => return Err(config_err(format!("bound claim {:?} is not a string or list", crate::error::short(&claim)))),
-                        }
-                        role.bound_claims.insert(claim, want);
-                    }
-                }
-                "bound_claims_type" => {
-                    role.bound_claims_type = match v.as_str() {
-                        Some("string") | Some("") => BoundClaimsType::String,
-                        Some("glob") => BoundClaimsType::Glob,
-                        _ => return Err(config_err("invalid 'bound_claims_type': must be \"string\" or \"glob\"")),
-                    }
-                }
-                "claim_mappings" => {
-                    let m = v.as_object().ok_or_else(|| config_err("claim_mappings must be an object"))?;
-                    let mut targets = std::collections::BTreeSet::new();
-                    for (source, target) in m {
-                        let target = string_field(target, "claim_mappings values")?;
-                        if target == "role" {
-                            return Err(config_err("metadata key \"role\" is reserved and may not be a target of a claim mapping"));
-                        }
-                        if !targets.insert(target.clone()) {
-                            return Err(config_err(format!("multiple keys are mapped to metadata key {:?}", crate::error::short(&target))));
-                        }
-                        role.claim_mappings.insert(source.clone(), target);
-                    }
-                }
-                "user_claim" => role.user_claim = string_field(v, k)?,
-                "user_claim_json_pointer" => role.user_claim_json_pointer = bool_field(v, k)?,
-                "groups_claim" => role.groups_claim = Some(string_field(v, k)?).filter(|s| !s.is_empty()),
-                "clock_skew_leeway" => role.clock_skew_leeway = parse_duration(v, k, true)?,
-                "expiration_leeway" => role.expiration_leeway = parse_duration(v, k, true)?,
-                "not_before_leeway" => role.not_before_leeway = parse_duration(v, k, true)?,
-                "token_ttl" | "ttl" => role.token_ttl = parse_duration(v, k, false)? as u64,
-                "token_max_ttl" | "max_ttl" => role.token_max_ttl = parse_duration(v, k, false)? as u64,
-                "token_policies" => role.token_policies = string_list(v, k)?,
-                "policies" => policies_alias = Some(string_list(v, k)?),
-                "token_no_default_policy" => role.token_no_default_policy = bool_field(v, k)?,
-                "token_bound_cidrs" | "bound_cidrs" => {
-                    role.token_bound_cidrs = string_list(v, k)?.iter().map(|c| Cidr::parse(c)).collect::<Result<_>>()?
-                }
-                // Accepted for compatibility with Vault role exports; they have no meaning here.
-                "token_type" | "token_period" | "token_explicit_max_ttl" | "token_num_uses" | "verbose_oidc_logging"
-                | "allowed_redirect_uris" | "oidc_scopes" | "max_age" => {}
-                other => return Err(config_err(format!("role {:?}: unknown parameter {:?}", crate::error::short(name), crate::error::short(other)))),
+        if let Some(k) = obj.keys().find(|k| !known(k)) {
+            return Err(err(format!("unknown parameter {}", quote(k))));
+        }
+        let get = |k: &str| obj.get(k).unwrap_or(&Value::Null);
+        if let Some(n) = fields::string(get("name"), "name")? {
+            if go_lower(&n) != name {
+                return Err(err(format!("the role's \"name\" is {}, not its key", quote(&n))));
             }
         }
-        if role.token_policies.is_empty() {
-            role.token_policies = policies_alias.unwrap_or_default();
+
+        let role_type = match fields::string(get("role_type"), "role_type")?.as_deref() {
+            None | Some("") | Some("jwt") => RoleType::Jwt,
+            Some("oidc") => RoleType::Oidc,
+            Some(other) => return Err(err(format!("invalid 'role_type': {}", fields::go_value(&Value::String(other.into()))))),
+        };
+
+        // tokenutil.ParseTokenFields, with the deprecated names upgraded as UpgradeValue does.
+        let duration = |old: &str, new: &str| -> Result<u64> {
+            Ok(match upgraded(obj, old, new) {
+                Some((k, v)) => fields::duration_second(v, k, false).map_err(|e| err(e.message().into()))?.unwrap_or(0) as u64,
+                None => 0,
+            })
+        };
+        let token_bound_cidrs = match upgraded(obj, "bound_cidrs", "token_bound_cidrs") {
+            Some((k, v)) => fields::comma_string_slice(v, k)?.iter().map(|c| Cidr::parse(c)).collect::<Result<Vec<_>>>().map_err(|e| err(e.message().into()))?,
+            None => Vec::new(),
+        };
+        let token_explicit_max_ttl = duration("token_explicit_max_ttl", "token_explicit_max_ttl")?;
+        let token_max_ttl = duration("max_ttl", "token_max_ttl")?;
+        let token_period = duration("period", "token_period")?;
+        let token_policies = match upgraded(obj, "policies", "token_policies") {
+            // The old name goes through ParsePolicies (sanitized, no default added).
+            Some(("policies", v)) => sanitize_policies(&fields::comma_string_slice(v, "policies")?, false),
+            Some((k, v)) => fields::comma_string_slice(v, k)?,
+            None => Vec::new(),
+        };
+        let token_type = match fields::string(get("token_type"), "token_type")?.as_deref() {
+            None | Some("") | Some("default") | Some("default-service") => TokenType::Default,
+            Some("service") => TokenType::Service,
+            Some("batch") | Some("default-batch") => TokenType::Batch,
+            Some(other) => return Err(err(format!("invalid 'token_type' value {}", quote(other)))),
+        };
+        let token_num_uses = match upgraded(obj, "num_uses", "token_num_uses") {
+            Some((k, v)) => fields::int(v, k)?.unwrap_or(0),
+            None => 0,
+        };
+        if token_num_uses < 0 {
+            return Err(err("'token_num_uses' cannot be negative".into()));
         }
-        if role.user_claim.is_empty() {
-            return Err(config_err(format!("role {:?}: a user claim must be defined on the role", crate::error::short(name))));
+        if token_type == TokenType::Batch && token_period != 0 {
+            return Err(err("'token_type' cannot be 'batch' or 'default_batch' when set to generate periodic tokens".into()));
         }
-        if role.role_type == RoleType::Jwt
-            && role.bound_audiences.is_empty()
-            && role.bound_subject.is_none()
-            && role.bound_claims.is_empty()
-            && role.token_bound_cidrs.is_empty()
-        {
-            return Err(config_err(format!(
-                "role {:?}: must have at least one bound constraint when creating/updating a role (bound_audiences, bound_subject, bound_claims or token_bound_cidrs)",
-                crate::error::short(name)
+        if token_type == TokenType::Batch && token_num_uses != 0 {
+            return Err(err("'token_type' cannot be 'batch' or 'default_batch' when set to generate tokens with limited use count".into()));
+        }
+        // ParseTokenFields compares the new names only; the upgraded values are compared below.
+        let (new_ttl, new_max) = (duration("token_ttl", "token_ttl")?, duration("token_max_ttl", "token_max_ttl")?);
+        if new_ttl > 0 && new_max > 0 && new_ttl > new_max {
+            return Err(err("'token_ttl' cannot be greater than 'token_max_ttl'".into()));
+        }
+        let token_ttl = duration("ttl", "token_ttl")?;
+        if token_num_uses != 0 {
+            // Never accept and drop a restriction: counting uses needs state the gate does not
+            // keep consistently yet (Workers KV is eventually consistent).
+            return Err(err(format!(
+                "token_num_uses is {token_num_uses}: the gate cannot count a session's uses yet (that needs strongly consistent storage, a Durable Object), so it refuses a role that limits them; set it to 0"
             )));
         }
-        if role.bound_claims_type == BoundClaimsType::Glob && role.bound_claims.values().any(|v| !all_strings(v)) {
-            return Err(config_err(format!("role {:?}: bound_claims values must be strings or lists of strings when bound_claims_type is \"glob\"", crate::error::short(name))));
+        if token_period > SYSTEM_MAX_TTL {
+            return Err(err(format!(
+                "'period' of '{}' is greater than the backend's maximum lease TTL of '{}'",
+                quote(&fields::go_duration(token_period as i64)),
+                quote(&fields::go_duration(SYSTEM_MAX_TTL as i64))
+            )));
         }
-        if role.token_max_ttl > 0 && role.token_ttl > role.token_max_ttl {
-            return Err(config_err(format!("role {:?}: token_ttl should not be greater than token_max_ttl", crate::error::short(name))));
+
+        let leeway = |k: &str| -> Result<i64> { Ok(fields::duration_second(get(k), k, true).map_err(|e| err(e.message().into()))?.unwrap_or(0)) };
+        let (expiration_leeway, not_before_leeway, clock_skew_leeway) = (leeway("expiration_leeway")?, leeway("not_before_leeway")?, leeway("clock_skew_leeway")?);
+        let bound_audiences = fields::comma_string_slice(get("bound_audiences"), "bound_audiences")?;
+        let bound_subject = fields::string(get("bound_subject"), "bound_subject")?.filter(|s| !s.is_empty());
+
+        let bound_claims_type = match fields::string(get("bound_claims_type"), "bound_claims_type")?.as_deref() {
+            None | Some("string") => BoundClaimsType::String,
+            Some("glob") => BoundClaimsType::Glob,
+            Some(other) => return Err(err(format!("invalid 'bound_claims_type': {other}"))),
+        };
+        let mut bound_claims = BTreeMap::new();
+        for (claim, want) in fields::map(get("bound_claims"), "bound_claims")? {
+            let values: Vec<&Value> = match &want {
+                Value::Array(a) => a.iter().collect(),
+                v => vec![v],
+            };
+            if bound_claims_type == BoundClaimsType::Glob {
+                if matches!(want, Value::Object(_) | Value::Null) {
+                    return Err(err(format!("claim is not a string or list: {}", fields::go_value(&want))));
+                }
+                if let Some(v) = values.iter().find(|v| !v.is_string()) {
+                    return Err(err(format!("claim is not a string: {}", fields::go_value(v))));
+                }
+            } else if !values.iter().all(|v| matches!(v, Value::String(_) | Value::Bool(_) | Value::Number(_))) || matches!(want, Value::Null) {
+                // Vault stores such a role and then fails (or panics, comparing maps) at every login.
+                return Err(err(format!("bound claim {} must be a string, boolean, number or a list of them", quote(&claim))));
+            }
+            bound_claims.insert(claim, want);
         }
-        Ok(role)
+
+        let mut claim_mappings = BTreeMap::new();
+        let mut targets = BTreeSet::new();
+        for (source, target) in fields::kv_pairs(get("claim_mappings"), "claim_mappings")? {
+            if target == "role" {
+                return Err(err(format!("metadata key {} is reserved and may not be a mapping destination", quote(&target))));
+            }
+            if !targets.insert(target.clone()) {
+                return Err(err(format!("multiple keys are mapped to metadata key {}", quote(&target))));
+            }
+            claim_mappings.insert(source, target);
+        }
+
+        let user_claim = fields::string(get("user_claim"), "user_claim")?.unwrap_or_default();
+        if user_claim.is_empty() {
+            return Err(err("a user claim must be defined on the role".into()));
+        }
+        let user_claim_json_pointer = fields::boolean(get("user_claim_json_pointer"), "user_claim_json_pointer")?.unwrap_or(false);
+        let groups_claim = fields::string(get("groups_claim"), "groups_claim")?.filter(|s| !s.is_empty());
+        let allowed_redirect_uris = fields::comma_string_slice(get("allowed_redirect_uris"), "allowed_redirect_uris")?;
+        fields::comma_string_slice(get("oidc_scopes"), "oidc_scopes")?;
+        fields::duration_second(get("max_age"), "max_age", false)?;
+        if fields::boolean(get("verbose_oidc_logging"), "verbose_oidc_logging")?.unwrap_or(false) {
+            warnings.push("verbose_oidc_logging has been enabled for this role. This is not recommended in production since sensitive information may be present in OIDC responses.".into());
+        }
+        if role_type == RoleType::Oidc && allowed_redirect_uris.is_empty() {
+            return Err(err("'allowed_redirect_uris' must be set if 'role_type' is 'oidc' or unspecified.".into()));
+        }
+        if role_type == RoleType::Jwt && bound_audiences.is_empty() && token_bound_cidrs.is_empty() && bound_subject.is_none() && bound_claims.is_empty() {
+            return Err(err("must have at least one bound constraint when creating/updating a role".into()));
+        }
+        if token_max_ttl > 0 && token_ttl > token_max_ttl {
+            return Err(err("ttl should not be greater than max ttl".into()));
+        }
+        if token_max_ttl > SYSTEM_MAX_TTL {
+            warnings.push(format!(
+                "role {shown}: token max ttl is greater than the system or backend mount's maximum TTL value; issued tokens' max TTL value will be truncated"
+            ));
+        }
+        Ok(Role {
+            name,
+            role_type,
+            bound_audiences,
+            bound_subject,
+            bound_claims,
+            bound_claims_type,
+            claim_mappings,
+            user_claim,
+            user_claim_json_pointer,
+            groups_claim,
+            clock_skew_leeway,
+            expiration_leeway,
+            not_before_leeway,
+            token_ttl,
+            token_max_ttl,
+            token_explicit_max_ttl,
+            token_period,
+            token_num_uses: 0,
+            token_policies,
+            token_no_default_policy: fields::boolean(get("token_no_default_policy"), "token_no_default_policy")?.unwrap_or(false),
+            token_bound_cidrs,
+            token_type,
+        })
     }
 
-    /// The session lifetime: `token_ttl`, else `token_max_ttl`, else Vault's 32 days, capped by `token_max_ttl`.
-    pub fn ttl(&self) -> u64 {
-        let ttl = if self.token_ttl > 0 { self.token_ttl } else { DEFAULT_TOKEN_TTL };
-        if self.token_max_ttl > 0 {
-            ttl.min(self.token_max_ttl)
+    /// [`Role::from_value_with_warnings`], dropping the warnings.
+    pub fn from_value(name: &str, value: &Value) -> Result<Self> {
+        Role::from_value_with_warnings(name, value, &mut Vec::new())
+    }
+
+    /// The session's lifetime and Vault's warnings, as `LoginCreateToken` computes them with
+    /// `framework.CalculateTTL(sysView, 0, token_ttl, token_period, token_max_ttl,
+    /// token_explicit_max_ttl, now)` on a mount whose maximum and default are the system's 768h.
+    pub fn lease(&self) -> (u64, Vec<String>) {
+        let mut warnings = Vec::new();
+        let mut max_ttl = SYSTEM_MAX_TTL;
+        if self.token_max_ttl > 0 && self.token_max_ttl < max_ttl {
+            max_ttl = self.token_max_ttl;
+        }
+        if self.token_explicit_max_ttl > 0 && self.token_explicit_max_ttl < max_ttl {
+            max_ttl = self.token_explicit_max_ttl;
+        }
+        let human = |s: u64| fields::human_duration(s as i64);
+        let (mut ttl, max_valid) = if self.token_period > 0 {
+            let mut period = self.token_period;
+            if period > max_ttl {
+                warnings.push(format!("period of {} exceeded the effective max_ttl of {}; period value is capped accordingly", quote(&human(period)), quote(&human(max_ttl))));
+                period = max_ttl;
+            }
+            (period, (self.token_explicit_max_ttl > 0).then_some(self.token_explicit_max_ttl))
         } else {
-            ttl
+            (if self.token_ttl > 0 { self.token_ttl } else { DEFAULT_TOKEN_TTL }, Some(max_ttl))
+        };
+        if let Some(max_valid) = max_valid {
+            if ttl > max_valid {
+                warnings.push(format!("TTL of {} exceeded the effective max_ttl of {}; TTL value is capped accordingly", quote(&human(ttl)), quote(&human(max_valid))));
+                ttl = max_valid;
+            }
         }
+        (ttl, warnings)
     }
 
-    /// The policies a session gets: `token_policies`, plus `default` unless
-    /// `token_no_default_policy`, sorted and without repeats (as Vault's token store).
+    /// The session lifetime in seconds (see [`Role::lease`]).
+    pub fn ttl(&self) -> u64 {
+        self.lease().0
+    }
+
+    /// The policies a session gets: `token_policies` through `SanitizePolicies`, with
+    /// `default` unless `token_no_default_policy` (as `LoginCreateToken` sets `TokenPolicies`).
     pub fn policies(&self) -> Vec<String> {
-        let mut p: Vec<String> = self.token_policies.clone();
-        if !self.token_no_default_policy {
-            p.push("default".into());
-        }
-        p.sort();
-        p.dedup();
-        p
+        sanitize_policies(&self.token_policies, !self.token_no_default_policy)
     }
 
-    /// Vault's rule: 0 means the default, -1 disables (0 seconds).
-    fn leeways(&self) -> (i64, i64, i64) {
+    /// The effective leeways as cap's `validateAll` takes them from the stored values: 0 is the
+    /// default, a negative value none. Returns (clock skew, expiration, not before).
+    pub fn leeways(&self) -> (i64, i64, i64) {
         let pick = |v: i64, default: i64| match v {
             0 => default,
             v if v < 0 => 0,
@@ -382,271 +478,22 @@ impl Role {
     }
 }
 
-fn all_strings(v: &Value) -> bool {
-    match v {
-        Value::String(_) => true,
-        Value::Array(a) => a.iter().all(Value::is_string),
-        _ => false,
+/// Parses the roles (`{"name": {role parameters}, ...}`): names are lower-cased, as Vault
+/// stores them, and two that meet once lower-cased are refused. Returns them with the warnings
+/// Vault would have given when they were written.
+pub fn parse_roles(roles_json: &[u8]) -> Result<(BTreeMap<String, Role>, Vec<String>)> {
+    let value = json::parse(roles_json).map_err(|e| config_err(format!("roles are not valid JSON: {e}")))?;
+    let obj = value.as_object().ok_or_else(|| config_err("roles must be a JSON object of role name to role"))?;
+    if obj.is_empty() {
+        return Err(config_err("no roles are defined"));
     }
-}
-
-/// Vault's `getClaim`: a key starting with `/` is a JSON pointer (RFC 6901), else a top-level name.
-pub fn get_claim<'a>(claims: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
-    let v = if let Some(path) = key.strip_prefix('/') {
-        // RFC 6901: `~1` is `/` and `~0` is `~`, unescaped in that order; array indices are decimal.
-        let mut cur: Option<&Value> = None;
-        let root = claims;
-        for (i, raw) in path.split('/').enumerate() {
-            let token = raw.replace("~1", "/").replace("~0", "~");
-            cur = if i == 0 {
-                root.get(&token)
-            } else {
-                match cur? {
-                    Value::Object(m) => m.get(&token),
-                    Value::Array(a) => token.parse::<usize>().ok().and_then(|n| a.get(n)),
-                    _ => None,
-                }
-            };
-        }
-        cur
-    } else {
-        claims.get(key)
-    };
-    v.filter(|v| !v.is_null())
-}
-
-/// ryanuber/go-glob: `*` matches any run of characters, nothing else is special.
-pub fn glob(pattern: &str, subject: &str) -> bool {
-    let mut parts = pattern.split('*');
-    let first = parts.next().unwrap_or_default();
-    let Some(last) = parts.next_back() else {
-        return pattern == subject;
-    };
-    let Some(mut rest) = subject.strip_prefix(first) else {
-        return false;
-    };
-    // Each middle part at its first occurrence after the previous one, as strings.Index does.
-    for part in parts {
-        match rest.split_once(part) {
-            Some((_, after)) => rest = after,
-            None => return false,
+    let mut roles = BTreeMap::new();
+    let mut warnings = Vec::new();
+    for (k, v) in obj {
+        let role = Role::from_value_with_warnings(k, v, &mut warnings)?;
+        if let Some(other) = roles.insert(role.name.clone(), role) {
+            return Err(config_err(format!("roles {} and {} are one role: Vault lower-cases role names", quote(&other.name), quote(k))));
         }
     }
-    rest.ends_with(last)
-}
-
-/// Vault's `normalizeList`: a scalar becomes a one-element list; objects and null are refused.
-fn normalize_list(v: &Value) -> Option<Vec<&Value>> {
-    match v {
-        Value::Array(a) => Some(a.iter().collect()),
-        Value::String(_) | Value::Bool(_) | Value::Number(_) => Some(vec![v]),
-        _ => None,
-    }
-}
-
-/// Vault's `validateBoundClaims`: every bound claim must be present, and one of its expected
-/// values must match one of its actual values.
-pub fn validate_bound_claims(kind: BoundClaimsType, bound: &BTreeMap<String, Value>, claims: &Map<String, Value>) -> Result<()> {
-    for (claim, expected) in bound {
-        let short = crate::error::short(claim);
-        let actual = get_claim(claims, claim).ok_or_else(|| refused(format!("error validating claims: claim {short:?} is missing")))?;
-        let actual = normalize_list(actual).ok_or_else(|| refused(format!("error validating claims: claim {short:?} is not a string or list")))?;
-        let expected = normalize_list(expected).ok_or_else(|| config_err(format!("bound claim {short:?} is not a string or list")))?;
-        let found = expected.iter().any(|e| {
-            actual.iter().any(|a| match kind {
-                BoundClaimsType::Glob => matches!((e, a), (Value::String(p), Value::String(s)) if glob(p, s)),
-                BoundClaimsType::String => e == a,
-            })
-        });
-        if !found {
-            return Err(refused(format!("error validating claims: claim {short:?} does not match any associated bound claim values")));
-        }
-    }
-    Ok(())
-}
-
-/// Vault's `validateAudience` in strict mode (the fix for CVE-2024-5798, default since 1.17).
-pub fn validate_audience(bound: &[String], aud: &[&str]) -> Result<()> {
-    if bound.is_empty() {
-        if !aud.is_empty() {
-            return Err(refused("error validating claims: audience claim found in JWT but no audiences bound to the role"));
-        }
-        return Ok(());
-    }
-    if bound.iter().any(|b| aud.contains(&b.as_str())) {
-        Ok(())
-    } else {
-        Err(refused("error validating claims: aud claim does not match any bound audience"))
-    }
-}
-
-/// A successful login: who logged in, under which role, with what.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Login {
-    /// The role's name.
-    pub role: String,
-    /// The user claim's value: the entity alias name.
-    pub alias: String,
-    /// Group names from `groups_claim`, empty strings dropped.
-    pub groups: Vec<String>,
-    /// Policies for the session (see [`Role::policies`]).
-    pub policies: Vec<String>,
-    /// `role` plus the claim mappings.
-    pub metadata: BTreeMap<String, String>,
-    /// Session lifetime in seconds.
-    pub ttl: u64,
-    /// The role's `token_bound_cidrs`, as text, for the session to carry.
-    pub bound_cidrs: Vec<String>,
-    /// The verified claims.
-    pub claims: Map<String, Value>,
-}
-
-/// Every role of a deployment, with the shared configuration.
-#[derive(Clone, Debug)]
-pub struct Gate {
-    /// Shared configuration.
-    pub config: AuthConfig,
-    /// Roles by name.
-    pub roles: BTreeMap<String, Role>,
-}
-
-impl Gate {
-    /// Parses the roles (`{"name": {role parameters}, ...}`); every role is checked now, so a bad
-    /// one stops the deployment instead of failing later at a login.
-    pub fn new(config: AuthConfig, roles_json: &[u8]) -> Result<Self> {
-        let value = json::parse(roles_json).map_err(|e| config_err(format!("roles are not valid JSON: {e}")))?;
-        let obj = value.as_object().ok_or_else(|| config_err("roles must be a JSON object of role name to role"))?;
-        if obj.is_empty() {
-            return Err(config_err("no roles are defined"));
-        }
-        let roles = obj.iter().map(|(k, v)| Role::from_value(k, v).map(|r| (k.clone(), r))).collect::<Result<_>>()?;
-        Ok(Gate { config, roles })
-    }
-
-    /// Vault's login: role lookup, `role_type`, caller address, signature, issuer, subject,
-    /// time claims with the role's leeways, audience, bound claims, user claim, groups, claim
-    /// mappings, in that order. `remote` is the caller's address; `now` is seconds since the epoch.
-    pub fn login(&self, role_name: &str, token: &str, verifier: &Verifier, remote: Option<IpAddr>, now: i64) -> Result<Login> {
-        if role_name.is_empty() {
-            return Err(refused("missing role"));
-        }
-        if token.is_empty() {
-            return Err(refused("missing token"));
-        }
-        let role = self
-            .roles
-            .get(role_name)
-            .ok_or_else(|| refused(format!("role {:?} could not be found", crate::error::short(role_name))))?;
-        if role.role_type == RoleType::Oidc {
-            return Err(refused("role with oidc role_type is not allowed"));
-        }
-        if !cidr::remote_addr_is_ok(remote, &role.token_bound_cidrs) {
-            return Err(Error::new(Code::PermissionDenied, PERMISSION_DENIED));
-        }
-        let claims = self.verify(role, token, verifier, now)?;
-        let mut login = evaluate(role, claims)?;
-        login.bound_cidrs = role.token_bound_cidrs.iter().map(ToString::to_string).collect();
-        Ok(login)
-    }
-
-    /// Signature and issuer through the core verifier, then Vault's time rules: with `s` the
-    /// clock skew leeway, refused when `now - s - expiration_leeway > exp`, when
-    /// `now + s + not_before_leeway < nbf`, or when `now + s < iat`. `exp` is not required
-    /// (Vault accepts legacy ServiceAccount tokens, which have none).
-    fn verify(&self, role: &Role, token: &str, verifier: &Verifier, now: i64) -> Result<Map<String, Value>> {
-        let (skew, exp_leeway, nbf_leeway) = role.leeways();
-        // Leeways come from the role's configuration and may be as large as i64 allows.
-        let (exp_window, nbf_window) = (skew.saturating_add(exp_leeway), skew.saturating_add(nbf_leeway));
-        let mut options = VerifyOptions::at(now);
-        options.algorithms = self.config.jwt_supported_algs.clone();
-        options.issuer = self.config.bound_issuer.iter().cloned().collect();
-        options.required_claims = Vec::new();
-        // The core's single tolerance is set to the widest window; the exact per-claim windows follow.
-        options.clock_tolerance = exp_window.max(nbf_window) as f64 + 1.0;
-        let verified = verifier.verify(token, &options).map_err(vault_token_error)?;
-        let claims = verified.payload;
-        let time = |name: &str| claims.get(name).and_then(Value::as_f64);
-        let now = now as f64;
-        if time("exp").is_some_and(|exp| now - exp_window as f64 > exp) {
-            return Err(Error::claim(Code::JwtExpired, "error validating claims: token is expired (exp)", "exp", crate::Reason::CheckFailed));
-        }
-        if time("nbf").is_some_and(|nbf| now + (nbf_window as f64) < nbf) {
-            return Err(refused("error validating claims: token not valid yet (nbf)"));
-        }
-        if time("iat").is_some_and(|iat| now + (skew as f64) < iat) {
-            return Err(refused("error validating claims: token issued in the future (iat)"));
-        }
-        if let Some(want) = &role.bound_subject {
-            if claims.get("sub").and_then(Value::as_str) != Some(want.as_str()) {
-                return Err(refused("error validating claims: sub claim does not match bound subject"));
-            }
-        }
-        let aud = claims::audiences(&claims).map_err(vault_token_error)?.unwrap_or_default();
-        validate_audience(&role.bound_audiences, &aud)?;
-        Ok(claims)
-    }
-}
-
-/// Core errors keep their code (the worker refetches keys on `ERR_JWKS_NO_MATCHING_KEY`) and
-/// take Vault's wording.
-fn vault_token_error(e: Error) -> Error {
-    let prefix = match e.code() {
-        Code::ClaimValidationFailed | Code::JwtExpired => "error validating claims",
-        Code::SignatureVerificationFailed | Code::JwksNoMatchingKey => "error validating signature",
-        _ => "error validating token",
-    };
-    let message = match (e.code(), e.claim_name()) {
-        (Code::ClaimValidationFailed, Some("iss")) => "invalid issuer claim (iss)".to_owned(),
-        (Code::JwksNoMatchingKey, _) => "no known key successfully validated the token signature".to_owned(),
-        (Code::JwtExpired, _) => "token is expired (exp)".to_owned(),
-        _ => e.message().to_owned(),
-    };
-    let text = format!("{prefix}: {message}");
-    match (e.claim_name(), e.reason()) {
-        (Some(claim), Some(reason)) => Error::claim(e.code(), text, claim, reason),
-        _ => Error::new(e.code(), text),
-    }
-}
-
-/// The claim checks after verification: bound claims, user claim, groups, claim mappings.
-pub fn evaluate(role: &Role, claims: Map<String, Value>) -> Result<Login> {
-    validate_bound_claims(role.bound_claims_type, &role.bound_claims, &claims)?;
-    let user = if role.user_claim_json_pointer { get_claim(&claims, &role.user_claim) } else { claims.get(&role.user_claim).filter(|v| !v.is_null()) };
-    let short = crate::error::short(&role.user_claim);
-    let alias = match user {
-        None => return Err(refused(format!("claim {short:?} not found in token"))),
-        Some(Value::String(s)) if !s.is_empty() => s.clone(),
-        Some(_) => return Err(refused(format!("claim {short:?} could not be converted to string"))),
-    };
-    let mut groups = Vec::new();
-    if let Some(gc) = &role.groups_claim {
-        let short = crate::error::short(gc);
-        let raw = get_claim(&claims, gc).ok_or_else(|| refused(format!("{short:?} claim not found in token")))?;
-        let list = normalize_list(raw).ok_or_else(|| refused(format!("{short:?} claim could not be converted to string list")))?;
-        for g in list {
-            match g {
-                Value::String(s) if s.is_empty() => {}
-                Value::String(s) => groups.push(s.clone()),
-                _ => return Err(refused("value in groups claim could not be parsed as string")),
-            }
-        }
-    }
-    let mut metadata = BTreeMap::new();
-    for (source, target) in &role.claim_mappings {
-        if let Some(v) = get_claim(&claims, source) {
-            let s = v.as_str().ok_or_else(|| refused(format!("error converting claim '{}' to string", crate::error::short(source))))?;
-            metadata.insert(target.clone(), s.to_owned());
-        }
-    }
-    metadata.insert("role".into(), role.name.clone());
-    Ok(Login {
-        role: role.name.clone(),
-        alias,
-        groups,
-        policies: role.policies(),
-        metadata,
-        ttl: role.ttl(),
-        bound_cidrs: Vec::new(),
-        claims,
-    })
+    Ok((roles, warnings))
 }

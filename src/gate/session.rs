@@ -44,6 +44,12 @@ pub struct Session {
     /// The role's `token_bound_cidrs`, checked on every use.
     #[serde(default)]
     pub cidrs: Vec<String>,
+    /// The role's `token_explicit_max_ttl` in seconds, for lookup (0, and left out, when none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub xmax: u64,
+    /// The role's `token_period` in seconds, for lookup (0, and left out, when none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub period: u64,
     /// Issued at, seconds since the epoch.
     pub iat: i64,
     /// Expires at, seconds since the epoch.
@@ -62,6 +68,8 @@ impl Session {
             meta: login.metadata.clone(),
             groups: login.groups.clone(),
             cidrs: login.bound_cidrs.clone(),
+            xmax: login.explicit_max_ttl,
+            period: login.period,
             iat: now,
             exp: now.saturating_add(i64::try_from(login.ttl).unwrap_or(i64::MAX)),
         }
@@ -71,6 +79,10 @@ impl Session {
     pub fn ttl(&self, now: i64) -> i64 {
         self.exp.saturating_sub(now).max(0)
     }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 fn invalid(message: &str) -> Error {
@@ -161,11 +173,13 @@ impl SessionKey {
         b64::encode(tag.get(..18).unwrap_or(&tag))
     }
 
-    /// A stable entity id for a role and alias, shaped like a UUID as Vault's are.
-    pub fn entity_id(&self, role: &str, alias: &str) -> String {
+    /// A stable entity id for an alias of a mount, shaped like a UUID as Vault's are. Vault keys
+    /// an entity on the mount's accessor and the alias name (`CreateOrFetchEntity`), so one
+    /// ServiceAccount logging in through two roles of a mount is one entity.
+    pub fn entity_id(&self, mount: &str, alias: &str) -> String {
         let mut mac = self.accessor.clone();
         mac.update(b"entity:");
-        mac.update(role.as_bytes());
+        mac.update(mount.as_bytes());
         mac.update(&[0]);
         mac.update(alias.as_bytes());
         let mut id = String::with_capacity(36);

@@ -79,7 +79,7 @@ pub fn error_body(message: &str) -> Value {
     json!({ "errors": [message] })
 }
 
-fn envelope(request_id: &str, data: Value, auth: Value) -> Value {
+fn envelope(request_id: &str, data: Value, auth: Value, warnings: &[String]) -> Value {
     json!({
         "request_id": request_id,
         "lease_id": "",
@@ -87,14 +87,21 @@ fn envelope(request_id: &str, data: Value, auth: Value) -> Value {
         "lease_duration": 0,
         "data": data,
         "wrap_info": null,
-        "warnings": null,
+        "warnings": if warnings.is_empty() { Value::Null } else { json!(warnings) },
         "auth": auth,
     })
 }
 
-/// The body of a successful `POST /v1/auth/<mount>/login`. Sessions are not renewable: the
-/// gate has no renew endpoint, so it does not claim one.
-pub fn login_response(key: &SessionKey, session: &Session, token: &str, request_id: &str) -> Value {
+/// The token's display name as `LoginCreateToken` makes it: the mount with `/` turned into
+/// `-`, a `-`, the alias; one trailing `-` trimmed.
+pub fn display_name(mount: &str, alias: &str) -> String {
+    let name = format!("{}-{alias}", mount.trim_matches('/').replace('/', "-"));
+    name.strip_suffix('-').map_or_else(|| name.clone(), str::to_owned)
+}
+
+/// The body of a successful `POST /v1/auth/<mount>/login`, with Vault's `warnings` (a capped
+/// TTL). Sessions are not renewable: the gate does not renew, so it does not claim to.
+pub fn login_response(key: &SessionKey, session: &Session, token: &str, mount: &str, request_id: &str, warnings: &[String]) -> Value {
     let auth = json!({
         "client_token": token,
         "accessor": key.accessor(&session.id),
@@ -103,25 +110,26 @@ pub fn login_response(key: &SessionKey, session: &Session, token: &str, request_
         "metadata": session.meta,
         "lease_duration": session.exp - session.iat,
         "renewable": false,
-        "entity_id": key.entity_id(&session.role, &session.alias),
+        "entity_id": key.entity_id(mount, &session.alias),
         "token_type": "service",
         "orphan": true,
         "mfa_requirement": null,
         "num_uses": 0,
     });
-    envelope(request_id, Value::Null, auth)
+    envelope(request_id, Value::Null, auth, warnings)
 }
 
-/// The body of `GET /v1/auth/token/lookup-self` at `now`.
+/// The body of `auth/token/lookup-self` at `now`, with the fields `handleLookup` writes:
+/// `bound_cidrs` and `period` only when the role set them, as Vault.
 pub fn lookup_response(key: &SessionKey, session: &Session, token: &str, mount: &str, request_id: &str, now: i64) -> Value {
-    let data = json!({
+    let mut data = json!({
         "accessor": key.accessor(&session.id),
         "creation_time": session.iat,
         "creation_ttl": session.exp - session.iat,
-        "display_name": format!("{mount}-{}", session.alias),
-        "entity_id": key.entity_id(&session.role, &session.alias),
+        "display_name": display_name(mount, &session.alias),
+        "entity_id": key.entity_id(mount, &session.alias),
         "expire_time": rfc3339(session.exp),
-        "explicit_max_ttl": 0,
+        "explicit_max_ttl": session.xmax,
         "id": token,
         "issue_time": rfc3339(session.iat),
         "meta": session.meta,
@@ -133,7 +141,15 @@ pub fn lookup_response(key: &SessionKey, session: &Session, token: &str, mount: 
         "ttl": session.ttl(now),
         "type": "service",
     });
-    envelope(request_id, data, Value::Null)
+    if let Some(obj) = data.as_object_mut() {
+        if !session.cidrs.is_empty() {
+            obj.insert("bound_cidrs".into(), json!(session.cidrs));
+        }
+        if session.period > 0 {
+            obj.insert("period".into(), json!(session.period));
+        }
+    }
+    envelope(request_id, data, Value::Null, &[])
 }
 
 /// Seconds since the epoch as an RFC 3339 UTC timestamp (civil-from-days, H. Hinnant's algorithm).

@@ -22,7 +22,7 @@ fn result_object(pairs: &[(&str, JsValue)]) -> Result<JsValue, JsValue> {
 #[wasm_bindgen(typescript_custom_section)]
 const TS_GATE_TYPES: &'static str = r#"
 /** Shared auth configuration (Vault's `auth/jwt/config`). */
-export interface GateConfig { bound_issuer?: string; jwt_supported_algs?: Algorithm[] }
+export interface GateConfig { bound_issuer?: string; jwt_supported_algs?: Algorithm[]; default_role?: string }
 /** Who a request is, once a session or token has been checked. */
 export interface GateIdentity {
   id?: string; role: string; alias: string; groups: string[]; policies: string[];
@@ -34,14 +34,25 @@ export interface GateIdentity {
 export interface GateLoginRequest { role: string | null; jwt: string | null; set_cookie: boolean }
 /** A successful login: Vault's response body, and the session it minted. */
 export interface GateLogin { body: unknown; token: string; session: GateIdentity }
-/** Errors from the gate also carry the HTTP status Vault would answer with. */
-export interface GateError extends JwksgateError { status: number }
+/** Errors from the gate also carry the HTTP status Vault would answer with; a refused login
+ * also names its failed check and a log line naming the check and claim (never a value). */
+export interface GateError extends JwksgateError { status: number; check?: string; log?: string }
 "#;
 
 fn gate_js(e: Error) -> JsValue {
     let status = gate_role::http_status(&e);
     let js = to_js(e);
     let _ = Reflect::set(&js, &"status".into(), &JsValue::from(status));
+    js
+}
+
+/// A refused login as a JS error: Vault's answer, the failed check's name, and the log line
+/// (the check and the claim, never a claim's value).
+fn refusal(check: &crate::gate::login::Check, role: &str) -> JsValue {
+    let e = check.error.clone().unwrap_or_else(|| Error::new(Code::LoginRefused, "login refused"));
+    let js = gate_js(e);
+    let _ = Reflect::set(&js, &"check".into(), &JsValue::from(check.id.name()));
+    let _ = Reflect::set(&js, &"log".into(), &JsValue::from(check.log_line(role)));
     js
 }
 
@@ -100,6 +111,29 @@ impl JsGate {
         Ok(ids)
     }
 
+    /// Installs a static key set (Vault's `jwt_validation_pubkeys`): every key is tried,
+    /// whatever `kid` a token names, and Vault's static-key wording is used.
+    #[wasm_bindgen(js_name = setStaticKeys)]
+    pub fn set_static_keys(&mut self, #[wasm_bindgen(unchecked_param_type = "JWKS | string")] jwks: JsValue) -> Result<Vec<String>, JsValue> {
+        let verifier = crate::Verifier::any_kid(parse_jwks(&jwks).map_err(gate_js)?);
+        let ids = verifier.key_ids().into_iter().map(str::to_owned).collect();
+        self.verifier = Some(verifier);
+        Ok(ids)
+    }
+
+    /// `default_role`, lower-cased, or `undefined`.
+    #[wasm_bindgen(getter, js_name = defaultRole)]
+    pub fn default_role(&self) -> Option<String> {
+        self.gate.config.default_role.clone()
+    }
+
+    /// What Vault would have warned about when these roles were written (a `token_max_ttl`
+    /// above the system's 768h), for the host's log.
+    #[wasm_bindgen(getter)]
+    pub fn warnings(&self) -> Vec<String> {
+        self.gate.warnings.clone()
+    }
+
     /// Whether a key set is loaded.
     #[wasm_bindgen(getter, js_name = hasKeys)]
     pub fn has_keys(&self) -> bool {
@@ -131,18 +165,31 @@ impl JsGate {
         to_plain(&serde_json::json!({ "role": request.role, "jwt": request.jwt, "set_cookie": request.set_cookie }))
     }
 
-    /// Vault's login: checks `jwt` against role `role` for a caller at `remote` at `now`
-    /// (seconds), and mints a session with the host's random `session_id`.
+    /// The login checks that need no keys (role, `role_type`, token, CIDRs), in Vault's order:
+    /// throws Vault's answer, so a host answers them before it fetches keys.
+    pub fn precheck(&self, role: &str, jwt: &str, remote: Option<String>) -> Result<(), JsValue> {
+        match self.gate.precheck(role, jwt, remote_ip(remote)) {
+            Some(check) => Err(refusal(&check, &self.gate.role_name(role))),
+            None => Ok(()),
+        }
+    }
+
+    /// Vault's login: checks `jwt` against role `role` (empty: `default_role`) for a caller at
+    /// `remote` at `now` (seconds, with their fraction), and mints a session with the host's
+    /// random `session_id`. A refusal carries `check` and `log` (see `GateError`).
     #[wasm_bindgen(unchecked_return_type = "GateLogin")]
     pub fn login(&self, role: &str, jwt: &str, remote: Option<String>, now: f64, session_id: &str, request_id: &str) -> Result<JsValue, JsValue> {
         if session_id.len() < 16 {
             return Err(gate_js(Error::new(Code::InvalidArgument, "session id must be at least 16 random characters")));
         }
-        let now = now.floor() as i64;
-        let login = self.gate.login(role, jwt, self.verifier()?, remote_ip(remote), now).map_err(gate_js)?;
-        let session = Session::from_login(&login, session_id, now);
+        let explanation = self.gate.explain(role, jwt, self.verifier.as_ref(), remote_ip(remote), now);
+        if let Some(check) = explanation.failure() {
+            return Err(refusal(check, &explanation.role));
+        }
+        let login = explanation.into_result().map_err(gate_js)?;
+        let session = Session::from_login(&login, session_id, now.floor() as i64);
         let token = self.key.mint(&session).map_err(gate_js)?;
-        let body = crate::gate::vault::login_response(&self.key, &session, &token, request_id);
+        let body = crate::gate::vault::login_response(&self.key, &session, &token, &self.mount, request_id, &login.warnings);
         result_object(&[("body", to_plain(&body)?), ("token", token.as_str().into()), ("session", session_identity(&session)?)])
     }
 
@@ -150,7 +197,7 @@ impl JsGate {
     /// that carry a ServiceAccount token directly.
     #[wasm_bindgen(unchecked_return_type = "GateIdentity")]
     pub fn authorize(&self, role: &str, jwt: &str, remote: Option<String>, now: f64) -> Result<JsValue, JsValue> {
-        let login = self.gate.login(role, jwt, self.verifier()?, remote_ip(remote), now.floor() as i64).map_err(gate_js)?;
+        let login = self.gate.login(role, jwt, self.verifier()?, remote_ip(remote), now).map_err(gate_js)?;
         to_plain(&serde_json::json!({
             "role": login.role, "alias": login.alias, "groups": login.groups, "policies": login.policies, "meta": login.metadata,
             "headers": crate::gate::vault::identity_headers(&login.role, &login.alias, &login.groups),
