@@ -95,9 +95,19 @@ gate-pkg: tools
 	$(SIMD) wasm-pack build --release --no-pack --target web --out-dir worker/pkg --out-name jwksgate -- --features gate
 	cp js/node.mjs js/workerd.mjs worker/pkg/
 
-test-worker: gate-pkg
+# Real Vault clients for the worker's tests: hvac (PyPI) in a venv under target/, installed with
+# pinned hashes; node-vault (npm) is pinned in worker/package.json and its lock.
+VAULT_CLIENTS := target/vault-clients
+.PHONY: vault-clients
+vault-clients: $(VAULT_CLIENTS)/.installed
+$(VAULT_CLIENTS)/.installed: worker/test/vault-clients/requirements.txt
+	python3 -m venv $(VAULT_CLIENTS)
+	$(VAULT_CLIENTS)/bin/pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r worker/test/vault-clients/requirements.txt
+	touch $@
+
+test-worker: gate-pkg vault-clients
 	cd worker && $(NPM_CI)
-	cd worker && node --test --test-timeout=120000 test/
+	cd worker && HVAC_PYTHON=$(CURDIR)/$(VAULT_CLIENTS)/bin/python node --test --test-timeout=120000 test/
 
 run-gate: gate-pkg
 	cd worker && $(NPM_CI)

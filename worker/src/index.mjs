@@ -48,13 +48,17 @@ function configure(env) {
   if (!env.SESSION_SECRET) throw new Error('SESSION_SECRET is not set (wrangler secret put SESSION_SECRET)');
   if (!env.REVOKED || typeof env.REVOKED.get !== 'function') throw new Error('the REVOKED KV namespace binding is missing');
   const discoveryUrl = text(env.OIDC_DISCOVERY_URL).trim();
+  // Empty: Vault's list for JWT login, as far as this build verifies it (decided in Rust).
   const algs = text(env.JWT_SUPPORTED_ALGS).split(',').map((s) => s.trim()).filter(Boolean);
   const config = { jwt_supported_algs: algs };
   const boundIssuer = text(env.BOUND_ISSUER).trim() || discoveryUrl;
   if (boundIssuer) config.bound_issuer = boundIssuer;
+  // Vault's default_role: lower-cased, and it must name a role (checked in Rust).
+  if (text(env.DEFAULT_ROLE).trim()) config.default_role = text(env.DEFAULT_ROLE).trim();
   const gate = new Gate(config, text(env.ROLES), env.SESSION_SECRET, text(env.MOUNT).trim() || 'jwt');
-  const defaultRole = text(env.DEFAULT_ROLE).trim();
-  if (defaultRole && !gate.roles.includes(defaultRole)) throw new Error(`DEFAULT_ROLE ${JSON.stringify(defaultRole)} is not a role in ROLES`);
+  const defaultRole = gate.defaultRole || '';
+  // What Vault would have answered in `warnings` when these roles were written.
+  for (const w of gate.warnings) console.warn(`jwksgate: ${w}`);
   // ORIGIN is checked in Rust (src/gate/proxy.rs); the URL parser that connects must read its
   // host as Rust does (it reads 0x7f.1 as 127.0.0.1, and an IDN as punycode).
   const proxy = new GateProxy(text(env.ORIGIN).trim() || null, gate.mount);
@@ -71,7 +75,8 @@ function configure(env) {
     const raw = text(env.PUBLIC_KEYS_PEM).trim();
     const pems = raw.startsWith('[') ? JSON.parse(raw) : raw.match(/-----BEGIN [^-]+-----[\s\S]+?-----END [^-]+-----/g) || [];
     if (!pems.length) throw new Error('PUBLIC_KEYS_PEM holds no PEM block');
-    gate.setKeys({ keys: pems.map((p) => importPublicKeyPem(p)) });
+    // Every key is tried whatever the token's kid, as Vault's static key set does.
+    gate.setStaticKeys({ keys: pems.map((p) => importPublicKeyPem(p)) });
     keys = new StaticKeys();
   } else {
     const settings = {
@@ -193,13 +198,22 @@ async function login(s, request, ctx) {
   const input = s.gate.parseLogin(await readBody(request));
   // The cookie only for the gate's own pages: same-origin JSON (login CSRF; decided in Rust).
   if (input.set_cookie === true) s.proxy.checkCookieLogin([...request.headers], request.url);
-  const role = input.role || s.defaultRole;
+  // An empty role is DEFAULT_ROLE's; names are lower-cased; every check is Vault's, in Rust.
+  const role = input.role || '';
   const jwt = input.jwt || '';
-  if (!role) throw new HttpError(400, 'missing role');
-  if (!jwt) throw new HttpError(400, 'missing token');
+  const remote = clientAddress(request);
   const requestId = crypto.randomUUID();
   const sessionId = crypto.randomUUID();
-  const result = await withKeys(s, ctx, () => s.gate.login(role, jwt, clientAddress(request), now(), sessionId, requestId));
+  let result;
+  try {
+    // Vault answers the role, its type, a missing token and the CIDRs before it looks at keys.
+    s.gate.precheck(role, jwt, remote);
+    result = await withKeys(s, ctx, () => s.gate.login(role, jwt, remote, now(), sessionId, requestId));
+  } catch (e) {
+    // The failed check and its claim, never a claim's value (the issuer's mismatch names both).
+    if (e && typeof e.log === 'string') console.log(`jwksgate: ${e.log}`);
+    throw e;
+  }
   const headers = {};
   if (input.set_cookie === true) {
     const ttl = Math.max(0, result.session.exp - result.session.iat);
@@ -214,8 +228,9 @@ function sessionToken(request, { cookie = false } = {}) {
   return c.token;
 }
 
+/** Vault's token store serves lookup-self to reads and writes alike (GET, POST, PUT). */
 async function lookupSelf(s, request) {
-  allow(request, ['GET']);
+  allow(request, ['GET', 'POST', 'PUT']);
   const token = sessionToken(request);
   await session(s, token, request);
   return json(200, s.gate.lookupSelf(token, clientAddress(request), now(), crypto.randomUUID()));

@@ -24,11 +24,14 @@ export async function startGate(bindings, { kvPersist, handleRuntimeStdio } = {}
     cf: false,
     kvNamespaces: ['REVOKED', 'KEYS_CACHE'],
     kvPersist: kvPersist ?? false,
+    // A real HTTP listener on loopback, a port of the system's choosing, for Vault clients.
+    host: '127.0.0.1',
+    port: 0,
     bindings: { SESSION_SECRET: SECRET, ...bindings },
     ...(handleRuntimeStdio ? { handleRuntimeStdio } : {}),
   });
   // Miniflare always listens on 127.0.0.1 (a port of its own): raw requests go there.
-  const url = await mf.ready;
+  const url = (await mf.ready).toString().replace(/\/$/, '');
   const call = async (path, init = {}) => {
     const r = await mf.dispatchFetch(`http://gate.test${path}`, { redirect: 'manual', ...init });
     const text = await r.text();
