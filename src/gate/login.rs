@@ -442,23 +442,7 @@ impl Gate {
         if t.failed() {
             return done(t, None, &role_name);
         }
-        let login = identity.map(|(alias, groups, metadata, policies)| {
-            let (ttl, warnings) = role.lease();
-            Login {
-                role: role.name.clone(),
-                alias,
-                groups,
-                policies,
-                metadata,
-                ttl,
-                bound_cidrs: role.token_bound_cidrs.iter().map(ToString::to_string).collect(),
-                explicit_max_ttl: role.token_explicit_max_ttl,
-                period: role.token_period,
-                num_uses: role.token_num_uses,
-                warnings,
-                claims,
-            }
-        });
+        let login = identity.map(|id| make_login(role, id, claims));
         done(t, login, &role_name)
     }
 
@@ -656,9 +640,13 @@ pub fn evaluate(role: &Role, claims: Map<String, Value>) -> Result<Login> {
     if let Some(e) = t.checks.iter().find(|c| c.outcome == Outcome::Failed).and_then(|c| c.error.clone()) {
         return Err(e);
     }
-    let (alias, groups, metadata, policies) = identity.ok_or_else(|| refused("login refused"))?;
+    identity.map(|id| make_login(role, id, claims)).ok_or_else(|| refused("login refused"))
+}
+
+/// The login of a role whose checks all passed.
+fn make_login(role: &Role, (alias, groups, metadata, policies): Identity, claims: Map<String, Value>) -> Login {
     let (ttl, warnings) = role.lease();
-    Ok(Login {
+    Login {
         role: role.name.clone(),
         alias,
         groups,
@@ -671,5 +659,5 @@ pub fn evaluate(role: &Role, claims: Map<String, Value>) -> Result<Login> {
         num_uses: role.token_num_uses,
         warnings,
         claims,
-    })
+    }
 }

@@ -105,20 +105,20 @@ impl JsGate {
     /// Replaces the key set (after a fetch or a rotation). Throws on a bad set and keeps the old one.
     #[wasm_bindgen(js_name = setKeys)]
     pub fn set_keys(&mut self, #[wasm_bindgen(unchecked_param_type = "JWKS | string")] jwks: JsValue) -> Result<Vec<String>, JsValue> {
-        let verifier = crate::Verifier::from_jwks(parse_jwks(&jwks).map_err(gate_js)?);
+        Ok(self.install(crate::Verifier::from_jwks(parse_jwks(&jwks).map_err(gate_js)?)))
+    }
+
+    fn install(&mut self, verifier: crate::Verifier) -> Vec<String> {
         let ids = verifier.key_ids().into_iter().map(str::to_owned).collect();
         self.verifier = Some(verifier);
-        Ok(ids)
+        ids
     }
 
     /// Installs a static key set (Vault's `jwt_validation_pubkeys`): every key is tried,
     /// whatever `kid` a token names, and Vault's static-key wording is used.
     #[wasm_bindgen(js_name = setStaticKeys)]
     pub fn set_static_keys(&mut self, #[wasm_bindgen(unchecked_param_type = "JWKS | string")] jwks: JsValue) -> Result<Vec<String>, JsValue> {
-        let verifier = crate::Verifier::any_kid(parse_jwks(&jwks).map_err(gate_js)?);
-        let ids = verifier.key_ids().into_iter().map(str::to_owned).collect();
-        self.verifier = Some(verifier);
-        Ok(ids)
+        Ok(self.install(crate::Verifier::any_kid(parse_jwks(&jwks).map_err(gate_js)?)))
     }
 
     /// `default_role`, lower-cased, or `undefined`.
