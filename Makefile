@@ -23,7 +23,6 @@ pkg: export PATH := $(CURDIR)/scripts/binaryen/node_modules/.bin:$(PATH)
 pkg: tools
 	$(SIMD) wasm-pack build --release --target web --out-dir pkg --out-name jwksgate
 	$(SCALAR) wasm-pack build --release --no-pack --target web --out-dir target/scalar/pkg --out-name jwksgate
-	$(SIMD) wasm-pack build --release --no-pack --target nodejs --out-dir pkg/node --out-name jwksgate
 	node scripts/assemble-pkg.mjs
 
 run: www
@@ -60,7 +59,7 @@ WWW_FILES := index.html style.css app.js example.js lib
 www: pkg
 	rm -rf $(WWW_OUT) && mkdir -p $(WWW_OUT)/pkg
 	cd www && cp -R $(WWW_FILES) $(CURDIR)/$(WWW_OUT)/
-	cp pkg/jwksgate.js pkg/jwksgate_bg.wasm pkg/jwksgate_scalar_bg.wasm $(WWW_OUT)/pkg/
+	cp pkg/jwksgate.js pkg/errors.mjs pkg/jwksgate_bg.wasm pkg/jwksgate_scalar_bg.wasm $(WWW_OUT)/pkg/
 	node www/tools/make-example.mjs --check
 
 serve-www: www
@@ -93,7 +92,7 @@ fuzz:
 gate-pkg: export PATH := $(CURDIR)/scripts/binaryen/node_modules/.bin:$(PATH)
 gate-pkg: tools
 	$(SIMD) wasm-pack build --release --no-pack --target web --out-dir worker/pkg --out-name jwksgate -- --features gate
-	cp js/node.mjs js/workerd.mjs worker/pkg/
+	node scripts/assemble-pkg.mjs --glue worker/pkg
 
 test-worker: gate-pkg
 	cd worker && $(NPM_CI)
