@@ -44,6 +44,7 @@ test-wasm: tools
 	$(SIMD) wasm-pack test --node --release
 
 test-pkg: pkg
+	scripts/chromium.sh
 	scripts/test-pkg.sh
 
 clean:

@@ -63,15 +63,16 @@ export interface IssuerJWKSet extends RemoteJWKSet {
   readonly jwksUri: string | undefined;
 }
 
-/** Keys jwtVerify takes: a key set, a Verifier, a JWKS, one public JWK, or a function resolving to one of those. */
-export type KeyInput =
-  | KeySet | Verifier | JWKS | JWK
-  | ((protectedHeader: JWTHeader, token: FlattenedJWSInput) => KeySet | Verifier | JWKS | JWK | Promise<KeySet | Verifier | JWKS | JWK>);
+/** Keys jwtVerify takes: a key set, a Verifier, a JWKS or one public JWK... */
+export type KeyInput = KeySet | Verifier | JWKS | JWK;
+/** ...or a function resolving to one of those, called with the unverified header, as jose's key resolvers. */
+export type KeyResolver = (protectedHeader: JWTHeader, token: FlattenedJWSInput) => KeyInput | Promise<KeyInput>;
 
 /**
  * Verifies a JWT as jose's jwtVerify does (signature, then claims, in Rust). On an unknown
  * `kid`, a remote set refetches once outside its cooldown. Rejects with the `errors` classes.
  */
+export declare function jwtVerify(jwt: string | Uint8Array, key: KeyResolver, options?: JWTVerifyOptions): Promise<JWTVerifyResult>;
 export declare function jwtVerify(jwt: string | Uint8Array, key: KeyInput, options?: JWTVerifyOptions): Promise<JWTVerifyResult>;
 
 /** A key set from a JWKS (object or JSON text), parsed and imported once. */

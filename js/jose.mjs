@@ -113,7 +113,8 @@ function withPayload(e, jwt) {
  */
 export async function jwtVerify(jwt, key, options) {
   const opts = verifierOptions(options);
-  if (typeof jwt !== 'string') throw fromCode('ERR_JWS_INVALID', 'Compact JWS must be a string');
+  if (jwt instanceof Uint8Array) jwt = new TextDecoder().decode(jwt);
+  if (typeof jwt !== 'string') throw fromCode('ERR_JWS_INVALID', 'Compact JWS must be a string or Uint8Array');
   const source = await sourceOf(key, jwt);
   let result;
   try {
