@@ -71,7 +71,8 @@ test-www: www
 	cd www/test && $(NPM_CI)
 	cd www/test && WWW_DIR=$(CURDIR)/$(WWW_OUT) node --test --test-concurrency=1 *.test.mjs
 
-# Side-by-side RS256 benchmark (jwksgate, jose, node:crypto); prints the table recorded in
+# Side-by-side RS256 benchmark (jwksgate, jose, fast-jwt, node:crypto; remote key sets against a
+# loopback issuer); prints the table recorded in
 # bench/RESULTS.md. Not part of `make test`: timings are never asserted.
 .PHONY: bench
 bench: pkg
