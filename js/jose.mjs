@@ -3,7 +3,7 @@
 // `errors` namespace. Only adapting is done here: the token, the keys, the signature and the
 // claims are all checked in Rust; this file picks the Verifier and converts jose's duration
 // strings.
-import { Verifier, decodeUnverified } from './jwksgate.js';
+import { Verifier, decodeUnverified, verify as verifyOnce } from './jwksgate.js';
 import {
   JOSEError, JWTClaimValidationFailed, JWTExpired, JOSEAlgNotAllowed, JOSENotSupported, JWSInvalid, JWTInvalid,
   JWKInvalid, JWKSInvalid, JWKSNoMatchingKey, JWKSMultipleMatchingKeys, JWKSTimeout, JWSSignatureVerificationFailed,
@@ -105,6 +105,29 @@ function withPayload(e, jwt) {
   }
   return e;
 }
+
+// The synchronous API's claim errors carry the payload too: `verify` is exported from here in
+// place of the glue's, and Verifier's `verify` is wrapped once, when the package loads.
+/** Verifies a JWT against a JWKS: the bindings' `verify`, claim errors with their payload. */
+export function verify(token, jwks, options) {
+  try {
+    return verifyOnce(token, jwks, options);
+  } catch (e) {
+    throw withPayload(e, token);
+  }
+}
+const verifierVerify = Verifier.prototype.verify;
+Object.defineProperty(Verifier.prototype, 'verify', {
+  value: function verify(token, options) {
+    try {
+      return verifierVerify.call(this, token, options);
+    } catch (e) {
+      throw withPayload(e, token);
+    }
+  },
+  writable: true,
+  configurable: true,
+});
 
 /**
  * Verifies a JWT as jose's jwtVerify does, resolving to `{ payload, protectedHeader, key }`

@@ -299,7 +299,12 @@ test('jwksgate: the errors of every entry point are the classes of `errors` (imp
     assert.throws(call, (e) => e instanceof jg.errors[name] && e instanceof jg.errors.JOSEError && e.code === jg.errors[name].code && e.name === name, name);
   }
   const token = await sign(KEY, { exp: now() - 60 });
-  assert.throws(() => new jg.Verifier(JWKS).verify(token), (e) => e instanceof jg.errors.JWTExpired && e.claim === 'exp' && e.reason === 'check_failed');
+  // The synchronous API's claim errors carry the verified payload too, as jose's.
+  for (const call of [() => new jg.Verifier(JWKS).verify(token), () => jg.verify(token, JWKS), () => cjs.verify(token, JWKS)]) {
+    assert.throws(call, (e) => e instanceof jg.errors.JWTExpired && e.claim === 'exp' && e.reason === 'check_failed' && e.payload.sub === 'system:serviceaccount:default:app' && e.cause.payload === e.payload);
+  }
+  const fresh = await sign(KEY);
+  assert.throws(() => new jg.Verifier(JWKS).verify(fresh, { audience: 'x' }), (e) => e instanceof jg.errors.JWTClaimValidationFailed && e.payload.aud === 'app');
   // Malformed options are TypeErrors, as jose throws them, with their code.
   assert.throws(() => jg.verify(token, JWKS, { clockTolerance: -1 }), (e) => e instanceof TypeError && e.code === 'ERR_INVALID_ARGUMENT');
   await assert.rejects(jg.jwtVerify(token, 42), (e) => e instanceof TypeError && e.code === 'ERR_INVALID_ARGUMENT');
