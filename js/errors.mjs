@@ -13,130 +13,66 @@ export class JOSEError extends Error {
   }
 }
 
-/** A claim check failed; `claim`, `reason` and the verified `payload` say which and why. */
-export class JWTClaimValidationFailed extends JOSEError {
-  static code = 'ERR_JWT_CLAIM_VALIDATION_FAILED';
-  code = 'ERR_JWT_CLAIM_VALIDATION_FAILED';
-  claim;
-  reason;
-  payload;
-  constructor(message, payload, claim = 'unspecified', reason = 'unspecified') {
-    super(message, { cause: { claim, reason, payload } });
-    this.claim = claim;
-    this.reason = reason;
-    this.payload = payload;
-  }
+/** A class of jose's family for `code`, named `name`, with `message` as its default message. */
+function define(name, code, message) {
+  // The computed key names the class, as `class Name` would: `name` and stack traces say it.
+  return {
+    [name]: class extends JOSEError {
+      static code = code;
+      code = code;
+      constructor(text = message, options) {
+        super(text, options);
+      }
+    },
+  }[name];
 }
 
+/** A claim error: `claim`, `reason` and the verified `payload` say which claim and why. */
+function defineClaim(name, code) {
+  return {
+    [name]: class extends JOSEError {
+      static code = code;
+      code = code;
+      claim;
+      reason;
+      payload;
+      constructor(message, payload, claim = 'unspecified', reason = 'unspecified') {
+        super(message, { cause: { claim, reason, payload } });
+        this.claim = claim;
+        this.reason = reason;
+        this.payload = payload;
+      }
+    },
+  }[name];
+}
+
+/** A claim check failed. */
+export const JWTClaimValidationFailed = defineClaim('JWTClaimValidationFailed', 'ERR_JWT_CLAIM_VALIDATION_FAILED');
 /** `exp` is past, or `iat` older than `maxTokenAge`. */
-export class JWTExpired extends JOSEError {
-  static code = 'ERR_JWT_EXPIRED';
-  code = 'ERR_JWT_EXPIRED';
-  claim;
-  reason;
-  payload;
-  constructor(message, payload, claim = 'unspecified', reason = 'unspecified') {
-    super(message, { cause: { claim, reason, payload } });
-    this.claim = claim;
-    this.reason = reason;
-    this.payload = payload;
-  }
-}
-
-export class JOSEAlgNotAllowed extends JOSEError {
-  static code = 'ERR_JOSE_ALG_NOT_ALLOWED';
-  code = 'ERR_JOSE_ALG_NOT_ALLOWED';
-}
-
-export class JOSENotSupported extends JOSEError {
-  static code = 'ERR_JOSE_NOT_SUPPORTED';
-  code = 'ERR_JOSE_NOT_SUPPORTED';
-}
-
-export class JWSInvalid extends JOSEError {
-  static code = 'ERR_JWS_INVALID';
-  code = 'ERR_JWS_INVALID';
-}
-
-export class JWTInvalid extends JOSEError {
-  static code = 'ERR_JWT_INVALID';
-  code = 'ERR_JWT_INVALID';
-}
-
-export class JWKInvalid extends JOSEError {
-  static code = 'ERR_JWK_INVALID';
-  code = 'ERR_JWK_INVALID';
-}
-
-export class JWKSInvalid extends JOSEError {
-  static code = 'ERR_JWKS_INVALID';
-  code = 'ERR_JWKS_INVALID';
-}
-
-export class JWKSNoMatchingKey extends JOSEError {
-  static code = 'ERR_JWKS_NO_MATCHING_KEY';
-  code = 'ERR_JWKS_NO_MATCHING_KEY';
-  constructor(message = 'no applicable key found in the JSON Web Key Set', options) {
-    super(message, options);
-  }
-}
-
+export const JWTExpired = defineClaim('JWTExpired', 'ERR_JWT_EXPIRED');
+export const JOSEAlgNotAllowed = define('JOSEAlgNotAllowed', 'ERR_JOSE_ALG_NOT_ALLOWED');
+export const JOSENotSupported = define('JOSENotSupported', 'ERR_JOSE_NOT_SUPPORTED');
+export const JWSInvalid = define('JWSInvalid', 'ERR_JWS_INVALID');
+export const JWTInvalid = define('JWTInvalid', 'ERR_JWT_INVALID');
+export const JWKInvalid = define('JWKInvalid', 'ERR_JWK_INVALID');
+export const JWKSInvalid = define('JWKSInvalid', 'ERR_JWKS_INVALID');
+export const JWKSNoMatchingKey = define('JWKSNoMatchingKey', 'ERR_JWKS_NO_MATCHING_KEY', 'no applicable key found in the JSON Web Key Set');
 /**
  * Exported for code written against jose; never thrown here: a token without `kid` is tried
  * against each usable key, which is what jose's documentation has callers do with this error.
  */
-export class JWKSMultipleMatchingKeys extends JOSEError {
-  static code = 'ERR_JWKS_MULTIPLE_MATCHING_KEYS';
-  code = 'ERR_JWKS_MULTIPLE_MATCHING_KEYS';
-  constructor(message = 'multiple matching keys found in the JSON Web Key Set', options) {
-    super(message, options);
-  }
-}
-
-export class JWKSTimeout extends JOSEError {
-  static code = 'ERR_JWKS_TIMEOUT';
-  code = 'ERR_JWKS_TIMEOUT';
-  constructor(message = 'request timed out', options) {
-    super(message, options);
-  }
-}
-
-export class JWSSignatureVerificationFailed extends JOSEError {
-  static code = 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED';
-  code = 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED';
-  constructor(message = 'signature verification failed', options) {
-    super(message, options);
-  }
-}
+export const JWKSMultipleMatchingKeys = define('JWKSMultipleMatchingKeys', 'ERR_JWKS_MULTIPLE_MATCHING_KEYS', 'multiple matching keys found in the JSON Web Key Set');
+export const JWKSTimeout = define('JWKSTimeout', 'ERR_JWKS_TIMEOUT', 'request timed out');
+export const JWSSignatureVerificationFailed = define('JWSSignatureVerificationFailed', 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED', 'signature verification failed');
 
 // Codes jose has no class for.
-
 /** An OpenID Connect discovery document is malformed or names another issuer. */
-export class DiscoveryInvalid extends JOSEError {
-  static code = 'ERR_DISCOVERY_INVALID';
-  code = 'ERR_DISCOVERY_INVALID';
-}
-
+export const DiscoveryInvalid = define('DiscoveryInvalid', 'ERR_DISCOVERY_INVALID');
 // The login gate's (the crate's `gate` feature, built into the worker only).
-export class ConfigInvalid extends JOSEError {
-  static code = 'ERR_CONFIG_INVALID';
-  code = 'ERR_CONFIG_INVALID';
-}
-
-export class LoginRefused extends JOSEError {
-  static code = 'ERR_LOGIN_REFUSED';
-  code = 'ERR_LOGIN_REFUSED';
-}
-
-export class PermissionDenied extends JOSEError {
-  static code = 'ERR_PERMISSION_DENIED';
-  code = 'ERR_PERMISSION_DENIED';
-}
-
-export class SessionInvalid extends JOSEError {
-  static code = 'ERR_SESSION_INVALID';
-  code = 'ERR_SESSION_INVALID';
-}
+export const ConfigInvalid = define('ConfigInvalid', 'ERR_CONFIG_INVALID');
+export const LoginRefused = define('LoginRefused', 'ERR_LOGIN_REFUSED');
+export const PermissionDenied = define('PermissionDenied', 'ERR_PERMISSION_DENIED');
+export const SessionInvalid = define('SessionInvalid', 'ERR_SESSION_INVALID');
 
 const CLASSES = [
   JWTClaimValidationFailed, JWTExpired, JOSEAlgNotAllowed, JOSENotSupported, JWSInvalid, JWTInvalid, JWKInvalid,

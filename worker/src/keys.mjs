@@ -29,39 +29,8 @@ export function checkKeyUrl(text, what) {
   return url;
 }
 
-/**
- * The body of a Request or Response as bytes, at most `cap` of them: refused on its declared
- * length before any is read, otherwise as soon as the stream passes the cap. `tooLarge()` makes
- * the error thrown.
- */
-export async function readCapped(message, cap, tooLarge) {
-  const declared = Number(message.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > cap) {
-    await message.body?.cancel();
-    throw tooLarge();
-  }
-  if (!message.body) return new Uint8Array(0);
-  const reader = message.body.getReader();
-  const chunks = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > cap) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.byteLength;
-  }
-  return all;
-}
+// Request bodies are read as the package reads key set responses: capped, refused early.
+export { readCapped } from '../pkg/remote.mjs';
 
 /**
  * A remote key set: discovery (issuer must equal the configured URL exactly) or a JWKS URL,
