@@ -17,21 +17,26 @@ const ENTRIES = ['node.mjs', 'browser.mjs', 'deno.mjs', 'workerd.mjs', 'index.cj
 /**
  * wasm-bindgen copies js/errors.mjs (src/wasm/convert.rs imports it) into snippets/<crate-hash>/;
  * the glue imports it from ./errors.mjs instead, the one copy the JS around it imports too, so
- * the errors the wasm throws and the `errors` classes are the same classes.
+ * the errors the wasm throws and the `errors` classes are the same classes. Other snippets stay
+ * where the glue imports them. Returns whether any is left in snippets/.
  */
 function glue(dir) {
   const snippets = join(dir, 'snippets');
   const crates = existsSync(snippets) ? readdirSync(snippets) : [];
   if (crates.length !== 1) throw new Error(`${dir}: expected one crate in snippets/, found ${crates.length}`);
-  const snippet = join(snippets, crates[0], 'js', 'errors.mjs');
+  const crate = join(snippets, crates[0]);
+  const snippet = join(crate, 'js', 'errors.mjs');
   if (readFileSync(snippet, 'utf8') !== readFileSync(join(js, 'errors.mjs'), 'utf8')) throw new Error(`${snippet} differs from js/errors.mjs`);
   const from = `'./snippets/${crates[0]}/js/errors.mjs'`;
   const path = join(dir, 'jwksgate.js');
   const text = readFileSync(path, 'utf8');
   if (text.split(from).length !== 2) throw new Error(`${path}: expected one import from ${from}`);
   writeFileSync(path, text.replace(from, "'./errors.mjs'"));
-  rmSync(snippets, { recursive: true });
+  rmSync(join(crate, 'js'), { recursive: true });
+  const left = readdirSync(crate).length > 0;
+  if (!left) rmSync(snippets, { recursive: true });
   for (const f of [...MODULES, ...ENTRIES]) copyFileSync(join(js, f), join(dir, f));
+  return left;
 }
 
 const args = process.argv.slice(2);
@@ -53,7 +58,7 @@ if (readFileSync(join(scalar, 'jwksgate.js'), 'utf8') !== readFileSync(join(pkg,
   throw new Error('the scalar and SIMD builds generated different JS glue; the package cannot serve both');
 }
 copyFileSync(join(scalar, 'jwksgate_bg.wasm'), join(pkg, 'jwksgate_scalar_bg.wasm'));
-glue(pkg);
+const snippets = glue(pkg);
 
 // The probe: (func (result v128) i32.const 0 i32x4.splat).
 const defaultWasm = "module_or_path = new URL('jwksgate_bg.wasm', import.meta.url);";
@@ -118,6 +123,7 @@ const manifest = {
   files: [
     'jwksgate.js', 'jwksgate_bg.wasm', 'jwksgate_scalar_bg.wasm', ...MODULES, ...ENTRIES,
     'index.d.ts', 'index.d.cts', 'jwksgate.d.ts', 'jwksgate.d.cts', 'errors.d.ts', 'errors.d.cts', 'README.md',
+    ...(snippets ? ['snippets/'] : []),
   ],
   // Entries instantiate the wasm on import; the rest is pure.
   sideEffects: ['./node.mjs', './browser.mjs', './deno.mjs', './workerd.mjs', './index.cjs'],
