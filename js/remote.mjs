@@ -46,6 +46,7 @@ function settings(options) {
   if (o.store && (typeof o.store.get !== 'function' || typeof o.store.put !== 'function')) {
     throw invalidArgument('"store" option must have get() and put()');
   }
+  new Headers(o.headers); // malformed headers are refused here, as jose refuses them, not at the first fetch
   const fetchImpl = o[customFetch] ?? ((...args) => fetch(...args));
   if (typeof fetchImpl !== 'function') throw invalidArgument('customFetch must be a function');
   return {
