@@ -23,7 +23,6 @@ pkg: export PATH := $(CURDIR)/scripts/binaryen/node_modules/.bin:$(PATH)
 pkg: tools
 	$(SIMD) wasm-pack build --release --target web --out-dir pkg --out-name jwksgate
 	$(SCALAR) wasm-pack build --release --no-pack --target web --out-dir target/scalar/pkg --out-name jwksgate
-	$(SIMD) wasm-pack build --release --no-pack --target nodejs --out-dir pkg/node --out-name jwksgate
 	node scripts/assemble-pkg.mjs
 
 run: www
@@ -45,6 +44,7 @@ test-wasm: tools
 	$(SIMD) wasm-pack test --node --release
 
 test-pkg: pkg
+	scripts/chromium.sh
 	scripts/test-pkg.sh
 
 clean:
@@ -60,7 +60,8 @@ WWW_FILES := index.html style.css app.js example.js lib
 www: pkg
 	rm -rf $(WWW_OUT) && mkdir -p $(WWW_OUT)/pkg
 	cd www && cp -R $(WWW_FILES) $(CURDIR)/$(WWW_OUT)/
-	cp -R pkg/jwksgate.js pkg/jwksgate_bg.wasm pkg/jwksgate_scalar_bg.wasm pkg/snippets $(WWW_OUT)/pkg/
+	cp pkg/jwksgate.js pkg/errors.mjs pkg/jwksgate_bg.wasm pkg/jwksgate_scalar_bg.wasm $(WWW_OUT)/pkg/
+	if [ -d pkg/snippets ]; then cp -R pkg/snippets $(WWW_OUT)/pkg/; fi
 	node www/tools/make-example.mjs --check
 
 serve-www: www
@@ -71,7 +72,8 @@ test-www: www
 	cd www/test && $(NPM_CI)
 	cd www/test && WWW_DIR=$(CURDIR)/$(WWW_OUT) node --test --test-concurrency=1 *.test.mjs
 
-# Side-by-side RS256 benchmark (jwksgate, jose, node:crypto); prints the table recorded in
+# Side-by-side RS256 benchmark (jwksgate, jose, fast-jwt, node:crypto; remote key sets against a
+# loopback issuer); prints the table recorded in
 # bench/RESULTS.md. Not part of `make test`: timings are never asserted.
 .PHONY: bench
 bench: pkg
@@ -93,7 +95,7 @@ fuzz:
 gate-pkg: export PATH := $(CURDIR)/scripts/binaryen/node_modules/.bin:$(PATH)
 gate-pkg: tools
 	$(SIMD) wasm-pack build --release --no-pack --target web --out-dir worker/pkg --out-name jwksgate -- --features gate
-	cp js/node.mjs js/workerd.mjs worker/pkg/
+	node scripts/assemble-pkg.mjs --glue worker/pkg
 
 # Real Vault clients for the worker's tests: hvac (PyPI) in a venv under target/, installed with
 # pinned hashes; node-vault (npm) is pinned in worker/package.json and its lock.

@@ -1,5 +1,6 @@
 // RS256 verification, side by side in one process: jwksgate (pkg/, built by `make pkg`) against
-// jose and node:crypto, for 2048/3072/4096-bit keys. Run by `make bench`; figures in RESULTS.md.
+// jose, fast-jwt and node:crypto, for 2048/3072/4096-bit keys, and each jose-shaped remote key
+// set against a loopback issuer. Run by `make bench`; figures in RESULTS.md.
 //
 // Each round runs every contestant at every key size for a batch of tokens, in an order that
 // rotates per round, so drift in machine load (two shared cores) falls on all of them alike;
@@ -9,8 +10,12 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { performance } from 'node:perf_hooks';
 import crypto from 'node:crypto';
+import { createServer } from 'node:http';
 import * as jose from 'jose';
+import { createVerifier } from 'fast-jwt';
 import { initSync, Verifier, verify as verifyOneShot } from '../pkg/jwksgate.js';
+// The jose-shaped API over the same glue instance.
+import * as jg from '../pkg/api.mjs';
 // The scalar build (for hosts without wasm SIMD128) in a second instance of the same glue.
 import * as scalar from '../pkg/jwksgate.js?scalar';
 
@@ -81,6 +86,18 @@ function makeCase(bits) {
   return { bits, jwks, jwksText: JSON.stringify(jwks), tokens };
 }
 
+// A loopback issuer for the remote key sets: /keys-<bits> serves that case's JWKS, counted.
+const served = new Map();
+const fetches = new Map();
+const issuer = createServer((req, res) => {
+  fetches.set(req.url, (fetches.get(req.url) ?? 0) + 1);
+  const jwks = served.get(req.url);
+  if (!jwks) return res.writeHead(404).end();
+  return res.writeHead(200, { 'content-type': 'application/json' }).end(jwks);
+});
+await new Promise((ok) => issuer.listen(0, '127.0.0.1', ok));
+const issuerUrl = `http://127.0.0.1:${issuer.address().port}`;
+
 async function contestants(c) {
   const options = { algorithms: ['RS256'], issuer: ISSUER, audience: AUDIENCE, currentDate: NOW };
   const joseOptions = { ...options, currentDate: new Date(NOW * 1000) };
@@ -89,6 +106,17 @@ async function contestants(c) {
   const localSet = jose.createLocalJWKSet(c.jwks);
   const imported = await jose.importJWK(c.jwks.keys[1], 'RS256');
   const nativeKeys = new Map(c.jwks.keys.map((k) => [k.kid, crypto.createPublicKey({ key: k, format: 'jwk' })]));
+  // fast-jwt (node:crypto underneath) with the same checks; its verified-token cache stays off.
+  const pems = new Map([...nativeKeys].map(([kid, k]) => [kid, k.export({ type: 'spki', format: 'pem' })]));
+  const fastOptions = { algorithms: ['RS256'], allowedIss: ISSUER, allowedAud: AUDIENCE, clockTimestamp: NOW * 1000, cache: false };
+  const fastStatic = createVerifier({ ...fastOptions, key: pems.get(c.jwks.keys[1].kid) });
+  // The JWKS way with fast-jwt: a key function picking the PEM by kid (as with get-jwks).
+  const fastKeyFn = createVerifier({ ...fastOptions, key: async ({ header }) => pems.get(header.kid) });
+  const path = `/keys-${c.bits}`;
+  served.set(path, c.jwksText);
+  const joseRemote = jose.createRemoteJWKSet(new URL(path, issuerUrl));
+  const ourRemote = jg.createRemoteJWKSet(new URL(path, issuerUrl));
+  const ourLocal = jg.createLocalJWKSet(c.jwks);
   return [
     { name: 'jwksgate Verifier.verify', sync: true, run: (t) => verifier.verify(t).payload },
     { name: 'jwksgate verify(token, jwksText)', sync: true, run: (t) => verifyOneShot(t, c.jwksText, options).payload },
@@ -107,6 +135,11 @@ async function contestants(c) {
       },
     },
     { name: 'jwksgate Verifier.verify, scalar build', sync: true, run: (t) => scalarVerifier.verify(t).payload },
+    { name: 'fast-jwt createVerifier, static PEM key', sync: true, run: (t) => fastStatic(t) },
+    { name: 'fast-jwt createVerifier, key function', sync: false, run: (t) => fastKeyFn(t) },
+    { name: 'jose jwtVerify createRemoteJWKSet (loopback)', sync: false, run: async (t) => (await jose.jwtVerify(t, joseRemote, joseOptions)).payload },
+    { name: 'jwksgate jwtVerify createRemoteJWKSet (loopback)', sync: false, run: async (t) => (await jg.jwtVerify(t, ourRemote, options)).payload },
+    { name: 'jwksgate jwtVerify createLocalJWKSet', sync: false, run: async (t) => (await jg.jwtVerify(t, ourLocal, options)).payload },
   ];
 }
 
@@ -157,18 +190,23 @@ console.log('');
 console.log(`| what | ${results.map((r) => `RS256-${r.bits}`).join(' | ')} |`);
 console.log(`| --- | ${results.map(() => '---:').join(' | ')} |`);
 for (let i = 0; i < results[0].names.length; i++) {
-  console.log(`| (${'abcdef'[i]}) ${results[0].names[i]} | ${results.map((r) => `${pad(r.med[i].toFixed(1), 7)} (${r.iqr[i].toFixed(0)})`).join(' | ')} |`);
+  console.log(`| (${'abcdefghijk'[i]}) ${results[0].names[i]} | ${results.map((r) => `${pad(r.med[i].toFixed(1), 7)} (${r.iqr[i].toFixed(0)})`).join(' | ')} |`);
 }
 console.log('');
 console.log(`wasm (SIMD128): ${wasmBytes.length} bytes raw, ${gzipSync(wasmBytes, { level: 9 }).length} bytes gzipped (level 9)`);
 console.log(`wasm (scalar): ${scalarBytes.length} bytes raw, ${gzipSync(scalarBytes, { level: 9 }).length} bytes gzipped (level 9)`);
 console.log(`wasm: first compile + instantiate ${firstInit.toFixed(2)} ms; compile alone, median of 7: ${median(compiles).toFixed(2)} ms`);
 console.log('');
+issuer.close();
+console.log(`loopback issuer: ${[...fetches.values()].reduce((x, y) => x + y, 0)} JWKS fetches in all (one per remote set: the rest were served from the cache)`);
+console.log('');
 for (const r of results) {
-  const [a, b, c, d, e, f] = r.med;
+  const [a, b, c, d, e, f, g, h, i, j, k] = r.med;
   console.log(
     `RS256-${r.bits}: Verifier/jose(createLocalJWKSet) ${(a / c).toFixed(2)}x, Verifier/jose(imported key) ${(a / d).toFixed(2)}x, ` +
       `one-shot/jose(createLocalJWKSet) ${(b / c).toFixed(2)}x, Verifier/native ${(a / e).toFixed(2)}x, ` +
-      `scalar build/jose(createLocalJWKSet) ${(f / c).toFixed(2)}x`,
+      `scalar build/jose(createLocalJWKSet) ${(f / c).toFixed(2)}x, ` +
+      `Verifier/fast-jwt(static key) ${(a / g).toFixed(2)}x, Verifier/fast-jwt(key function) ${(a / h).toFixed(2)}x, ` +
+      `jwtVerify remote: jwksgate/jose ${(j / i).toFixed(2)}x, jwtVerify local: jwksgate/jose ${(k / c).toFixed(2)}x`,
   );
 }

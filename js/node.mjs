@@ -1,8 +1,10 @@
-// Node ESM entry: load the wasm module synchronously from the package folder, then re-export
-// the web glue's API (the wasm binary is the same for every target).
+// Node ESM entry (Bun's too, and CommonJS's through index.cjs): the wasm read synchronously
+// from the package folder, so the API is ready when the import resolves.
 import { readFileSync } from 'node:fs';
 import { initSync } from './jwksgate.js';
 
 initSync({ module: readFileSync(new URL('./jwksgate_bg.wasm', import.meta.url)) });
 
-export * from './jwksgate.js';
+export * from './api.mjs';
+// init() stays exported for code written for the bare glue: once the wasm is loaded it does nothing.
+export { default } from './jwksgate.js';

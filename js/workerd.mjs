@@ -5,4 +5,6 @@ import { initSync } from './jwksgate.js';
 
 initSync({ module: wasmModule });
 
-export * from './jwksgate.js';
+export * from './api.mjs';
+// init() stays exported for code written for the bare glue: once the wasm is loaded it does nothing.
+export { default } from './jwksgate.js';

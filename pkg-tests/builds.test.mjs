@@ -12,7 +12,7 @@ const ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
 
 /** A second instance of the web glue (a query string makes it a new module) on the scalar wasm. */
 async function scalarBuild() {
-  const glue = await import(`${import.meta.resolve('jwksgate/web')}?scalar`);
+  const glue = await import(`${new URL('jwksgate.js', import.meta.resolve('jwksgate/package.json'))}?scalar`);
   glue.initSync({ module: readFileSync(new URL(import.meta.resolve('jwksgate/jwksgate_scalar_bg.wasm'))) });
   return glue;
 }

@@ -1,27 +1,49 @@
-// Turns the two wasm-pack outputs (web glue in pkg/, CommonJS glue in pkg/node/) into one npm
-// package that loads with `import` and `require` in Node, in a browser without a bundler, and
-// in workerd, each through its own export condition.
-import { copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+// Turns wasm-pack's web build (pkg/) into the npm package: one ES module glue and one wasm
+// (plus the scalar fallback) behind an entry per runtime, chosen by export conditions: Node
+// (import, and require through index.cjs), Bun, Deno, workerd, browsers and bundlers, each
+// ready on import with no init() call. `--glue DIR` does only the glue step (errors module,
+// JS around it) for another build of the crate, the gate's worker/pkg.
+import { copyFileSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const js = join(root, 'js');
+
+// The JS around the glue, copied as is: every entry imports api.mjs, which imports the rest.
+const MODULES = ['api.mjs', 'errors.mjs', 'jose.mjs', 'remote.mjs'];
+const ENTRIES = ['node.mjs', 'browser.mjs', 'deno.mjs', 'workerd.mjs', 'index.cjs'];
+
+/**
+ * wasm-bindgen copies js/errors.mjs (src/wasm/convert.rs imports it) into snippets/<crate-hash>/;
+ * the glue imports it from ./errors.mjs instead, the one copy the JS around it imports too, so
+ * the errors the wasm throws and the `errors` classes are the same classes. Other snippets stay
+ * where the glue imports them. Returns whether any is left in snippets/.
+ */
+function glue(dir) {
+  const snippets = join(dir, 'snippets');
+  const crates = existsSync(snippets) ? readdirSync(snippets) : [];
+  if (crates.length !== 1) throw new Error(`${dir}: expected one crate in snippets/, found ${crates.length}`);
+  const crate = join(snippets, crates[0]);
+  const snippet = join(crate, 'js', 'errors.mjs');
+  if (readFileSync(snippet, 'utf8') !== readFileSync(join(js, 'errors.mjs'), 'utf8')) throw new Error(`${snippet} differs from js/errors.mjs`);
+  const from = `'./snippets/${crates[0]}/js/errors.mjs'`;
+  const path = join(dir, 'jwksgate.js');
+  const text = readFileSync(path, 'utf8');
+  if (text.split(from).length !== 2) throw new Error(`${path}: expected one import from ${from}`);
+  writeFileSync(path, text.replace(from, "'./errors.mjs'"));
+  rmSync(join(crate, 'js'), { recursive: true });
+  const left = readdirSync(crate).length > 0;
+  if (!left) rmSync(snippets, { recursive: true });
+  for (const f of [...MODULES, ...ENTRIES]) copyFileSync(join(js, f), join(dir, f));
+  return left;
+}
+
 const pkg = join(root, 'pkg');
 const generated = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
+for (const f of ['.gitignore', 'jwksgate_bg.wasm.d.ts']) if (existsSync(join(pkg, f))) rmSync(join(pkg, f));
+if (existsSync(join(pkg, 'node'))) rmSync(join(pkg, 'node'), { recursive: true }); // the CommonJS glue of earlier builds
 
-for (const f of ['node.mjs', 'workerd.mjs']) copyFileSync(join(root, 'js', f), join(pkg, f));
-if (existsSync(join(pkg, '.gitignore'))) rmSync(join(pkg, '.gitignore'));
-for (const f of ['package.json', 'README.md', 'LICENSE', '.gitignore']) {
-  if (existsSync(join(pkg, 'node', f))) rmSync(join(pkg, 'node', f));
-}
-// The CommonJS glue loads its own copy of the .wasm from pkg/node/; `type` keeps it CommonJS.
-writeFileSync(join(pkg, 'node', 'package.json'), JSON.stringify({ type: 'commonjs' }, null, 2) + '\n');
-// wasm-bindgen types a trailing `Option<JsValue>` with an explicit type as required; options
-// are optional in the API, so say so in both declaration files.
-for (const f of ['jwksgate.d.ts', 'node/jwksgate.d.ts']) {
-  const path = join(pkg, f);
-  writeFileSync(path, readFileSync(path, 'utf8').replaceAll('options: VerifyOptions)', 'options?: VerifyOptions)'));
-}
 // A method called on a freed Verifier (or on another object) passed pointer 0 to Rust, where
 // wasm-bindgen throws "null pointer passed to rust" from inside wasm: the exception unwinds the
 // wasm frames without restoring the shadow-stack pointer, and enough such calls leave the
@@ -47,20 +69,15 @@ function guardThis(path) {
   const at = glue.indexOf('\nfunction ');
   writeFileSync(path, glue.slice(0, at) + LIVE + glue.slice(at));
 }
-guardThis(join(pkg, 'node', 'jwksgate.js'));
-// wasm-bindgen copies JS snippets (src/wasm/crossing.js) as they are, ES modules, but the
-// CommonJS glue require()s them, which Node before 22 refuses: the CommonJS copy exports the
-// same functions through `exports`.
-function snippetsToCommonJs(dir) {
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile() || !entry.name.endsWith('.js')) continue;
-    const path = join(entry.parentPath ?? entry.path, entry.name);
-    const text = readFileSync(path, 'utf8').replace(/^export function (\w+)/gm, (_, name) => `exports.${name} = ${name};\nfunction ${name}`);
-    if (/^\s*(export|import)\b/m.test(text)) throw new Error(`${path}: only \`export function\` can be turned into CommonJS`);
-    writeFileSync(path, text);
-  }
+
+const args = process.argv.slice(2);
+if (args[0] === '--glue') {
+  glue(join(root, args[1]));
+  guardThis(join(root, args[1], 'jwksgate.js'));
+  console.log(`${args[1]}: glue assembled`);
+  process.exit(0);
 }
-snippetsToCommonJs(join(pkg, 'node', 'snippets'));
+
 
 // The scalar build (no SIMD128) must share the web glue byte for byte: the glue is kept from the
 // SIMD build and loads the scalar .wasm where WebAssembly.validate refuses a SIMD instruction.
@@ -69,50 +86,77 @@ if (readFileSync(join(scalar, 'jwksgate.js'), 'utf8') !== readFileSync(join(pkg,
   throw new Error('the scalar and SIMD builds generated different JS glue; the package cannot serve both');
 }
 copyFileSync(join(scalar, 'jwksgate_bg.wasm'), join(pkg, 'jwksgate_scalar_bg.wasm'));
+const snippets = glue(pkg);
+
 // The probe: (func (result v128) i32.const 0 i32x4.splat).
 const defaultWasm = "module_or_path = new URL('jwksgate_bg.wasm', import.meta.url);";
-const glue = readFileSync(join(pkg, 'jwksgate.js'), 'utf8');
-if (glue.split(defaultWasm).length !== 2) throw new Error(`web glue: expected one "${defaultWasm}"`);
-writeFileSync(join(pkg, 'jwksgate.js'), glue.replace(defaultWasm,
+const gluePath = join(pkg, 'jwksgate.js');
+const glueText = readFileSync(gluePath, 'utf8');
+if (glueText.split(defaultWasm).length !== 2) throw new Error(`web glue: expected one "${defaultWasm}"`);
+writeFileSync(gluePath, glueText.replace(defaultWasm,
   // Each URL stays the literal `new URL('<file>', import.meta.url)` that bundlers (webpack,
-  // Vite, esbuild, Rollup plugins) recognise and copy: both files ship with a bundle.
+  // Vite, Rollup plugins) recognise and copy: both files ship with a bundle.
   "module_or_path = WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 8, 1, 6, 0, 65, 0, 253, 17, 11]))\n" +
   "            ? new URL('jwksgate_bg.wasm', import.meta.url) // SIMD128\n" +
   "            : new URL('jwksgate_scalar_bg.wasm', import.meta.url);"));
 guardThis(join(pkg, 'jwksgate.js'));
 
-// workerd and Node ESM reuse the web glue: they need its types plus nothing else.
+// Declarations. wasm-bindgen types a trailing `Option<JsValue>` with an explicit type as
+// required; options are optional in the API, so say so.
+const dts = join(pkg, 'jwksgate.d.ts');
+writeFileSync(dts, readFileSync(dts, 'utf8').replaceAll('options: VerifyOptions)', 'options?: VerifyOptions)'));
+for (const f of ['index.d.ts', 'errors.d.ts']) copyFileSync(join(js, f), join(pkg, f));
+// The CommonJS entry's declarations (.d.cts), the same API without the ES module's default
+// export (init, a no-op once an entry has loaded the wasm): TypeScript reads a .d.ts in a
+// `type: module` package as an ES module, which `require` may not import under node16.
+const cts = (text) => text.replaceAll("from './jwksgate.js'", "from './jwksgate.cjs'").replaceAll("from './errors.js'", "from './errors.cjs'");
+const defaultInit = /^export default function __wbg_init \(.*$/m;
+const glueDts = readFileSync(dts, 'utf8');
+if (!defaultInit.test(glueDts)) throw new Error('jwksgate.d.ts: no default export to leave out of the CommonJS declarations');
+writeFileSync(join(pkg, 'jwksgate.d.cts'), glueDts.replace(defaultInit, ''));
+writeFileSync(join(pkg, 'errors.d.cts'), cts(readFileSync(join(js, 'errors.d.ts'), 'utf8')));
+const indexDts = readFileSync(join(js, 'index.d.ts'), 'utf8');
+const defaultLine = "export { default } from './jwksgate.js';\n";
+if (!indexDts.includes(defaultLine)) throw new Error('js/index.d.ts: expected its default export line');
+writeFileSync(join(pkg, 'index.d.cts'), cts(indexDts.replace(defaultLine, '')));
+copyFileSync(join(js, 'README.md'), join(pkg, 'README.md'));
+
+const esm = (file) => ({ types: './index.d.ts', default: file });
 const manifest = {
   name: 'jwksgate',
   version: generated.version,
-  description: generated.description,
+  description: 'Verify JWTs against a JWKS in Rust compiled to WebAssembly, one code in Node, Bun, Deno, browsers and Workers: jose\'s API, remote and OIDC-discovered key sets, Kubernetes ServiceAccount tokens',
+  keywords: ['jwt', 'jwks', 'jws', 'jose', 'jwt-verify', 'oidc', 'openid-connect', 'discovery', 'kubernetes', 'serviceaccount', 'rs256', 'ps256', 'webassembly', 'wasm', 'cloudflare-workers', 'workerd', 'deno', 'bun'],
+  homepage: 'https://github.com/jwksgate/jwksgate#readme',
+  bugs: { url: 'https://github.com/jwksgate/jwksgate/issues' },
+  repository: { type: 'git', url: 'git+https://github.com/jwksgate/jwksgate.git' },
   license: generated.license,
-  repository: generated.repository,
   type: 'module',
-  main: './node/jwksgate.js',
-  module: './jwksgate.js',
-  types: './jwksgate.d.ts',
+  main: './index.cjs',
+  types: './index.d.cts',
   exports: {
     '.': {
-      workerd: { types: './jwksgate.d.ts', default: './workerd.mjs' },
+      workerd: esm('./workerd.mjs'),
+      deno: esm('./deno.mjs'),
+      browser: esm('./browser.mjs'),
       node: {
-        import: { types: './jwksgate.d.ts', default: './node.mjs' },
-        require: { types: './node/jwksgate.d.ts', default: './node/jwksgate.js' },
+        import: esm('./node.mjs'),
+        require: { types: './index.d.cts', default: './index.cjs' },
       },
-      browser: { types: './jwksgate.d.ts', default: './jwksgate.js' },
-      default: { types: './jwksgate.d.ts', default: './jwksgate.js' },
+      default: esm('./browser.mjs'),
     },
-    './web': { types: './jwksgate.d.ts', default: './jwksgate.js' },
     './jwksgate_bg.wasm': './jwksgate_bg.wasm',
     './jwksgate_scalar_bg.wasm': './jwksgate_scalar_bg.wasm',
     './package.json': './package.json',
   },
   files: [
-    'jwksgate.js', 'jwksgate.d.ts', 'jwksgate_bg.wasm', 'jwksgate_scalar_bg.wasm', 'jwksgate_bg.wasm.d.ts',
-    'snippets/', 'node.mjs', 'workerd.mjs', 'node/', 'README.md',
+    'jwksgate.js', 'jwksgate_bg.wasm', 'jwksgate_scalar_bg.wasm', ...MODULES, ...ENTRIES,
+    'index.d.ts', 'index.d.cts', 'jwksgate.d.ts', 'jwksgate.d.cts', 'errors.d.ts', 'errors.d.cts', 'README.md',
+    ...(snippets ? ['snippets/'] : []),
   ],
-  sideEffects: ['./node.mjs', './workerd.mjs', './node/jwksgate.js'],
-  engines: { node: '>=18' },
+  // Entries instantiate the wasm on import; the rest is pure.
+  sideEffects: ['./node.mjs', './browser.mjs', './deno.mjs', './workerd.mjs', './index.cjs'],
+  engines: { node: '^20.19.0 || >=22.12.0' },
 };
 writeFileSync(join(pkg, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
 console.log(`pkg/: jwksgate ${manifest.version} assembled`);

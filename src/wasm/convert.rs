@@ -68,19 +68,17 @@ impl Outcome {
     }
 }
 
-/// Converts a core error to a JS `Error` with `name`, `code`, and `claim`/`reason` when set.
+#[wasm_bindgen(module = "/js/errors.mjs")]
+extern "C" {
+    /// An instance of the class jose names for `code` (js/errors.mjs), a TypeError for ERR_INVALID_ARGUMENT.
+    #[wasm_bindgen(js_name = fromCode)]
+    fn error_from_code(code: &str, message: &str, claim: Option<&str>, reason: Option<&str>) -> JsValue;
+}
+
+/// Converts a core error to a JS error of jose's class for its code, with `name`, `code`, and
+/// `claim`/`reason` when set.
 pub(crate) fn to_js(e: Error) -> JsValue {
-    let js = js_sys::Error::new(e.message());
-    js.set_name(e.code().name());
-    let obj: &JsValue = js.as_ref();
-    let _ = js_sys::Reflect::set(obj, &"code".into(), &e.code().as_str().into());
-    if let Some(claim) = e.claim_name() {
-        let _ = js_sys::Reflect::set(obj, &"claim".into(), &claim.into());
-    }
-    if let Some(reason) = e.reason() {
-        let _ = js_sys::Reflect::set(obj, &"reason".into(), &reason.as_str().into());
-    }
-    js.into()
+    error_from_code(e.code().as_str(), e.message(), e.claim_name(), e.reason().map(|r| r.as_str()))
 }
 
 pub(crate) fn invalid(message: impl Into<String>) -> Error {
