@@ -7,7 +7,7 @@
 mod common;
 
 use common::{k8s_claims, key, public_jwk, K8S_KEY, NOW, OIDC_KEY_1};
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use jwksgate::jwa::alg::Hash;
 use jwksgate::{b64, der, Alg, Verifier, VerifyOptions};
 use rand::rngs::StdRng;
@@ -16,7 +16,7 @@ use rsa::traits::{PrivateKeyParts, PublicKeyParts};
 use rsa::{BigUint, Pkcs1v15Sign, Pss, RsaPrivateKey};
 use serde::Serialize;
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256, Sha384, Sha512};
+use rsa::sha2::{Digest, Sha256, Sha384, Sha512};
 
 /// Text given literally, as `before + unit * times + after`, or as a list of literal and
 /// repeated parts, so that a 10 MB token or a 10,000-deep document costs a few bytes in
@@ -164,6 +164,7 @@ impl Ctx {
                 Alg::PS256 => key.sign_with_rng(rng, Pss::new::<Sha256>(), &Sha256::digest(data)),
                 Alg::PS384 => key.sign_with_rng(rng, Pss::new::<Sha384>(), &Sha384::digest(data)),
                 Alg::PS512 => key.sign_with_rng(rng, Pss::new::<Sha512>(), &Sha512::digest(data)),
+                _ => unreachable!("{} is not an RSA algorithm", alg.name()),
             }
             .unwrap()
         }
@@ -171,9 +172,9 @@ impl Ctx {
             Sig::Victim(alg) => rsa(&self.victim, &mut self.rng, *alg, input),
             Sig::Attacker(alg) => rsa(&self.attacker, &mut self.rng, *alg, input),
             Sig::Hmac(hash, secret) => match hash {
-                Hash::Sha256 => Hmac::<Sha256>::new_from_slice(secret).unwrap().chain_update(input).finalize().into_bytes().to_vec(),
-                Hash::Sha384 => Hmac::<Sha384>::new_from_slice(secret).unwrap().chain_update(input).finalize().into_bytes().to_vec(),
-                Hash::Sha512 => Hmac::<Sha512>::new_from_slice(secret).unwrap().chain_update(input).finalize().into_bytes().to_vec(),
+                Hash::Sha256 => <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(secret).unwrap().chain_update(input).finalize().into_bytes().to_vec(),
+                Hash::Sha384 => <Hmac<sha2::Sha384> as KeyInit>::new_from_slice(secret).unwrap().chain_update(input).finalize().into_bytes().to_vec(),
+                Hash::Sha512 => <Hmac<sha2::Sha512> as KeyInit>::new_from_slice(secret).unwrap().chain_update(input).finalize().into_bytes().to_vec(),
             },
         }
     }
@@ -301,7 +302,7 @@ fn catalogue() -> Ctx {
 
     // 3.1: HMAC keyed with the public key, the classic algorithm confusion.
     let e = c.victim.e().to_bytes_be();
-    let spki = der::spki_der(&n, &e);
+    let spki = der::rsa_spki_der(&n, &e);
     let pkcs1_der = {
         // The RSAPublicKey inside the SPKI BIT STRING: skip the AlgorithmIdentifier and bit-string header.
         let at = spki.windows(2).position(|w| w == [0x03, 0x82]).unwrap();
@@ -364,8 +365,8 @@ fn catalogue() -> Ctx {
 
     // 2.9 / 3.10: key-bearing headers name the attacker's key; the set alone decides.
     let attacker_jwk = public_jwk(&c.attacker, json!({}));
-    let attacker_kid = b64::encode(&Sha256::digest(der::spki_der(&c.attacker.n().to_bytes_be(), &c.attacker.e().to_bytes_be())));
-    let attacker_spki = base64_std(&der::spki_der(&c.attacker.n().to_bytes_be(), &c.attacker.e().to_bytes_be()));
+    let attacker_kid = b64::encode(&Sha256::digest(der::rsa_spki_der(&c.attacker.n().to_bytes_be(), &c.attacker.e().to_bytes_be())));
+    let attacker_spki = base64_std(&der::rsa_spki_der(&c.attacker.n().to_bytes_be(), &c.attacker.e().to_bytes_be()));
     let key_headers: Vec<(&str, Value)> = vec![
         ("jku", json!({ "alg": "RS256", "jku": "https://attacker.example/jwks.json" })),
         ("jku with the attacker's kid", json!({ "alg": "RS256", "jku": "https://attacker.example/jwks.json", "kid": attacker_kid })),
@@ -697,11 +698,13 @@ fn catalogue() -> Ctx {
         ("JWKS with keys an object", r#"{"keys":{}}"#.to_owned()),
         ("JWKS with no keys", r#"{"keys":[]}"#.to_owned()),
         ("JWKS with a key that is a number", r#"{"keys":[1]}"#.to_owned()),
-        ("JWKS with only an EC key", format!(r#"{{"keys":[{}]}}"#, serde_json::from_str::<Value>(JWKS_FILE).unwrap()["keys"][1])),
         ("JWKS empty text", String::new()),
     ] {
         c.add_with("3.4", what, good.clone(), Some(text.into()), json!({}), JWKS_INVALID);
     }
+    // An EC key is usable now: the RS256 token finds no key of its family in such a set.
+    let ec_only = format!(r#"{{"keys":[{}]}}"#, serde_json::from_str::<Value>(JWKS_FILE).unwrap()["keys"][1]);
+    c.add_with("3.1", "RS256 token against a JWKS of only an EC key", good.clone(), Some(ec_only.into()), json!({}), NO_KEY);
     c
 }
 

@@ -67,7 +67,8 @@ impl PartialOptions {
                 .iter()
                 .map(|n| {
                     Alg::from_name(n).ok_or_else(|| {
-                        Error::new(Code::NotSupported, format!("algorithm {:?} is not supported; use RS256, RS384, RS512, PS256, PS384 or PS512", crate::error::short(n)))
+                        let known: Vec<&str> = crate::jwa::alg::ALL.iter().map(|a| a.name()).collect();
+                        Error::new(Code::NotSupported, format!("algorithm {:?} is not supported; use one of {}", crate::error::short(n), known.join(", ")))
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?;
