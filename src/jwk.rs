@@ -65,12 +65,29 @@ impl Key {
         self.public.verify(alg, message, signature)
     }
 
+    /// The JWK members that define the key, RFC 7638 section 3.2's required members, in its
+    /// lexicographic order: RSA `e`, `kty`, `n`; EC `crv`, `kty`, `x`, `y`; OKP `crv`, `kty`,
+    /// `x` (RFC 8037 section 2). The values need no JSON escaping.
+    fn members(&self) -> Vec<(&'static str, String)> {
+        let kty = ("kty", self.public.kty().to_owned());
+        match &self.public {
+            PublicKey::Rsa(k) => vec![("e", b64::encode(&k.exponent_bytes())), kty, ("n", b64::encode(k.modulus()))],
+            PublicKey::Ec(k) => vec![("crv", k.curve().name().to_owned()), kty, ("x", b64::encode(k.x())), ("y", b64::encode(k.y()))],
+            PublicKey::Ed25519(k) => vec![("crv", "Ed25519".to_owned()), kty, ("x", b64::encode(k.as_bytes()))],
+        }
+    }
+
     /// RFC 7638 SHA-256 thumbprint, base64url.
     pub fn thumbprint(&self) -> &str {
         self.thumbprint.get_or_init(|| {
             // RFC 7638 section 3.2: required members only, lexicographic order, no whitespace.
-            let members: Vec<String> = self.public.jwk_members().iter().map(|(k, v)| format!(r#""{k}":"{v}""#)).collect();
-            b64::encode(&Sha256::digest(format!("{{{}}}", members.join(",")).as_bytes()))
+            let mut canonical = String::from("{");
+            for (i, (name, value)) in self.members().into_iter().enumerate() {
+                let comma = if i == 0 { "" } else { "," };
+                canonical.push_str(&format!(r#"{comma}"{name}":"{value}""#));
+            }
+            canonical.push('}');
+            b64::encode(&Sha256::digest(canonical.as_bytes()))
         })
     }
 
@@ -82,7 +99,10 @@ impl Key {
 
     /// The key as a public JWK object (its defining members), with `kid` when given.
     pub fn to_jwk(&self, kid: Option<&str>) -> Map<String, Value> {
-        let mut m: Map<String, Value> = self.public.jwk_members().into_iter().map(|(k, v)| (k.to_owned(), v.into())).collect();
+        let mut m = Map::new();
+        for (name, value) in self.members() {
+            m.insert(name.into(), value.into());
+        }
         if let Some(kid) = kid {
             m.insert("kid".into(), kid.into());
         }

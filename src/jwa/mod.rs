@@ -1,6 +1,6 @@
 //! The JWS signature algorithms (RFC 7518 section 3, RFC 8037, RFC 9864): their names and
 //! hashes, and the verification of each key family in its own file with the arithmetic it
-//! needs. Depends on `der`, `b64` and `error` only.
+//! needs. Depends on `der` and `error` only.
 
 pub mod alg;
 pub mod ecdsa;
@@ -8,7 +8,6 @@ pub mod eddsa;
 pub mod modexp;
 pub mod rsa;
 
-use crate::b64;
 use crate::der::{self, SpkiKey};
 use crate::error::{err, Code, Result};
 use alg::Alg;
@@ -70,18 +69,6 @@ impl PublicKey {
             PublicKey::Rsa(k) => self.fits(alg) && k.verify(alg, message, signature),
             PublicKey::Ec(k) => k.verify(alg, message, signature),
             PublicKey::Ed25519(k) => k.verify(alg, message, signature),
-        }
-    }
-
-    /// The JWK members that define the key, RFC 7638 section 3.2's required members, in its
-    /// lexicographic order: RSA `e`, `kty`, `n`; EC `crv`, `kty`, `x`, `y`; OKP `crv`, `kty`,
-    /// `x` (RFC 8037 section 2). The values need no JSON escaping.
-    pub fn jwk_members(&self) -> Vec<(&'static str, String)> {
-        let kty = ("kty", self.kty().to_owned());
-        match self {
-            PublicKey::Rsa(k) => vec![("e", b64::encode(&k.exponent_bytes())), kty, ("n", b64::encode(k.modulus()))],
-            PublicKey::Ec(k) => vec![("crv", k.curve().name().to_owned()), kty, ("x", b64::encode(k.x())), ("y", b64::encode(k.y()))],
-            PublicKey::Ed25519(k) => vec![("crv", "Ed25519".to_owned()), kty, ("x", b64::encode(k.as_bytes()))],
         }
     }
 
