@@ -36,9 +36,10 @@ impl Ed25519PublicKey {
         let Ok(key) = ed25519_dalek::VerifyingKey::from_bytes(&bytes) else {
             return err(Code::JwkInvalid, "Ed25519 public key is not a point on the curve");
         };
-        // The crate reduces y mod p when it decodes; RFC 8032 section 5.1.3 fails a y >= p, and
-        // an x of 0 with the sign bit set. Both re-encode differently.
-        if key.to_edwards().compress().to_bytes() != bytes {
+        // The crate reduces y mod p when it decodes; RFC 8032 section 5.1.3 fails a y >= p (the
+        // 19 values p..2^255-1), and an x of 0 with the sign bit set (y = 1 or -1: small order,
+        // refused below).
+        if !canonical_y(&bytes) {
             return err(Code::JwkInvalid, "Ed25519 public key is not canonically encoded");
         }
         // A small-order key verifies forged signatures for many messages (no strict verifier
@@ -80,3 +81,12 @@ impl Ed25519PublicKey {
         };
     }
 }
+
+/// Whether the little-endian y of an encoded point (the sign bit of x cleared) is below
+/// p = 2^255 - 19: whether its top 250 bits are anything but all ones, or its low octet below 0xed.
+#[cfg(feature = "eddsa")]
+fn canonical_y(bytes: &[u8; PUBLIC_KEY_LEN]) -> bool {
+    let [low, middle @ .., top] = bytes;
+    *top & 0x7f != 0x7f || middle.iter().any(|&b| b != 0xff) || *low < 0xed
+}
+
