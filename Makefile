@@ -32,11 +32,13 @@ test: test-rust test-wasm test-pkg test-www test-worker
 
 # clippy first: src/lib.rs denies unwrap, expect, panic! and indexing outside modexp's kernels;
 # the wasm runs see the wasm-only code as each build has it: SIMD with the gate (the worker's),
-# scalar without (the package's fallback; the package's SIMD build differs from it only in kernels).
+# scalar without (the package's fallback; the package's SIMD build differs from it only in kernels);
+# and the crate without its curve families (cargo features es256, es384, es512, eddsa).
 test-rust: tools
 	cargo clippy --release --lib --features gate -- -D warnings
 	$(SIMD) cargo clippy --release --lib --features gate --target wasm32-unknown-unknown -- -D warnings
 	$(SCALAR) cargo clippy --release --lib --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy --release --lib --no-default-features -- -D warnings
 	cargo test --release --features gate
 
 # The Rust tests again in wasm under Node, the SIMD build's kernels among them (modexp_diff).
@@ -72,13 +74,14 @@ test-www: www
 	cd www/test && $(NPM_CI)
 	cd www/test && WWW_DIR=$(CURDIR)/$(WWW_OUT) node --test --test-concurrency=1 *.test.mjs
 
-# Side-by-side RS256 benchmark (jwksgate, jose, fast-jwt, node:crypto; remote key sets against a
-# loopback issuer); prints the table recorded in
+# Side-by-side benchmarks (jwksgate, jose, fast-jwt, node:crypto; remote key sets against a
+# loopback issuer) of RS256, then ES256/384/512 and EdDSA; print the tables recorded in
 # bench/RESULTS.md. Not part of `make test`: timings are never asserted.
 .PHONY: bench
 bench: pkg
 	cd bench && $(NPM_CI)
 	node bench/bench.mjs
+	node bench/curves.mjs
 
 # Adversarial input (fuzz/README.md): each cargo-fuzz target for FUZZ_SECONDS (default 60),
 # printing executions per target. Needs the nightly toolchain; installs cargo-fuzz if missing.

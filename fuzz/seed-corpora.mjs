@@ -1,5 +1,6 @@
 // Writes libFuzzer seed corpora to fuzz/corpus/<target>/ from the committed vectors in
-// ../tests/vectors (RFC 7515/7520, Kubernetes, Wycheproof JWK/JWS). The corpora are not committed.
+// ../tests/vectors (RFC 7515/7520, Kubernetes, Wycheproof JWK/JWS/ECDSA/Ed25519, the test
+// certificates). The corpora are not committed.
 import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { createHash, createHmac, createPublicKey } from 'node:crypto';
 import { dirname, join } from 'node:path';
@@ -78,6 +79,36 @@ for (const sub of ['pkg_serviceaccount', 'oidc_testdata']) {
     seed('pem', pub.export({ type: 'spki', format: 'pem' }));
     seed('pem', pub.export({ type: 'pkcs1', format: 'pem' }));
   }
+}
+
+// Curves: Wycheproof's ECDSA and Ed25519 keys in every form (JWK, PEM, DER), and the test
+// certificates, for jwks, pem and der.
+for (const f of ['ecdsa_secp256r1_sha256_p1363_test.json', 'ecdsa_secp384r1_sha384_p1363_test.json', 'ecdsa_secp521r1_sha512_p1363_test.json', 'ed25519_test.json']) {
+  const suite = JSON.parse(readFileSync(join(vectors, 'wycheproof', f), 'utf8'));
+  for (const g of suite.testGroups.slice(0, 12)) {
+    if (g.publicKeyJwk) { seed('jwks', JSON.stringify(g.publicKeyJwk)); jwksTexts.push(JSON.stringify({ keys: [g.publicKeyJwk] })); }
+    seed('pem', g.publicKeyPem);
+    seed('der', Buffer.from(g.publicKeyDer, 'hex'));
+  }
+}
+const certs = join(vectors, 'certs');
+for (const f of readdirSync(certs).filter((f) => f.endsWith('.pem'))) {
+  const text = readFileSync(join(certs, f), 'utf8');
+  seed('pem', text);
+  const der = Buffer.from(text.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+  seed('der', der);
+  if (!/PRIVATE/.test(text)) seed('der', createPublicKey(text).export({ type: 'spki', format: 'der' }));
+}
+for (const j of jwksTexts.splice(0)) seed('jwks', j);
+// The differential targets: byte 0 is the mode (and for ecdsa_diff the curve), then a key seed
+// (66 octets for ECDSA, 32 for Ed25519), a message length and message, then mutations.
+for (let sel = 0; sel < 12; sel++) {
+  const bytes = createHash('sha512').update(`ecdsa ${sel}`).digest();
+  seed('ecdsa_diff', Buffer.concat([Buffer.from([sel]), bytes, bytes.subarray(0, 2), Buffer.from([20]), Buffer.from('eyJhbGciOiJFUzI1NiJ9'), bytes.subarray(0, 16)]));
+}
+for (let sel = 0; sel < 4; sel++) {
+  const bytes = createHash('sha512').update(`ed25519 ${sel}`).digest();
+  seed('ed25519_diff', Buffer.concat([Buffer.from([sel]), bytes.subarray(0, 32), Buffer.from([12]), Buffer.from('eyJhbGciOiJF'), bytes]));
 }
 
 // role: byte 0 is the mode (0 role configuration, 1 claims, 2 glob pattern NUL subject, 3 login body).

@@ -1,21 +1,64 @@
-//! RSA public keys in DER and PEM: SubjectPublicKeyInfo (RFC 5280 section 4.1, RFC 3279
-//! section 2.3.1) and PKCS#1 RSAPublicKey (RFC 8017 appendix A.1.1), in PEM armour (RFC 7468).
-//! Only the strict DER subset these structures need is read or written.
+//! Public keys in DER and PEM: SubjectPublicKeyInfo (RFC 5280 section 4.1) for RSA (RFC 3279
+//! section 2.3.1), EC (RFC 5480 section 2) and Ed25519 (RFC 8410 section 4), PKCS#1 RSAPublicKey
+//! (RFC 8017 appendix A.1.1), and the SubjectPublicKeyInfo inside an X.509 certificate, in PEM
+//! armour (RFC 7468). Only the strict DER subset these structures need is read or written.
 
-use crate::error::{err, Code, Result};
+use crate::error::{err, Code, Error, Result};
 use base64::Engine;
 
 const RSA_ENCRYPTION_OID: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+/// id-ecPublicKey, 1.2.840.10045.2.1 (RFC 5480 section 2.1.1).
+const EC_PUBLIC_KEY_OID: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
+/// id-Ed25519, 1.3.101.112 (RFC 8410 section 3).
+const ED25519_OID: &[u8] = &[0x2b, 0x65, 0x70];
 /// Largest PEM text accepted.
 pub const MAX_PEM_BYTES: usize = 16 * 1024;
 
+/// The public key a SubjectPublicKeyInfo carries, as far as DER goes: each family's own checks
+/// (modulus size, point on the curve) are its importer's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SpkiKey {
+    /// rsaEncryption: big-endian `n` and `e` without leading zeros.
+    Rsa {
+        /// The modulus.
+        n: Vec<u8>,
+        /// The public exponent.
+        e: Vec<u8>,
+    },
+    /// id-ecPublicKey with a named curve: the curve's OID (DER content octets) and the SEC1
+    /// point (RFC 5480 section 2.2; compressed or uncompressed).
+    Ec {
+        /// The namedCurve OID's content octets.
+        curve_oid: Vec<u8>,
+        /// The SEC1 encoded point.
+        point: Vec<u8>,
+    },
+    /// id-Ed25519: the 32-octet public key (RFC 8410 section 4).
+    Ed25519(Vec<u8>),
+}
+
 /// DER SubjectPublicKeyInfo for an RSA key given big-endian `n` and `e` without leading zeros.
-pub fn spki_der(n: &[u8], e: &[u8]) -> Vec<u8> {
+pub fn rsa_spki_der(n: &[u8], e: &[u8]) -> Vec<u8> {
     let rsa_key = tlv(0x30, &[integer(n), integer(e)].concat());
+    spki(&tlv(0x30, &[tlv(0x06, RSA_ENCRYPTION_OID), tlv(0x05, &[])].concat()), &rsa_key)
+}
+
+/// DER SubjectPublicKeyInfo for an EC key: `curve_oid` the namedCurve OID's content octets,
+/// `point` the SEC1 point, as Go's `x509.MarshalPKIXPublicKey` writes it (the Kubernetes key id
+/// hashes this).
+pub fn ec_spki_der(curve_oid: &[u8], point: &[u8]) -> Vec<u8> {
+    spki(&tlv(0x30, &[tlv(0x06, EC_PUBLIC_KEY_OID), tlv(0x06, curve_oid)].concat()), point)
+}
+
+/// DER SubjectPublicKeyInfo for an Ed25519 key (parameters absent, RFC 8410 section 3).
+pub fn ed25519_spki_der(key: &[u8]) -> Vec<u8> {
+    spki(&tlv(0x30, &tlv(0x06, ED25519_OID)), key)
+}
+
+fn spki(alg_id: &[u8], key: &[u8]) -> Vec<u8> {
     let mut bit_string = vec![0u8];
-    bit_string.extend_from_slice(&rsa_key);
-    let alg_id = tlv(0x30, &[tlv(0x06, RSA_ENCRYPTION_OID), tlv(0x05, &[])].concat());
-    tlv(0x30, &[alg_id, tlv(0x03, &bit_string)].concat())
+    bit_string.extend_from_slice(key);
+    tlv(0x30, &[alg_id, &tlv(0x03, &bit_string)].concat())
 }
 
 /// A big-endian magnitude without its leading zero octets.
@@ -50,24 +93,34 @@ fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Reads a PEM `PUBLIC KEY` (SPKI) or `RSA PUBLIC KEY` (PKCS#1) block and returns `(n, e)`,
-/// big-endian without leading zeros. Text around the block is ignored; exactly one block.
-pub fn rsa_public_key_from_pem(pem: &str) -> Result<(Vec<u8>, Vec<u8>)> {
-    if pem.len() > MAX_PEM_BYTES {
-        return err(Code::JwkInvalid, format!("PEM input is over {MAX_PEM_BYTES} bytes"));
-    }
+/// Reads one PEM block: a `PUBLIC KEY` (SPKI), an `RSA PUBLIC KEY` (PKCS#1) or a `CERTIFICATE`
+/// (its subject's public key; the certificate itself is not checked, as `jose`'s `importX509`
+/// and Vault's `jwt_validation_pubkeys` do not). Text around the block is ignored; exactly one.
+pub fn public_key_from_pem(pem: &str) -> Result<SpkiKey> {
     let (label, der) = pem_block(pem)?;
     match label {
-        "PUBLIC KEY" => spki_rsa(&der),
-        "RSA PUBLIC KEY" => pkcs1_rsa(&der),
-        "CERTIFICATE" => err(Code::NotSupported, "PEM holds a certificate; give its public key (openssl x509 -pubkey -noout)"),
+        "PUBLIC KEY" => spki_key(&der),
+        "RSA PUBLIC KEY" => pkcs1_rsa(&der).map(|(n, e)| SpkiKey::Rsa { n, e }),
+        "CERTIFICATE" => certificate_key(&der),
         l if l.contains("PRIVATE KEY") => err(Code::JwkInvalid, "PEM holds a private key; give the public key only"),
-        _ => err(Code::NotSupported, "PEM label must be PUBLIC KEY or RSA PUBLIC KEY"),
+        _ => err(Code::NotSupported, "PEM label must be PUBLIC KEY, RSA PUBLIC KEY or CERTIFICATE"),
+    }
+}
+
+/// Reads one PEM `CERTIFICATE` block and returns its subject's public key (`jose`'s
+/// `importX509`: the label must be CERTIFICATE).
+pub fn certificate_key_from_pem(pem: &str) -> Result<SpkiKey> {
+    match pem_block(pem)? {
+        ("CERTIFICATE", der) => certificate_key(&der),
+        _ => err(Code::JwkInvalid, "not a PEM certificate (-----BEGIN CERTIFICATE-----)"),
     }
 }
 
 fn pem_block(pem: &str) -> Result<(&str, Vec<u8>)> {
-    let bad = || crate::error::Error::new(Code::JwkInvalid, "not a PEM block (-----BEGIN ...----- ... -----END ...-----)");
+    if pem.len() > MAX_PEM_BYTES {
+        return err(Code::JwkInvalid, format!("PEM input is over {MAX_PEM_BYTES} bytes"));
+    }
+    let bad = || Error::new(Code::JwkInvalid, "not a PEM block (-----BEGIN ...----- ... -----END ...-----)");
     let (_, rest) = pem.split_once("-----BEGIN ").ok_or_else(bad)?;
     let (label, body_and_end) = rest.split_once("-----").ok_or_else(bad)?;
     let (body, after) = body_and_end.split_once(&format!("-----END {label}-----")).ok_or_else(bad)?;
@@ -77,7 +130,7 @@ fn pem_block(pem: &str) -> Result<(&str, Vec<u8>)> {
     let body: String = body.chars().filter(|c| !c.is_ascii_whitespace()).collect();
     let der = base64::engine::general_purpose::STANDARD
         .decode(body.as_bytes())
-        .map_err(|_| crate::error::Error::new(Code::JwkInvalid, "PEM body is not valid base64"))?;
+        .map_err(|_| Error::new(Code::JwkInvalid, "PEM body is not valid base64"))?;
     Ok((label, der))
 }
 
@@ -86,7 +139,7 @@ struct Der<'a>(&'a [u8]);
 
 impl<'a> Der<'a> {
     fn read(&mut self, tag: u8) -> Result<&'a [u8]> {
-        let bad = |what: &str| crate::error::Error::new(Code::JwkInvalid, format!("malformed DER: {what}"));
+        let bad = |what: &str| Error::new(Code::JwkInvalid, format!("malformed DER: {what}"));
         let (&t, rest) = self.0.split_first().ok_or_else(|| bad("truncated"))?;
         if t != tag {
             return Err(bad("unexpected tag"));
@@ -113,6 +166,19 @@ impl<'a> Der<'a> {
         let (body, after) = rest.split_at_checked(len).ok_or_else(|| bad("truncated"))?;
         self.0 = after;
         Ok(body)
+    }
+
+    /// The next element whole (tag, length and content), for structures read again later.
+    fn read_element(&mut self, tag: u8) -> Result<&'a [u8]> {
+        let start = self.0;
+        self.read(tag)?;
+        Ok(start.get(..start.len() - self.0.len()).unwrap_or_default())
+    }
+
+    /// Skips the next element, whatever its tag.
+    fn skip(&mut self) -> Result<()> {
+        let tag = *self.0.first().ok_or_else(|| Error::new(Code::JwkInvalid, "malformed DER: truncated"))?;
+        self.read(tag).map(drop)
     }
 
     fn finish(&self) -> Result<()> {
@@ -144,23 +210,61 @@ fn pkcs1_rsa(der: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
     Ok((n, e))
 }
 
-fn spki_rsa(der: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
+/// Parses a DER SubjectPublicKeyInfo of any supported family.
+pub fn spki_key(der: &[u8]) -> Result<SpkiKey> {
     let mut outer = Der(der);
     let mut spki = Der(outer.read(0x30)?);
     outer.finish()?;
     let mut alg = Der(spki.read(0x30)?);
-    if alg.read(0x06)? != RSA_ENCRYPTION_OID {
-        return err(Code::NotSupported, "only RSA public keys (rsaEncryption) are supported");
-    }
-    // The parameters are NULL (RFC 3279 section 2.3.1), though some encoders omit them.
-    if !alg.0.is_empty() && !alg.read(0x05)?.is_empty() {
-        return err(Code::JwkInvalid, "malformed DER: NULL with content");
-    }
-    alg.finish()?;
+    let oid = alg.read(0x06)?;
     let bits = spki.read(0x03)?;
     spki.finish()?;
-    match bits.split_first() {
-        Some((0, key)) => pkcs1_rsa(key),
-        _ => err(Code::JwkInvalid, "malformed DER: BIT STRING"),
+    let Some((0, key)) = bits.split_first() else {
+        return err(Code::JwkInvalid, "malformed DER: BIT STRING");
+    };
+    match oid {
+        RSA_ENCRYPTION_OID => {
+            // The parameters are NULL (RFC 3279 section 2.3.1), though some encoders omit them.
+            if !alg.0.is_empty() && !alg.read(0x05)?.is_empty() {
+                return err(Code::JwkInvalid, "malformed DER: NULL with content");
+            }
+            alg.finish()?;
+            pkcs1_rsa(key).map(|(n, e)| SpkiKey::Rsa { n, e })
+        }
+        EC_PUBLIC_KEY_OID => {
+            // RFC 5480 section 2.1.1: namedCurve only; implicit and specified curves are refused.
+            let curve_oid = alg
+                .read(0x06)
+                .map_err(|_| Error::new(Code::NotSupported, "EC keys must name their curve (RFC 5480 namedCurve)"))?;
+            alg.finish()?;
+            Ok(SpkiKey::Ec { curve_oid: curve_oid.to_vec(), point: key.to_vec() })
+        }
+        ED25519_OID => {
+            // RFC 8410 section 3: the parameters MUST be absent.
+            alg.finish()?;
+            Ok(SpkiKey::Ed25519(key.to_vec()))
+        }
+        _ => err(Code::NotSupported, "only RSA, EC (P-256, P-384, P-521) and Ed25519 public keys are supported"),
     }
+}
+
+/// The subject's public key of a DER X.509 certificate (RFC 5280 section 4.1). Only the
+/// structure up to `subjectPublicKeyInfo` is read, as `jose`'s `spkiFromX509` reads it; the
+/// certificate's signature, validity and extensions are not checked.
+pub fn certificate_key(der: &[u8]) -> Result<SpkiKey> {
+    let mut outer = Der(der);
+    let mut cert = Der(outer.read(0x30)?);
+    outer.finish()?;
+    let mut tbs = Der(cert.read(0x30)?);
+    cert.read(0x30)?; // signatureAlgorithm
+    cert.read(0x03)?; // signatureValue
+    cert.finish()?;
+    if tbs.0.first() == Some(&0xa0) {
+        tbs.skip()?; // version [0] EXPLICIT
+    }
+    tbs.read(0x02)?; // serialNumber (any INTEGER: some are negative or over 20 octets)
+    for _ in 0..4 {
+        tbs.read(0x30)?; // signature, issuer, validity, subject
+    }
+    spki_key(tbs.read_element(0x30)?)
 }

@@ -1,12 +1,18 @@
-//! JSON Web Keys and Key Sets (RFC 7517), RSA members (RFC 7518 section 6.3.1), thumbprints
-//! (RFC 7638) and the key ids Kubernetes derives (base64url SHA-256 of the DER SPKI).
+//! JSON Web Keys and Key Sets (RFC 7517) of every family verified here: RSA (RFC 7518 section
+//! 6.3.1), EC (section 6.2.1) and OKP Ed25519 (RFC 8037 section 2); `x5c` checked against the key
+//! (RFC 7517 section 4.7); thumbprints (RFC 7638) and the key ids Kubernetes derives (base64url
+//! SHA-256 of the DER SPKI).
 
-use crate::jwa::alg::Alg;
 use crate::b64;
 use crate::der;
 use crate::error::{err, short, Code, Error, Result};
 use crate::json;
+use crate::jwa::alg::Alg;
+use crate::jwa::ecdsa::{Curve, EcPublicKey};
+use crate::jwa::eddsa::Ed25519PublicKey;
 use crate::jwa::rsa::RsaPublicKey;
+use crate::jwa::PublicKey;
+use base64::Engine;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
@@ -18,64 +24,90 @@ pub const MAX_KEYS: usize = 100;
 /// Largest single JWK document accepted, in bytes.
 pub const MAX_JWK_BYTES: usize = 16 * 1024;
 
+/// Private members of every key type (RFC 7518 sections 6.2.2 and 6.3.2, RFC 8037 section 2).
 const PRIVATE_MEMBERS: [&str; 7] = ["d", "p", "q", "dp", "dq", "qi", "oth"];
 
-/// One key of a set, as far as it could be understood. Keys of other types, or RSA keys that
-/// fail validation, are kept (so a `kid` that names them gives a precise error) but never used.
+/// One key of a set, as far as it could be understood. Keys of other types, or keys that fail
+/// validation, are kept (so a `kid` that names them gives a precise error) but never used.
 #[derive(Clone, Debug)]
 pub struct Jwk {
     kty: Option<String>,
     kid: Option<String>,
     alg: Option<String>,
+    crv: Option<String>,
     use_: Option<String>,
     key_ops: Option<Vec<String>>,
-    key: Result<RsaKey>,
+    key: Result<Key>,
 }
 
-/// An imported RSA public key with its identifiers, each computed on first use (two SHA-256
-/// per key: a set's keys that never verify anything never pay for them).
+/// An imported public key of any family with its identifiers, each computed on first use (two
+/// SHA-256 per key: a set's keys that never verify anything never pay for them).
 #[derive(Clone, Debug)]
-pub struct RsaKey {
-    /// The validated key.
-    pub key: RsaPublicKey,
+pub struct Key {
+    public: PublicKey,
     thumbprint: OnceLock<String>,
     kubernetes_key_id: OnceLock<String>,
 }
 
-impl RsaKey {
+impl Key {
     /// Wraps a validated key.
-    pub fn new(key: RsaPublicKey) -> Self {
-        RsaKey { key, thumbprint: OnceLock::new(), kubernetes_key_id: OnceLock::new() }
+    pub fn new(public: PublicKey) -> Self {
+        Key { public, thumbprint: OnceLock::new(), kubernetes_key_id: OnceLock::new() }
+    }
+
+    /// The validated key.
+    pub fn public(&self) -> &PublicKey {
+        &self.public
+    }
+
+    /// Verifies `signature` over `message` with `alg` (`false` when `alg` does not fit the key).
+    pub fn verify(&self, alg: Alg, message: &[u8], signature: &[u8]) -> bool {
+        self.public.verify(alg, message, signature)
+    }
+
+    /// The JWK members that define the key, RFC 7638 section 3.2's required members, in its
+    /// lexicographic order: RSA `e`, `kty`, `n`; EC `crv`, `kty`, `x`, `y`; OKP `crv`, `kty`,
+    /// `x` (RFC 8037 section 2). The values need no JSON escaping.
+    fn members(&self) -> Vec<(&'static str, String)> {
+        let kty = ("kty", self.public.kty().to_owned());
+        match &self.public {
+            PublicKey::Rsa(k) => vec![("e", b64::encode(&k.exponent_bytes())), kty, ("n", b64::encode(k.modulus()))],
+            PublicKey::Ec(k) => vec![("crv", k.curve().name().to_owned()), kty, ("x", b64::encode(k.x())), ("y", b64::encode(k.y()))],
+            PublicKey::Ed25519(k) => vec![("crv", "Ed25519".to_owned()), kty, ("x", b64::encode(k.as_bytes()))],
+        }
     }
 
     /// RFC 7638 SHA-256 thumbprint, base64url.
     pub fn thumbprint(&self) -> &str {
-        self.thumbprint.get_or_init(|| thumbprint_rsa(self.key.modulus(), &self.key.exponent_bytes()))
+        self.thumbprint.get_or_init(|| {
+            // RFC 7638 section 3.2: required members only, lexicographic order, no whitespace.
+            let mut canonical = String::from("{");
+            for (i, (name, value)) in self.members().into_iter().enumerate() {
+                let comma = if i == 0 { "" } else { "," };
+                canonical.push_str(&format!(r#"{comma}"{name}":"{value}""#));
+            }
+            canonical.push('}');
+            b64::encode(&Sha256::digest(canonical.as_bytes()))
+        })
     }
 
-    /// base64url SHA-256 of the DER SubjectPublicKeyInfo: the `kid` Kubernetes assigns.
+    /// base64url SHA-256 of the DER SubjectPublicKeyInfo: the `kid` Kubernetes assigns
+    /// (`keyIDFromPublicKey` in kubernetes/kubernetes pkg/serviceaccount/jwt.go), for every family.
     pub fn kubernetes_key_id(&self) -> &str {
-        self.kubernetes_key_id
-            .get_or_init(|| b64::encode(&Sha256::digest(der::spki_der(self.key.modulus(), &self.key.exponent_bytes()))))
+        self.kubernetes_key_id.get_or_init(|| b64::encode(&Sha256::digest(self.public.spki_der())))
     }
 
-    /// The key as a public JWK object (`kty`, `n`, `e`), with `kid` when given.
+    /// The key as a public JWK object (its defining members), with `kid` when given.
     pub fn to_jwk(&self, kid: Option<&str>) -> Map<String, Value> {
         let mut m = Map::new();
-        m.insert("kty".into(), "RSA".into());
-        m.insert("n".into(), b64::encode(self.key.modulus()).into());
-        m.insert("e".into(), b64::encode(&self.key.exponent_bytes()).into());
+        for (name, value) in self.members() {
+            m.insert(name.into(), value.into());
+        }
         if let Some(kid) = kid {
             m.insert("kid".into(), kid.into());
         }
         m
     }
-}
-
-fn thumbprint_rsa(n: &[u8], e: &[u8]) -> String {
-    // RFC 7638 section 3.2: required members only, lexicographic order, no whitespace.
-    let canonical = format!(r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#, b64::encode(e), b64::encode(n));
-    b64::encode(&Sha256::digest(canonical.as_bytes()))
 }
 
 fn opt_string(m: &Map<String, Value>, name: &str) -> Result<Option<String>> {
@@ -87,8 +119,8 @@ fn opt_string(m: &Map<String, Value>, name: &str) -> Result<Option<String>> {
 }
 
 impl Jwk {
-    /// Reads a JWK object. Structural errors (non-string members) are errors; an RSA key that
-    /// fails validation is kept with its error, see [`Jwk::rsa`].
+    /// Reads a JWK object. Structural errors (non-string members) are errors; a key that fails
+    /// validation is kept with its error, see [`Jwk::key`].
     pub fn from_object(m: &Map<String, Value>) -> Result<Self> {
         let kty = opt_string(m, "kty")?;
         let kid = opt_string(m, "kid")?;
@@ -104,12 +136,14 @@ impl Jwk {
             ),
             Some(_) => return err(Code::JwkInvalid, "JWK \"key_ops\" must be an array of strings"),
         };
-        let key = match kty.as_deref() {
-            None => err(Code::JwkInvalid, "JWK \"kty\" is missing"),
-            Some("RSA") => import_rsa(m),
-            Some(other) => err(Code::NotSupported, format!("JWK \"kty\" {:?} is not supported; RSA keys only", short(other))),
-        };
-        Ok(Jwk { kty, kid, alg, use_, key_ops, key })
+        // Compared as jose compares it (`crv === entry.crv`): a `crv` that is not a string fits
+        // no algorithm, and only the key's importer says why it is wrong.
+        let crv = m.get("crv").and_then(Value::as_str).map(str::to_owned);
+        let key = import(kty.as_deref(), m).and_then(|key| match m.get("x5c") {
+            None => Ok(key),
+            Some(x5c) => check_x5c(x5c, &key).map(|()| key),
+        });
+        Ok(Jwk { kty, kid, alg, crv, use_, key_ops, key })
     }
 
     /// Parses one JWK from JSON text.
@@ -138,16 +172,25 @@ impl Jwk {
         self.alg.as_deref()
     }
 
-    /// The imported RSA key, or why it could not be imported.
-    pub fn rsa(&self) -> Result<&RsaKey, &Error> {
+    /// The `crv`, when present and a string.
+    pub fn crv(&self) -> Option<&str> {
+        self.crv.as_deref()
+    }
+
+    /// The imported key, or why it could not be imported.
+    pub fn key(&self) -> Result<&Key, &Error> {
         self.key.as_ref()
     }
 
     /// Whether the key may verify `alg` signatures from a token whose header has `kid`, by the
-    /// rule of `jose`'s `isUsableJWK`: `kty` fits, `kid` strictly equal when the header has
-    /// one, `alg` equal when the JWK has one, `use` absent or `sig`, `key_ops` with `verify`.
+    /// rule of `jose`'s `isUsableJWK` (panva/jose `src/jwks/local.ts`): `kty` the algorithm's
+    /// family, `crv` the algorithm's curve where it has one (`entry.crv` there: P-256 for ES256,
+    /// P-384 for ES384, P-521 for ES512, Ed25519 for EdDSA and Ed25519), `kid` strictly equal
+    /// when the header has one, `alg` equal when the JWK has one, `use` absent or `sig`,
+    /// `key_ops` with `verify`.
     pub fn is_candidate(&self, alg: Alg, kid: Option<&str>) -> bool {
         self.kty.as_deref() == Some(alg.kty())
+            && alg.crv().is_none_or(|c| self.crv.as_deref() == Some(c))
             && kid.is_none_or(|k| self.kid.as_deref() == Some(k))
             && self.alg.as_deref().is_none_or(|a| a == alg.name())
             && self.is_signing_key()
@@ -158,27 +201,78 @@ impl Jwk {
             && self.key_ops.as_ref().is_none_or(|ops| ops.iter().any(|o| o == "verify"))
     }
 
-    /// Whether the key could verify some token: an imported RSA signing key.
+    /// Whether the key could verify some token: an imported signing key.
     pub fn is_usable(&self) -> bool {
         self.key.is_ok() && self.is_signing_key()
     }
 }
 
 
-fn import_rsa(m: &Map<String, Value>) -> Result<RsaKey> {
-    if let Some(p) = PRIVATE_MEMBERS.iter().find(|p| m.contains_key(**p)) {
-        return err(Code::JwkInvalid, format!("JWK holds the private member \"{p}\"; a key set must hold public keys only"));
+fn import(kty: Option<&str>, m: &Map<String, Value>) -> Result<Key> {
+    if kty.is_some_and(|k| ["RSA", "EC", "OKP"].contains(&k)) {
+        if let Some(p) = PRIVATE_MEMBERS.iter().find(|p| m.contains_key(**p)) {
+            return err(Code::JwkInvalid, format!("JWK holds the private member \"{p}\"; a key set must hold public keys only"));
+        }
     }
     let member = |name: &str| -> Result<Vec<u8>> {
+        let kty = kty.unwrap_or_default();
         let s = m
             .get(name)
             .and_then(Value::as_str)
-            .ok_or_else(|| Error::new(Code::JwkInvalid, format!("RSA JWK \"{name}\" is missing or not a string")))?;
-        b64::decode(s.as_bytes()).ok_or_else(|| Error::new(Code::JwkInvalid, format!("RSA JWK \"{name}\" is not base64url")))
+            .ok_or_else(|| Error::new(Code::JwkInvalid, format!("{kty} JWK \"{name}\" is missing or not a string")))?;
+        b64::decode(s.as_bytes()).ok_or_else(|| Error::new(Code::JwkInvalid, format!("{kty} JWK \"{name}\" is not base64url")))
     };
-    let n = member("n")?;
-    let e = member("e")?;
-    Ok(RsaKey::new(RsaPublicKey::new(&n, &e)?))
+    let crv = || match m.get("crv") {
+        Some(Value::String(c)) => Ok(c.as_str()),
+        _ => err(Code::JwkInvalid, "JWK \"crv\" is missing or not a string"),
+    };
+    let public = match kty {
+        None => return err(Code::JwkInvalid, "JWK \"kty\" is missing"),
+        Some("RSA") => PublicKey::Rsa(RsaPublicKey::new(&member("n")?, &member("e")?)?),
+        Some("EC") => {
+            let crv = crv()?;
+            let curve = Curve::from_name(crv).ok_or_else(|| {
+                Error::new(Code::NotSupported, format!("EC JWK \"crv\" {:?} is not supported; P-256, P-384 and P-521 are", short(crv)))
+            })?;
+            PublicKey::Ec(EcPublicKey::from_coordinates(curve, &member("x")?, &member("y")?)?)
+        }
+        Some("OKP") => match crv()? {
+            "Ed25519" => PublicKey::Ed25519(Ed25519PublicKey::from_bytes(&member("x")?)?),
+            other => return err(Code::NotSupported, format!("OKP JWK \"crv\" {:?} is not supported; Ed25519 is", short(other))),
+        },
+        Some(other) => return err(Code::NotSupported, format!("JWK \"kty\" {:?} is not supported; RSA, EC and OKP keys are", short(other))),
+    };
+    Ok(Key::new(public))
+}
+
+/// RFC 7517 section 4.7: "The key in the first certificate MUST match the public key
+/// represented by other members of the JWK." Checked as go-jose checks it (`JSONWebKey`'s
+/// `UnmarshalJSON` and `parseCertificateChain` in go-jose/go-jose `jwk.go`, which Vault's JWT
+/// auth reads key sets with): an array of standard base64 DER certificates that all parse, the
+/// first one's key equal to the JWK's; an empty array says nothing. The chain is not validated:
+/// the key set, not the certificate, is what is trusted.
+fn check_x5c(x5c: &Value, key: &Key) -> Result<()> {
+    let bad = |why: &str| Error::new(Code::JwkInvalid, format!("JWK \"x5c\" {why}"));
+    let certs = x5c.as_array().ok_or_else(|| bad("must be an array of base64 DER certificates"))?;
+    let keys = certs
+        .iter()
+        .map(|c| {
+            let der = c
+                .as_str()
+                .and_then(|s| base64::engine::general_purpose::STANDARD.decode(s).ok())
+                .ok_or_else(|| bad("must hold standard base64 (not base64url) DER certificates"))?;
+            der::certificate_key(&der).map_err(|e| bad(&format!("holds a certificate that cannot be read: {}", e.message())))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let Some(first) = keys.into_iter().next() else {
+        return Ok(());
+    };
+    // Compared as DER SPKI, each side re-encoded canonically (EC points uncompressed).
+    let matches = PublicKey::from_spki(first).is_ok_and(|k| k.spki_der() == key.public.spki_der());
+    if !matches {
+        return Err(bad("holds a certificate for another key than the JWK's"));
+    }
+    Ok(())
 }
 
 /// A parsed JSON Web Key Set: parse once, then select keys per token.
@@ -189,7 +283,7 @@ pub struct Jwks {
 
 impl Jwks {
     /// Parses JWKS JSON (`{"keys": [...]}`). Keys of other types or uses are skipped; a set
-    /// with no usable RSA signing key is `ERR_JWKS_INVALID`, with the reasons keys were refused.
+    /// with no usable signing key is `ERR_JWKS_INVALID`, with the reasons keys were refused.
     pub fn parse(text: &[u8]) -> Result<Self> {
         if text.len() > MAX_JWKS_BYTES {
             return err(Code::JwksInvalid, format!("JWKS is over {MAX_JWKS_BYTES} bytes"));
@@ -227,7 +321,7 @@ impl Jwks {
                 .next()
                 .map(|m| format!(" (a key was refused: {m})"))
                 .unwrap_or_default();
-            return err(Code::JwksInvalid, format!("JWKS has no usable RSA signing key{why}"));
+            return err(Code::JwksInvalid, format!("JWKS has no usable signing key{why}"));
         }
         Ok(Jwks { keys })
     }
@@ -240,7 +334,7 @@ impl Jwks {
     /// The keys that may verify a token with `alg` and header `kid`. When the only candidates
     /// failed to import, their error is returned (so a 1024-bit key named by `kid` says so);
     /// when there are none, `ERR_JWKS_NO_MATCHING_KEY`.
-    pub fn candidates(&self, alg: Alg, kid: Option<&str>) -> Result<Vec<(&Jwk, &RsaKey)>> {
+    pub fn candidates(&self, alg: Alg, kid: Option<&str>) -> Result<Vec<(&Jwk, &Key)>> {
         let mut refused = None;
         let mut found = Vec::new();
         for jwk in self.keys.iter().filter(|k| k.is_candidate(alg, kid)) {
@@ -257,8 +351,8 @@ impl Jwks {
     }
 }
 
-/// RFC 7638 thumbprint (SHA-256, base64url) of an RSA JWK given as JSON text.
+/// RFC 7638 thumbprint (SHA-256, base64url) of a JWK given as JSON text.
 pub fn thumbprint(jwk_json: &[u8]) -> Result<String> {
     let jwk = Jwk::parse(jwk_json)?;
-    jwk.rsa().map(|k| k.thumbprint().to_owned()).map_err(Clone::clone)
+    jwk.key().map(|k| k.thumbprint().to_owned()).map_err(Clone::clone)
 }

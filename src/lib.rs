@@ -1,5 +1,5 @@
-//! jwksgate: verify JSON Web Tokens (RFC 7519) signed with RSA against a JSON Web Key Set
-//! (RFC 7517), the way Kubernetes ServiceAccount tokens are checked outside the cluster.
+//! jwksgate: verify JSON Web Tokens (RFC 7519) signed with RSA, ECDSA or Ed25519 against a JSON
+//! Web Key Set (RFC 7517), the way Kubernetes ServiceAccount tokens are checked outside the cluster.
 //!
 //! The core has no I/O and no clock: the caller passes the key set and the current time.
 //! The layers, each a folder, imports running one way: `jwa` (the signature algorithms and their
@@ -50,14 +50,27 @@ mod wasm;
 pub use jwa::alg::Alg;
 pub use claims::VerifyOptions;
 pub use error::{Code, Error, Reason, Result};
-pub use jwk::{Jwk, Jwks, RsaKey};
+pub use jwk::{Jwk, Jwks, Key};
+pub use jwa::ecdsa::{Curve, EcPublicKey};
+pub use jwa::eddsa::Ed25519PublicKey;
 pub use jwa::rsa::RsaPublicKey;
+pub use jwa::PublicKey;
 pub use verifier::{decode_unverified, KeyInfo, Unverified, VerifiedJws, VerifiedJwt, Verifier};
 
-/// Imports a PEM public key (SPKI `PUBLIC KEY` or PKCS#1 `RSA PUBLIC KEY`) as a JWK object
+/// Imports a PEM public key of any family (SPKI `PUBLIC KEY`, PKCS#1 `RSA PUBLIC KEY`, or the
+/// subject key of a `CERTIFICATE`, as Vault's `jwt_validation_pubkeys` takes them) as a JWK object
 /// whose `kid` is the Kubernetes key id.
 pub fn import_public_key_pem(pem: &str) -> Result<serde_json::Map<String, serde_json::Value>> {
-    let (n, e) = der::rsa_public_key_from_pem(pem)?;
-    let key = RsaKey::new(RsaPublicKey::new(&n, &e)?);
+    jwk_with_kubernetes_kid(der::public_key_from_pem(pem)?)
+}
+
+/// Imports the subject public key of a PEM X.509 `CERTIFICATE` (as `jose`'s `importX509`) as a
+/// JWK object whose `kid` is the Kubernetes key id. The certificate is not validated.
+pub fn import_x509(pem: &str) -> Result<serde_json::Map<String, serde_json::Value>> {
+    jwk_with_kubernetes_kid(der::certificate_key_from_pem(pem)?)
+}
+
+fn jwk_with_kubernetes_kid(spki: der::SpkiKey) -> Result<serde_json::Map<String, serde_json::Value>> {
+    let key = Key::new(PublicKey::from_spki(spki)?);
     Ok(key.to_jwk(Some(key.kubernetes_key_id())))
 }

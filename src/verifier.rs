@@ -5,7 +5,7 @@
 use crate::claims::{self, VerifyOptions};
 use crate::error::{err, Code, Error, Result};
 use crate::json;
-use crate::jwk::{Jwk, Jwks, RsaKey};
+use crate::jwk::{Jwk, Jwks, Key};
 use crate::jws::Compact;
 use serde_json::{Map, Value};
 
@@ -118,14 +118,14 @@ impl Verifier {
         // A header without `kid` (or a set with repeated kids) is tried against each candidate.
         let (jwk, key) = candidates
             .into_iter()
-            .find(|(_, key)| key.key.verify(alg, compact.signing_input, &signature))
+            .find(|(_, key)| key.verify(alg, compact.signing_input, &signature))
             .ok_or_else(|| Error::new(Code::SignatureVerificationFailed, "signature verification failed"))?;
         let info = key_info(jwk, key, alg.name());
         Ok((compact, info))
     }
 }
 
-fn key_info(jwk: &Jwk, key: &RsaKey, alg: &'static str) -> KeyInfo {
+fn key_info(jwk: &Jwk, key: &Key, alg: &'static str) -> KeyInfo {
     KeyInfo { kid: jwk.kid().map(str::to_owned), alg, thumbprint: key.thumbprint().to_owned() }
 }
 

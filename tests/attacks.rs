@@ -6,8 +6,9 @@
 
 mod common;
 
+use common::ec::EcSigner;
 use common::{k8s_claims, key, public_jwk, K8S_KEY, NOW, OIDC_KEY_1};
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use jwksgate::jwa::alg::Hash;
 use jwksgate::{b64, der, Alg, Verifier, VerifyOptions};
 use rand::rngs::StdRng;
@@ -16,7 +17,7 @@ use rsa::traits::{PrivateKeyParts, PublicKeyParts};
 use rsa::{BigUint, Pkcs1v15Sign, Pss, RsaPrivateKey};
 use serde::Serialize;
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256, Sha384, Sha512};
+use rsa::sha2::{Digest, Sha256, Sha384, Sha512};
 
 /// Text given literally, as `before + unit * times + after`, or as a list of literal and
 /// repeated parts, so that a 10 MB token or a 10,000-deep document costs a few bytes in
@@ -164,6 +165,7 @@ impl Ctx {
                 Alg::PS256 => key.sign_with_rng(rng, Pss::new::<Sha256>(), &Sha256::digest(data)),
                 Alg::PS384 => key.sign_with_rng(rng, Pss::new::<Sha384>(), &Sha384::digest(data)),
                 Alg::PS512 => key.sign_with_rng(rng, Pss::new::<Sha512>(), &Sha512::digest(data)),
+                _ => unreachable!("{} is not an RSA algorithm", alg.name()),
             }
             .unwrap()
         }
@@ -171,9 +173,9 @@ impl Ctx {
             Sig::Victim(alg) => rsa(&self.victim, &mut self.rng, *alg, input),
             Sig::Attacker(alg) => rsa(&self.attacker, &mut self.rng, *alg, input),
             Sig::Hmac(hash, secret) => match hash {
-                Hash::Sha256 => Hmac::<Sha256>::new_from_slice(secret).unwrap().chain_update(input).finalize().into_bytes().to_vec(),
-                Hash::Sha384 => Hmac::<Sha384>::new_from_slice(secret).unwrap().chain_update(input).finalize().into_bytes().to_vec(),
-                Hash::Sha512 => Hmac::<Sha512>::new_from_slice(secret).unwrap().chain_update(input).finalize().into_bytes().to_vec(),
+                Hash::Sha256 => <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(secret).unwrap().chain_update(input).finalize().into_bytes().to_vec(),
+                Hash::Sha384 => <Hmac<sha2::Sha384> as KeyInit>::new_from_slice(secret).unwrap().chain_update(input).finalize().into_bytes().to_vec(),
+                Hash::Sha512 => <Hmac<sha2::Sha512> as KeyInit>::new_from_slice(secret).unwrap().chain_update(input).finalize().into_bytes().to_vec(),
             },
         }
     }
@@ -301,7 +303,7 @@ fn catalogue() -> Ctx {
 
     // 3.1: HMAC keyed with the public key, the classic algorithm confusion.
     let e = c.victim.e().to_bytes_be();
-    let spki = der::spki_der(&n, &e);
+    let spki = der::rsa_spki_der(&n, &e);
     let pkcs1_der = {
         // The RSAPublicKey inside the SPKI BIT STRING: skip the AlgorithmIdentifier and bit-string header.
         let at = spki.windows(2).position(|w| w == [0x03, 0x82]).unwrap();
@@ -364,8 +366,8 @@ fn catalogue() -> Ctx {
 
     // 2.9 / 3.10: key-bearing headers name the attacker's key; the set alone decides.
     let attacker_jwk = public_jwk(&c.attacker, json!({}));
-    let attacker_kid = b64::encode(&Sha256::digest(der::spki_der(&c.attacker.n().to_bytes_be(), &c.attacker.e().to_bytes_be())));
-    let attacker_spki = base64_std(&der::spki_der(&c.attacker.n().to_bytes_be(), &c.attacker.e().to_bytes_be()));
+    let attacker_kid = b64::encode(&Sha256::digest(der::rsa_spki_der(&c.attacker.n().to_bytes_be(), &c.attacker.e().to_bytes_be())));
+    let attacker_spki = base64_std(&der::rsa_spki_der(&c.attacker.n().to_bytes_be(), &c.attacker.e().to_bytes_be()));
     let key_headers: Vec<(&str, Value)> = vec![
         ("jku", json!({ "alg": "RS256", "jku": "https://attacker.example/jwks.json" })),
         ("jku with the attacker's kid", json!({ "alg": "RS256", "jku": "https://attacker.example/jwks.json", "kid": attacker_kid })),
@@ -697,12 +699,221 @@ fn catalogue() -> Ctx {
         ("JWKS with keys an object", r#"{"keys":{}}"#.to_owned()),
         ("JWKS with no keys", r#"{"keys":[]}"#.to_owned()),
         ("JWKS with a key that is a number", r#"{"keys":[1]}"#.to_owned()),
-        ("JWKS with only an EC key", format!(r#"{{"keys":[{}]}}"#, serde_json::from_str::<Value>(JWKS_FILE).unwrap()["keys"][1])),
         ("JWKS empty text", String::new()),
     ] {
         c.add_with("3.4", what, good.clone(), Some(text.into()), json!({}), JWKS_INVALID);
     }
+    curve_attacks(&mut c);
+
+    // An EC key is usable now: the RS256 token finds no key of its family in such a set.
+    let ec_only = format!(r#"{{"keys":[{}]}}"#, serde_json::from_str::<Value>(JWKS_FILE).unwrap()["keys"][1]);
+    c.add_with("3.1", "RS256 token against a JWKS of only an EC key", good.clone(), Some(ec_only.into()), json!({}), NO_KEY);
     c
+}
+
+/// ECDSA (RFC 7518 section 3.4) and EdDSA (RFC 8037) rows: signature encodings and ranges,
+/// points off the curve, curve and family confusion, Ed25519's malleable S and small-order keys.
+/// The set holds Kubernetes' P-256 key (its own kid), a Kubernetes P-521 key and an Ed25519 key;
+/// tokens are signed deterministically (RFC 6979 nonces, Ed25519), so the rows are stable.
+fn curve_attacks(c: &mut Ctx) {
+    let p256 = EcSigner::k8s_p256();
+    let p521 = EcSigner::k8s_p521(0);
+    let ed = EcSigner::test_ed25519();
+    let attacker = EcSigner::from_seed(Alg::ES256, 66);
+    let (k256, k521) = ("SoABiieYuNx4UdqYvZRVeuC6SihxgLrhLy9peHMHpTc", "892oXS8SSgNldETvo92mBIZWLBmYJP4dJ3ILGpO-UcM");
+    let p256_jwk = p256.jwk(json!({ "kid": k256, "alg": "ES256", "use": "sig" }));
+    let keys = vec![p256_jwk.clone(), p521.jwk(json!({ "kid": k521 })), ed.jwk(json!({ "kid": "ed" })), c.victim_jwk(json!({ "kid": c.kid }))];
+    let jwks = jwks_of(&keys);
+    let all = json!({ "algorithms": ["RS256", "ES256", "ES384", "ES512", "EdDSA", "Ed25519"] });
+    let claims = c.claims();
+    let es256_header = json!({ "alg": "ES256", "kid": k256, "typ": "JWT" }).to_string();
+    let good = p256.sign_raw(&es256_header, &claims);
+    let (input, sig64) = good.rsplit_once('.').unwrap();
+    let input = input.to_owned();
+    let sig = b64::decode(sig64.as_bytes()).unwrap();
+    let with_sig = |s: &[u8]| format!("{input}.{}", b64::encode(s));
+    let row = |c: &mut Ctx, name: &str, token: String, jwks: &Option<Text>, options: &Value, want: &'static str| {
+        c.add_with("3.3", name, token, jwks.clone(), options.clone(), want);
+    };
+
+    // Controls: each curve algorithm, allowed by the caller, from the right key.
+    row(c, "control: ES256 token from Kubernetes' P-256 key", good.clone(), &jwks, &all, OK);
+    row(c, "control: ES512 token from a Kubernetes P-521 key", p521.token(json!({ "alg": "ES512", "kid": k521 }), k8s_claims()), &jwks, &all, OK);
+    row(c, "control: EdDSA token", ed.token(json!({ "alg": "EdDSA", "kid": "ed" }), k8s_claims()), &jwks, &all, OK);
+    row(c, "control: Ed25519 (RFC 9864) token", ed.token(json!({ "alg": "Ed25519", "kid": "ed" }), k8s_claims()), &jwks, &all, OK);
+    row(c, "ES256 token, the caller allows RS256 only (the default)", good.clone(), &jwks, &json!({}), ALG);
+    row(c, "EdDSA token, the caller allows Ed25519 only", ed.token(json!({ "alg": "EdDSA", "kid": "ed" }), k8s_claims()), &jwks, &json!({ "algorithms": ["Ed25519"] }), ALG);
+
+    // ECDSA signature encodings and ranges (RFC 7518 section 3.4: r || s, each 32 octets for
+    // P-256; r and s in 1..n-1).
+    let n = hex_bytes("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551");
+    let (r, s_) = sig.split_at(32);
+    let n_big = BigUint::from_bytes_be(&n);
+    let high_s = left_pad(&(&n_big - BigUint::from_bytes_be(s_)).to_bytes_be(), 32);
+    let n_minus_1 = left_pad(&(&n_big - 1u32).to_bytes_be(), 32);
+    for (what, sig, want) in [
+        ("in DER (ASN.1 SEQUENCE of two INTEGERs), as OpenSSL writes it", der_signature(r, s_), BAD_SIG),
+        ("r = s = 0 (CVE-2022-21449, psychic signatures)", vec![0; 64], BAD_SIG),
+        ("r = 0", [&[0u8; 32][..], s_].concat(), BAD_SIG),
+        ("s = 0", [r, &[0u8; 32][..]].concat(), BAD_SIG),
+        ("r = n", [&n[..], s_].concat(), BAD_SIG),
+        ("s = n", [r, &n[..]].concat(), BAD_SIG),
+        ("r = s = n", [n.clone(), n.clone()].concat(), BAD_SIG),
+        ("r = n - 1, s = n - 1", [n_minus_1.clone(), n_minus_1].concat(), BAD_SIG),
+        ("r and s all 0xff (above n)", vec![0xff; 64], BAD_SIG),
+        ("one octet short (leading octet of r dropped)", sig[1..].to_vec(), BAD_SIG),
+        ("one octet long (a zero in front)", [&[0u8][..], &sig].concat(), BAD_SIG),
+        ("r and s swapped", [s_, r].concat(), BAD_SIG),
+        ("empty", vec![], BAD_SIG),
+        // Not a forgery: (r, n - s) is the same signature's other half; ECDSA in JWS does not
+        // fix s's half (jose, WebCrypto and Go accept it too).
+        ("with s replaced by n - s (high S)", [r, &high_s[..]].concat(), OK),
+    ] {
+        row(c, &format!("ES256 signature {what}"), with_sig(&sig), &jwks, &all, want);
+    }
+    let p521_token = p521.token(json!({ "alg": "ES512", "kid": k521 }), k8s_claims());
+    let (p521_input, p521_sig) = p521_token.rsplit_once('.').unwrap();
+    let p521_sig = b64::decode(p521_sig.as_bytes()).unwrap();
+    let unpadded: Vec<u8> = [strip(&p521_sig[..66]), strip(&p521_sig[66..])].concat();
+    row(c, "ES512 signature with r and s stripped of leading zeros (not 66 octets each)", format!("{p521_input}.{}", b64::encode(&unpadded)), &jwks, &all, BAD_SIG);
+    row(c, "ES512 signature under an ES384 header (alg changed)", {
+        let h = json!({ "alg": "ES384", "kid": k521 }).to_string();
+        let i = format!("{}.{}", b64::encode(h.as_bytes()), p521_input.split_once('.').unwrap().1);
+        format!("{i}.{}", b64::encode(&p521_sig))
+    }, &jwks, &all, NO_KEY);
+
+    // Curve and family confusion: the JWK's kty and crv decide, as jose's isUsableJWK has it.
+    let es384 = attacker.sign_raw(&json!({ "alg": "ES384", "kid": k256 }).to_string(), &claims);
+    row(c, "ES384 header naming the P-256 key (curve confusion)", es384, &jwks, &all, NO_KEY);
+    let rs_key_es = p256.sign_raw(&json!({ "alg": "ES256", "kid": c.kid }).to_string(), &claims);
+    row(c, "ES256 header naming the issuer's RSA key", rs_key_es, &jwks, &all, NO_KEY);
+    let p = c.claims();
+    let rs_under_ec_kid = c.token(&json!({ "alg": "RS256", "kid": k256 }).to_string(), &p, Sig::Victim(Alg::RS256));
+    row(c, "RS256 header naming the P-256 key", rs_under_ec_kid, &jwks, &all, NO_KEY);
+    let ed_under_ec = ed.sign_raw(&json!({ "alg": "EdDSA", "kid": k256 }).to_string(), &claims);
+    row(c, "EdDSA header naming the P-256 key", ed_under_ec, &jwks, &all, NO_KEY);
+    let es_under_ed = p256.sign_raw(&json!({ "alg": "ES256", "kid": "ed" }).to_string(), &claims);
+    row(c, "ES256 header naming the Ed25519 key", es_under_ed, &jwks, &all, NO_KEY);
+    let p384_named = {
+        let mut j = p256_jwk.clone();
+        j["crv"] = json!("P-384");
+        j["kid"] = json!("named-p384");
+        j.as_object_mut().unwrap().remove("alg");
+        j
+    };
+    let t = attacker.sign_raw(&json!({ "alg": "ES384", "kid": "named-p384" }).to_string(), &claims);
+    row(c, "P-256 coordinates in a JWK that says crv P-384, ES384 token", t, &jwks_of(&[p384_named, keys[0].clone()]), &all, JWK_INVALID);
+    let okp_as_ec = json!({ "kty": "EC", "crv": "Ed25519", "kid": "ed-as-ec", "x": ed.jwk(json!({}))["x"] });
+    let t = ed.sign_raw(&json!({ "alg": "EdDSA", "kid": "ed-as-ec" }).to_string(), &claims);
+    row(c, "Ed25519 key written as kty EC, EdDSA token", t, &jwks_of(&[okp_as_ec, keys[0].clone()]), &all, NO_KEY);
+    let mut ed_marked = ed.jwk(json!({ "kid": "ed", "alg": "EdDSA" }));
+    let t = ed.token(json!({ "alg": "Ed25519", "kid": "ed" }), k8s_claims());
+    row(c, "Ed25519 header, the key says alg EdDSA", t, &jwks_of(&[ed_marked.clone(), keys[0].clone()]), &all, NO_KEY);
+    ed_marked["alg"] = json!("Ed25519");
+    let t = ed.token(json!({ "alg": "EdDSA", "kid": "ed" }), k8s_claims());
+    row(c, "EdDSA header, the key says alg Ed25519", t, &jwks_of(&[ed_marked, keys[0].clone()]), &all, NO_KEY);
+    // HMAC keyed with the EC public key, the classic confusion for these families too.
+    let point = p256.public_bytes();
+    let t = c.token(&json!({ "alg": "HS256", "kid": k256 }).to_string(), &claims, Sig::Hmac(Hash::Sha256, point.clone()));
+    row(c, "HS256 keyed with the P-256 point, caller lists HS256", t, &jwks, &json!({ "algorithms": ["ES256", "HS256"] }), UNSUPPORTED);
+    let t = c.token(&json!({ "alg": "HS256", "kid": k256 }).to_string(), &claims, Sig::Hmac(Hash::Sha256, point));
+    row(c, "HS256 keyed with the P-256 point", t, &jwks, &all, ALG);
+    // A key embedded in the header is never used.
+    let t = attacker.sign_raw(&json!({ "alg": "ES256", "kid": k256, "jwk": attacker.jwk(json!({})) }).to_string(), &claims);
+    row(c, "jwk header with the attacker's P-256 key and the issuer's kid", t, &jwks, &all, BAD_SIG);
+
+    // Points: off the curve, the identity, the wrong length. Named by kid, the key says why.
+    let y = b64::decode(p256_jwk["y"].as_str().unwrap().as_bytes()).unwrap();
+    let mut y1 = y.clone();
+    y1[31] ^= 1;
+    let attacker_token = |kid: &str| attacker.sign_raw(&json!({ "alg": "ES256", "kid": kid }).to_string(), &claims);
+    let x = b64::decode(p256_jwk["x"].as_str().unwrap().as_bytes()).unwrap();
+    for (what, bad) in [
+        ("a point off the curve (y + 1)", json!({ "kty": "EC", "crv": "P-256", "kid": "bad", "x": p256_jwk["x"], "y": b64::encode(&y1) })),
+        ("(0, 0), the identity as some libraries write it", json!({ "kty": "EC", "crv": "P-256", "kid": "bad", "x": b64::encode(&[0; 32]), "y": b64::encode(&[0; 32]) })),
+        ("x and y of 48 octets under crv P-256", json!({ "kty": "EC", "crv": "P-256", "kid": "bad", "x": b64::encode(&[1; 48]), "y": b64::encode(&[1; 48]) })),
+        ("x stripped of a leading octet", json!({ "kty": "EC", "crv": "P-256", "kid": "bad", "x": b64::encode(&x[1..]), "y": p256_jwk["y"] })),
+        ("the private scalar d", json!({ "kty": "EC", "crv": "P-256", "kid": "bad", "x": p256_jwk["x"], "y": p256_jwk["y"], "d": b64::encode(&[7; 32]) })),
+        ("x5c holding the issuer's RSA certificate", json!({ "kty": "EC", "crv": "P-256", "kid": "bad", "x": p256_jwk["x"], "y": p256_jwk["y"], "x5c": [base64_std(&pem_der(include_str!("vectors/certs/rsa.pem")))] })),
+    ] {
+        row(c, &format!("EC key with {what}"), attacker_token("bad"), &jwks_of(&[bad, keys[0].clone()]), &all, JWK_INVALID);
+    }
+    row(c, "crv secp256k1 (ES256K is not offered)", attacker_token("bad"), &jwks_of(&[json!({ "kty": "EC", "crv": "secp256k1", "kid": "bad", "x": p256_jwk["x"], "y": p256_jwk["y"] }), keys[0].clone()]), &all, NO_KEY);
+
+    // Ed25519: S must be below L (RFC 8032 section 5.1.7), R and the key not of small order.
+    let ed_token = ed.token(json!({ "alg": "EdDSA", "kid": "ed" }), k8s_claims());
+    let (ed_input, ed_sig) = ed_token.rsplit_once('.').unwrap();
+    let ed_sig = b64::decode(ed_sig.as_bytes()).unwrap();
+    let l = BigUint::parse_bytes(b"1000000000000000000000000000000014def9dea2f79cd65812631a5cf5d3ed", 16).unwrap();
+    let le = |v: &BigUint| {
+        let mut b = v.to_bytes_le();
+        b.resize(32, 0);
+        b
+    };
+    let s_plus_l = le(&(BigUint::from_bytes_le(&ed_sig[32..]) + &l));
+    let identity = hex_bytes("0100000000000000000000000000000000000000000000000000000000000000");
+    let order8 = hex_bytes("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a");
+    for (what, sig) in [
+        ("S + L (non-canonical S, the same signature malleated)", [&ed_sig[..32], &s_plus_l[..]].concat()),
+        ("S = L", [&ed_sig[..32], &le(&l)[..]].concat()),
+        ("S with its top bits set", [&ed_sig[..32], &[0xff; 32][..]].concat()),
+        ("R the identity, S = 0", [identity.clone(), vec![0; 32]].concat()),
+        ("R a point of order 8", [&order8[..], &ed_sig[32..]].concat()),
+        ("of 63 octets", ed_sig[..63].to_vec()),
+        ("of 65 octets", [&ed_sig[..], &[0u8][..]].concat()),
+        ("all zeros", vec![0; 64]),
+    ] {
+        row(c, &format!("Ed25519 signature {what}"), format!("{ed_input}.{}", b64::encode(&sig)), &jwks, &all, BAD_SIG);
+    }
+    // A small-order key verifies forged signatures in a lax verifier ([S]B = R + [k]A holds for
+    // A and R the identity and S = 0, whatever the message): refused at import.
+    let forged = {
+        let h = json!({ "alg": "EdDSA", "kid": "weak" }).to_string();
+        let i = format!("{}.{}", b64::encode(h.as_bytes()), b64::encode(claims.as_bytes()));
+        format!("{i}.{}", b64::encode(&[identity.clone(), vec![0; 32]].concat()))
+    };
+    let mut non_canonical = hex_bytes("edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f");
+    non_canonical[0] += 1; // p + 1: y = 1 again, written out of range
+    for (what, key) in [
+        ("the identity (small order), with a forged signature", identity),
+        ("a point of order 8, with a forged signature", order8),
+        ("y = p + 1 (non-canonical)", non_canonical),
+    ] {
+        let weak = json!({ "kty": "OKP", "crv": "Ed25519", "kid": "weak", "x": b64::encode(&key) });
+        row(c, &format!("Ed25519 key {what}"), forged.clone(), &jwks_of(&[weak, keys[0].clone()]), &all, JWK_INVALID);
+    }
+    let x448 = json!({ "kty": "OKP", "crv": "Ed448", "kid": "ed", "x": b64::encode(&[1; 57]) });
+    row(c, "Ed448 key named by an EdDSA token (only Ed25519 is offered)", ed_token.clone(), &jwks_of(&[x448, keys[0].clone()]), &all, NO_KEY);
+}
+
+fn hex_bytes(s: &str) -> Vec<u8> {
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+}
+
+fn left_pad(b: &[u8], len: usize) -> Vec<u8> {
+    [vec![0; len.saturating_sub(b.len())], b.to_vec()].concat()
+}
+
+fn strip(b: &[u8]) -> &[u8] {
+    let at = b.iter().position(|&x| x != 0).unwrap_or(b.len());
+    &b[at..]
+}
+
+/// ECDSA-Sig-Value (RFC 3279 section 2.2.3): SEQUENCE { r INTEGER, s INTEGER }.
+fn der_signature(r: &[u8], s: &[u8]) -> Vec<u8> {
+    let int = |v: &[u8]| {
+        let v = strip(v);
+        let body = if v.first().is_some_and(|b| b & 0x80 != 0) { [&[0u8][..], v].concat() } else { v.to_vec() };
+        [vec![0x02, body.len() as u8], body].concat()
+    };
+    let body = [int(r), int(s)].concat();
+    [vec![0x30, body.len() as u8], body].concat()
+}
+
+fn pem_der(pem: &str) -> Vec<u8> {
+    use base64::Engine;
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    base64::engine::general_purpose::STANDARD.decode(body).unwrap()
 }
 
 fn base64_std(bytes: &[u8]) -> String {

@@ -10,7 +10,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, RngCore, SeedableRng};
 use rsa::traits::PublicKeyParts;
 use rsa::{BigUint, Pkcs1v15Sign, Pss, RsaPrivateKey};
-use sha2::{Digest, Sha256, Sha384, Sha512};
+use rsa::sha2::{Digest, Sha256, Sha384, Sha512};
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -121,6 +121,7 @@ fn digest(alg: Alg, msg: &[u8]) -> Vec<u8> {
         Alg::RS256 | Alg::PS256 => Sha256::digest(msg).to_vec(),
         Alg::RS384 | Alg::PS384 => Sha384::digest(msg).to_vec(),
         Alg::RS512 | Alg::PS512 => Sha512::digest(msg).to_vec(),
+        _ => unreachable!("{} is not an RSA algorithm", alg.name()),
     }
 }
 

@@ -7,7 +7,7 @@
 //!   Whatever is accepted must mint back into a token that verifies to the same session.
 #![no_main]
 
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use jwksgate::gate::session::{SessionKey, PREFIX};
 use jwksgate::{b64, Code};
 use libfuzzer_sys::fuzz_target;
@@ -19,9 +19,9 @@ const SECRET: &[u8] = b"fuzz-secret-0123456789abcdef-0123456789";
 /// The key `SessionKey` derives for MACs (kept in step with src/gate/session.rs by the assertion on a
 /// minted token below).
 fn mac_key() -> Hmac<Sha256> {
-    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(SECRET).unwrap();
+    let mut m = <Hmac<Sha256> as KeyInit>::new_from_slice(SECRET).unwrap();
     m.update(b"jwksgate session mac v1");
-    <Hmac<Sha256> as Mac>::new_from_slice(&m.finalize().into_bytes()).unwrap()
+    <Hmac<Sha256> as KeyInit>::new_from_slice(&m.finalize().into_bytes()).unwrap()
 }
 
 fn sign(body: &[u8]) -> String {

@@ -1,6 +1,7 @@
 //! Fuzzes `Verifier::verify` and `verify_jws` against a fixed key set holding every RSA key of
-//! tests/vectors/rfc_tokens.jsonl, so seeds from that file verify and mutations explore the
-//! paths after the signature check (payload and claims) as well as before it.
+//! tests/vectors/rfc_tokens.jsonl and the public EC keys of Wycheproof's JWS suite, so seeds
+//! from those files verify (RS*, PS*, ES256, ES512) and mutations explore the paths after the
+//! signature check (payload and claims) as well as before it.
 #![no_main]
 
 use jwksgate::jwa::alg::{Alg, ALL};
@@ -18,6 +19,18 @@ fn verifier() -> &'static Verifier {
             for k in case["jwks"]["keys"].as_array().unwrap() {
                 if !keys.contains(k) {
                     keys.push(k.clone());
+                }
+            }
+        }
+        let suite: serde_json::Value = serde_json::from_str(include_str!("../../tests/vectors/json_web_signature_test.json")).unwrap();
+        for group in suite["testGroups"].as_array().unwrap() {
+            let key = group.get("public").unwrap_or(&group["private"]);
+            if key["kty"] == "EC" {
+                let public: serde_json::Map<_, _> =
+                    key.as_object().unwrap().iter().filter(|(k, _)| k.as_str() != "d").map(|(k, v)| (k.clone(), v.clone())).collect();
+                let public = serde_json::Value::Object(public);
+                if !keys.contains(&public) {
+                    keys.push(public);
                 }
             }
         }

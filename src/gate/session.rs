@@ -7,7 +7,7 @@ use crate::gate::cidr::{self, Cidr};
 use crate::error::{Code, Error, Result};
 use crate::json;
 use crate::gate::role::Login;
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use std::collections::BTreeMap;
@@ -105,10 +105,10 @@ impl core::fmt::Debug for SessionKey {
 fn derive(secret: &[u8], label: &[u8]) -> Result<HmacSha256> {
     // One secret, separate keys per purpose, so an accessor can never serve as a MAC.
     let bad = |_| Error::new(Code::ConfigInvalid, "SESSION_SECRET cannot key HMAC-SHA256");
-    let mut m = <HmacSha256 as Mac>::new_from_slice(secret).map_err(bad)?;
+    let mut m = <HmacSha256 as KeyInit>::new_from_slice(secret).map_err(bad)?;
     m.update(label);
     let key = m.finalize().into_bytes();
-    <HmacSha256 as Mac>::new_from_slice(&key).map_err(bad)
+    <HmacSha256 as KeyInit>::new_from_slice(&key).map_err(bad)
 }
 
 impl SessionKey {

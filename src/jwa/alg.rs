@@ -1,4 +1,5 @@
-//! The JWS algorithms this crate verifies (RFC 7518 section 3.3 and 3.5) and their hashes.
+//! The JWS algorithms this crate verifies (RFC 7518 sections 3.3 to 3.5, RFC 8037 section 3.1,
+//! RFC 9864 section 2.2) and what each needs: its key family, curve and hash.
 
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
@@ -18,10 +19,33 @@ pub enum Alg {
     PS384,
     /// RSASSA-PSS with SHA-512, MGF1-SHA-512 and a 64-byte salt.
     PS512,
+    /// ECDSA over P-256 with SHA-256.
+    ES256,
+    /// ECDSA over P-384 with SHA-384.
+    ES384,
+    /// ECDSA over P-521 with SHA-512.
+    ES512,
+    /// EdDSA (RFC 8037); over Ed25519 only, the one curve of it this crate verifies.
+    EdDSA,
+    /// Ed25519 by its fully specified name (RFC 9864): the same signatures as `EdDSA` over
+    /// Ed25519, allowed and matched against a JWK's `alg` as a name of its own.
+    Ed25519,
 }
 
-/// Every supported algorithm.
-pub const ALL: [Alg; 6] = [Alg::RS256, Alg::RS384, Alg::RS512, Alg::PS256, Alg::PS384, Alg::PS512];
+/// Every supported algorithm: the one list that names are looked up in.
+pub const ALL: [Alg; 11] = [
+    Alg::RS256,
+    Alg::RS384,
+    Alg::RS512,
+    Alg::PS256,
+    Alg::PS384,
+    Alg::PS512,
+    Alg::ES256,
+    Alg::ES384,
+    Alg::ES512,
+    Alg::EdDSA,
+    Alg::Ed25519,
+];
 
 impl Alg {
     /// The algorithm for a JWS `alg` name (exact, case-sensitive), if supported.
@@ -38,26 +62,48 @@ impl Alg {
             Alg::PS256 => "PS256",
             Alg::PS384 => "PS384",
             Alg::PS512 => "PS512",
+            Alg::ES256 => "ES256",
+            Alg::ES384 => "ES384",
+            Alg::ES512 => "ES512",
+            Alg::EdDSA => "EdDSA",
+            Alg::Ed25519 => "Ed25519",
         }
     }
 
-    /// The hash function of the algorithm.
+    /// The hash function of the algorithm; for EdDSA, the SHA-512 that Ed25519 applies inside
+    /// (RFC 8032 section 5.1), which the caller does not choose.
     pub const fn hash(self) -> Hash {
         match self {
-            Alg::RS256 | Alg::PS256 => Hash::Sha256,
-            Alg::RS384 | Alg::PS384 => Hash::Sha384,
-            Alg::RS512 | Alg::PS512 => Hash::Sha512,
+            Alg::RS256 | Alg::PS256 | Alg::ES256 => Hash::Sha256,
+            Alg::RS384 | Alg::PS384 | Alg::ES384 => Hash::Sha384,
+            Alg::RS512 | Alg::PS512 | Alg::ES512 | Alg::EdDSA | Alg::Ed25519 => Hash::Sha512,
         }
     }
 
-    /// Whether the algorithm is RSASSA-PSS (else RSASSA-PKCS1-v1_5).
+    /// Whether the algorithm is RSASSA-PSS.
     pub const fn is_pss(self) -> bool {
         matches!(self, Alg::PS256 | Alg::PS384 | Alg::PS512)
     }
 
-    /// The JWK `kty` the algorithm needs.
+    /// The JWK `kty` the algorithm needs (RFC 7518 section 6.1, RFC 8037 section 2).
     pub const fn kty(self) -> &'static str {
-        "RSA"
+        match self {
+            Alg::RS256 | Alg::RS384 | Alg::RS512 | Alg::PS256 | Alg::PS384 | Alg::PS512 => "RSA",
+            Alg::ES256 | Alg::ES384 | Alg::ES512 => "EC",
+            Alg::EdDSA | Alg::Ed25519 => "OKP",
+        }
+    }
+
+    /// The JWK `crv` the algorithm needs, for the families that have curves: each ES algorithm
+    /// names its curve (RFC 7518 section 3.4), and EdDSA is verified over Ed25519 only.
+    pub const fn crv(self) -> Option<&'static str> {
+        match self {
+            Alg::ES256 => Some("P-256"),
+            Alg::ES384 => Some("P-384"),
+            Alg::ES512 => Some("P-521"),
+            Alg::EdDSA | Alg::Ed25519 => Some("Ed25519"),
+            _ => None,
+        }
     }
 }
 

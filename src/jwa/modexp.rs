@@ -520,7 +520,7 @@ mod simd {
     }
 
     fn column(t: &[v128], k: usize) -> u64 {
-        if k % 2 == 0 {
+        if k.is_multiple_of(2) {
             u64x2_extract_lane::<0>(t[k / 2])
         } else {
             u64x2_extract_lane::<1>(t[k / 2])

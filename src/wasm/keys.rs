@@ -1,14 +1,15 @@
-//! One key at a time: `verifySignature`, `jwkThumbprint`, `kubernetesKeyId`, `importPublicKeyPem`.
+//! One key at a time: `verifySignature`, `jwkThumbprint`, `kubernetesKeyId`, `importPublicKeyPem`,
+//! `importX509`.
 
 use super::convert::{bytes_arg, invalid, parse_jwk, string_arg, to_js, to_plain};
 use crate::error::{Code, Error};
 use crate::jwa::alg::Alg;
 use wasm_bindgen::prelude::*;
 
-/// One property of an imported RSA JWK (no copy of the key itself).
-fn rsa_key_field(jwk: &JsValue, field: impl Fn(&crate::RsaKey) -> &str) -> Result<String, JsValue> {
+/// One property of an imported JWK (no copy of the key itself).
+fn key_field(jwk: &JsValue, field: impl Fn(&crate::Key) -> &str) -> Result<String, JsValue> {
     let parsed = parse_jwk(jwk).map_err(to_js)?;
-    parsed.rsa().map(|k| field(k).to_owned()).map_err(|e| to_js(e.clone()))
+    parsed.key().map(|k| field(k).to_owned()).map_err(|e| to_js(e.clone()))
 }
 
 /// Largest `data` accepted by `verifySignature` (wasm memory, once grown, never shrinks).
@@ -39,30 +40,43 @@ pub fn verify_signature(
     if parsed.alg().is_some_and(|a| a != alg.name()) {
         return Err(to_js(Error::new(Code::JwkInvalid, "the JWK's \"alg\" does not match the algorithm")));
     }
-    let key = parsed.rsa().map_err(|e| to_js(e.clone()))?;
+    let key = parsed.key().map_err(|e| to_js(e.clone()))?;
+    let public = key.public();
+    if !public.fits(alg) {
+        let what = public.crv().map_or_else(|| public.kty().to_owned(), |c| format!("{} {c}", public.kty()));
+        return Err(to_js(Error::new(Code::JwkInvalid, format!("the JWK is an {what} key, which cannot verify {}", alg.name()))));
+    }
     // The same usability rule as key selection in a set (jose's isUsableJWK).
     if !parsed.is_candidate(alg, None) {
         return Err(to_js(Error::new(Code::JwkInvalid, "the JWK is not for verifying signatures (\"use\" or \"key_ops\")")));
     }
-    Ok(key.key.verify(alg, &data, &signature))
+    Ok(key.verify(alg, &data, &signature))
 }
 
-/// The RFC 7638 SHA-256 thumbprint of an RSA JWK, base64url.
+/// The RFC 7638 SHA-256 thumbprint of a JWK (RSA, EC or OKP), base64url.
 #[wasm_bindgen(js_name = jwkThumbprint)]
 pub fn jwk_thumbprint(#[wasm_bindgen(unchecked_param_type = "JWK | string")] jwk: JsValue) -> Result<String, JsValue> {
-    rsa_key_field(&jwk, crate::RsaKey::thumbprint)
+    key_field(&jwk, crate::Key::thumbprint)
 }
 
-/// The key id Kubernetes gives an RSA key: base64url(SHA-256(DER SubjectPublicKeyInfo)).
+/// The key id Kubernetes gives a key: base64url(SHA-256(DER SubjectPublicKeyInfo)).
 #[wasm_bindgen(js_name = kubernetesKeyId)]
 pub fn kubernetes_key_id(#[wasm_bindgen(unchecked_param_type = "JWK | string")] jwk: JsValue) -> Result<String, JsValue> {
-    rsa_key_field(&jwk, crate::RsaKey::kubernetes_key_id)
+    key_field(&jwk, crate::Key::kubernetes_key_id)
 }
 
-/// Imports a PEM RSA public key (SPKI `PUBLIC KEY` or PKCS#1 `RSA PUBLIC KEY`) as a JWK whose
-/// `kid` is the Kubernetes key id.
+/// Imports a PEM public key (SPKI `PUBLIC KEY` of RSA, EC or Ed25519, PKCS#1 `RSA PUBLIC KEY`,
+/// or a `CERTIFICATE`'s subject key) as a JWK whose `kid` is the Kubernetes key id.
 #[wasm_bindgen(js_name = importPublicKeyPem, unchecked_return_type = "JWK")]
 pub fn import_public_key_pem(#[wasm_bindgen(unchecked_param_type = "string")] pem: JsValue) -> Result<JsValue, JsValue> {
     let pem = string_arg(&pem, "PEM input", crate::der::MAX_PEM_BYTES, Code::JwkInvalid).map_err(to_js)?;
     to_plain(&crate::import_public_key_pem(&pem).map_err(to_js)?)
+}
+
+/// Imports the subject public key of a PEM X.509 certificate (as jose's `importX509`; the
+/// certificate itself is not validated) as a JWK whose `kid` is the Kubernetes key id.
+#[wasm_bindgen(js_name = importX509, unchecked_return_type = "JWK")]
+pub fn import_x509(#[wasm_bindgen(unchecked_param_type = "string")] pem: JsValue) -> Result<JsValue, JsValue> {
+    let pem = string_arg(&pem, "certificate", crate::der::MAX_PEM_BYTES, Code::JwkInvalid).map_err(to_js)?;
+    to_plain(&crate::import_x509(&pem).map_err(to_js)?)
 }

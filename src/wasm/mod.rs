@@ -18,13 +18,23 @@ use wasm_bindgen::prelude::*;
 const TS_TYPES: &'static str = r#"
 /** A JSON Web Key Set: `{ keys: [...] }`. */
 export interface JWKS { keys: JWK[] }
-/** A JSON Web Key (RFC 7517). Only RSA keys are used for verification. */
+/**
+ * A JSON Web Key (RFC 7517). RSA (`n`, `e`), EC (`crv` P-256, P-384 or P-521, `x`, `y`) and OKP
+ * (`crv` Ed25519, `x`) keys are used for verification; `x5c`, when present, must hold a
+ * certificate for the same key.
+ */
 export interface JWK {
   kty: string; kid?: string; alg?: string; use?: string; key_ops?: string[];
-  n?: string; e?: string; [member: string]: unknown;
+  n?: string; e?: string; crv?: string; x?: string; y?: string; x5c?: string[];
+  [member: string]: unknown;
 }
-/** Algorithms that may be allowed. `none` and HMAC never are. */
-export type Algorithm = "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512";
+/**
+ * Algorithms that may be allowed. `none` and HMAC never are. `EdDSA` and `Ed25519` (RFC 9864)
+ * both verify Ed25519 signatures, each under its own name.
+ */
+export type Algorithm =
+  | "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512"
+  | "ES256" | "ES384" | "ES512" | "EdDSA" | "Ed25519";
 /**
  * Options of `verify`, `verifyJws` and `Verifier`. `null`, a value of the wrong type, an empty
  * `issuer` or `audience`, an unknown name or a getter that throws is an ERR_INVALID_ARGUMENT

@@ -90,7 +90,8 @@ fn current_date(value: &JsValue) -> Result<i64, Error> {
 
 fn algorithm(name: &str) -> Result<Alg, Error> {
     Alg::from_name(name).ok_or_else(|| {
-        Error::new(Code::NotSupported, format!("algorithm {:?} is not supported; use RS256, RS384, RS512, PS256, PS384 or PS512", crate::error::short(name)))
+        let known: Vec<&str> = crate::jwa::alg::ALL.iter().map(|a| a.name()).collect();
+        Error::new(Code::NotSupported, format!("algorithm {:?} is not supported; use one of {}", crate::error::short(name), known.join(", ")))
     })
 }
 

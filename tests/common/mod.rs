@@ -3,12 +3,14 @@
 
 #![allow(dead_code)]
 
+pub mod ec;
+
 use jwksgate::{b64, Alg};
 use rsa::pkcs1::DecodeRsaPrivateKey;
 use rsa::traits::PublicKeyParts;
 use rsa::{Pkcs1v15Sign, Pss, RsaPrivateKey};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256, Sha384, Sha512};
+use rsa::sha2::{Digest, Sha256, Sha384, Sha512};
 
 pub const K8S_KEY: &str = include_str!("../vectors/k8s/pkg_serviceaccount/rsaPrivateKey.pem");
 pub const OIDC_KEY_1: &str = include_str!("../vectors/k8s/oidc_testdata/rsa_1.pem");
@@ -41,6 +43,7 @@ pub fn sign_bytes(key: &RsaPrivateKey, alg: Alg, data: &[u8]) -> Vec<u8> {
         Alg::PS256 => key.sign_with_rng(&mut rng, Pss::new::<Sha256>(), &Sha256::digest(data)).unwrap(),
         Alg::PS384 => key.sign_with_rng(&mut rng, Pss::new::<Sha384>(), &Sha384::digest(data)).unwrap(),
         Alg::PS512 => key.sign_with_rng(&mut rng, Pss::new::<Sha512>(), &Sha512::digest(data)).unwrap(),
+        _ => unreachable!("{} is not an RSA algorithm", alg.name()),
     }
 }
 

@@ -5,7 +5,7 @@
 use rsa::traits::PublicKeyParts;
 use rsa::{Pkcs1v15Sign, RsaPrivateKey};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
+use rsa::sha2::{Digest, Sha256};
 use std::sync::OnceLock;
 
 /// DER DigestInfo prefix for SHA-256 (RFC 8017 section 9.2, note 1).
