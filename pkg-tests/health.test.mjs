@@ -43,9 +43,14 @@ test(`hostile arguments: ${rows().length} rows, each an error value with a code,
   verifier.free();
 });
 
+/** The installed package's ES module glue (not an export of its own: every entry imports it). */
+function glueFile() {
+  return new URL('jwksgate.js', import.meta.resolve('jwksgate/package.json'));
+}
+
 test('the shadow-stack pointer and the externref table are where they were after every hostile call', async () => {
   // A second instance of the glue on a copy of the module that exports its stack pointer.
-  const glue = await import(`${import.meta.resolve('jwksgate/web')}?stack-pointer`);
+  const glue = await import(`${glueFile()}?stack-pointer`);
   const bytes = readFileSync(new URL(import.meta.resolve('jwksgate/jwksgate_bg.wasm')));
   const wasm = glue.initSync({ module: exportStackPointer(bytes) });
   const sp = () => wasm.__stack_pointer.value;
@@ -96,7 +101,7 @@ test('the glue lets no JS exception into wasm: no import it gives Rust can throw
   // Rust reads the caller's values only through crossing.js, whose functions return every
   // exception as a value; the other imports are wasm-bindgen's and js-sys's, each listed here
   // with why it cannot throw for the values Rust passes it, or wrapped in handleError (`catch`).
-  const glueUrl = new URL(import.meta.resolve('jwksgate/web'));
+  const glueUrl = glueFile();
   const glue = readFileSync(glueUrl, 'utf8');
   const block = glue.slice(glue.indexOf('const import0 = {'), glue.indexOf('\n    };', glue.indexOf('const import0 = {')));
   const imports = block.split(/\n(?= {8}\w+: function)/).slice(1).map((text) => {
@@ -112,7 +117,7 @@ test('the glue lets no JS exception into wasm: no import it gives Rust can throw
     iterator: 'Symbol.iterator', ok: 'on an outcome crossing.js made', value: 'on an outcome crossing.js made',
     key: 'on an outcome crossing.js made', get_unchecked: 'indexes an array crossing.js made',
     length: 'on primitive strings and on Uint8Arrays crossing.js made', prototypesetcall: 'copies from a Uint8Array crossing.js made',
-    new: 'new Error(message) and new Array()', new_from_slice: 'new Uint8Array from wasm memory', set_name: 'on an Error the package made',
+    new: 'new Error(message) and new Array()', fromCode: "js/errors.mjs: an error of jose's class from the strings Rust passes", new_from_slice: 'new Uint8Array from wasm memory', set_name: 'on an Error the package made',
   };
   const bad = [];
   for (const [full, name, body] of imports) {
