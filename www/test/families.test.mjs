@@ -4,12 +4,12 @@
 // ECDSA signatures and curve or family confusion are refused, and the verdict says why; the
 // ES256 example. Key selection is the package's (jose's isUsableJWK, panva/jose
 // src/jwks/local.ts: kty the family, crv the algorithm's curve).
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { b64u, k8sClaims, pageKit, rsaKey, signToken as signRsa, startBrowser, startSite } from './helpers.mjs';
+import { b64u, k8sClaims, pageKit, rsaKey, signToken as signRsa, siteAndBrowser } from './helpers.mjs';
 import * as example from '../example.js';
 
 const env = {};
@@ -17,14 +17,7 @@ const { open, close, act, fillIn, waitVerdict, pasteTokenAndKeys } = pageKit(env
 const ISS = 'https://oidc.ec-cluster.test';
 const VECTORS = join(import.meta.dirname, '..', '..', 'tests', 'vectors');
 
-before(async () => {
-  env.site = await startSite();
-  env.browser = await startBrowser();
-});
-after(async () => {
-  await env.browser?.close();
-  await env.site?.close();
-});
+siteAndBrowser(env);
 
 /** The curve of each algorithm, as node:crypto names it, and the JWS hash (null: EdDSA hashes itself). */
 const FAMILIES = {

@@ -5,11 +5,11 @@
 // were fetched for and to the last fetch started; URLs in their ASCII form; no redirects
 // followed; a streaming size cap; credentials in a URL named as such; invisible and bidi
 // characters shown escaped; and the wasm instance's health under hostile arguments.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { b64u, k8sClaims, pageKit, rsaKey, signToken as signWith, startBrowser, startIssuer, startSite } from './helpers.mjs';
+import { b64u, k8sClaims, pageKit, rsaKey, signToken as signWith, siteAndBrowser, startIssuer, startSite } from './helpers.mjs';
 import * as example from '../example.js';
 
 const env = {};
@@ -41,14 +41,7 @@ function forged(extra = {}) {
   return `${h}.${b64u(claims)}.${'A'.repeat(342)}`;
 }
 
-before(async () => {
-  env.site = await startSite();
-  env.browser = await startBrowser();
-});
-after(async () => {
-  await env.browser?.close();
-  await env.site?.close();
-});
+siteAndBrowser(env);
 
 describe('the verdict fails closed', () => {
   test('a forged token after a verified one is not verified, whatever its warnafter (1e300, 9e12, a string)', async () => {
