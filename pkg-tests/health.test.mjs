@@ -11,6 +11,8 @@ import { readFileSync } from 'node:fs';
 import * as jwksgate from 'jwksgate';
 import { fixtures, outcome, rows } from './hostile.mjs';
 import { exportStackPointer } from './wasm-stack.mjs';
+// The web glue, which the package's exports no longer name (its browser entry wraps it): found beside package.json.
+const GLUE = new URL('./jwksgate.js', import.meta.resolve('jwksgate/package.json'));
 
 const table = JSON.parse(readFileSync(new URL('../tests/attacks.json', import.meta.url), 'utf8'));
 const control = table.cases.find((c) => /^control: RS256/.test(c.name));
@@ -45,7 +47,7 @@ test(`hostile arguments: ${rows().length} rows, each an error value with a code,
 
 test('the shadow-stack pointer and the externref table are where they were after every hostile call', async () => {
   // A second instance of the glue on a copy of the module that exports its stack pointer.
-  const glue = await import(`${import.meta.resolve('jwksgate/web')}?stack-pointer`);
+  const glue = await import(`${GLUE.href}?stack-pointer`);
   const bytes = readFileSync(new URL(import.meta.resolve('jwksgate/jwksgate_bg.wasm')));
   const wasm = glue.initSync({ module: exportStackPointer(bytes) });
   const sp = () => wasm.__stack_pointer.value;
@@ -96,7 +98,7 @@ test('the glue lets no JS exception into wasm: no import it gives Rust can throw
   // Rust reads the caller's values only through crossing.js, whose functions return every
   // exception as a value; the other imports are wasm-bindgen's and js-sys's, each listed here
   // with why it cannot throw for the values Rust passes it, or wrapped in handleError (`catch`).
-  const glueUrl = new URL(import.meta.resolve('jwksgate/web'));
+  const glueUrl = GLUE;
   const glue = readFileSync(glueUrl, 'utf8');
   const block = glue.slice(glue.indexOf('const import0 = {'), glue.indexOf('\n    };', glue.indexOf('const import0 = {')));
   const imports = block.split(/\n(?= {8}\w+: function)/).slice(1).map((text) => {
@@ -113,6 +115,7 @@ test('the glue lets no JS exception into wasm: no import it gives Rust can throw
     key: 'on an outcome crossing.js made', get_unchecked: 'indexes an array crossing.js made',
     length: 'on primitive strings and on Uint8Arrays crossing.js made', prototypesetcall: 'copies from a Uint8Array crossing.js made',
     new: 'new Error(message) and new Array()', new_from_slice: 'new Uint8Array from wasm memory', set_name: 'on an Error the package made',
+    fromCode: 'errors.mjs: an error of its own classes from strings Rust made, no value of the caller',
   };
   const bad = [];
   for (const [full, name, body] of imports) {
