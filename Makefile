@@ -62,7 +62,7 @@ WWW_FILES := index.html style.css app.js example.js lib
 www: pkg
 	rm -rf $(WWW_OUT) && mkdir -p $(WWW_OUT)/pkg
 	cd www && cp -R $(WWW_FILES) $(CURDIR)/$(WWW_OUT)/
-	cp pkg/jwksgate.js pkg/errors.mjs pkg/jwksgate_bg.wasm pkg/jwksgate_scalar_bg.wasm $(WWW_OUT)/pkg/
+	cp pkg/jwksgate.js pkg/errors.mjs pkg/jose.mjs pkg/remote.mjs pkg/jwksgate_bg.wasm pkg/jwksgate_scalar_bg.wasm $(WWW_OUT)/pkg/
 	if [ -d pkg/snippets ]; then cp -R pkg/snippets $(WWW_OUT)/pkg/; fi
 	node www/tools/make-example.mjs --check
 

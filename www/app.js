@@ -3,7 +3,8 @@
 // update rebuilds the verdict from nothing: whatever fails on the way leaves "Not verified" with
 // the reason, never what an earlier input showed.
 import init, {
-  decodeUnverified, Verifier, importPublicKeyPem, jwkThumbprint, kubernetesKeyId, kubernetesIdentity, version,
+  decodeUnverified, Verifier, importPublicKeyPem, importX509, jwkThumbprint, kubernetesKeyId, kubernetesIdentity,
+  verifySignature, version,
 } from './pkg/jwksgate.js';
 import * as example from './example.js';
 import { CLAIMS, HEADER_PARAMS, TIME_CLAIMS, timePhrase, warnAfterClaim, warnings } from './lib/claims.js';
@@ -17,7 +18,7 @@ const MAX_TOKEN_BYTES = 65536;
 /** Size in UTF-8 bytes, as the package counts a token (a string's length counts UTF-16 units). */
 const utf8Length = (s) => new TextEncoder().encode(s).length;
 const DEBOUNCE_MS = 150;
-const pkg = { importPublicKeyPem, jwkThumbprint, kubernetesKeyId };
+const pkg = { importPublicKeyPem, importX509, jwkThumbprint, kubernetesKeyId, verifySignature };
 const $ = (id) => document.getElementById(id);
 
 const ui = {
@@ -193,11 +194,13 @@ function updateKeys() {
     setStatus(ui.keysStatus, `These keys cannot be used: ${keyState.error.code}: ${keyState.error.message}`, 'error');
   }
   const list = keyState.info?.list ?? [];
-  fill(ui.keyList.tBodies[0], list.map((r) => el('tr', { 'data-thumbprint': r.thumbprint ?? '' },
+  fill(ui.keyList.tBodies[0], list.map((r) => el('tr', { 'data-thumbprint': r.thumbprint ?? '', 'data-kty': r.kty ?? '' },
     el('td', { class: 'mono' }, shown(r.kid ?? '(none)')),
-    r.error ? el('td', { colspan: 2 }, shown(`not usable: ${r.error}`)) : el('td', { class: 'mono' }, r.thumbprint),
+    el('td', { class: 'mono' }, shown([r.kty, r.crv].filter(Boolean).join(' ') || '(none)')),
+    r.error ? el('td', { colspan: 3 }, shown(`not usable: ${r.error}`)) : el('td', { class: 'mono' }, r.thumbprint),
     r.error ? null : el('td', { class: 'mono' }, r.kubernetesKeyId),
-    el('td', {}, shown([r.kty, r.alg, r.use].filter((x) => typeof x === 'string').join(' · '))))));
+    r.error ? null : el('td', { class: 'mono algs-cell' }, r.algorithms.length ? r.algorithms.join(' ') : 'none (its use or key_ops is not for verifying)'),
+    el('td', {}, shown([r.alg && `alg ${r.alg}`, r.use && `use ${r.use}`].filter(Boolean).join(' · '))))));
   ui.keyList.hidden = list.length === 0;
 }
 
@@ -267,8 +270,21 @@ function computeVerdict(token, now, decoded) {
       verdict.detail.push(`The signature itself is valid (key ${jws.key.kid ?? jws.key.thumbprint}); the claims were refused.`);
     } catch { /* the same failure, nothing to add */ }
     if (!decoded && err.code === 'ERR_JWT_INVALID') verdict.detail.push('The input is not a well-formed JWT.');
+    if (err.code === 'ERR_JWKS_NO_MATCHING_KEY') verdict.detail.push(...unfitKeys(decoded?.header));
     return verdict;
   }
+}
+
+/**
+ * Why no key was chosen, for the keys the token's kid names (all, without a kid): each one's
+ * family and curve and the algorithms the package would verify with it, against the token's alg.
+ */
+function unfitKeys(header) {
+  const alg = header?.alg;
+  if (typeof alg !== 'string') return [];
+  const named = (keyState.info?.list ?? []).filter((r) => !r.error && (typeof header.kid !== 'string' || r.kid === header.kid));
+  return named.filter((r) => !r.algorithms.includes(alg)).slice(0, 5).map((r) => (
+    `Key ${r.kid ?? r.thumbprint} is ${[r.kty, r.crv].filter(Boolean).join(' ')}: it can verify ${r.algorithms.join(', ') || 'nothing'}, not ${brief(alg, 20)} (the token's alg).`));
 }
 
 function clearVerdictParts() {
@@ -419,13 +435,15 @@ async function fetchKeys() {
   }
 }
 
-function loadExample() {
-  ui.token.value = example.token;
-  ui.keys.value = JSON.stringify(example.jwks, null, 2);
-  ui.issuer.value = example.issuer;
-  ui.audience.value = example.audience;
-  ui.now.value = example.evaluateAt;
-  setStatus(ui.fetchStatus, `Example loaded, evaluated at ${example.evaluateAt}, inside its one-hour lifetime. Empty "Evaluate at" to see it expire.`);
+/** Loads one of the built-in examples (www/example.js), allowing exactly its algorithm. */
+function loadExample(ex) {
+  ui.token.value = ex.token;
+  ui.keys.value = JSON.stringify(ex.jwks, null, 2);
+  ui.issuer.value = ex.issuer;
+  ui.audience.value = ex.audience;
+  ui.now.value = ex.evaluateAt;
+  for (const box of document.querySelectorAll('input[name=alg]')) box.checked = box.value === ex.algorithm;
+  setStatus(ui.fetchStatus, `${ex.algorithm} example loaded (issuer ${ex.issuer}), evaluated at ${ex.evaluateAt}, inside its one-hour lifetime. Empty "Evaluate at" to see it expire.`);
   update();
 }
 
@@ -446,7 +464,8 @@ function readFragment() {
 async function main() {
   for (const input of [ui.token, ui.keys, ui.issuer, ui.audience, ui.tolerance, ui.now]) input.addEventListener('input', schedule);
   for (const box of document.querySelectorAll('input[name=alg]')) box.addEventListener('change', update);
-  $('example').addEventListener('click', loadExample);
+  $('example').addEventListener('click', () => loadExample(example));
+  $('example-es256').addEventListener('click', () => loadExample(example.es256));
   ui.fetch.addEventListener('click', fetchKeys);
   window.addEventListener('hashchange', readFragment);
   try {

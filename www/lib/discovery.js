@@ -1,19 +1,33 @@
-// Fetches an issuer's keys the way OpenID Connect Discovery 1.0 (section 4) and Kubernetes'
-// service-account-issuer-discovery describe: <issuer>/.well-known/openid-configuration, then its
-// jwks_uri. Runs only when the user presses the button; sends no cookies and no referrer, follows
-// no redirects (as jose's createRemoteJWKSet and the gate's key fetcher, worker/src/keys.mjs, do:
-// the keys come from the URL shown, or not at all), and stops reading a body at 1 MB.
+// Fetches an issuer's keys with the package's createIssuerJWKSet (js/remote.mjs: OpenID Connect
+// Discovery 1.0 section 4, <issuer>/.well-known/openid-configuration then its jwks_uri; the
+// document's issuer checked in Rust; https, or http on loopback only; no redirect followed; 200
+// only; bodies streamed and cut at 512 KiB; a deadline), so the page and the package share one
+// implementation of remote keys. What is the page's own: it runs only when the user presses the
+// button; its fetch sends no cookies, no referrer and takes nothing from the HTTP cache; the
+// page's own stop (a newer fetch, another issuer) aborts it; and every failure is told in words
+// for the user, with each URL as fetched (ASCII host, no password).
 
-import { discoveryJwksUri } from '../pkg/jwksgate.js';
+import { createIssuerJWKSet, customFetch } from '../pkg/remote.mjs';
 import { asciiUrl } from './format.js';
-import { MAX_KEYS_BYTES } from './keys.js';
+
+/** How long one press of the button may take, discovery and key set together at most twice this. */
+export const TIMEOUT_MS = 15000;
 
 const CREDENTIALS = 'carries a user name and password. Browsers refuse to fetch such a URL, and the inspector never sends one';
 
 /** A URL for the user: ASCII host, no user name or password. */
-const show = (url) => asciiUrl(url.href) ?? url.href;
+const show = (url) => asciiUrl(String(url)) ?? String(url);
 
-/** The discovery URL for an issuer, or throws an Error saying why the issuer is not a URL. */
+/** The package's key set for `issuer`, fetching with `fetchImpl`; it fetches nothing until reloaded. */
+const issuerSet = (issuer, fetchImpl, onKeys) => createIssuerJWKSet(issuer, {
+  timeoutDuration: TIMEOUT_MS, [customFetch]: fetchImpl, onKeys,
+});
+
+/**
+ * The discovery URL for an issuer, or throws an Error saying why the issuer cannot be fetched:
+ * the page's words for what a user gets wrong, then the package's own rules (createIssuerJWKSet
+ * refuses, without fetching, what it would refuse to fetch).
+ */
 export function discoveryUrl(issuer) {
   let url;
   try {
@@ -24,87 +38,78 @@ export function discoveryUrl(issuer) {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('The issuer must be an https URL.');
   if (url.username || url.password) throw new Error(`The issuer ${show(url)} ${CREDENTIALS}: no issuer's URL has them.`);
   if (url.search || url.hash) throw new Error('An issuer URL has no query or fragment (OpenID Connect Discovery §2).');
+  try {
+    issuerSet(issuer, () => Promise.reject(new Error('not fetched')));
+  } catch (e) {
+    if (/must use https/.test(e?.message)) throw new Error(`The issuer ${show(url)} must be an https URL: plain http is fetched only from a loopback address (127.0.0.1, [::1], localhost).`);
+    throw new Error(`The issuer ${show(url)} cannot be fetched: ${e?.message ?? e}.`);
+  }
   // `href` is the ASCII form: an internationalised host is fetched (and shown) as xn--...
   return new URL(`${url.href.replace(/\/+$/, '')}/.well-known/openid-configuration`);
 }
 
-/** Reads a body up to `max` bytes, cancelling the stream past that: never the whole of it. */
-async function readCapped(res, max, tooLarge) {
-  const announced = Number(res.headers.get('content-length'));
-  if (announced > max) {
-    await res.body?.cancel();
-    throw tooLarge();
-  }
-  const reader = res.body.getReader();
-  const chunks = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      throw tooLarge();
+/**
+ * The fetch the package calls: the page's request options, and the page's `stop` signal beside
+ * the package's deadline. A failure the package would report only as "not 200" is told here in
+ * the page's words (a blocked cross-origin request, a redirect, the status); `seen.url` keeps the
+ * last URL asked for, to name it in the package's errors.
+ */
+function pageFetch(stop, seen, what) {
+  return async (input, init = {}) => {
+    const url = new URL(input);
+    seen.url = url;
+    const signal = init.signal ? AbortSignal.any([init.signal, stop]) : stop;
+    let res;
+    try {
+      res = await fetch(url, { ...init, credentials: 'omit', referrerPolicy: 'no-referrer', cache: 'no-store', redirect: 'manual', signal });
+    } catch (e) {
+      // Stopped by the page or cut at the package's deadline: the caller says which.
+      if (signal.aborted) throw e;
+      throw new Error(`The browser could not fetch the ${what(url)} at ${show(url)}: the server sent no CORS header allowing this page (Access-Control-Allow-Origin), or it cannot be reached. Kubernetes API servers usually do both; fetch it yourself (kubectl get --raw /openid/v1/jwks) and paste it.`);
     }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.byteLength;
-  }
-  return all;
+    if (res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400)) {
+      throw new Error(`The ${what(url)} at ${show(url)} answered with a redirect. The inspector follows no redirects (as jose and the gate do not), so the keys come from the address shown or not at all: use the address it redirects to.`);
+    }
+    if (res.status !== 200) {
+      await res.body?.cancel().catch(() => {});
+      throw new Error(`The ${what(url)} at ${show(url)} answered HTTP ${res.status}.`);
+    }
+    return res;
+  };
 }
 
-async function getText(url, what, signal) {
-  if (url.username || url.password) throw new Error(`The ${what} URL ${show(url)} ${CREDENTIALS}.`);
-  let res;
-  try {
-    res = await fetch(url, { credentials: 'omit', referrerPolicy: 'no-referrer', redirect: 'manual', cache: 'no-store', signal });
-  } catch (e) {
-    if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error(`Gave up waiting for ${show(url)}.`);
-    throw new Error(`The browser could not fetch the ${what} at ${show(url)}: the server sent no CORS header allowing this page (Access-Control-Allow-Origin), or it cannot be reached. Kubernetes API servers usually do both; fetch it yourself (kubectl get --raw /openid/v1/jwks) and paste it.`);
-  }
-  if (res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400)) {
-    throw new Error(`The ${what} at ${show(url)} answered with a redirect. The inspector follows no redirects (as jose and the gate do not), so the keys come from the address shown or not at all: use the address it redirects to.`);
-  }
-  if (res.status !== 200) {
-    await res.body?.cancel();
-    throw new Error(`The ${what} at ${show(url)} answered HTTP ${res.status}.`);
-  }
-  const bytes = await readCapped(res, MAX_KEYS_BYTES, () => new Error(`The ${what} at ${show(url)} is over 1 MB; the inspector stopped reading it.`));
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new Error(`The ${what} at ${show(url)} is not UTF-8 text.`);
-  }
+/** An error of the package's remote key set, told for the user about the URL it concerns. */
+function explain(e, url, what) {
+  const at = url ? `The ${what(url)} at ${show(url)}` : 'The issuer';
+  const message = String(e?.message ?? e);
+  if (e?.code === 'ERR_JWKS_TIMEOUT') return new Error(`Gave up waiting for ${url ? show(url) : 'the issuer'} after ${TIMEOUT_MS / 1000} s.`);
+  if (/must not carry credentials/.test(message)) return new Error(`The discovery document's jwks_uri ${CREDENTIALS}.`);
+  if (/jwks_uri must use https/.test(message)) return new Error('The discovery document\'s jwks_uri must be an https URL: plain http is fetched only from a loopback address.');
+  if (/jwks_uri is not a valid URL/.test(message)) return new Error('The discovery document\'s jwks_uri is not a URL.');
+  const over = /is over (\d+) bytes/.exec(message);
+  if (over) return new Error(`${at} is over ${Number(over[1]) / 1024} KB; the inspector stopped reading it.`);
+  if (/is not UTF-8/.test(message)) return new Error(`${at} is not UTF-8 text.`);
+  // The Rust checks of the discovery document (its issuer, its jwks_uri), in their own words.
+  if (e?.code === 'ERR_DISCOVERY_INVALID') return new Error(`The ${message}.`);
+  return new Error(`${at} cannot be used: ${e?.code ?? 'ERROR'}: ${message}`);
 }
 
 /**
  * Resolves to { discovery, jwksUri, text }: both URLs as fetched (ASCII) and the JWKS as served;
- * or rejects with a message for the user. `signal` aborts it (with its reason).
+ * or rejects with a message for the user. `signal` stops it (rejecting with its reason).
  */
-export async function fetchIssuerKeys(issuer, { timeoutMs = 15000, signal } = {}) {
-  const url = discoveryUrl(issuer);
-  const ctl = new AbortController();
-  const timer = setTimeout(() => ctl.abort(new Error(`Gave up waiting for ${show(url)} after ${timeoutMs / 1000} s.`)), timeoutMs);
-  const stop = () => ctl.abort(signal.reason);
-  signal?.addEventListener('abort', stop, { once: true });
+export async function fetchIssuerKeys(issuer, { signal } = {}) {
+  const discovery = discoveryUrl(issuer);
+  const what = (url) => (url.href === discovery.href ? 'discovery document' : 'key set');
+  const seen = { url: null };
+  let text = null;
+  const stop = signal ?? new AbortController().signal;
+  const set = issuerSet(issuer, pageFetch(stop, seen, what), (served) => { text = served; });
   try {
-    const doc = await getText(url, 'discovery document', ctl.signal);
-    // OpenID Connect Discovery §4.3 (the document names exactly this issuer), in the package.
-    let jwksUri;
-    try {
-      jwksUri = new URL(discoveryJwksUri(doc, issuer));
-    } catch (e) {
-      throw new Error(e.code ? `The ${e.message}.` : 'The discovery document\'s jwks_uri is not a URL.');
-    }
-    if (jwksUri.protocol !== 'https:' && jwksUri.protocol !== 'http:') throw new Error('The jwks_uri must be an https URL.');
-    const text = await getText(jwksUri, 'key set', ctl.signal);
-    return { discovery: show(url), jwksUri: show(jwksUri), text };
-  } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener('abort', stop);
+    await set.reload();
+  } catch (e) {
+    if (stop.aborted) throw stop.reason instanceof Error ? stop.reason : new Error('Stopped.');
+    throw e?.code ? explain(e, seen.url, what) : e;
   }
+  return { discovery: show(discovery), jwksUri: show(set.jwksUri), text };
 }

@@ -1,10 +1,26 @@
 // Reads the "issuer keys" box: a JWKS (RFC 7517 section 5), a single JWK, or PEM public keys
-// (SPKI or PKCS#1, as in Kubernetes' sa.pub). Parsing and key rules are the package's; this only
-// recognises which of the three the user pasted and lists the keys for display.
+// (SPKI of RSA, EC and Ed25519 keys, PKCS#1 as in Kubernetes' sa.pub, X.509 certificates).
+// Parsing and key rules are the package's; this only recognises which the user pasted and lists
+// the keys for display.
 
 export const MAX_KEYS_BYTES = 1024 * 1024;
 const MAX_LISTED = 100;
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]{1,40})-----[\s\S]*?-----END \1-----/g;
+/** Every algorithm the page offers, in the order of its check boxes. */
+export const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
+const NOTHING = new Uint8Array(0);
+
+/** "a PEM public key", "2 certificates", "3 PEM blocks (1 certificate, 2 public keys)". */
+function pemKind(blocks) {
+  const certs = blocks.filter((b) => b.startsWith('-----BEGIN CERTIFICATE-----')).length;
+  const n = blocks.length;
+  if (certs === 0) return n === 1 ? 'a PEM public key' : `${n} PEM public keys`;
+  if (certs === n) return n === 1 ? 'a certificate\'s public key' : `the public keys of ${n} certificates`;
+  return `${n} PEM blocks (${certs} certificate${certs > 1 ? 's' : ''}, ${n - certs} public key${n - certs > 1 ? 's' : ''})`;
+}
+
+/** A PEM block as a JWK: a certificate's subject key by importX509, any other by importPublicKeyPem. */
+const importPem = (block, pkg) => (block.startsWith('-----BEGIN CERTIFICATE-----') ? pkg.importX509(block) : pkg.importPublicKeyPem(block));
 
 /**
  * Turns the box's text into `{ kind, jwks, list }`: `jwks` is JSON text for the package's
@@ -18,8 +34,8 @@ export function readKeys(text, pkg) {
   if (t.includes('-----BEGIN')) {
     const blocks = t.match(PEM_BLOCK);
     if (!blocks) throw new Error('This looks like PEM but has no complete -----BEGIN … -----END … block.');
-    const keys = blocks.map((b) => pkg.importPublicKeyPem(b));
-    return { kind: blocks.length === 1 ? 'a PEM public key' : `${blocks.length} PEM public keys`, jwks: JSON.stringify({ keys }), list: listKeys(keys, pkg) };
+    const keys = blocks.map((b) => importPem(b, pkg));
+    return { kind: pemKind(blocks), jwks: JSON.stringify({ keys }), list: listKeys(keys, pkg) };
   }
   let parsed;
   try {
@@ -35,12 +51,30 @@ export function readKeys(text, pkg) {
   return { kind: 'a JWKS', jwks: t, list: listKeys(keys, pkg) };
 }
 
+/**
+ * The algorithms a key may verify, as the package's key selection judges it (jose's
+ * isUsableJWK: the family, the curve, the JWK's `alg`, `use` and `key_ops`): verifySignature
+ * refuses a key that does not fit the algorithm before looking at any signature.
+ */
+function usableFor(jwk, pkg) {
+  return ALGORITHMS.filter((alg) => {
+    try {
+      pkg.verifySignature(jwk, alg, NOTHING, NOTHING);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
 function listKeys(keys, pkg) {
   return keys.slice(0, MAX_LISTED).map((jwk) => {
-    const row = { kid: typeof jwk?.kid === 'string' ? jwk.kid : undefined, use: jwk?.use, alg: jwk?.alg, kty: jwk?.kty };
+    const text = (v) => (typeof v === 'string' ? v : undefined);
+    const row = { kid: text(jwk?.kid), use: text(jwk?.use), alg: text(jwk?.alg), kty: text(jwk?.kty), crv: text(jwk?.crv) };
     try {
       row.thumbprint = pkg.jwkThumbprint(jwk);
       row.kubernetesKeyId = pkg.kubernetesKeyId(jwk);
+      row.algorithms = usableFor(jwk, pkg);
     } catch (e) {
       row.error = `${e.code ?? 'ERROR'}: ${e.message}`;
     }

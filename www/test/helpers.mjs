@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 import { serve } from '../server.mjs';
 
@@ -114,6 +115,18 @@ export async function startBrowser() {
       }
     },
   };
+}
+
+/** Serves the page and starts Chromium before a file's tests (`env.site`, `env.browser`), stops both after. */
+export function siteAndBrowser(env) {
+  before(async () => {
+    env.site = await startSite();
+    env.browser = await startBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.site?.close();
+  });
 }
 
 /**

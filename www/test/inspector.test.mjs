@@ -443,12 +443,13 @@ describe('token inspector', () => {
       .map((e) => e.id || e.outerHTML));
     assert.deepEqual(unlabelled, []);
     const order = [];
-    for (let i = 0; i < 6; i += 1) {
+    for (let i = 0; i < 7; i += 1) {
       await page.keyboard.press('Tab');
       order.push(await page.evaluate(() => document.activeElement.id || document.activeElement.value));
     }
     // The fetch button is disabled until there is an issuer, so it is skipped.
-    assert.deepEqual(order, ['example', 'token', 'keys', 'issuer', 'audience', 'RS256']);
+    assert.deepEqual(order, ['example', 'example-es256', 'token', 'keys', 'issuer', 'audience', 'RS256']);
+    await page.keyboard.press('Shift+Tab');
     await page.keyboard.press('Shift+Tab');
     await page.keyboard.press('Shift+Tab');
     await page.keyboard.press('Shift+Tab');

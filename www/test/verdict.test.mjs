@@ -5,11 +5,11 @@
 // were fetched for and to the last fetch started; URLs in their ASCII form; no redirects
 // followed; a streaming size cap; credentials in a URL named as such; invisible and bidi
 // characters shown escaped; and the wasm instance's health under hostile arguments.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { b64u, k8sClaims, pageKit, rsaKey, signToken as signWith, startBrowser, startIssuer, startSite } from './helpers.mjs';
+import { b64u, k8sClaims, pageKit, rsaKey, signToken as signWith, siteAndBrowser, startIssuer, startSite } from './helpers.mjs';
 import * as example from '../example.js';
 
 const env = {};
@@ -41,14 +41,7 @@ function forged(extra = {}) {
   return `${h}.${b64u(claims)}.${'A'.repeat(342)}`;
 }
 
-before(async () => {
-  env.site = await startSite();
-  env.browser = await startBrowser();
-});
-after(async () => {
-  await env.browser?.close();
-  await env.site?.close();
-});
+siteAndBrowser(env);
 
 describe('the verdict fails closed', () => {
   test('a forged token after a verified one is not verified, whatever its warnafter (1e300, 9e12, a string)', async () => {
@@ -263,7 +256,7 @@ describe('fetched keys', () => {
     }
   });
 
-  test('a 1.2 GB key set is refused after 1 MB, streaming, with or without Content-Length', async () => {
+  test('a 1.2 GB key set is refused after 512 KB (the package\'s cap), streaming, with or without Content-Length', async () => {
     const GB12 = 1.2e9;
     const sent = [];
     const huge = (announce) => (req, res, headers) => {
@@ -291,7 +284,7 @@ describe('fetched keys', () => {
         await pasteTokenAndKeys(page, signToken({ alg: 'RS256', kid: key.jwk.kid }, k8sClaims(iss)));
         await page.waitForFunction((o) => document.getElementById('fetch-keys').dataset.issuer === o && !document.getElementById('fetch-keys').disabled, iss);
         await fetchButton(page).click();
-        const text = await waitText(page, 'fetch-status', /over 1 MB/);
+        const text = await waitText(page, 'fetch-status', /key set at .* is over 512 KB; the inspector stopped reading it/);
         assert.doesNotMatch(text, /Failed to fetch|CORS/);
         assert.equal(await page.getByLabel(/^Issuer keys/).inputValue(), '');
       }
@@ -326,6 +319,56 @@ describe('fetched keys', () => {
     } finally {
       await close(p);
       await issuer.close();
+    }
+  });
+
+  test('the page fetches through the package\'s createIssuerJWKSet: http only on loopback, no referrer, no cookies', async () => {
+    const seen = [];
+    const remote = (jwksUri) => startIssuer({
+      jwks,
+      jwksUri,
+      routes: {
+        '/openid/v1/jwks': (req, res, headers) => {
+          seen.push(req.headers);
+          res.writeHead(200, headers).end(JSON.stringify(jwks));
+        },
+      },
+    });
+    // A discovery document on loopback naming a plain-http key set elsewhere: refused unfetched.
+    const plain = await remote(() => 'http://keys.example-cluster.test/openid/v1/jwks');
+    const good = await remote();
+    const p = await open({ allow: [plain.origin, good.origin] });
+    const { page } = p;
+    try {
+      assert.ok(p.requests.some((u) => new URL(u).pathname === '/pkg/remote.mjs'), 'the page loads the package\'s remote key sets');
+      // An issuer on plain http off loopback: the button stays disabled and says why.
+      await pasteTokenAndKeys(page, signToken({ alg: 'RS256', kid: key.jwk.kid }, k8sClaims('http://oidc.example-cluster.test')));
+      const target = await waitText(page, 'fetch-target', /must be an https URL: plain http is fetched only from a loopback address/);
+      assert.doesNotMatch(target, /Requests/);
+      assert.equal(await page.locator('#fetch-keys').isDisabled(), true);
+
+      await fillIn(page, 'Paste a JWT', signToken({ alg: 'RS256', kid: key.jwk.kid }, k8sClaims(plain.origin)));
+      await page.waitForFunction(() => !document.getElementById('fetch-keys').disabled);
+      await fetchButton(page).click();
+      await waitText(page, 'fetch-status', /jwks_uri must be an https URL: plain http is fetched only from a loopback address/);
+      assert.deepEqual(plain.hits, ['/.well-known/openid-configuration']);
+      assert.deepEqual(p.foreign(), [`${plain.origin}/.well-known/openid-configuration`]);
+      assert.equal(await page.getByLabel(/^Issuer keys/).inputValue(), '');
+
+      await page.context().addCookies([{ name: 'session', value: 'c00kie', url: good.origin }]);
+      await fillIn(page, 'Paste a JWT', signToken({ alg: 'RS256', kid: key.jwk.kid }, k8sClaims(good.origin)));
+      await page.waitForFunction((o) => document.getElementById('fetch-keys').dataset.issuer === o && !document.getElementById('fetch-keys').disabled, good.origin);
+      await fetchButton(page).click();
+      await waitVerdict(page, 'verified');
+      assert.equal(seen.length, 1);
+      assert.equal(seen[0].referer, undefined, 'no referrer');
+      assert.equal(seen[0].cookie, undefined, 'no cookies');
+      assert.equal(seen[0]['user-agent']?.includes('jwksgate'), false, 'no User-Agent of its own (it would force a CORS preflight)');
+      assert.match(seen[0].accept, /application\/jwk-set\+json/, 'the package\'s Accept');
+    } finally {
+      await close(p);
+      await plain.close();
+      await good.close();
     }
   });
 });
