@@ -28,53 +28,45 @@ pub const fn double(a: &Fe) -> Fe {
     add(a, a)
 }
 
-/// a b. Each 64-bit word product is split into its 32-bit halves, added into the columns of
-/// its position and the next: a column then holds at most 16 halves (below 2^36), no carry
-/// chain runs between products, and the columns go to the reduction unpropagated.
+/// Adds the word product a[i] b[j], split into its 32-bit halves, into columns i + j and
+/// i + j + 1: a column then holds at most 16 halves (below 2^36), no carry chain runs between
+/// products, and the columns go to the reduction unpropagated. Written out pair by pair (not
+/// looped) so that the columns are locals, not memory: measured faster in V8.
+macro_rules! products {
+    ($c:ident, $a:ident, $b:ident; $(($i:literal, $j:literal))*) => {
+        $(
+            let v = $a[$i] as u64 * $b[$j] as u64;
+            $c[$i + $j] += v & 0xffff_ffff;
+            $c[$i + $j + 1] += v >> 32;
+        )*
+    };
+}
+
+/// a b.
 pub const fn mul(a: &Fe, b: &Fe) -> Fe {
     let mut c = [0u64; 16];
-    let mut i = 0;
-    while i < 8 {
-        let ai = a[i] as u64;
-        let mut j = 0;
-        while j < 8 {
-            let v = ai * b[j] as u64;
-            c[i + j] += v & 0xffff_ffff;
-            c[i + j + 1] += v >> 32;
-            j += 1;
-        }
-        i += 1;
-    }
+    products!(c, a, b;
+        (0, 0) (0, 1) (0, 2) (0, 3) (0, 4) (0, 5) (0, 6) (0, 7) (1, 0) (1, 1) (1, 2) (1, 3) (1, 4)
+        (1, 5) (1, 6) (1, 7) (2, 0) (2, 1) (2, 2) (2, 3) (2, 4) (2, 5) (2, 6) (2, 7) (3, 0) (3, 1)
+        (3, 2) (3, 3) (3, 4) (3, 5) (3, 6) (3, 7) (4, 0) (4, 1) (4, 2) (4, 3) (4, 4) (4, 5) (4, 6)
+        (4, 7) (5, 0) (5, 1) (5, 2) (5, 3) (5, 4) (5, 5) (5, 6) (5, 7) (6, 0) (6, 1) (6, 2) (6, 3)
+        (6, 4) (6, 5) (6, 6) (6, 7) (7, 0) (7, 1) (7, 2) (7, 3) (7, 4) (7, 5) (7, 6) (7, 7));
     reduce(&c)
 }
 
-/// a^2: each cross product once, its column doubled at the end, then the squares.
+/// a^2: each cross product once, the columns doubled, then the squares.
 pub const fn square(a: &Fe) -> Fe {
     let mut c = [0u64; 16];
-    let mut i = 0;
-    while i < 7 {
-        let ai = a[i] as u64;
-        let mut j = i + 1;
-        while j < 8 {
-            let v = ai * a[j] as u64;
-            c[i + j] += v & 0xffff_ffff;
-            c[i + j + 1] += v >> 32;
-            j += 1;
-        }
-        i += 1;
-    }
+    products!(c, a, a;
+        (0, 1) (0, 2) (0, 3) (0, 4) (0, 5) (0, 6) (0, 7) (1, 2) (1, 3) (1, 4) (1, 5) (1, 6) (1, 7)
+        (2, 3) (2, 4) (2, 5) (2, 6) (2, 7) (3, 4) (3, 5) (3, 6) (3, 7) (4, 5) (4, 6) (4, 7) (5, 6)
+        (5, 7) (6, 7));
     let mut k = 0;
     while k < 16 {
         c[k] <<= 1;
         k += 1;
     }
-    i = 0;
-    while i < 8 {
-        let v = a[i] as u64 * a[i] as u64;
-        c[2 * i] += v & 0xffff_ffff;
-        c[2 * i + 1] += v >> 32;
-        i += 1;
-    }
+    products!(c, a, a; (0, 0) (1, 1) (2, 2) (3, 3) (4, 4) (5, 5) (6, 6) (7, 7));
     reduce(&c)
 }
 
