@@ -5,6 +5,9 @@
 // the ratios last. Needs `make pkg` and /usr/bin/chromium (scripts/chromium.sh). Figures in
 // RESULTS.md; no verdict, no test depends on a timing.
 //   BENCH_CASES=RS256-2048,ES256 BENCH_ROUNDS=15 BENCH_WARMUP=2 BENCH_BATCH_MS=40 node bench/browser.mjs
+// PROFILE=ES256 (a case; N=3000 calls) instead samples Verifier.verify with V8's CPU profiler
+// through the DevTools protocol and prints self time per function, as bench/profile.mjs does in
+// Node; PKG=<dir> serves another build of the package (one with names: see profile.mjs).
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,6 +16,7 @@ import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { AUDIENCE, ISSUER, NOW, makeCase, median, quantile } from './fixtures.mjs';
+import { initSync, Verifier } from '../pkg/jwksgate.js';
 
 const NAMES = (process.env.BENCH_CASES ?? 'RS256-2048,RS256-3072,RS256-4096,ES256,ES384,EdDSA').split(',');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
@@ -20,7 +24,7 @@ const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
 const BATCH_MS = Number(process.env.BENCH_BATCH_MS ?? 40);
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const ROOTS = { '/pkg/': join(here, '..', 'pkg'), '/jose/': join(here, 'node_modules', 'jose', 'dist', 'webapi'), '/': join(here, 'browser') };
+const ROOTS = { '/pkg/': process.env.PKG ?? join(here, '..', 'pkg'), '/jose/': join(here, 'node_modules', 'jose', 'dist', 'webapi'), '/': join(here, 'browser') };
 const TYPES = { '.html': 'text/html', '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
 const cases = NAMES.map((name) => makeCase(name));
 const fixtures = JSON.stringify({ now: NOW, issuer: ISSUER, audience: AUDIENCE, cases: cases.map(({ name, alg, jwks, tokens }) => ({ name, alg, jwks, tokens })) });
@@ -44,8 +48,55 @@ const server = createServer(async (req, res) => {
 await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
 const origin = `http://127.0.0.1:${server.address().port}`;
 
-const profile = mkdtempSync(join(tmpdir(), 'jwksgate-bench-'));
-const context = await chromium.launchPersistentContext(profile, {
+// The same .wasm (pkg/jwksgate_bg.wasm) and the same loop of Verifier.verify in this Node process
+// and in the page, alternating: Chromium's time over Node's, per case.
+async function hosts(page) {
+  const dir = process.env.PKG ?? join(here, '..', 'pkg');
+  initSync({ module: new WebAssembly.Module(await readFile(join(dir, 'jwksgate_bg.wasm'))) });
+  const rows = [];
+  for (const c of cases) {
+    const verifier = new Verifier(c.jwks, { algorithms: [c.alg], issuer: ISSUER, audience: AUDIENCE, currentDate: NOW });
+    const node = (n) => {
+      const start = performance.now();
+      for (let i = 0; i < n; i++) verifier.verify(c.tokens[i % c.tokens.length].token);
+      return ((performance.now() - start) * 1000) / n;
+    };
+    const n = Math.max(8, Math.round((BATCH_MS * 1000) / node(50)));
+    const times = { node: [], chromium: [] };
+    for (let r = 0; r < WARMUP + ROUNDS; r++) {
+      const pair = [['node', () => node(n)], ['chromium', () => page.evaluate(([k, m]) => window.profileRun(k, m), [c.name, n])]];
+      for (const [host, run] of r % 2 ? pair.reverse() : pair) {
+        const us = await run();
+        if (r >= WARMUP) times[host].push(us);
+      }
+    }
+    rows.push({ name: c.name, node: median(times.node), chromium: median(times.chromium) });
+  }
+  return rows;
+}
+
+async function profile(page, name, n) {
+  await page.evaluate(([c, k]) => window.profileRun(c, k), [name, 500]); // warm-up
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+  await cdp.send('Profiler.start');
+  const us = await page.evaluate(([c, k]) => window.profileRun(c, k), [name, n]);
+  const { profile: p } = await cdp.send('Profiler.stop');
+  const byId = new Map(p.nodes.map((x) => [x.id, x]));
+  const self = new Map();
+  for (const id of p.samples) {
+    const fn = byId.get(id).callFrame.functionName.replace(/::h[0-9a-f]{16}$/, '') || '(anonymous)';
+    if (fn === '(idle)' || fn === '(program)') continue;
+    self.set(fn, (self.get(fn) ?? 0) + 1);
+  }
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  console.log(`Chromium Verifier.verify ${name}: ${us.toFixed(1)} µs per call under the profiler`);
+  for (const [fn, k] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`${((100 * k) / total).toFixed(1).padStart(5)}%  ${fn.slice(0, 110)}`);
+}
+
+const profileDir = mkdtempSync(join(tmpdir(), 'jwksgate-bench-'));
+const context = await chromium.launchPersistentContext(profileDir, {
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
   headless: true,
   args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -56,13 +107,19 @@ try {
   page.on('pageerror', (e) => console.error('page error:', e.message));
   await page.goto(`${origin}/`);
   await page.waitForFunction(() => window.benchReady === true, null, { timeout: 60_000 });
-  out = await page.evaluate((o) => window.bench(o), { rounds: ROUNDS, warmup: WARMUP, batchMs: BATCH_MS });
+  if (process.env.PROFILE) {
+    await profile(page, process.env.PROFILE, Number(process.env.N ?? 3000));
+  } else {
+    out = await page.evaluate((o) => window.bench(o), { rounds: ROUNDS, warmup: WARMUP, batchMs: BATCH_MS });
+    out.hosts = await hosts(page);
+  }
 } finally {
   await context.close();
-  rmSync(profile, { recursive: true, force: true });
+  rmSync(profileDir, { recursive: true, force: true });
   server.close();
 }
 
+if (!out) process.exit(0);
 const wasms = [...new Set(fetched.filter((p) => p.endsWith('.wasm')))];
 console.log(`${out.userAgent}; crossOriginIsolated ${out.crossOriginIsolated}; wasm fetched: ${wasms.join(', ')} (wasmSimd() ${out.simd})`);
 console.log(`${ROUNDS} rounds after ${WARMUP} warm-up rounds, batches of about ${BATCH_MS} ms; median µs per verify (interquartile range)`);
@@ -79,6 +136,15 @@ contestantNames.forEach((x, i) => {
   console.log(`| (${'abc'[i]}) ${x} | ${cells.join(' | ')} |`);
 });
 console.log('');
+console.log('');
+console.log(`The same .wasm and loop of Verifier.verify, in this Node (${process.version}) and in the page, alternating: median µs per verify`);
+console.log('');
+console.log(`| host | ${NAMES.join(' | ')} |`);
+console.log(`| --- | ${NAMES.map(() => '---:').join(' | ')} |`);
+console.log(`| Node | ${out.hosts.map((h) => h.node.toFixed(1)).join(' | ')} |`);
+console.log(`| Chromium | ${out.hosts.map((h) => h.chromium.toFixed(1)).join(' | ')} |`);
+console.log('');
+for (const h of out.hosts) console.log(`${h.name}: Chromium/Node ${(h.chromium / h.node).toFixed(2)}x`);
 for (const c of NAMES) {
   const [ours, jose, subtle] = contestantNames.map((x) => median(cell(c, x).times));
   console.log(`Chromium ${c}: Verifier/jose ${(ours / jose).toFixed(2)}x, Verifier/subtle ${(ours / subtle).toFixed(2)}x, jose/subtle ${(jose / subtle).toFixed(2)}x`);

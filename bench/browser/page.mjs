@@ -84,4 +84,12 @@ window.bench = async ({ rounds, warmup, batchMs }) => {
     results: slots.map((s) => ({ case: s.c.name, contestant: s.x.name, batch: s.n, times: s.times })),
   };
 };
+// For the driver's PROFILE mode: n calls of jwksgate's Verifier.verify on one case, nothing else.
+window.profileRun = (name, n) => {
+  const c = fixtures.cases.find((x) => x.name === name);
+  const verifier = new Verifier(c.jwks, { algorithms: [c.alg], issuer: fixtures.issuer, audience: fixtures.audience, currentDate: fixtures.now });
+  const start = performance.now();
+  for (let i = 0; i < n; i++) verifier.verify(c.tokens[i % c.tokens.length].token);
+  return ((performance.now() - start) * 1000) / n;
+};
 window.benchReady = true;
