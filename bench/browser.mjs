@@ -16,6 +16,7 @@ import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { AUDIENCE, ISSUER, NOW, makeCase, median, quantile } from './fixtures.mjs';
+import { printSelfTime } from './cpuprofile.mjs';
 import { initSync, Verifier } from '../pkg/jwksgate.js';
 
 const NAMES = (process.env.BENCH_CASES ?? 'RS256-2048,RS256-3072,RS256-4096,ES256,ES384,EdDSA').split(',');
@@ -106,16 +107,7 @@ async function profile(page, name, n) {
   await cdp.send('Profiler.start');
   const us = await page.evaluate(([c, k]) => window.profileRun(c, k), [name, n]);
   const { profile: p } = await cdp.send('Profiler.stop');
-  const byId = new Map(p.nodes.map((x) => [x.id, x]));
-  const self = new Map();
-  for (const id of p.samples) {
-    const fn = byId.get(id).callFrame.functionName.replace(/::h[0-9a-f]{16}$/, '') || '(anonymous)';
-    if (fn === '(idle)' || fn === '(program)') continue;
-    self.set(fn, (self.get(fn) ?? 0) + 1);
-  }
-  const total = [...self.values()].reduce((a, b) => a + b, 0);
-  console.log(`Chromium Verifier.verify ${name}: ${us.toFixed(1)} µs per call under the profiler`);
-  for (const [fn, k] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`${((100 * k) / total).toFixed(1).padStart(5)}%  ${fn.slice(0, 110)}`);
+  printSelfTime(`Chromium Verifier.verify ${name}: ${us.toFixed(1)} µs per call under the profiler`, p);
 }
 
 const profileDir = mkdtempSync(join(tmpdir(), 'jwksgate-bench-'));

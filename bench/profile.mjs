@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { pathToFileURL } from 'node:url';
+import { printSelfTime } from './cpuprofile.mjs';
 
 const dir = process.env.PKG ?? new URL('../pkg', import.meta.url).pathname;
 const m = await import(pathToFileURL(`${dir}/jwksgate.js`).href);
@@ -45,15 +46,4 @@ for (let i = 0; i < N; i++) run();
 const us = ((performance.now() - t0) * 1000) / N;
 const { profile } = await session.post('Profiler.stop');
 
-const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-const self = new Map();
-for (const id of profile.samples) {
-  const name = byId.get(id).callFrame.functionName.replace(/::h[0-9a-f]{16}$/, '') || '(anonymous)';
-  if (name === '(idle)' || name === '(program)') continue;
-  self.set(name, (self.get(name) ?? 0) + 1);
-}
-const total = [...self.values()].reduce((a, b) => a + b, 0);
-console.log(`${oneShot ? 'verify(token, jwksText)' : 'Verifier.verify'} ${ec ? alg : `${alg}-${bits}`}: ${us.toFixed(1)} µs per call under the profiler`);
-for (const [name, n] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 20)) {
-  console.log(`${((100 * n) / total).toFixed(1).padStart(5)}%  ${name.slice(0, 110)}`);
-}
+printSelfTime(`${oneShot ? 'verify(token, jwksText)' : 'Verifier.verify'} ${ec ? alg : `${alg}-${bits}`}: ${us.toFixed(1)} µs per call under the profiler`, profile);
