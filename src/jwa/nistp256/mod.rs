@@ -12,12 +12,15 @@ mod words;
 
 use point::{Affine, Jacobian, Tables, Q_ENTRIES};
 use sha2::{Digest, Sha256};
+use std::sync::OnceLock;
 
-/// A P-256 public key: a point on the curve other than the identity, with its tables.
+/// A P-256 public key: a point on the curve other than the identity, with its tables, made
+/// on the key's first verification (a set of many keys, imported on every call of the one-shot
+/// verify, pays only for the key a token names: about two verifications' worth each).
 #[derive(Clone)]
 pub struct VerifyingKey {
     point: Affine,
-    tables: Box<Tables<Q_ENTRIES>>,
+    tables: OnceLock<Box<Tables<Q_ENTRIES>>>,
 }
 
 impl core::fmt::Debug for VerifyingKey {
@@ -48,7 +51,7 @@ impl VerifyingKey {
             }
             _ => return None,
         };
-        Some(VerifyingKey { point, tables: Box::new(point::tables(&point)) })
+        Some(VerifyingKey { point, tables: OnceLock::new() })
     }
 
     /// The point as SEC1 uncompressed octets, 0x04 || x || y.
@@ -74,7 +77,8 @@ impl VerifyingKey {
         let w = scalar::inv(&s);
         let u1 = scalar::mul(&scalar::reduce(&words::from_be(z)), &w);
         let u2 = scalar::mul(&r, &w);
-        let sum: Jacobian = point::mul_double(&u1, &u2, &self.tables);
+        let tables = self.tables.get_or_init(|| Box::new(point::tables(&self.point)));
+        let sum: Jacobian = point::mul_double(&u1, &u2, tables);
         sum.x_mod_n_is(&r, &scalar::N)
     }
 }
