@@ -74,14 +74,20 @@ test-www: www
 	cd www/test && $(NPM_CI)
 	cd www/test && WWW_DIR=$(CURDIR)/$(WWW_OUT) node --test --test-concurrency=1 *.test.mjs
 
-# Side-by-side benchmarks (jwksgate, jose, fast-jwt, node:crypto; remote key sets against a
-# loopback issuer) of RS256, then ES256/384/512 and EdDSA; print the tables recorded in
-# bench/RESULTS.md. Not part of `make test`: timings are never asserted.
+# Side-by-side benchmarks in the three hosts, printing the tables recorded in bench/RESULTS.md:
+# Node (jwksgate, jose, fast-jwt, node:crypto; remote key sets against a loopback issuer: RS256,
+# then ES256/384/512 and EdDSA), Debian's Chromium (jwksgate's web build, jose's browser build,
+# crypto.subtle) and workerd (the gate's login against a jose-based worker). Not part of
+# `make test`: timings are never asserted.
 .PHONY: bench
-bench: pkg
+bench: pkg gate-pkg
+	scripts/chromium.sh
 	cd bench && $(NPM_CI)
+	cd worker && $(NPM_CI)
 	node bench/bench.mjs
 	node bench/curves.mjs
+	node bench/browser.mjs
+	node bench/workerd.mjs
 
 # Adversarial input (fuzz/README.md): each cargo-fuzz target for FUZZ_SECONDS (default 60),
 # printing executions per target. Needs the nightly toolchain; installs cargo-fuzz if missing.

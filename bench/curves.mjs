@@ -1,6 +1,6 @@
 // ES256, ES384, ES512 and EdDSA verification, side by side in one process: jwksgate (pkg/, built
-// by `make pkg`) against jose and node:crypto, each curve with a fresh node:crypto key. Run by
-// `make bench` after bench.mjs; figures in RESULTS.md. Same method as bench.mjs: every
+// by `make pkg`) against jose and node:crypto, each curve with a fresh node:crypto key
+// (fixtures.mjs). Run by `make bench` after bench.mjs; figures in RESULTS.md. Same method as bench.mjs: every
 // (curve, contestant) pair once per round, the order rotated each round, warm-up rounds dropped,
 // medians of per-round means; every contestant must return the token's claims before it is timed.
 // No verdict is printed and no test depends on a timing.
@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { performance } from 'node:perf_hooks';
 import crypto from 'node:crypto';
+import { AUDIENCE, ISSUER, NOW, makeCase, median, quantile } from './fixtures.mjs';
 import * as jose from 'jose';
 import { initSync, Verifier, verify as verifyOneShot } from '../pkg/jwksgate.js';
 import * as scalar from '../pkg/jwksgate.js?scalar';
@@ -16,44 +17,10 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 21);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 const BATCH = Number(process.env.BENCH_BATCH ?? 16);
 const ALGS = (process.env.BENCH_ALGS ?? 'ES256,ES384,ES512,EdDSA').split(',');
-const CURVES = {
-  ES256: { curve: 'prime256v1', hash: 'sha256' },
-  ES384: { curve: 'secp384r1', hash: 'sha384' },
-  ES512: { curve: 'secp521r1', hash: 'sha512' },
-  EdDSA: { curve: null, hash: null },
-};
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const b64url = (buf) => Buffer.from(buf).toString('base64url');
-const NOW = 1_780_000_000;
-const ISSUER = 'https://kubernetes.default.svc.cluster.local';
-const AUDIENCE = 'vault';
 
 initSync({ module: new WebAssembly.Module(readFileSync(new URL('../pkg/jwksgate_bg.wasm', import.meta.url))) });
 const scalarBytes = readFileSync(new URL('../pkg/jwksgate_scalar_bg.wasm', import.meta.url));
 scalar.initSync({ module: new WebAssembly.Module(scalarBytes) });
-
-function makeCase(alg) {
-  const { curve, hash } = CURVES[alg];
-  const { privateKey, publicKey } = curve ? crypto.generateKeyPairSync('ec', { namedCurve: curve }) : crypto.generateKeyPairSync('ed25519');
-  const jwk = { ...publicKey.export({ format: 'jwk' }), kid: `key-${alg}`, alg, use: 'sig' };
-  const jwks = { keys: [jwk] };
-  const tokens = [];
-  for (let i = 0; i < 8; i++) {
-    const header = { alg, kid: jwk.kid };
-    const payload = {
-      aud: [AUDIENCE], exp: NOW + 3600 + i, iat: NOW - 60, iss: ISSUER, nbf: NOW - 60, sub: 'system:serviceaccount:default:web',
-      'kubernetes.io': { namespace: 'default', pod: { name: `web-${i}`, uid: crypto.randomUUID() }, serviceaccount: { name: 'web', uid: crypto.randomUUID() }, warnafter: NOW + 3000 },
-    };
-    const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(payload))}`;
-    const sig = hash ? crypto.sign(hash, Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }) : crypto.sign(null, Buffer.from(input), privateKey);
-    tokens.push({ token: `${input}.${b64url(sig)}`, payload });
-  }
-  return { alg, jwks, jwksText: JSON.stringify(jwks), publicKey, tokens };
-}
 
 async function contestants(c) {
   const options = { algorithms: [c.alg], issuer: ISSUER, audience: AUDIENCE, currentDate: NOW };
@@ -61,7 +28,7 @@ async function contestants(c) {
   const verifier = new Verifier(c.jwks, options);
   const scalarVerifier = new scalar.Verifier(c.jwks, options);
   const localSet = jose.createLocalJWKSet(c.jwks);
-  const { hash } = CURVES[c.alg];
+  const { hash } = c;
   return [
     { name: 'jwksgate Verifier.verify', sync: true, run: (t) => verifier.verify(t).payload },
     { name: 'jwksgate verify(token, jwksText)', sync: true, run: (t) => verifyOneShot(t, c.jwksText, options).payload },
@@ -109,7 +76,6 @@ for (let round = 0; round < WARMUP + ROUNDS; round++) {
     if (round >= WARMUP) k.times[i].push(us);
   }
 }
-const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.round(q * (xs.length - 1))];
 const results = cases.map((k) => ({ alg: k.alg, med: k.times.map(median), iqr: k.times.map((t) => quantile(t, 0.75) - quantile(t, 0.25)), names: k.xs.map((x) => x.name) }));
 console.log(`node ${process.version}, ${ROUNDS} rounds of ${BATCH} verifies after ${WARMUP} warm-up rounds; median µs per verify (interquartile range)`);
 console.log('');

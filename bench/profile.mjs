@@ -2,11 +2,13 @@
 // V8's sampling profiler and prints the self time per function, wasm functions by Rust name.
 // Build with names first (wasm-opt strips them):
 //   wasm-pack build --release --no-opt --target web --out-dir /tmp/jwksgate-names --out-name jwksgate
-//   PKG=/tmp/jwksgate-names node bench/profile.mjs            (BITS=4096, MODE=oneshot, N=20000)
+//   PKG=/tmp/jwksgate-names node bench/profile.mjs            (BITS=4096, MODE=oneshot, N=20000,
+//   ALG=ES256 for a P-256 key instead of RSA)
 import crypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { pathToFileURL } from 'node:url';
+import { printSelfTime } from './cpuprofile.mjs';
 
 const dir = process.env.PKG ?? new URL('../pkg', import.meta.url).pathname;
 const m = await import(pathToFileURL(`${dir}/jwksgate.js`).href);
@@ -15,7 +17,9 @@ m.initSync({ module: readFileSync(`${dir}/jwksgate_bg.wasm`) });
 const bits = Number(process.env.BITS ?? 2048);
 const N = Number(process.env.N ?? 20000);
 const oneShot = process.env.MODE === 'oneshot';
-const { publicKey, privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: bits });
+const alg = process.env.ALG ?? 'RS256';
+const ec = alg === 'ES256';
+const { publicKey, privateKey } = ec ? crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' }) : crypto.generateKeyPairSync('rsa', { modulusLength: bits });
 const jwks = { keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'k' }] };
 const NOW = 1_780_000_000;
 const b64 = (x) => Buffer.from(JSON.stringify(x)).toString('base64url');
@@ -24,9 +28,10 @@ const claims = {
   'kubernetes.io': { namespace: 'default', pod: { name: 'web-1', uid: crypto.randomUUID() }, serviceaccount: { name: 'web', uid: crypto.randomUUID() } },
   sub: 'system:serviceaccount:default:web',
 };
-const input = `${b64({ alg: 'RS256', kid: 'k' })}.${b64(claims)}`;
-const token = `${input}.${crypto.sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
-const options = { issuer: claims.iss, audience: 'vault', currentDate: NOW };
+const input = `${b64({ alg, kid: 'k' })}.${b64(claims)}`;
+const signer = ec ? { key: privateKey, dsaEncoding: 'ieee-p1363' } : privateKey;
+const token = `${input}.${crypto.sign('sha256', Buffer.from(input), signer).toString('base64url')}`;
+const options = { issuer: claims.iss, audience: 'vault', currentDate: NOW, algorithms: [alg] };
 const jwksText = JSON.stringify(jwks);
 const verifier = new m.Verifier(jwks, options);
 const run = oneShot ? () => m.verify(token, jwksText, options) : () => verifier.verify(token);
@@ -41,15 +46,4 @@ for (let i = 0; i < N; i++) run();
 const us = ((performance.now() - t0) * 1000) / N;
 const { profile } = await session.post('Profiler.stop');
 
-const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-const self = new Map();
-for (const id of profile.samples) {
-  const name = byId.get(id).callFrame.functionName.replace(/::h[0-9a-f]{16}$/, '') || '(anonymous)';
-  if (name === '(idle)' || name === '(program)') continue;
-  self.set(name, (self.get(name) ?? 0) + 1);
-}
-const total = [...self.values()].reduce((a, b) => a + b, 0);
-console.log(`${oneShot ? 'verify(token, jwksText)' : 'Verifier.verify'} RS256-${bits}: ${us.toFixed(1)} µs per call under the profiler`);
-for (const [name, n] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 20)) {
-  console.log(`${((100 * n) / total).toFixed(1).padStart(5)}%  ${name.slice(0, 110)}`);
-}
+printSelfTime(`${oneShot ? 'verify(token, jwksText)' : 'Verifier.verify'} ${ec ? alg : `${alg}-${bits}`}: ${us.toFixed(1)} µs per call under the profiler`, profile);

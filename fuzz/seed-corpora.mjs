@@ -106,6 +106,11 @@ for (let sel = 0; sel < 12; sel++) {
   const bytes = createHash('sha512').update(`ecdsa ${sel}`).digest();
   seed('ecdsa_diff', Buffer.concat([Buffer.from([sel]), bytes, bytes.subarray(0, 2), Buffer.from([20]), Buffer.from('eyJhbGciOiJFUzI1NiJ9'), bytes.subarray(0, 16)]));
 }
+// p256_diff: d, a and b (32 octets each), the key's form, then mutations (empty: none).
+for (let sel = 0; sel < 4; sel++) {
+  const bytes = Buffer.concat([0, 1, 2].map((i) => createHash('sha256').update(`p256 ${sel} ${i}`).digest()));
+  seed('p256_diff', Buffer.concat([bytes, Buffer.from([sel]), sel % 2 ? bytes.subarray(0, 8) : Buffer.alloc(0)]));
+}
 for (let sel = 0; sel < 4; sel++) {
   const bytes = createHash('sha512').update(`ed25519 ${sel}`).digest();
   seed('ed25519_diff', Buffer.concat([Buffer.from([sel]), bytes.subarray(0, 32), Buffer.from([12]), Buffer.from('eyJhbGciOiJF'), bytes]));

@@ -1,10 +1,11 @@
 //! ECDSA public keys and signatures as JWS uses them (RFC 7518 section 3.4): P-256, P-384 and
 //! P-521 with SHA-256, SHA-384 and SHA-512, the signature the fixed-length big-endian `r || s`
-//! (never DER). The arithmetic is RustCrypto's `p256`, `p384` and `p521`, one cargo feature each.
+//! (never DER). The arithmetic is our own for P-256 (`jwa::nistp256`; RustCrypto's `p256` with
+//! the feature `p256-crate`) and RustCrypto's `p384` and `p521`, one cargo feature each.
 
 use crate::error::{err, Code, Result};
 use crate::jwa::alg::Alg;
-#[cfg(any(feature = "es256", feature = "es384", feature = "es512"))]
+#[cfg(any(feature = "p256-crate", feature = "es384", feature = "es512"))]
 use signature::Verifier as _;
 
 /// A NIST curve of JWA's ECDSA algorithms (RFC 7518 section 6.2.1.1).
@@ -73,7 +74,9 @@ impl Curve {
 /// The crate's verifying key for the curve: the point decoded and checked once, at import.
 #[derive(Clone, Debug)]
 enum Verifying {
-    #[cfg(feature = "es256")]
+    #[cfg(all(feature = "es256", not(feature = "p256-crate")))]
+    P256(crate::jwa::nistp256::VerifyingKey),
+    #[cfg(feature = "p256-crate")]
     P256(p256::ecdsa::VerifyingKey),
     #[cfg(feature = "es384")]
     P384(p384::ecdsa::VerifyingKey),
@@ -114,9 +117,16 @@ impl EcPublicKey {
 
     /// A key from a SEC1 point (SEC 1 section 2.3.4), compressed or uncompressed, as an SPKI
     /// carries it (RFC 5480 section 2.2).
+    /// Only SEC 1's compressed (0x02, 0x03) and uncompressed (0x04) forms, those RFC 5480 and
+    /// OpenSSL take: RustCrypto's crates would also read 0x05, a "compact" x-only form.
     pub fn from_sec1(curve: Curve, sec1: &[u8]) -> Result<Self> {
+        if !matches!(sec1.first(), Some(0x02..=0x04)) {
+            return err(Code::JwkInvalid, format!("EC key is not a point on {} (or is the identity)", curve.name()));
+        }
         let imported: Result<Option<(Vec<u8>, Verifying)>> = match curve {
-            #[cfg(feature = "es256")]
+            #[cfg(all(feature = "es256", not(feature = "p256-crate")))]
+            Curve::P256 => Ok(crate::jwa::nistp256::VerifyingKey::from_sec1(sec1).map(|key| (key.to_uncompressed(), Verifying::P256(key)))),
+            #[cfg(feature = "p256-crate")]
             Curve::P256 => Ok(import_sec1!(p256, P256, sec1)),
             #[cfg(feature = "es384")]
             Curve::P384 => Ok(import_sec1!(p384, P384, sec1)),
@@ -166,7 +176,9 @@ impl EcPublicKey {
         // `Signature::from_slice` takes exactly 2 * coordinate_len octets (so a DER signature,
         // 6 to 9 octets longer, is refused) and refuses r or s that is 0 or not below n.
         match &self.key {
-            #[cfg(feature = "es256")]
+            #[cfg(all(feature = "es256", not(feature = "p256-crate")))]
+            Verifying::P256(k) => k.verify(message, signature),
+            #[cfg(feature = "p256-crate")]
             Verifying::P256(k) => p256::ecdsa::Signature::from_slice(signature).is_ok_and(|s| k.verify(message, &s).is_ok()),
             #[cfg(feature = "es384")]
             Verifying::P384(k) => p384::ecdsa::Signature::from_slice(signature).is_ok_and(|s| k.verify(message, &s).is_ok()),

@@ -6,6 +6,8 @@ pub mod alg;
 pub mod ecdsa;
 pub mod eddsa;
 pub mod modexp;
+#[cfg(all(feature = "es256", not(feature = "p256-crate")))]
+pub mod nistp256;
 pub mod rsa;
 
 use crate::der::{self, SpkiKey};
