@@ -11,7 +11,7 @@ opt=scripts/binaryen/node_modules/.bin/wasm-opt
 flags=(-O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue)
 printf '%-8s %-22s %9s %9s\n' build features raw gzip
 for build in simd scalar; do
-  if [ $build = simd ]; then rustflags="-C target-feature=+simd128"; extra=(--enable-simd); else rustflags=""; extra=(); fi
+  if [ $build = simd ]; then rustflags="-C target-feature=+simd128"; extra=(--enable-simd); else rustflags='--cfg sha2_backend_soft="compact"'; extra=(); fi
   for features in all rsa es256 p256-crate es384 es512 es256,es384,es512 eddsa; do
     case $features in
       all) args=() ;;
