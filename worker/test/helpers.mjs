@@ -1,5 +1,6 @@
 // Shared by the gate's tests: the worker in workerd through Miniflare, straight from source
-// (ES modules plus the .wasm as a compiled module, as wrangler bundles it), with KV bindings.
+// (ES modules plus the .wasm as a compiled module, as wrangler bundles it), with KV bindings and
+// the session store's Durable Object.
 import { Miniflare } from 'miniflare';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +12,9 @@ export const SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
 
 // handleRuntimeStdio: Miniflare's hook for workerd's stdout and stderr (by default they are
 // piped to this process's output), for tests that read what the gate logs.
-export async function startGate(bindings, { kvPersist, handleRuntimeStdio } = {}) {
+// durableObjectsPersist: a folder, so a second gate started on it finds the sessions (as
+// `wrangler dev --persist-to` keeps them across restarts).
+export async function startGate(bindings, { kvPersist, durableObjectsPersist, handleRuntimeStdio, noStore } = {}) {
   const mf = new Miniflare({
     modules: true,
     scriptPath: join(root, 'worker', 'src', 'index.mjs'),
@@ -22,8 +25,10 @@ export async function startGate(bindings, { kvPersist, handleRuntimeStdio } = {}
     ],
     compatibilityDate: '2026-04-01',
     cf: false,
-    kvNamespaces: ['REVOKED', 'KEYS_CACHE'],
+    kvNamespaces: ['KEYS_CACHE'],
     kvPersist: kvPersist ?? false,
+    durableObjects: noStore ? {} : { SESSIONS: 'SessionStore' },
+    durableObjectsPersist: durableObjectsPersist ?? false,
     // A real HTTP listener on loopback, a port of the system's choosing, for Vault clients.
     host: '127.0.0.1',
     port: 0,
@@ -43,8 +48,8 @@ export async function startGate(bindings, { kvPersist, handleRuntimeStdio } = {}
     }
     return { status: r.status, headers: r.headers, body };
   };
-  const login = (role, jwt, extra = {}, headers = {}) =>
-    call('/v1/auth/jwt/login', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ role, jwt, ...extra }) });
+  const login = (role, jwt, extra = {}, headers = {}, mount = 'jwt') =>
+    call(`/v1/auth/${mount}/login`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ role, jwt, ...extra }) });
   return { mf, url, call, login, raw: (request) => rawRequest(url, request), dispose: () => mf.dispose() };
 }
 
