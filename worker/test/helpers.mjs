@@ -14,8 +14,11 @@ export const SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
 // piped to this process's output), for tests that read what the gate logs.
 // durableObjectsPersist: a folder, so a second gate started on it finds the sessions (as
 // `wrangler dev --persist-to` keeps them across restarts).
-export async function startGate(bindings, { kvPersist, durableObjectsPersist, handleRuntimeStdio, noStore } = {}) {
-  const mf = new Miniflare({
+// brokenStore: SESSIONS bound to a second worker's SessionStore whose every call throws, as
+// an object out of reach does.
+export async function startGate(bindings, { kvPersist, durableObjectsPersist, handleRuntimeStdio, noStore, brokenStore } = {}) {
+  const worker = {
+    name: 'gate',
     modules: true,
     scriptPath: join(root, 'worker', 'src', 'index.mjs'),
     modulesRoot: root,
@@ -24,15 +27,24 @@ export async function startGate(bindings, { kvPersist, durableObjectsPersist, ha
       { type: 'CompiledWasm', include: ['**/*.wasm'] },
     ],
     compatibilityDate: '2026-04-01',
-    cf: false,
     kvNamespaces: ['KEYS_CACHE'],
+    durableObjects: noStore ? {} : { SESSIONS: brokenStore ? { className: 'SessionStore', scriptName: 'broken-store' } : 'SessionStore' },
+    bindings: { SESSION_SECRET: SECRET, ...bindings },
+  };
+  const broken = {
+    name: 'broken-store',
+    modules: true,
+    compatibilityDate: '2026-04-01',
+    script: "import { DurableObject } from 'cloudflare:workers';\nexport class SessionStore extends DurableObject { async apply() { throw new Error('storage unavailable'); } }\nexport default { fetch() { return new Response(null, { status: 404 }); } };",
+  };
+  const mf = new Miniflare({
+    workers: brokenStore ? [worker, broken] : [worker],
+    cf: false,
     kvPersist: kvPersist ?? false,
-    durableObjects: noStore ? {} : { SESSIONS: 'SessionStore' },
     durableObjectsPersist: durableObjectsPersist ?? false,
     // A real HTTP listener on loopback, a port of the system's choosing, for Vault clients.
     host: '127.0.0.1',
     port: 0,
-    bindings: { SESSION_SECRET: SECRET, ...bindings },
     ...(handleRuntimeStdio ? { handleRuntimeStdio } : {}),
   });
   // Miniflare always listens on 127.0.0.1 (a port of its own): raw requests go there.

@@ -227,6 +227,24 @@ describe('sessions in the Durable Object', () => {
     assert.equal((await lookup(gate, revoked)).status, 403, 'still revoked');
   });
 
+  test('the object out of reach: 503, nothing let through (fail closed)', async () => {
+    const token = await login('k8s-prod', prod);
+    const g = await startGate({ AUTH_CONFIG: authConfig(), ORIGIN: origin.url }, { brokenStore: true, handleRuntimeStdio: () => {} });
+    try {
+      const before = origin.seen.length;
+      const l = await g.login('cart', mint(prod), {}, {}, 'k8s-prod');
+      assert.deepEqual([l.status, l.body], [503, { errors: ['session storage unavailable'] }], 'no session handed out unstored');
+      assert.equal((await lookup(g, token)).status, 503);
+      assert.equal((await g.call('/app/x', { headers: vault(token) })).status, 503);
+      assert.equal((await g.call('/v1/auth/token/revoke-self', { method: 'POST', headers: vault(token) })).status, 503);
+      assert.equal(origin.seen.length, before, 'the origin saw nothing');
+      // A forged session is still refused by its MAC, before any storage.
+      assert.equal((await lookup(g, `${token}x`)).status, 403);
+    } finally {
+      await g.dispose();
+    }
+  });
+
   test('without the Durable Object binding the gate refuses to start (fail closed)', async () => {
     const g = await startGate({ AUTH_CONFIG: authConfig() }, { noStore: true, handleRuntimeStdio: () => {} });
     try {
