@@ -13,7 +13,7 @@ const ROLES = JSON.stringify({
   free: { user_claim: 'sub', bound_audiences: ['vault'] },
   counted: { user_claim: 'sub', bound_audiences: ['vault'], token_num_uses: 1_000_000 },
 });
-const gate = await startGate({ OIDC_DISCOVERY_URL: issuer.url, ROLES });
+const gate = await startGate({ OIDC_DISCOVERY_URL: issuer.url, ROLES }, { handleRuntimeStdio: () => {} });
 try {
   const token = async (role) => (await gate.login(role, issuer.mint({ audience: 'vault' }))).body.auth.client_token;
   const free = await token('free');
