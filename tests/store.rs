@@ -50,8 +50,8 @@ fn ops_on_a_record() {
         ("renew: periodic, the period each time", Some(record(0)), renew(Lease { period: 900, ..Lease::default() }, 7200), T0 + 1000, true, Some(after(record(0), |r| { r.exp = T0 + 1900; r.renewed = Some(T0 + 1000) })), 0, Some(900)),
         ("renew counts as a use", Some(record(2)), renew(ROLE, 0), T0 + 10, true, Some(after(record(1), |r| { r.limited = true; r.exp = T0 + 1810; r.renewed = Some(T0 + 10) })), 1, Some(1800)),
         ("renew an expired session", Some(record(0)), renew(ROLE, 0), T0 + 1800, false, None, 0, None),
-        ("expire before exp", Some(record(0)), Op::Expire, T0 + 10, false, Some(record(0)), 0, None),
-        ("expire at exp", Some(record(0)), Op::Expire, T0 + 1800, false, None, 0, None),
+        ("expire before exp", Some(record(0)), Op::Expire {}, T0 + 10, false, Some(record(0)), 0, None),
+        ("expire at exp", Some(record(0)), Op::Expire {}, T0 + 1800, false, None, 0, None),
     ];
     for (case, stored, op, now, ok, kept, num_uses, ttl) in table {
         let out = apply(stored, op, now);

@@ -10,9 +10,9 @@
 use crate::error::{Code, Error, Result};
 use crate::gate::fields::{self, quote};
 use serde_json::{Map, Number, Value};
-use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
-use yaml_rust2::scanner::Marker;
-use yaml_rust2::{Yaml, YamlLoader};
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
+use yaml_rust2::Yaml;
 
 /// Largest `AUTH_CONFIG` accepted, in bytes.
 pub const MAX_CONFIG_BYTES: usize = 256 * 1024;
@@ -57,43 +57,124 @@ pub struct AuthMounts {
     pub skipped: Vec<String>,
 }
 
-/// Refuses aliases before the document is built: the loader copies an anchor at every alias,
-/// so a few lines of aliases to aliases would build gigabytes.
+/// Builds JSON values straight from the parser's events: aliases refused (a loader copies an
+/// anchor at every alias, so a few lines of aliases to aliases would build gigabytes), duplicate
+/// keys refused, nesting bounded, and no YAML tree in between (one instantiation of the parser,
+/// which keeps the gate's wasm smaller).
 #[derive(Default)]
-struct AliasFinder(bool);
+struct JsonBuilder {
+    stack: Vec<Frame>,
+    root: Option<Value>,
+    docs: Vec<Value>,
+    error: Option<String>,
+}
 
-impl MarkedEventReceiver for AliasFinder {
+enum Frame {
+    Seq(Vec<Value>),
+    /// A mapping and, between a key and its value, the key.
+    Map(Map<String, Value>, Option<String>),
+}
+
+impl JsonBuilder {
+    fn fail(&mut self, message: String) {
+        self.error.get_or_insert(message);
+    }
+
+    /// A finished value: the document's root, a list item, a mapping's key or its value.
+    /// `key_text` is a scalar's text as written, which is what a key is.
+    fn value(&mut self, v: Value, key_text: Option<&str>) {
+        let failure = match self.stack.last_mut() {
+            None => {
+                self.root = Some(v);
+                None
+            }
+            Some(Frame::Seq(items)) => {
+                items.push(v);
+                None
+            }
+            Some(Frame::Map(_, key @ None)) => match key_text {
+                Some(k) => {
+                    *key = Some(k.to_owned());
+                    None
+                }
+                None => Some("AUTH_CONFIG: a key must be a plain name, not a list or a mapping".to_owned()),
+            },
+            Some(Frame::Map(map, key)) => {
+                let k = key.take().unwrap_or_default();
+                if map.contains_key(&k) {
+                    Some(format!("AUTH_CONFIG: {}: duplicated key in mapping", quote(&k)))
+                } else {
+                    map.insert(k, v);
+                    None
+                }
+            }
+        };
+        if let Some(message) = failure {
+            self.fail(message);
+        }
+    }
+
+    fn scalar(text: &str, style: TScalarStyle, tag: Option<&Tag>) -> Result<Value> {
+        if style != TScalarStyle::Plain {
+            return Ok(Value::String(text.to_owned()));
+        }
+        if let Some(t) = tag {
+            return match (t.handle.as_str(), t.suffix.as_str()) {
+                ("tag:yaml.org,2002:", "str") => Ok(Value::String(text.to_owned())),
+                _ => Err(config_err(format!("AUTH_CONFIG: the YAML tag {}{} is not supported", t.handle, t.suffix))),
+            };
+        }
+        // YAML 1.2's core schema, as the loader resolves plain scalars.
+        Ok(match Yaml::from_str(text) {
+            Yaml::Null => Value::Null,
+            Yaml::Boolean(b) => Value::Bool(b),
+            Yaml::Integer(i) => Value::Number(i.into()),
+            Yaml::Real(r) => {
+                let f: f64 = r.parse().map_err(|_| config_err(format!("AUTH_CONFIG: {} is not a number", quote(&r))))?;
+                Value::Number(Number::from_f64(f).ok_or_else(|| config_err(format!("AUTH_CONFIG: {} is not a finite number", quote(&r))))?)
+            }
+            _ => Value::String(text.to_owned()),
+        })
+    }
+}
+
+impl MarkedEventReceiver for JsonBuilder {
     fn on_event(&mut self, ev: Event, _mark: Marker) {
-        if matches!(ev, Event::Alias(_)) {
-            self.0 = true;
+        if self.error.is_some() {
+            return;
+        }
+        match ev {
+            Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentStart => {}
+            Event::DocumentEnd => {
+                let root = self.root.take().unwrap_or(Value::Null);
+                self.docs.push(root);
+            }
+            Event::Alias(_) => self.fail("AUTH_CONFIG uses a YAML alias (*name): write the value out".into()),
+            Event::SequenceStart(..) | Event::MappingStart(..) if self.stack.len() >= MAX_DEPTH => {
+                self.fail(format!("AUTH_CONFIG is nested deeper than {MAX_DEPTH} levels"));
+            }
+            Event::SequenceStart(..) => self.stack.push(Frame::Seq(Vec::new())),
+            Event::MappingStart(..) => self.stack.push(Frame::Map(Map::new(), None)),
+            Event::SequenceEnd | Event::MappingEnd => match self.stack.pop() {
+                Some(Frame::Seq(items)) => self.value(Value::Array(items), None),
+                Some(Frame::Map(map, _)) => self.value(Value::Object(map), None),
+                None => self.fail("AUTH_CONFIG is not valid YAML".into()),
+            },
+            Event::Scalar(text, style, _, tag) => match JsonBuilder::scalar(&text, style, tag.as_ref()) {
+                Ok(v) => self.value(v, Some(&text)),
+                Err(e) => self.fail(e.message().to_owned()),
+            },
         }
     }
 }
 
-fn yaml_to_json(y: &Yaml, depth: usize) -> Result<Value> {
-    if depth > MAX_DEPTH {
-        return Err(config_err(format!("AUTH_CONFIG is nested deeper than {MAX_DEPTH} levels")));
+fn parse_yaml(text: &str) -> Result<Vec<Value>> {
+    let mut builder = JsonBuilder::default();
+    Parser::new_from_str(text).load(&mut builder, true).map_err(|e| config_err(format!("AUTH_CONFIG is not valid YAML: {e}")))?;
+    match builder.error {
+        Some(e) => Err(config_err(e)),
+        None => Ok(builder.docs),
     }
-    Ok(match y {
-        Yaml::Null => Value::Null,
-        Yaml::Boolean(b) => Value::Bool(*b),
-        Yaml::Integer(i) => Value::Number((*i).into()),
-        Yaml::Real(text) => {
-            let f: f64 = text.parse().map_err(|_| config_err(format!("AUTH_CONFIG: {} is not a number", quote(text))))?;
-            Value::Number(Number::from_f64(f).ok_or_else(|| config_err(format!("AUTH_CONFIG: {} is not a finite number", quote(text))))?)
-        }
-        Yaml::String(s) => Value::String(s.clone()),
-        Yaml::Array(items) => Value::Array(items.iter().map(|i| yaml_to_json(i, depth + 1)).collect::<Result<_>>()?),
-        Yaml::Hash(h) => {
-            let mut out = Map::new();
-            for (k, v) in h {
-                let Yaml::String(key) = k else { return Err(config_err("AUTH_CONFIG: every key must be a string")) };
-                out.insert(key.clone(), yaml_to_json(v, depth + 1)?);
-            }
-            Value::Object(out)
-        }
-        Yaml::Alias(_) | Yaml::BadValue => return Err(config_err("AUTH_CONFIG holds a value YAML cannot read")),
-    })
 }
 
 /// Reads `AUTH_CONFIG`: JSON (strictly, as every JSON the gate reads) when it starts with `{`,
@@ -107,17 +188,12 @@ pub fn parse_document(text: &str) -> Result<Value> {
     let docs = if text.trim_start().starts_with('{') {
         vec![crate::json::parse(text.as_bytes()).map_err(|e| config_err(format!("AUTH_CONFIG is not valid JSON: {e}")))?]
     } else {
-        let mut aliases = AliasFinder::default();
-        Parser::new_from_str(text).load(&mut aliases, true).map_err(|e| config_err(format!("AUTH_CONFIG is not valid YAML: {e}")))?;
-        if aliases.0 {
-            return Err(config_err("AUTH_CONFIG uses a YAML alias (*name): write the value out"));
-        }
-        let docs = YamlLoader::load_from_str(text).map_err(|e| config_err(format!("AUTH_CONFIG is not valid YAML: {e}")))?;
-        docs.iter().map(|d| yaml_to_json(d, 0)).collect::<Result<Vec<_>>>()?
+        parse_yaml(text)?
     };
     let is_vault = |d: &Value| d.get("kind").and_then(Value::as_str) == Some("Vault");
     let doc = match docs.iter().find(|d| is_vault(d)) {
         Some(vault) => vault.get("spec").and_then(|s| s.get("externalConfig")).cloned().ok_or_else(|| config_err("the Vault resource has no spec.externalConfig"))?,
+        None if docs.is_empty() => return Err(config_err("AUTH_CONFIG holds no document")),
         None if docs.len() == 1 => docs.into_iter().next().unwrap_or(Value::Null),
         None => return Err(config_err("AUTH_CONFIG holds several YAML documents and none is a Vault resource")),
     };

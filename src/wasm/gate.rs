@@ -35,8 +35,8 @@ export interface GateIdentity {
 export interface GateLoginRequest { role: string | null; jwt: string | null; set_cookie: boolean }
 /** A successful login: Vault's response body, the session it minted, and the op that stores it. */
 export interface GateLogin { body: unknown; token: string; session: GateIdentity; op: StoreOp }
-/** What a request asks of the session store (src/gate/store.rs `Op`), for `sessionApply`. */
-export type StoreOp = { op: "create" | "use" | "renew" | "revoke" | "expire"; [k: string]: unknown };
+/** What a request asks of the session store (src/gate/store.rs `Op`, as serde writes it: `{"use": {...}}`, `{"expire": {}}`), for `sessionApply`. */
+export type StoreOp = { expire: Record<string, never> } | { create: unknown } | { use: unknown } | { renew: unknown } | { revoke: unknown };
 /** The store's answer (src/gate/store.rs `Answer`). */
 export interface StoreAnswer { ok: boolean; reason?: string; record?: unknown; num_uses: number; ttl?: number; warnings: string[] }
 /** A session checked (MAC, maximum lifetime, CIDRs) and the op to send its store. */

@@ -436,7 +436,7 @@ export class SessionStore extends DurableObject {
   }
 
   async alarm() {
-    await this.apply({ op: 'expire' });
+    await this.apply({ expire: {} });
   }
 }
 
