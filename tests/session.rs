@@ -5,6 +5,7 @@
 use jwksgate::b64;
 use jwksgate::gate::role::Login;
 use jwksgate::gate::session::{Session, SessionKey, MIN_SECRET_BYTES};
+use jwksgate::gate::store::Record;
 use jwksgate::gate::vault::{display_name, header_value, identity_headers, login_response, lookup_response, parse_login_request, rfc3339, LoginRequest};
 use jwksgate::Code;
 use serde_json::Map;
@@ -25,6 +26,7 @@ fn login(cidrs: &[&str]) -> Login {
         explicit_max_ttl: 0,
         period: 0,
         num_uses: 0,
+        max_lifetime: Some(600),
         warnings: Vec::new(),
         claims: Map::new(),
     }
@@ -39,10 +41,10 @@ fn flip_char(s: &str, at: usize) -> String {
 #[test]
 fn sessions_verify_only_when_untouched_and_current() {
     let key = SessionKey::new(SECRET).unwrap();
-    let session = Session::from_login(&login(&[]), "id-1", NOW);
+    let session = Session::from_login(&login(&[]), "jwt", "id-1", NOW);
     let token = key.mint(&session).unwrap();
     assert!(token.starts_with("jgs."));
-    let bound = key.mint(&Session::from_login(&login(&["10.0.0.0/8"]), "id-2", NOW)).unwrap();
+    let bound = key.mint(&Session::from_login(&login(&["10.0.0.0/8"]), "jwt", "id-2", NOW)).unwrap();
     let other = SessionKey::new(b"another-secret-another-secret-another").unwrap();
     let forged = other.mint(&session).unwrap();
     // Forge the payload (role swapped) and keep the genuine MAC.
@@ -58,8 +60,8 @@ fn sessions_verify_only_when_untouched_and_current() {
     type Row<'a> = (&'a str, &'a str, Option<&'a str>, i64, Result<&'a str, &'a str>);
     let table: Vec<Row> = vec![
         ("fresh", &token, None, NOW, Ok("id-1")),
-        ("one second before exp", &token, None, NOW + 599, Ok("id-1")),
-        ("at exp", &token, None, NOW + 600, Err("expired")),
+        ("one second before the maximum", &token, None, NOW + 599, Ok("id-1")),
+        ("at the maximum (mx; the store keeps the current expiry)", &token, None, NOW + 600, Err("expired")),
         ("after exp", &token, None, NOW + 10_000, Err("expired")),
         ("forged with another secret", &forged, None, NOW, Err("does not verify")),
         ("payload swapped", &evil_body, None, NOW, Err("does not verify")),
@@ -124,11 +126,11 @@ fn display_names_as_login_create_token_makes_them() {
 #[test]
 fn vault_shapes() {
     let key = SessionKey::new(SECRET).unwrap();
-    let session = Session::from_login(&login(&[]), "id-1", NOW);
+    let session = Session::from_login(&login(&[]), "jwt", "id-1", NOW);
     let token = key.mint(&session).unwrap();
-    let l = login_response(&key, &session, &token, "jwt", "req-1", &[]);
+    let l = login_response(&key, &session, &token, "req-1", &[]);
     assert_eq!(l["warnings"], serde_json::Value::Null);
-    let warned = login_response(&key, &session, &token, "jwt", "req-1", &["capped".into()]);
+    let warned = login_response(&key, &session, &token, "req-1", &["capped".into()]);
     assert_eq!(warned["warnings"], serde_json::json!(["capped"]));
     for field in ["request_id", "lease_id", "renewable", "lease_duration", "data", "wrap_info", "warnings", "auth"] {
         assert!(l.get(field).is_some(), "login: {field}");
@@ -140,7 +142,7 @@ fn vault_shapes() {
     assert_eq!(auth["client_token"], token.as_str());
     assert_eq!(auth["lease_duration"], 600);
     assert_eq!(auth["metadata"]["role"], "shop");
-    let k = lookup_response(&key, &session, &token, "jwt", "req-2", NOW + 100);
+    let k = lookup_response(&key, &session, &Record::new(&session), 0, &token, "req-2", NOW + 100);
     assert_eq!(k["data"]["display_name"], "jwt-system:serviceaccount:shop:cart");
     assert_eq!(k["data"]["ttl"], 500);
     assert_eq!(k["data"]["path"], "auth/jwt/login");
@@ -153,9 +155,9 @@ fn vault_shapes() {
     let mut limited = login(&["10.0.0.0/8", "192.0.2.7"]);
     limited.explicit_max_ttl = 600;
     limited.period = 300;
-    let s2 = Session::from_login(&limited, "id-3", NOW);
+    let s2 = Session::from_login(&limited, "k8s/prod", "id-3", NOW);
     let t2 = key.mint(&s2).unwrap();
-    let k2 = lookup_response(&key, &s2, &t2, "k8s/prod", "req-3", NOW);
+    let k2 = lookup_response(&key, &s2, &Record::new(&s2), 0, &t2, "req-3", NOW);
     assert_eq!(k2["data"]["bound_cidrs"], serde_json::json!(["10.0.0.0/8", "192.0.2.7"]));
     assert_eq!((k2["data"]["explicit_max_ttl"].as_u64(), k2["data"]["period"].as_u64()), (Some(600), Some(300)));
     assert_eq!(k2["data"]["display_name"], "k8s-prod-system:serviceaccount:shop:cart");

@@ -239,8 +239,11 @@ pub struct Login {
     pub explicit_max_ttl: u64,
     /// The role's `token_period`, shown by lookup.
     pub period: u64,
-    /// The role's `token_num_uses` (always 0 here).
+    /// The role's `token_num_uses` (0: no limit).
     pub num_uses: u64,
+    /// How long the session may live, renewals included (CalculateTTL's `maxValidTime` less the
+    /// issue time); none for a periodic token without `token_explicit_max_ttl`.
+    pub max_lifetime: Option<u64>,
     /// What Vault puts in the response's `warnings` (a capped TTL).
     pub warnings: Vec<String>,
     /// The verified claims.
@@ -657,6 +660,7 @@ fn make_login(role: &Role, (alias, groups, metadata, policies): Identity, claims
         explicit_max_ttl: role.token_explicit_max_ttl,
         period: role.token_period,
         num_uses: role.token_num_uses,
+        max_lifetime: role.max_valid_time(0).map(|t| t.max(0) as u64),
         warnings,
         claims,
     }

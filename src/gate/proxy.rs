@@ -152,6 +152,8 @@ pub struct Target {
     /// The query without its `?` (`Some("")` for a bare `?`), bytes a URL parser would encode
     /// encoded; otherwise as sent: a query is the origin's to read.
     pub query: Option<String>,
+    /// For a login, the mount its path names.
+    pub mount: Option<String>,
 }
 
 /// Reads the target of a request from its absolute URL (workerd's `request.url`). Only the path
@@ -159,6 +161,11 @@ pub struct Target {
 /// the fragment is dropped (no client sends one; a URL parser would drop it). Errors are
 /// `ERR_INVALID_ARGUMENT` (400).
 pub fn target(url: &str, mount: &str) -> Result<Target> {
+    target_in(url, &[mount])
+}
+
+/// [`target`] for a gate with several mounts: `/v1/auth/<mount>/login` is a login for each.
+pub fn target_in<M: AsRef<str>>(url: &str, mounts: &[M]) -> Result<Target> {
     if url.len() > MAX_URL_BYTES {
         return Err(bad_path(&format!("the URL is longer than {MAX_URL_BYTES} bytes")));
     }
@@ -170,13 +177,12 @@ pub fn target(url: &str, mount: &str) -> Result<Target> {
         None => (tail, None),
     };
     let path = if path.is_empty() { "/".to_owned() } else { normalise_path(path)? };
-    Ok(Target { route: route(&path, mount), path, query })
+    let mount = path.strip_prefix("/v1/auth/").and_then(|p| p.strip_suffix("/login")).and_then(|m| mounts.iter().find(|x| x.as_ref() == m)).map(|m| m.as_ref().to_owned());
+    let route = if mount.is_some() { Route::Login } else { route(&path) };
+    Ok(Target { route, path, query, mount })
 }
 
-fn route(path: &str, mount: &str) -> Route {
-    if path.strip_prefix("/v1/auth/").and_then(|p| p.strip_prefix(mount)) == Some("/login") {
-        return Route::Login;
-    }
+fn route(path: &str) -> Route {
     match path {
         "/v1/auth/token/lookup-self" => return Route::LookupSelf,
         "/v1/auth/token/revoke-self" => return Route::RevokeSelf,

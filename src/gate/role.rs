@@ -174,7 +174,8 @@ pub struct Role {
     pub token_explicit_max_ttl: u64,
     /// `token_period` in seconds: the session lives this long (sessions cannot be renewed); 0 means none.
     pub token_period: u64,
-    /// `token_num_uses`: always 0 here; other values are refused when the gate loads.
+    /// `token_num_uses`: how many requests a session may make (0: no limit), counted by the
+    /// session store (a Durable Object; `store`).
     pub token_num_uses: u64,
     /// `token_policies`, as given (see [`Role::policies`]).
     pub token_policies: Vec<String>,
@@ -307,13 +308,6 @@ impl Role {
             return Err(err("'token_ttl' cannot be greater than 'token_max_ttl'".into()));
         }
         let token_ttl = duration("ttl", "token_ttl")?;
-        if token_num_uses != 0 {
-            // Never accept and drop a restriction: counting uses needs state the gate does not
-            // keep consistently yet (Workers KV is eventually consistent).
-            return Err(err(format!(
-                "token_num_uses is {token_num_uses}: the gate cannot count a session's uses yet (that needs strongly consistent storage, a Durable Object), so it refuses a role that limits them; set it to 0"
-            )));
-        }
         if token_period > SYSTEM_MAX_TTL {
             return Err(err(format!(
                 "'period' of '{}' is greater than the backend's maximum lease TTL of '{}'",
@@ -408,7 +402,7 @@ impl Role {
             token_max_ttl,
             token_explicit_max_ttl,
             token_period,
-            token_num_uses: 0,
+            token_num_uses: token_num_uses as u64,
             token_policies,
             token_no_default_policy: fields::boolean(get("token_no_default_policy"), "token_no_default_policy")?.unwrap_or(false),
             token_bound_cidrs,
@@ -425,32 +419,23 @@ impl Role {
     /// `framework.CalculateTTL(sysView, 0, token_ttl, token_period, token_max_ttl,
     /// token_explicit_max_ttl, now)` on a mount whose maximum and default are the system's 768h.
     pub fn lease(&self) -> (u64, Vec<String>) {
-        let mut warnings = Vec::new();
-        let mut max_ttl = SYSTEM_MAX_TTL;
-        if self.token_max_ttl > 0 && self.token_max_ttl < max_ttl {
-            max_ttl = self.token_max_ttl;
-        }
-        if self.token_explicit_max_ttl > 0 && self.token_explicit_max_ttl < max_ttl {
-            max_ttl = self.token_explicit_max_ttl;
-        }
-        let human = |s: u64| fields::human_duration(s as i64);
-        let (mut ttl, max_valid) = if self.token_period > 0 {
-            let mut period = self.token_period;
-            if period > max_ttl {
-                warnings.push(format!("period of {} exceeded the effective max_ttl of {}; period value is capped accordingly", quote(&human(period)), quote(&human(max_ttl))));
-                period = max_ttl;
-            }
-            (period, (self.token_explicit_max_ttl > 0).then_some(self.token_explicit_max_ttl))
-        } else {
-            (if self.token_ttl > 0 { self.token_ttl } else { DEFAULT_TOKEN_TTL }, Some(max_ttl))
-        };
-        if let Some(max_valid) = max_valid {
-            if ttl > max_valid {
-                warnings.push(format!("TTL of {} exceeded the effective max_ttl of {}; TTL value is capped accordingly", quote(&human(ttl)), quote(&human(max_valid))));
-                ttl = max_valid;
-            }
-        }
-        (ttl, warnings)
+        // At issue time `now` is the start: never past the maximum, so never an error.
+        self.calculate_ttl(0, 0, 0).unwrap_or((0, Vec::new()))
+    }
+
+    /// The role's token lifetimes, as `pathLoginRenew` hands them to `CalculateTTL`.
+    pub fn lease_params(&self) -> Lease {
+        Lease { ttl: self.token_ttl, max_ttl: self.token_max_ttl, explicit_max_ttl: self.token_explicit_max_ttl, period: self.token_period }
+    }
+
+    /// [`Lease::calculate_ttl`] with this role's lifetimes.
+    pub fn calculate_ttl(&self, increment: u64, start: i64, now: i64) -> Result<(u64, Vec<String>)> {
+        self.lease_params().calculate_ttl(increment, start, now)
+    }
+
+    /// The last second a token issued at `start` may live, renewals included.
+    pub fn max_valid_time(&self, start: i64) -> Option<i64> {
+        self.lease_params().max_valid_time(start)
     }
 
     /// The session lifetime in seconds (see [`Role::lease`]).
@@ -477,6 +462,69 @@ impl Role {
             pick(self.expiration_leeway, DEFAULT_CLAIM_LEEWAY),
             pick(self.not_before_leeway, DEFAULT_CLAIM_LEEWAY),
         )
+    }
+}
+
+/// A token's lifetimes as `CalculateTTL` takes them (seconds; 0 is unset): the backend's TTL
+/// and maximum (the role's `token_ttl`, `token_max_ttl`), `token_explicit_max_ttl` and
+/// `token_period`. Login and renewal (`pathLoginRenew` then the expiration manager's
+/// `RenewToken`) both go through it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lease {
+    /// `token_ttl`.
+    pub ttl: u64,
+    /// `token_max_ttl`.
+    pub max_ttl: u64,
+    /// `token_explicit_max_ttl`.
+    pub explicit_max_ttl: u64,
+    /// `token_period`.
+    pub period: u64,
+}
+
+impl Lease {
+    /// `framework.CalculateTTL` (sdk/framework/lease.go): `increment` seconds asked at `now`
+    /// for a token issued at `start` (whole seconds, as Vault truncates them), on a mount whose
+    /// maximum and default are the system's 768h. The TTL and Vault's warnings, or Vault's
+    /// "past the max TTL, cannot renew".
+    pub fn calculate_ttl(&self, increment: u64, start: i64, now: i64) -> Result<(u64, Vec<String>)> {
+        let mut warnings = Vec::new();
+        let max_ttl = self.effective_max_ttl();
+        let human = |s: u64| fields::human_duration(s as i64);
+        let ttl = if self.period > 0 {
+            let mut period = self.period;
+            if period > max_ttl {
+                warnings.push(format!("period of {} exceeded the effective max_ttl of {}; period value is capped accordingly", quote(&human(period)), quote(&human(max_ttl))));
+                period = max_ttl;
+            }
+            period
+        } else if increment > 0 {
+            increment
+        } else if self.ttl > 0 {
+            self.ttl
+        } else {
+            DEFAULT_TOKEN_TTL
+        };
+        let Some(max_valid) = self.max_valid_time(start) else { return Ok((ttl, warnings)) };
+        let max_valid_ttl = u64::try_from(max_valid.saturating_sub(now)).map_err(|_| Error::new(Code::SessionInvalid, "past the max TTL, cannot renew"))?;
+        if ttl > max_valid_ttl {
+            warnings.push(format!("TTL of {} exceeded the effective max_ttl of {}; TTL value is capped accordingly", quote(&human(ttl)), quote(&human(max_valid_ttl))));
+            return Ok((max_valid_ttl, warnings));
+        }
+        Ok((ttl, warnings))
+    }
+
+    /// CalculateTTL's `maxTTL`: the system's 768h narrowed by `token_max_ttl` and
+    /// `token_explicit_max_ttl`.
+    fn effective_max_ttl(&self) -> u64 {
+        [self.max_ttl, self.explicit_max_ttl].into_iter().filter(|&m| m > 0).fold(SYSTEM_MAX_TTL, u64::min)
+    }
+
+    /// CalculateTTL's `maxValidTime` for a token issued at `start`: the last second it may live,
+    /// renewals included; none for a periodic token without `token_explicit_max_ttl`.
+    pub fn max_valid_time(&self, start: i64) -> Option<i64> {
+        let lifetime = if self.period > 0 { (self.explicit_max_ttl > 0).then_some(self.explicit_max_ttl)? } else { self.effective_max_ttl() };
+        Some(start.saturating_add(i64::try_from(lifetime).unwrap_or(i64::MAX)))
     }
 }
 

@@ -1,6 +1,8 @@
 //! Session tokens the gate mints after a login: a JSON claims set MACed with HMAC-SHA256
 //! (RFC 2104, FIPS 180-4) under the deployment's secret, compared in constant time, and checked
-//! again on every use. Revocation is the worker's (a KV list of ids); everything else is here.
+//! again on every use. What changes after login (revocation, uses left, renewals) lives in the
+//! session store (`store`, a Durable Object's state); what never changes is here, under the MAC,
+//! so a forged session is refused before any storage round trip.
 
 use crate::b64;
 use crate::gate::cidr::{self, Cidr};
@@ -26,10 +28,12 @@ pub const MIN_SECRET_BYTES: usize = 32;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Session {
-    /// Format version, 1.
+    /// Format version, 2 (1 had no mount and no store).
     pub v: u8,
-    /// Random id chosen by the host, the revocation key.
+    /// Random id chosen by the host: the key of its record in the session store.
     pub id: String,
+    /// The mount logged in at (`auth/<m>/login`).
+    pub m: String,
     /// The role logged in to.
     pub role: String,
     /// The entity alias (the user claim's value).
@@ -50,18 +54,27 @@ pub struct Session {
     /// The role's `token_period` in seconds, for lookup (0, and left out, when none).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub period: u64,
+    /// The role's `token_num_uses` when the session was made (0, and left out, when none): the
+    /// store counts them down.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub n: u64,
+    /// The last second the session may live, renewals included (CalculateTTL's
+    /// `maxValidTime`); left out for a periodic session without an explicit maximum.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mx: Option<i64>,
     /// Issued at, seconds since the epoch.
     pub iat: i64,
-    /// Expires at, seconds since the epoch.
+    /// Expires at unless renewed, seconds since the epoch (the store keeps the current expiry).
     pub exp: i64,
 }
 
 impl Session {
-    /// The session for a login, issued at `now`, with the host's random `id`.
-    pub fn from_login(login: &Login, id: &str, now: i64) -> Self {
+    /// The session for a login at `mount`, issued at `now`, with the host's random `id`.
+    pub fn from_login(login: &Login, mount: &str, id: &str, now: i64) -> Self {
         Session {
-            v: 1,
+            v: 2,
             id: id.to_owned(),
+            m: mount.to_owned(),
             role: login.role.clone(),
             alias: login.alias.clone(),
             policies: login.policies.clone(),
@@ -70,6 +83,8 @@ impl Session {
             cidrs: login.bound_cidrs.clone(),
             xmax: login.explicit_max_ttl,
             period: login.period,
+            n: login.num_uses,
+            mx: login.max_lifetime.map(|t| now.saturating_add(i64::try_from(t).unwrap_or(i64::MAX))),
             iat: now,
             exp: now.saturating_add(i64::try_from(login.ttl).unwrap_or(i64::MAX)),
         }
@@ -135,7 +150,8 @@ impl SessionKey {
     }
 
     /// Checks a session token at `now` from address `remote`: size, shape, MAC (constant time),
-    /// then contents, expiry and bound CIDRs. Every failure is `ERR_SESSION_INVALID`.
+    /// then contents, maximum lifetime and bound CIDRs. Every failure is `ERR_SESSION_INVALID`.
+    /// The current expiry, the uses left and revocation are the store's to check (`store`).
     pub fn verify(&self, token: &str, remote: Option<IpAddr>, now: i64) -> Result<Session> {
         if token.len() > MAX_SESSION_BYTES || !token.starts_with(PREFIX) {
             return Err(invalid("not a session token"));
@@ -150,10 +166,11 @@ impl SessionKey {
         let body = signed.strip_prefix(PREFIX).and_then(|b| b64::decode(b.as_bytes())).ok_or_else(|| invalid("session is malformed"))?;
         let value = json::parse(&body).map_err(|_| invalid("session is malformed"))?;
         let session: Session = serde_json::from_value(value).map_err(|_| invalid("session is malformed"))?;
-        if session.v != 1 {
+        if session.v != 2 {
             return Err(invalid("session version is not supported"));
         }
-        if session.exp <= now {
+        // The expiry a renewal may move is the store's; the maximum no renewal passes is here.
+        if session.mx.is_some_and(|mx| mx <= now) {
             return Err(invalid("session expired"));
         }
         let blocks = session.cidrs.iter().map(|c| Cidr::parse(c)).collect::<Result<Vec<_>>>().map_err(|_| invalid("session is malformed"))?;

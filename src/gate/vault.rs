@@ -3,6 +3,7 @@
 
 use crate::error::{Code, Error, Result};
 use crate::gate::session::{Session, SessionKey};
+use crate::gate::store::Record;
 use serde_json::{json, Value};
 
 /// The body of `POST /v1/auth/<mount>/login`: `{"role": "...", "jwt": "...", "set_cookie": true}`.
@@ -46,6 +47,18 @@ pub fn parse_login_request(body: &[u8]) -> Result<LoginRequest> {
         Some(_) => return Err(bad_input("field \"set_cookie\" must be a boolean")),
     };
     Ok(LoginRequest { role: string_member(obj.get("role"), "role")?, jwt: string_member(obj.get("jwt"), "jwt")?, set_cookie })
+}
+
+/// The `increment` of a `renew-self` body (`{"increment": "1h"}` or seconds; Vault's
+/// TypeDurationSecond), 0 when absent. Strict JSON, as every body the gate reads.
+pub fn parse_increment(body: &[u8]) -> Result<u64> {
+    if body.is_empty() {
+        return Ok(0);
+    }
+    let value = crate::json::parse(body).map_err(|e| bad_input(format!("failed to parse JSON input: {e}")))?;
+    let obj = value.as_object().ok_or_else(|| bad_input("failed to parse JSON input: the body must be a JSON object"))?;
+    let secs = crate::gate::fields::duration_second(obj.get("increment").unwrap_or(&Value::Null), "increment", false).map_err(|e| bad_input(e.message()))?;
+    Ok(secs.unwrap_or(0).max(0) as u64)
 }
 
 /// A claim value made safe for a request header to the origin: visible ASCII other than `%`
@@ -99,46 +112,59 @@ pub fn display_name(mount: &str, alias: &str) -> String {
     name.strip_suffix('-').map_or_else(|| name.clone(), str::to_owned)
 }
 
-/// The body of a successful `POST /v1/auth/<mount>/login`, with Vault's `warnings` (a capped
-/// TTL). Sessions are not renewable: the gate does not renew, so it does not claim to.
-pub fn login_response(key: &SessionKey, session: &Session, token: &str, mount: &str, request_id: &str, warnings: &[String]) -> Value {
-    let auth = json!({
+/// The `auth` block of a login or a renewal (`HTTPAuth`): the session's token, with `ttl` as
+/// its `lease_duration`. Sessions are renewable (`tokenutil.PopulateTokenAuth` sets
+/// `Renewable`), up to the role's maximum.
+fn auth_block(key: &SessionKey, session: &Session, token: &str, ttl: i64) -> Value {
+    json!({
         "client_token": token,
         "accessor": key.accessor(&session.id),
         "policies": session.policies,
         "token_policies": session.policies,
         "metadata": session.meta,
-        "lease_duration": session.exp - session.iat,
-        "renewable": false,
-        "entity_id": key.entity_id(mount, &session.alias),
+        "lease_duration": ttl,
+        "renewable": true,
+        "entity_id": key.entity_id(&session.m, &session.alias),
         "token_type": "service",
         "orphan": true,
         "mfa_requirement": null,
-        "num_uses": 0,
-    });
-    envelope(request_id, Value::Null, auth, warnings)
+        "num_uses": session.n,
+    })
+}
+
+/// The body of a successful `POST /v1/auth/<mount>/login`, with Vault's `warnings` (a capped TTL).
+pub fn login_response(key: &SessionKey, session: &Session, token: &str, request_id: &str, warnings: &[String]) -> Value {
+    envelope(request_id, Value::Null, auth_block(key, session, token, session.exp - session.iat), warnings)
+}
+
+/// The body of a successful `auth/token/renew-self`: the `auth` block with the new TTL, and
+/// CalculateTTL's warnings.
+pub fn renew_response(key: &SessionKey, session: &Session, token: &str, ttl: u64, request_id: &str, warnings: &[String]) -> Value {
+    envelope(request_id, Value::Null, auth_block(key, session, token, i64::try_from(ttl).unwrap_or(i64::MAX)), warnings)
 }
 
 /// The body of `auth/token/lookup-self` at `now`, with the fields `handleLookup` writes:
-/// `bound_cidrs` and `period` only when the role set them, as Vault.
-pub fn lookup_response(key: &SessionKey, session: &Session, token: &str, mount: &str, request_id: &str, now: i64) -> Value {
+/// the store's expiry and uses (`record`, `num_uses`), `bound_cidrs`, `period` and
+/// `last_renewal_time` only when set, as Vault.
+pub fn lookup_response(key: &SessionKey, session: &Session, record: &Record, num_uses: i64, token: &str, request_id: &str, now: i64) -> Value {
+    let mount = &session.m;
     let mut data = json!({
         "accessor": key.accessor(&session.id),
         "creation_time": session.iat,
         "creation_ttl": session.exp - session.iat,
         "display_name": display_name(mount, &session.alias),
         "entity_id": key.entity_id(mount, &session.alias),
-        "expire_time": rfc3339(session.exp),
+        "expire_time": rfc3339(record.exp),
         "explicit_max_ttl": session.xmax,
         "id": token,
         "issue_time": rfc3339(session.iat),
         "meta": session.meta,
-        "num_uses": 0,
+        "num_uses": num_uses,
         "orphan": true,
         "path": format!("auth/{mount}/login"),
         "policies": session.policies,
-        "renewable": false,
-        "ttl": session.ttl(now),
+        "renewable": true,
+        "ttl": record.exp.saturating_sub(now).max(0),
         "type": "service",
     });
     if let Some(obj) = data.as_object_mut() {
@@ -147,6 +173,10 @@ pub fn lookup_response(key: &SessionKey, session: &Session, token: &str, mount: 
         }
         if session.period > 0 {
             obj.insert("period".into(), json!(session.period));
+        }
+        if let Some(renewed) = record.renewed {
+            obj.insert("last_renewal_time".into(), json!(renewed));
+            obj.insert("last_renewal".into(), json!(rfc3339(renewed)));
         }
     }
     envelope(request_id, data, Value::Null, &[])

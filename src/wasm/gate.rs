@@ -9,6 +9,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::gate::role::{self as gate_role, AuthConfig, Gate as CoreGate};
 use crate::gate::session::{Session, SessionKey};
+use crate::gate::store::{self, Answer, Record};
 use js_sys::Object;
 
 fn result_object(pairs: &[(&str, JsValue)]) -> Result<JsValue, JsValue> {
@@ -25,15 +26,21 @@ const TS_GATE_TYPES: &'static str = r#"
 export interface GateConfig { bound_issuer?: string; jwt_supported_algs?: Algorithm[]; default_role?: string }
 /** Who a request is, once a session or token has been checked. */
 export interface GateIdentity {
-  id?: string; role: string; alias: string; groups: string[]; policies: string[];
+  id?: string; mount?: string; role: string; alias: string; groups: string[]; policies: string[];
   meta: Record<string, string>; iat?: number; exp?: number;
   /** The identity headers for the origin, values percent-encoded where not plain ASCII. */
   headers: Record<string, string>;
 }
 /** A login request body, parsed strictly (`Gate.parseLogin`). */
 export interface GateLoginRequest { role: string | null; jwt: string | null; set_cookie: boolean }
-/** A successful login: Vault's response body, and the session it minted. */
-export interface GateLogin { body: unknown; token: string; session: GateIdentity }
+/** A successful login: Vault's response body, the session it minted, and the op that stores it. */
+export interface GateLogin { body: unknown; token: string; session: GateIdentity; op: StoreOp }
+/** What a request asks of the session store (src/gate/store.rs `Op`, as serde writes it: `{"use": {...}}`, `{"expire": {}}`), for `sessionApply`. */
+export type StoreOp = { expire: Record<string, never> } | { create: unknown } | { use: unknown } | { renew: unknown } | { revoke: unknown };
+/** The store's answer (src/gate/store.rs `Answer`). */
+export interface StoreAnswer { ok: boolean; reason?: string; record?: unknown; num_uses: number; ttl?: number; warnings: string[] }
+/** A session checked (MAC, maximum lifetime, CIDRs) and the op to send its store. */
+export interface GateSessionUse { identity: GateIdentity; op: StoreOp }
 /** Errors from the gate also carry the HTTP status Vault would answer with; a refused login
  * also names its failed check and a log line naming the check and claim (never a value). */
 export interface GateError extends JwksgateError { status: number; check?: string; log?: string }
@@ -61,11 +68,75 @@ fn remote_ip(remote: Option<String>) -> Option<std::net::IpAddr> {
 }
 
 fn session_identity(s: &Session) -> Result<JsValue, JsValue> {
-    to_plain(&serde_json::json!({
-        "id": s.id, "role": s.role, "alias": s.alias, "groups": s.groups, "policies": s.policies,
+    to_plain(&session_identity_json(s))
+}
+
+fn session_identity_json(s: &Session) -> serde_json::Value {
+    serde_json::json!({
+        "id": s.id, "mount": s.m, "role": s.role, "alias": s.alias, "groups": s.groups, "policies": s.policies,
         "meta": s.meta, "iat": s.iat, "exp": s.exp,
         "headers": crate::gate::vault::identity_headers(&s.role, &s.alias, &s.groups),
-    }))
+    })
+}
+
+fn store_answer(value: JsValue) -> Result<Answer, JsValue> {
+    #[derive(serde::Deserialize)]
+    struct Stored {
+        ok: bool,
+        record: Option<Record>,
+        #[serde(default)]
+        num_uses: i64,
+        ttl: Option<u64>,
+        #[serde(default)]
+        warnings: Vec<String>,
+    }
+    let text = json_text(&value, "answer").map_err(gate_js)?;
+    let a: Stored = serde_json::from_str(&text).map_err(|_| gate_js(invalid("not a session store answer")))?;
+    Ok(Answer { ok: a.ok, reason: None, record: a.record, num_uses: a.num_uses, ttl: a.ttl, warnings: a.warnings })
+}
+
+fn session_refused(message: &str) -> JsValue {
+    gate_js(Error::new(Code::SessionInvalid, message))
+}
+
+/// The session store's rules (`store::apply`), run inside the Durable Object: the stored record
+/// (or null), an op from the gate, the time. Returns `{keep, answer}`: the record to store
+/// (null: delete it) and the answer for the request.
+#[wasm_bindgen(js_name = sessionApply, unchecked_return_type = "{ keep: unknown | null; answer: StoreAnswer }")]
+pub fn session_apply(current: JsValue, #[wasm_bindgen(unchecked_param_type = "StoreOp")] op: JsValue, now: f64) -> Result<JsValue, JsValue> {
+    let current = if current.is_null() || current.is_undefined() { None } else { Some(store::parse_record(&json_text(&current, "record").map_err(gate_js)?).map_err(gate_js)?) };
+    let op = store::parse_op(&json_text(&op, "op").map_err(gate_js)?).map_err(gate_js)?;
+    let out = store::apply(current, op, now.floor() as i64);
+    to_plain(&serde_json::json!({ "keep": out.keep, "answer": out.answer }))
+}
+
+/// Reads `AUTH_CONFIG` (a Bank-Vaults externalConfig, YAML or JSON; `mounts::parse`): each
+/// JWT mount's path, key source, config and roles, and a line for each part skipped.
+#[wasm_bindgen(js_name = parseAuthConfig)]
+pub fn parse_auth_config(text: &str) -> Result<JsValue, JsValue> {
+    use crate::gate::mounts::KeySource;
+    let parsed = crate::gate::mounts::parse(text).map_err(gate_js)?;
+    let mounts: Vec<serde_json::Value> = parsed
+        .mounts
+        .iter()
+        .map(|m| {
+            let source = match &m.keys {
+                KeySource::Discovery(u) => serde_json::json!({ "kind": "oidc_discovery_url", "url": u }),
+                KeySource::JwksUrl(u) => serde_json::json!({ "kind": "jwks_url", "url": u }),
+                KeySource::PublicKeys(p) => serde_json::json!({ "kind": "jwt_validation_pubkeys", "pems": p }),
+            };
+            serde_json::json!({ "path": m.path, "source": source, "config": m.config, "roles": m.roles })
+        })
+        .collect();
+    to_plain(&serde_json::json!({ "mounts": mounts, "skipped": parsed.skipped }))
+}
+
+/// The index of the mount a Bearer token goes to by its `iss` (`mounts::route_by_issuer`),
+/// given each mount's issuer (null for none), or -1.
+#[wasm_bindgen(js_name = routeBearer)]
+pub fn route_bearer(token: &str, #[wasm_bindgen(unchecked_param_type = "(string | null)[]")] issuers: JsValue) -> Result<i32, JsValue> {
+    let issuers: Vec<Option<String>> = serde_json::from_str(&json_text(&issuers, "issuers").map_err(gate_js)?).map_err(|_| gate_js(invalid("issuers must be a list")))?;
+    Ok(crate::gate::mounts::route_by_issuer(token, &issuers).and_then(|i| i32::try_from(i).ok()).unwrap_or(-1))
 }
 
 /// The gate's policy: roles, shared configuration, the session key and the current key set.
@@ -95,10 +166,7 @@ impl JsGate {
         let roles = json_text(&roles, "roles").map_err(|e| gate_js(Error::new(Code::ConfigInvalid, e.message())))?;
         let gate = CoreGate::new(config, roles.as_bytes()).map_err(gate_js)?;
         let key = SessionKey::new(session_secret.as_bytes()).map_err(gate_js)?;
-        let mount = mount.filter(|m| !m.is_empty()).unwrap_or_else(|| "jwt".into());
-        if !mount.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'/') {
-            return Err(gate_js(Error::new(Code::ConfigInvalid, "the mount name may hold letters, digits, '-', '_' and '/' only")));
-        }
+        let mount = crate::gate::mounts::mount_path(mount.as_deref().filter(|m| !m.is_empty()).unwrap_or("jwt")).map_err(gate_js)?;
         Ok(JsGate { gate, key, mount, verifier: None })
     }
 
@@ -138,6 +206,12 @@ impl JsGate {
     #[wasm_bindgen(getter, js_name = hasKeys)]
     pub fn has_keys(&self) -> bool {
         self.verifier.is_some()
+    }
+
+    /// The mount's issuer (`bound_issuer`), which Bearer tokens are routed by; null for none.
+    #[wasm_bindgen(getter)]
+    pub fn issuer(&self) -> Option<String> {
+        self.gate.config.bound_issuer.clone()
     }
 
     /// The mount name (`jwt` by default).
@@ -187,10 +261,11 @@ impl JsGate {
             return Err(refusal(check, &explanation.role));
         }
         let login = explanation.into_result().map_err(gate_js)?;
-        let session = Session::from_login(&login, session_id, now.floor() as i64);
+        let session = Session::from_login(&login, &self.mount, session_id, now.floor() as i64);
         let token = self.key.mint(&session).map_err(gate_js)?;
-        let body = crate::gate::vault::login_response(&self.key, &session, &token, &self.mount, request_id, &login.warnings);
-        result_object(&[("body", to_plain(&body)?), ("token", token.as_str().into()), ("session", session_identity(&session)?)])
+        let body = crate::gate::vault::login_response(&self.key, &session, &token, request_id, &login.warnings);
+        let op = store::Op::Create { record: Record::new(&session) };
+        result_object(&[("body", to_plain(&body)?), ("token", token.as_str().into()), ("session", session_identity(&session)?), ("op", to_plain(&op)?)])
     }
 
     /// Checks `jwt` against `role` as a login would, without minting a session: for requests
@@ -204,19 +279,67 @@ impl JsGate {
         }))
     }
 
-    /// Verifies a session token (MAC, expiry, bound CIDRs). Revocation is the host's to check, by `id`.
-    #[wasm_bindgen(unchecked_return_type = "GateIdentity")]
-    pub fn session(&self, token: &str, remote: Option<String>, now: f64) -> Result<JsValue, JsValue> {
+    /// Verifies a session token of this mount (MAC, maximum lifetime, bound CIDRs) without
+    /// storage: a forged, expired or foreign one is refused here.
+    fn verify_here(&self, token: &str, remote: Option<String>, now: f64) -> Result<Session, JsValue> {
         let s = self.key.verify(token, remote_ip(remote), now.floor() as i64).map_err(gate_js)?;
-        session_identity(&s)
+        if s.m != self.mount {
+            return Err(session_refused("the session belongs to another mount"));
+        }
+        Ok(s)
     }
 
-    /// Vault's `lookup-self` body for a session token (verified again here).
+    /// The mount a session token names, once its MAC verifies (so the host can pick that
+    /// mount's gate); every mount shares SESSION_SECRET.
+    #[wasm_bindgen(js_name = sessionMount)]
+    pub fn session_mount(&self, token: &str, remote: Option<String>, now: f64) -> Result<String, JsValue> {
+        Ok(self.key.verify(token, remote_ip(remote), now.floor() as i64).map_err(gate_js)?.m)
+    }
+
+    /// A session token checked here, and the store op for this request: one use (`use`), or
+    /// the end of the session (`revoke`). Throws `ERR_SESSION_INVALID` (403).
+    #[wasm_bindgen(unchecked_return_type = "GateSessionUse")]
+    pub fn session(&self, token: &str, remote: Option<String>, now: f64, purpose: Option<String>) -> Result<JsValue, JsValue> {
+        let s = self.verify_here(token, remote, now)?;
+        let (id, mount) = (s.id.clone(), s.m.clone());
+        let op = match purpose.as_deref() {
+            None | Some("use") => store::Op::Use { id, mount },
+            Some("revoke") => store::Op::Revoke { id, mount },
+            Some(_) => return Err(gate_js(invalid("purpose must be \"use\" or \"revoke\""))),
+        };
+        to_plain(&serde_json::json!({ "identity": session_identity_json(&s), "op": op }))
+    }
+
+    /// `renew-self`: the session checked here, and the store op that renews it with its role's
+    /// lifetimes as they are now (`pathLoginRenew` reads the role again; a role gone ends the
+    /// renewal) and the body's `increment` (a duration, Vault's TypeDurationSecond).
+    #[wasm_bindgen(unchecked_return_type = "GateSessionUse")]
+    pub fn renewal(&self, token: &str, #[wasm_bindgen(unchecked_param_type = "Uint8Array")] body: JsValue, remote: Option<String>, now: f64) -> Result<JsValue, JsValue> {
+        let s = self.verify_here(token, remote, now)?;
+        let body = body.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec).ok_or_else(|| gate_js(invalid("the body must be a Uint8Array")))?;
+        let increment = crate::gate::vault::parse_increment(&body).map_err(gate_js)?;
+        let role = self.gate.roles.get(&s.role).ok_or_else(|| gate_js(Error::new(Code::ConfigInvalid, format!("role {} does not exist during renewal", s.role))))?;
+        let op = store::Op::Renew { id: s.id.clone(), mount: s.m.clone(), lease: role.lease_params(), increment };
+        to_plain(&serde_json::json!({ "identity": session_identity_json(&s), "op": op }))
+    }
+
+    /// Vault's `lookup-self` body for a session token (verified again here) and the store's
+    /// answer to this request's use.
     #[wasm_bindgen(js_name = lookupSelf)]
-    pub fn lookup_self(&self, token: &str, remote: Option<String>, now: f64, request_id: &str) -> Result<JsValue, JsValue> {
-        let now = now.floor() as i64;
-        let s = self.key.verify(token, remote_ip(remote), now).map_err(gate_js)?;
-        to_plain(&crate::gate::vault::lookup_response(&self.key, &s, token, &self.mount, request_id, now))
+    pub fn lookup_self(&self, token: &str, remote: Option<String>, now: f64, request_id: &str, #[wasm_bindgen(unchecked_param_type = "StoreAnswer")] answer: JsValue) -> Result<JsValue, JsValue> {
+        let s = self.verify_here(token, remote, now)?;
+        let answer = store_answer(answer)?;
+        let record = answer.record.filter(|_| answer.ok).ok_or_else(|| session_refused("the store refused the session"))?;
+        to_plain(&crate::gate::vault::lookup_response(&self.key, &s, &record, answer.num_uses, token, request_id, now.floor() as i64))
+    }
+
+    /// Vault's `renew-self` body for a session token and the store's answer to its renewal.
+    #[wasm_bindgen(js_name = renewResponse)]
+    pub fn renew_response(&self, token: &str, remote: Option<String>, now: f64, request_id: &str, #[wasm_bindgen(unchecked_param_type = "StoreAnswer")] answer: JsValue) -> Result<JsValue, JsValue> {
+        let s = self.verify_here(token, remote, now)?;
+        let answer = store_answer(answer)?;
+        let ttl = answer.ttl.filter(|_| answer.ok).ok_or_else(|| session_refused("the store refused the renewal"))?;
+        to_plain(&crate::gate::vault::renew_response(&self.key, &s, token, ttl, request_id, &answer.warnings))
     }
 }
 
@@ -226,7 +349,7 @@ impl JsGate {
 #[wasm_bindgen(typescript_custom_section)]
 const TS_PROXY_TYPES: &'static str = r#"
 /** A request's route and, for a proxied one with ORIGIN set, the URL to fetch. */
-export interface GateRoute { route: "login" | "lookup-self" | "revoke-self" | "renew-self" | "not-found" | "proxy"; upstream: string | null }
+export interface GateRoute { route: "login" | "lookup-self" | "revoke-self" | "renew-self" | "not-found" | "proxy"; upstream: string | null; mount: string | null }
 /** A request's credential and the header it came in. */
 export interface GateCredential { token: string; from: "x-vault-token" | "authorization" | "cookie" }
 /** Header fields as `[...headers]` lists them. */
@@ -250,17 +373,17 @@ pub fn request_credential(#[wasm_bindgen(unchecked_param_type = "HeaderList")] h
 #[wasm_bindgen(js_name = GateProxy)]
 pub struct JsGateProxy {
     origin: Option<crate::gate::proxy::Origin>,
-    mount: String,
+    mounts: Vec<String>,
 }
 
 #[wasm_bindgen(js_class = GateProxy)]
 impl JsGateProxy {
     /// `origin` is ORIGIN (or null: only the gate's own routes answer); a bad one throws
-    /// `ERR_CONFIG_INVALID` with the reason. `mount` is the gate's (`Gate.mount`).
+    /// `ERR_CONFIG_INVALID` with the reason. `mounts` are the gate's (each `Gate.mount`).
     #[wasm_bindgen(constructor)]
-    pub fn new(origin: Option<String>, mount: &str) -> Result<JsGateProxy, JsValue> {
+    pub fn new(origin: Option<String>, mounts: Vec<String>) -> Result<JsGateProxy, JsValue> {
         let origin = origin.filter(|o| !o.trim().is_empty()).map(|o| crate::gate::proxy::Origin::parse(&o)).transpose().map_err(gate_js)?;
-        Ok(JsGateProxy { origin, mount: mount.to_owned() })
+        Ok(JsGateProxy { origin, mounts })
     }
 
     /// ORIGIN's `scheme://host[:port]`, or null.
@@ -273,12 +396,12 @@ impl JsGateProxy {
     /// A path the gate will not send anywhere throws `ERR_INVALID_ARGUMENT` with status 400.
     #[wasm_bindgen(unchecked_return_type = "GateRoute")]
     pub fn route(&self, url: &str) -> Result<JsValue, JsValue> {
-        let target = crate::gate::proxy::target(url, &self.mount).map_err(gate_js)?;
+        let target = crate::gate::proxy::target_in(url, &self.mounts).map_err(gate_js)?;
         let upstream = match (&self.origin, target.route) {
             (Some(origin), crate::gate::proxy::Route::Proxy) => Some(crate::gate::proxy::upstream(origin, &target).map_err(gate_js)?),
             _ => None,
         };
-        to_plain(&serde_json::json!({ "route": target.route.as_str(), "upstream": upstream }))
+        to_plain(&serde_json::json!({ "route": target.route.as_str(), "upstream": upstream, "mount": target.mount }))
     }
 
     /// The header fields for the origin: the caller's, stripped, then `identity` (the

@@ -1,7 +1,9 @@
 // jwksgate's edge login gate (Cloudflare Workers module format): Vault-compatible JWT login
-// (vault-plugin-auth-jwt's HTTP API) and a proxy that lets authenticated requests through to ORIGIN.
-// A thin host: HTTP, key fetching and KV here; every security decision in Rust (pkg/, via wasm).
-import { Gate, GateProxy, importPublicKeyPem, requestCredential } from '../pkg/workerd.mjs';
+// (vault-plugin-auth-jwt's HTTP API) at one or more mounts, and a proxy that lets authenticated
+// requests through to ORIGIN. Sessions live in a Durable Object (SessionStore, one per session).
+// A thin host: HTTP, key fetching, KV and storage here; every security decision in Rust (pkg/, via wasm).
+import { DurableObject } from 'cloudflare:workers';
+import { Gate, GateProxy, importPublicKeyPem, parseAuthConfig, requestCredential, routeBearer, sessionApply } from '../pkg/workerd.mjs';
 import { NoKeysError, RemoteKeys, StaticKeys, readCapped } from './keys.mjs';
 
 const MAX_BODY = 64 * 1024;
@@ -38,15 +40,15 @@ function text(v) {
   return typeof v === 'string' ? v : v == null ? '' : JSON.stringify(v);
 }
 
-/** Reads the configuration once per isolate (per distinct settings). Throws with the reason. */
-function configure(env) {
+const SINGLE_MOUNT_VARS = ['MOUNT', 'OIDC_DISCOVERY_URL', 'JWKS_URL', 'JWKS', 'PUBLIC_KEYS_PEM', 'ROLES', 'DEFAULT_ROLE', 'BOUND_ISSUER', 'JWT_SUPPORTED_ALGS'];
+
+/** The one mount the single-mount variables describe, in AUTH_CONFIG's shape. */
+function shorthandMount(env) {
   const sources = ['OIDC_DISCOVERY_URL', 'JWKS_URL', 'JWKS', 'PUBLIC_KEYS_PEM'].filter((n) => text(env[n]).trim() !== '');
   if (sources.length !== 1) {
-    throw new Error(`exactly one key source must be set among OIDC_DISCOVERY_URL, JWKS_URL, JWKS and PUBLIC_KEYS_PEM (found ${sources.length ? sources.join(', ') : 'none'})`);
+    throw new Error(`exactly one key source must be set among OIDC_DISCOVERY_URL, JWKS_URL, JWKS and PUBLIC_KEYS_PEM (found ${sources.length ? sources.join(', ') : 'none'}), or AUTH_CONFIG`);
   }
   if (!text(env.ROLES).trim()) throw new Error('ROLES is not set');
-  if (!env.SESSION_SECRET) throw new Error('SESSION_SECRET is not set (wrangler secret put SESSION_SECRET)');
-  if (!env.REVOKED || typeof env.REVOKED.get !== 'function') throw new Error('the REVOKED KV namespace binding is missing');
   const discoveryUrl = text(env.OIDC_DISCOVERY_URL).trim();
   // Empty: Vault's list for JWT login, as far as this build verifies it (decided in Rust).
   const algs = text(env.JWT_SUPPORTED_ALGS).split(',').map((s) => s.trim()).filter(Boolean);
@@ -55,50 +57,85 @@ function configure(env) {
   if (boundIssuer) config.bound_issuer = boundIssuer;
   // Vault's default_role: lower-cased, and it must name a role (checked in Rust).
   if (text(env.DEFAULT_ROLE).trim()) config.default_role = text(env.DEFAULT_ROLE).trim();
-  const gate = new Gate(config, text(env.ROLES), env.SESSION_SECRET, text(env.MOUNT).trim() || 'jwt');
-  const defaultRole = gate.defaultRole || '';
-  // What Vault would have answered in `warnings` when these roles were written.
-  for (const w of gate.warnings) console.warn(`jwksgate: ${w}`);
+  const source = {
+    OIDC_DISCOVERY_URL: { kind: 'oidc_discovery_url', url: discoveryUrl },
+    JWKS_URL: { kind: 'jwks_url', url: text(env.JWKS_URL).trim() },
+    JWKS: { kind: 'jwks', jwks: text(env.JWKS) },
+    PUBLIC_KEYS_PEM: { kind: 'pem', pem: text(env.PUBLIC_KEYS_PEM).trim() },
+  }[sources[0]];
+  return { path: text(env.MOUNT).trim() || 'jwt', source, config, roles: text(env.ROLES) };
+}
+
+/** A mount's key set: its own cache, cooldown, stale window and KV entry. */
+function mountKeys(env, gate, source) {
+  if (source.kind === 'jwks') {
+    gate.setKeys(source.jwks);
+    return new StaticKeys();
+  }
+  if (source.kind === 'pem' || source.kind === 'jwt_validation_pubkeys') {
+    // Vault's jwt_validation_pubkeys: one or more PEM blocks, or a JSON list of them.
+    const raw = source.pems ? source.pems.join('\n') : source.pem;
+    const pems = raw.startsWith('[') ? JSON.parse(raw) : raw.match(/-----BEGIN [^-]+-----[\s\S]+?-----END [^-]+-----/g) || [];
+    if (!pems.length) throw new Error(`mount ${gate.mount}: no PEM block among its public keys`);
+    // Every key is tried whatever the token's kid, as Vault's static key set does.
+    gate.setStaticKeys({ keys: pems.map((p) => importPublicKeyPem(p)) });
+    return new StaticKeys();
+  }
+  const discoveryUrl = source.kind === 'oidc_discovery_url' ? source.url : '';
+  const settings = {
+    timeoutMs: number(env, 'KEYS_FETCH_TIMEOUT_MS', 5000),
+    maxBytes: number(env, 'KEYS_MAX_BYTES', 256 * 1024),
+    defaultTtl: number(env, 'KEYS_CACHE_DEFAULT_TTL', 600),
+    minTtl: number(env, 'KEYS_CACHE_MIN_TTL', 60),
+    maxTtl: number(env, 'KEYS_CACHE_MAX_TTL', 86400),
+    cooldown: number(env, 'KEYS_REFETCH_COOLDOWN', 30),
+    maxStale: number(env, 'KEYS_MAX_STALE', 86400),
+    discoveryIssuer: discoveryUrl,
+  };
+  if (settings.minTtl > settings.maxTtl) throw new Error('KEYS_CACHE_MIN_TTL must not exceed KEYS_CACHE_MAX_TTL');
+  return new RemoteKeys({
+    discoveryUrl: discoveryUrl || null,
+    jwksUrl: source.kind === 'jwks_url' ? source.url : null,
+    settings,
+    kv: env.KEYS_CACHE || null,
+    kvScope: gate.mount,
+    install: (set) => gate.setKeys(set),
+  });
+}
+
+/** Reads the configuration once per isolate (per distinct settings). Throws with the reason. */
+function configure(env) {
+  if (!env.SESSION_SECRET) throw new Error('SESSION_SECRET is not set (wrangler secret put SESSION_SECRET)');
+  if (!env.SESSIONS || typeof env.SESSIONS.idFromName !== 'function') {
+    throw new Error('the SESSIONS Durable Object binding is missing (wrangler.toml [[durable_objects.bindings]])');
+  }
+  let described;
+  if (text(env.AUTH_CONFIG).trim()) {
+    const also = SINGLE_MOUNT_VARS.filter((n) => text(env[n]).trim() !== '');
+    if (also.length) throw new Error(`AUTH_CONFIG configures every mount: unset ${also.join(', ')}`);
+    // A Bank-Vaults externalConfig, YAML or JSON, read in Rust; skipped parts logged once.
+    const parsed = parseAuthConfig(text(env.AUTH_CONFIG));
+    for (const line of parsed.skipped) console.log(`jwksgate: ${line}`);
+    described = parsed.mounts;
+  } else {
+    described = [shorthandMount(env)];
+  }
+  const mounts = new Map();
+  for (const d of described) {
+    const roleText = typeof d.roles === 'string' ? d.roles : JSON.stringify(d.roles);
+    const gate = new Gate(d.config, roleText, env.SESSION_SECRET, d.path);
+    // What Vault would have answered in `warnings` when these roles were written.
+    for (const w of gate.warnings) console.warn(`jwksgate: mount ${gate.mount}: ${w}`);
+    mounts.set(gate.mount, { gate, path: gate.mount, defaultRole: gate.defaultRole || '', issuer: gate.issuer ?? null, keys: mountKeys(env, gate, d.source) });
+  }
+  const list = [...mounts.values()];
   // ORIGIN is checked in Rust (src/gate/proxy.rs); the URL parser that connects must read its
   // host as Rust does (it reads 0x7f.1 as 127.0.0.1, and an IDN as punycode).
-  const proxy = new GateProxy(text(env.ORIGIN).trim() || null, gate.mount);
+  const proxy = new GateProxy(text(env.ORIGIN).trim() || null, list.map((m) => m.path));
   if (proxy.origin && new URL(text(env.ORIGIN).trim()).origin !== proxy.origin) {
     throw new Error(`ORIGIN must name its host as a URL parser writes it: ${new URL(text(env.ORIGIN).trim()).origin}`);
   }
-  let keys;
-  const source = sources[0];
-  if (source === 'JWKS') {
-    gate.setKeys(text(env.JWKS));
-    keys = new StaticKeys();
-  } else if (source === 'PUBLIC_KEYS_PEM') {
-    // Vault's jwt_validation_pubkeys: one or more PEM blocks, or a JSON list of them.
-    const raw = text(env.PUBLIC_KEYS_PEM).trim();
-    const pems = raw.startsWith('[') ? JSON.parse(raw) : raw.match(/-----BEGIN [^-]+-----[\s\S]+?-----END [^-]+-----/g) || [];
-    if (!pems.length) throw new Error('PUBLIC_KEYS_PEM holds no PEM block');
-    // Every key is tried whatever the token's kid, as Vault's static key set does.
-    gate.setStaticKeys({ keys: pems.map((p) => importPublicKeyPem(p)) });
-    keys = new StaticKeys();
-  } else {
-    const settings = {
-      timeoutMs: number(env, 'KEYS_FETCH_TIMEOUT_MS', 5000),
-      maxBytes: number(env, 'KEYS_MAX_BYTES', 256 * 1024),
-      defaultTtl: number(env, 'KEYS_CACHE_DEFAULT_TTL', 600),
-      minTtl: number(env, 'KEYS_CACHE_MIN_TTL', 60),
-      maxTtl: number(env, 'KEYS_CACHE_MAX_TTL', 86400),
-      cooldown: number(env, 'KEYS_REFETCH_COOLDOWN', 30),
-      maxStale: number(env, 'KEYS_MAX_STALE', 86400),
-      discoveryIssuer: discoveryUrl,
-    };
-    if (settings.minTtl > settings.maxTtl) throw new Error('KEYS_CACHE_MIN_TTL must not exceed KEYS_CACHE_MAX_TTL');
-    keys = new RemoteKeys({
-      discoveryUrl: discoveryUrl || null,
-      jwksUrl: text(env.JWKS_URL).trim() || null,
-      settings,
-      kv: env.KEYS_CACHE || null,
-      install: (set) => gate.setKeys(set),
-    });
-  }
-  return { gate, proxy, keys, defaultRole, mount: gate.mount, revoked: env.REVOKED };
+  return { mounts, list, issuers: list.map((m) => m.issuer), proxy, store: env.SESSIONS };
 }
 
 let current = null; // { env, fingerprint, state } | { env, fingerprint, error }
@@ -181,21 +218,50 @@ async function withKeys(s, ctx, check) {
   }
 }
 
-async function session(s, token, request) {
-  const identity = s.gate.session(token, clientAddress(request), now());
-  if (await s.revoked.get(`revoked:${identity.id}`)) {
-    const e = new Error('session revoked');
-    e.code = 'ERR_SESSION_INVALID';
-    e.status = 403;
-    throw e;
-  }
-  return identity;
+function sessionRefused(reason) {
+  const e = new Error(reason || 'session refused');
+  e.code = 'ERR_SESSION_INVALID';
+  e.status = 403;
+  return e;
 }
 
-async function login(s, request, ctx) {
+/**
+ * Sends an op to the session's Durable Object, which applies it in Rust (`sessionApply`). The
+ * object unreachable, the request fails closed: 503, nothing let through.
+ */
+async function storeApply(s, id, op) {
+  try {
+    return await s.store.get(s.store.idFromName(id)).apply(op);
+  } catch (e) {
+    console.error(`jwksgate: session store unreachable: ${e && e.message ? e.message : e}`);
+    throw new HttpError(503, 'session storage unavailable');
+  }
+}
+
+/**
+ * A session's mount once its MAC verifies (refused here, without storage, when forged), with
+ * the session checked again by that mount's gate.
+ */
+function sessionMount(s, token, request) {
+  const any = s.list[0].gate;
+  const mount = s.mounts.get(any.sessionMount(token, clientAddress(request), now()));
+  if (!mount) throw sessionRefused('the session belongs to a mount that is not configured');
+  return mount;
+}
+
+/** One request made with a session: checked in Rust, then counted by its store. */
+async function useSession(s, token, request, purpose = 'use') {
+  const mount = sessionMount(s, token, request);
+  const { identity, op } = mount.gate.session(token, clientAddress(request), now(), purpose);
+  const answer = await storeApply(s, identity.id, op);
+  if (!answer.ok) throw sessionRefused(answer.reason);
+  return { mount, identity, answer };
+}
+
+async function login(s, mount, request, ctx) {
   allow(request, ['POST', 'PUT']);
   // Parsed in Rust, strictly: one body cannot read as two different logins.
-  const input = s.gate.parseLogin(await readBody(request));
+  const input = mount.gate.parseLogin(await readBody(request));
   // The cookie only for the gate's own pages: same-origin JSON (login CSRF; decided in Rust).
   if (input.set_cookie === true) s.proxy.checkCookieLogin([...request.headers], request.url);
   // An empty role is DEFAULT_ROLE's; names are lower-cased; every check is Vault's, in Rust.
@@ -207,12 +273,18 @@ async function login(s, request, ctx) {
   let result;
   try {
     // Vault answers the role, its type, a missing token and the CIDRs before it looks at keys.
-    s.gate.precheck(role, jwt, remote);
-    result = await withKeys(s, ctx, () => s.gate.login(role, jwt, remote, now(), sessionId, requestId));
+    mount.gate.precheck(role, jwt, remote);
+    result = await withKeys(mount, ctx, () => mount.gate.login(role, jwt, remote, now(), sessionId, requestId));
   } catch (e) {
     // The failed check and its claim, never a claim's value (the issuer's mismatch names both).
     if (e && typeof e.log === 'string') console.log(`jwksgate: ${e.log}`);
     throw e;
+  }
+  // No session is handed out before its store has it.
+  const stored = await storeApply(s, result.session.id, result.op);
+  if (!stored.ok) {
+    console.error(`jwksgate: the session store refused a new session: ${stored.reason}`);
+    throw new HttpError(500, 'internal error');
   }
   const headers = {};
   if (input.set_cookie === true) {
@@ -232,25 +304,32 @@ function sessionToken(request, { cookie = false } = {}) {
 async function lookupSelf(s, request) {
   allow(request, ['GET', 'POST', 'PUT']);
   const token = sessionToken(request);
-  await session(s, token, request);
-  return json(200, s.gate.lookupSelf(token, clientAddress(request), now(), crypto.randomUUID()));
+  const { mount, answer } = await useSession(s, token, request);
+  return json(200, mount.gate.lookupSelf(token, clientAddress(request), now(), crypto.randomUUID(), answer));
 }
 
+/** Ends the session in its store: every later request, on any path and anywhere, is refused. */
 async function revokeSelf(s, request) {
   allow(request, ['POST', 'PUT']);
   const token = sessionToken(request, { cookie: true });
-  const identity = await session(s, token, request);
-  // Kept until the session would have expired anyway (KV's minimum TTL is 60 s).
-  const ttl = Math.max(60, Math.ceil(identity.exp - now()) + 60);
-  await s.revoked.put(`revoked:${identity.id}`, '1', { expirationTtl: ttl });
+  await useSession(s, token, request, 'revoke');
   return new Response(null, { status: 204 });
 }
 
-/** Vault's answer for a token that is not renewable; a bad session is refused first. */
+/** Vault's renew-self: one use, then a new expiry from the role as it is now, up to its maximum. */
 async function renewSelf(s, request) {
   allow(request, ['POST', 'PUT']);
-  await session(s, sessionToken(request), request);
-  return vaultError(400, 'lease is not renewable');
+  const token = sessionToken(request);
+  const mount = sessionMount(s, token, request);
+  const body = await readBody(request);
+  const { identity, op } = mount.gate.renewal(token, body, clientAddress(request), now());
+  const answer = await storeApply(s, identity.id, op);
+  if (!answer.ok) {
+    // CalculateTTL's own refusal keeps Vault's words; any other is a bad session.
+    if (answer.reason === 'past the max TTL, cannot renew') return vaultError(400, answer.reason);
+    throw sessionRefused(answer.reason);
+  }
+  return json(200, mount.gate.renewResponse(token, clientAddress(request), now(), crypto.randomUUID(), answer));
 }
 
 /**
@@ -272,11 +351,16 @@ async function proxy(s, request, upstream, ctx) {
   let identity;
   try {
     if (c.token.startsWith('jgs.')) {
-      identity = await session(s, c.token, request);
-    } else if (c.from === 'authorization' && s.defaultRole) {
-      identity = await withKeys(s, ctx, () => s.gate.authorize(s.defaultRole, c.token, clientAddress(request), now()));
+      ({ identity } = await useSession(s, c.token, request));
+    } else if (c.from === 'authorization') {
+      // A ServiceAccount token goes to the mount its issuer names (read in Rust; that mount
+      // then checks it whole), and logs in there with the mount's default_role.
+      const mount = s.list.length === 1 ? s.list[0] : s.list[routeBearer(c.token, s.issuers)];
+      if (!mount) return refused('a Bearer token of no configured issuer');
+      if (!mount.defaultRole) return refused(`a Bearer token for mount ${mount.path}, which has no default_role`);
+      identity = await withKeys(mount, ctx, () => mount.gate.authorize(mount.defaultRole, c.token, clientAddress(request), now()));
     } else {
-      return refused(`not a session, nor a ServiceAccount token as Bearer${s.defaultRole ? '' : ' (no DEFAULT_ROLE)'}`);
+      return refused('not a session, nor a ServiceAccount token as Bearer');
     }
   } catch (e) {
     if (e instanceof NoKeysError || e instanceof HttpError || !e.code) throw e;
@@ -313,10 +397,10 @@ async function route(request, env, ctx) {
   const s = state(env);
   // One reading of the path (normalised in Rust) decides the route and the upstream URL, so the
   // gate routes on the path the origin would serve. A path it will not send anywhere is a 400.
-  const { route: to, upstream } = s.proxy.route(request.url);
+  const { route: to, upstream, mount } = s.proxy.route(request.url);
   switch (to) {
     case 'login':
-      return login(s, request, ctx);
+      return login(s, s.mounts.get(mount), request, ctx);
     case 'lookup-self':
       return lookupSelf(s, request);
     case 'revoke-self':
@@ -327,6 +411,32 @@ async function route(request, env, ctx) {
       return vaultError(404, null);
     default:
       return proxy(s, request, upstream, ctx);
+  }
+}
+
+/**
+ * The session store: one Durable Object per session (named by its id), so every request of a
+ * session is seen by one object, in order, with strongly consistent storage. Each op is applied
+ * in Rust (`sessionApply`: uses counted, renewals capped, revocation at once); this class only
+ * reads and writes the record, and drops it by alarm once it has expired.
+ */
+export class SessionStore extends DurableObject {
+  async apply(op) {
+    const stored = (await this.ctx.storage.get('record')) ?? null;
+    const { keep, answer } = sessionApply(stored, op, Date.now() / 1000);
+    if (keep) {
+      // An unlimited session's use changes nothing: no write.
+      if (JSON.stringify(keep) !== JSON.stringify(stored)) await this.ctx.storage.put('record', keep);
+      if (!stored || stored.exp !== keep.exp) await this.ctx.storage.setAlarm(keep.exp * 1000);
+    } else if (stored) {
+      await this.ctx.storage.deleteAlarm();
+      await this.ctx.storage.deleteAll();
+    }
+    return answer;
+  }
+
+  async alarm() {
+    await this.apply({ expire: {} });
   }
 }
 

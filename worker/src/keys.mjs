@@ -41,9 +41,10 @@ export { readCapped } from '../pkg/remote.mjs';
  * refreshes fail up to maxStale, KV as its persistent store. Settings are in seconds.
  */
 export class RemoteKeys {
-  constructor({ discoveryUrl, jwksUrl, settings: s, kv, install }) {
+  constructor({ discoveryUrl, jwksUrl, settings: s, kv, kvScope = '', install }) {
     const url = discoveryUrl ? checkKeyUrl(discoveryUrl, 'OIDC_DISCOVERY_URL') : checkKeyUrl(jwksUrl, 'JWKS_URL');
-    const kvKey = `jwks:${discoveryUrl || jwksUrl}`;
+    // One entry per mount: two mounts never share a cached set, even for one URL.
+    const kvKey = kvScope ? `jwks:${kvScope}:${discoveryUrl || jwksUrl}` : `jwks:${discoveryUrl || jwksUrl}`;
     const options = {
       timeoutDuration: s.timeoutMs,
       maxResponseBytes: s.maxBytes,

@@ -35,7 +35,7 @@ test('the wrangler bundle runs in workerd and logs in', { timeout: 60_000 }, asy
     modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
     compatibilityDate: '2026-04-01',
     cf: false,
-    kvNamespaces: ['REVOKED'],
+    durableObjects: { SESSIONS: 'SessionStore' },
     bindings: { OIDC_DISCOVERY_URL: issuer.url, SESSION_SECRET: SECRET, ROLES: JSON.stringify({ r: { user_claim: 'sub', bound_audiences: ['a'] } }) },
   });
   const r = await mf.dispatchFetch('http://gate/v1/auth/jwt/login', { method: 'PUT', body: JSON.stringify({ role: 'r', jwt: issuer.mint({ audience: 'a' }) }) });

@@ -1,5 +1,6 @@
 // Shared by the gate's tests: the worker in workerd through Miniflare, straight from source
-// (ES modules plus the .wasm as a compiled module, as wrangler bundles it), with KV bindings.
+// (ES modules plus the .wasm as a compiled module, as wrangler bundles it), with KV bindings and
+// the session store's Durable Object.
 import { Miniflare } from 'miniflare';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -11,8 +12,13 @@ export const SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
 
 // handleRuntimeStdio: Miniflare's hook for workerd's stdout and stderr (by default they are
 // piped to this process's output), for tests that read what the gate logs.
-export async function startGate(bindings, { kvPersist, handleRuntimeStdio } = {}) {
-  const mf = new Miniflare({
+// durableObjectsPersist: a folder, so a second gate started on it finds the sessions (as
+// `wrangler dev --persist-to` keeps them across restarts).
+// brokenStore: SESSIONS bound to a second worker's SessionStore whose every call throws, as
+// an object out of reach does.
+export async function startGate(bindings, { kvPersist, durableObjectsPersist, handleRuntimeStdio, noStore, brokenStore } = {}) {
+  const worker = {
+    name: 'gate',
     modules: true,
     scriptPath: join(root, 'worker', 'src', 'index.mjs'),
     modulesRoot: root,
@@ -21,13 +27,24 @@ export async function startGate(bindings, { kvPersist, handleRuntimeStdio } = {}
       { type: 'CompiledWasm', include: ['**/*.wasm'] },
     ],
     compatibilityDate: '2026-04-01',
+    kvNamespaces: ['KEYS_CACHE'],
+    durableObjects: noStore ? {} : { SESSIONS: brokenStore ? { className: 'SessionStore', scriptName: 'broken-store' } : 'SessionStore' },
+    bindings: { SESSION_SECRET: SECRET, ...bindings },
+  };
+  const broken = {
+    name: 'broken-store',
+    modules: true,
+    compatibilityDate: '2026-04-01',
+    script: "import { DurableObject } from 'cloudflare:workers';\nexport class SessionStore extends DurableObject { async apply() { throw new Error('storage unavailable'); } }\nexport default { fetch() { return new Response(null, { status: 404 }); } };",
+  };
+  const mf = new Miniflare({
+    workers: brokenStore ? [worker, broken] : [worker],
     cf: false,
-    kvNamespaces: ['REVOKED', 'KEYS_CACHE'],
     kvPersist: kvPersist ?? false,
+    durableObjectsPersist: durableObjectsPersist ?? false,
     // A real HTTP listener on loopback, a port of the system's choosing, for Vault clients.
     host: '127.0.0.1',
     port: 0,
-    bindings: { SESSION_SECRET: SECRET, ...bindings },
     ...(handleRuntimeStdio ? { handleRuntimeStdio } : {}),
   });
   // Miniflare always listens on 127.0.0.1 (a port of its own): raw requests go there.
@@ -43,8 +60,8 @@ export async function startGate(bindings, { kvPersist, handleRuntimeStdio } = {}
     }
     return { status: r.status, headers: r.headers, body };
   };
-  const login = (role, jwt, extra = {}, headers = {}) =>
-    call('/v1/auth/jwt/login', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ role, jwt, ...extra }) });
+  const login = (role, jwt, extra = {}, headers = {}, mount = 'jwt') =>
+    call(`/v1/auth/${mount}/login`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ role, jwt, ...extra }) });
   return { mf, url, call, login, raw: (request) => rawRequest(url, request), dispose: () => mf.dispose() };
 }
 

@@ -217,7 +217,6 @@ describe('bad configuration: 500 at the first request, reason in the log only', 
     ['role without bindings', { JWKS: '{"keys":[]}', ROLES: roles({ r: { user_claim: 'sub' } }) }],
     ['short secret', { JWKS_URL: 'https://b.example/jwks', ROLES: roles({ base }), SESSION_SECRET: 'short' }],
     ['unknown DEFAULT_ROLE', { JWKS_URL: 'https://b.example/jwks', ROLES: roles({ base }), DEFAULT_ROLE: 'nope' }],
-    ['token_num_uses needs a use counter the gate cannot keep', { JWKS_URL: 'https://b.example/jwks', ROLES: roles({ base: { ...base, token_num_uses: 3 } }) }],
     ['an algorithm Vault does not know (path_config.go)', { JWKS_URL: 'https://b.example/jwks', ROLES: roles({ base }), JWT_SUPPORTED_ALGS: 'HS256' }],
   ];
   for (const [name, bindings] of cases) {

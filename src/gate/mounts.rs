@@ -1,0 +1,335 @@
+//! Mounts from configuration as code: `AUTH_CONFIG` holds a Bank-Vaults `externalConfig`
+//! (YAML or JSON; the whole `Vault` custom resource also works), and each `auth:` entry of
+//! `type: jwt` becomes a mount at `/v1/auth/<path>/login` with Vault's config fields
+//! (vault-plugin-auth-jwt `path_config.go` `pathConfigWrite`) and its roles (`path_role.go`,
+//! read by [`crate::gate::role::Role`] with Vault's aliases and value forms). Bank-Vaults'
+//! configurer (`internal/configurer` `configureAuthMethods`) mounts an entry at its `path`, or at
+//! its `type` when none is given, writes `config` to `auth/<path>/config` and each role to
+//! `auth/<path>/role/<name>`: the same mapping here.
+
+use crate::error::{Code, Error, Result};
+use crate::gate::fields::{self, quote};
+use serde_json::{Map, Number, Value};
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
+use yaml_rust2::Yaml;
+
+/// Largest `AUTH_CONFIG` accepted, in bytes.
+pub const MAX_CONFIG_BYTES: usize = 256 * 1024;
+/// Deepest nesting accepted.
+const MAX_DEPTH: usize = 32;
+
+fn config_err(message: impl Into<String>) -> Error {
+    Error::new(Code::ConfigInvalid, message)
+}
+
+/// Where a mount's keys come from: exactly one, as `pathConfigWrite` requires.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeySource {
+    /// `oidc_discovery_url`.
+    Discovery(String),
+    /// `jwks_url`.
+    JwksUrl(String),
+    /// `jwt_validation_pubkeys`: PEM public keys, every one tried whatever a token's `kid`.
+    PublicKeys(Vec<String>),
+}
+
+/// One JWT mount.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mount {
+    /// The mount path, without slashes at its ends (`auth/<path>/login`).
+    pub path: String,
+    /// The key source.
+    pub keys: KeySource,
+    /// The fields [`crate::gate::role::AuthConfig::parse`] reads (`bound_issuer`,
+    /// `jwt_supported_algs`, `default_role`), as a JSON object.
+    pub config: Value,
+    /// The roles by name, as [`crate::gate::role::parse_roles`] reads them.
+    pub roles: Value,
+}
+
+/// What `AUTH_CONFIG` configures, and what it holds that the gate skips (one log line each).
+#[derive(Clone, Debug, PartialEq)]
+pub struct AuthMounts {
+    /// The JWT mounts, in the document's order.
+    pub mounts: Vec<Mount>,
+    /// One line for each skipped section or entry.
+    pub skipped: Vec<String>,
+}
+
+/// Builds JSON values straight from the parser's events: aliases refused (a loader copies an
+/// anchor at every alias, so a few lines of aliases to aliases would build gigabytes), duplicate
+/// keys refused, nesting bounded, and no YAML tree in between (one instantiation of the parser,
+/// which keeps the gate's wasm smaller).
+#[derive(Default)]
+struct JsonBuilder {
+    stack: Vec<Frame>,
+    root: Option<Value>,
+    docs: Vec<Value>,
+    error: Option<String>,
+}
+
+enum Frame {
+    Seq(Vec<Value>),
+    /// A mapping and, between a key and its value, the key.
+    Map(Map<String, Value>, Option<String>),
+}
+
+impl JsonBuilder {
+    fn fail(&mut self, message: String) {
+        self.error.get_or_insert(message);
+    }
+
+    /// A finished value: the document's root, a list item, a mapping's key or its value.
+    /// `key_text` is a scalar's text as written, which is what a key is.
+    fn value(&mut self, v: Value, key_text: Option<&str>) {
+        let failure = match self.stack.last_mut() {
+            None => {
+                self.root = Some(v);
+                None
+            }
+            Some(Frame::Seq(items)) => {
+                items.push(v);
+                None
+            }
+            Some(Frame::Map(_, key @ None)) => match key_text {
+                Some(k) => {
+                    *key = Some(k.to_owned());
+                    None
+                }
+                None => Some("AUTH_CONFIG: a key must be a plain name, not a list or a mapping".to_owned()),
+            },
+            Some(Frame::Map(map, key)) => {
+                let k = key.take().unwrap_or_default();
+                if map.contains_key(&k) {
+                    Some(format!("AUTH_CONFIG: {}: duplicated key in mapping", quote(&k)))
+                } else {
+                    map.insert(k, v);
+                    None
+                }
+            }
+        };
+        if let Some(message) = failure {
+            self.fail(message);
+        }
+    }
+
+    fn scalar(text: &str, style: TScalarStyle, tag: Option<&Tag>) -> Result<Value> {
+        if style != TScalarStyle::Plain {
+            return Ok(Value::String(text.to_owned()));
+        }
+        if let Some(t) = tag {
+            return match (t.handle.as_str(), t.suffix.as_str()) {
+                ("tag:yaml.org,2002:", "str") => Ok(Value::String(text.to_owned())),
+                _ => Err(config_err(format!("AUTH_CONFIG: the YAML tag {}{} is not supported", t.handle, t.suffix))),
+            };
+        }
+        // YAML 1.2's core schema, as the loader resolves plain scalars.
+        Ok(match Yaml::from_str(text) {
+            Yaml::Null => Value::Null,
+            Yaml::Boolean(b) => Value::Bool(b),
+            Yaml::Integer(i) => Value::Number(i.into()),
+            Yaml::Real(r) => {
+                let f: f64 = r.parse().map_err(|_| config_err(format!("AUTH_CONFIG: {} is not a number", quote(&r))))?;
+                Value::Number(Number::from_f64(f).ok_or_else(|| config_err(format!("AUTH_CONFIG: {} is not a finite number", quote(&r))))?)
+            }
+            _ => Value::String(text.to_owned()),
+        })
+    }
+}
+
+impl MarkedEventReceiver for JsonBuilder {
+    fn on_event(&mut self, ev: Event, _mark: Marker) {
+        if self.error.is_some() {
+            return;
+        }
+        match ev {
+            Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentStart => {}
+            Event::DocumentEnd => {
+                let root = self.root.take().unwrap_or(Value::Null);
+                self.docs.push(root);
+            }
+            Event::Alias(_) => self.fail("AUTH_CONFIG uses a YAML alias (*name): write the value out".into()),
+            Event::SequenceStart(..) | Event::MappingStart(..) if self.stack.len() >= MAX_DEPTH => {
+                self.fail(format!("AUTH_CONFIG is nested deeper than {MAX_DEPTH} levels"));
+            }
+            Event::SequenceStart(..) => self.stack.push(Frame::Seq(Vec::new())),
+            Event::MappingStart(..) => self.stack.push(Frame::Map(Map::new(), None)),
+            Event::SequenceEnd | Event::MappingEnd => match self.stack.pop() {
+                Some(Frame::Seq(items)) => self.value(Value::Array(items), None),
+                Some(Frame::Map(map, _)) => self.value(Value::Object(map), None),
+                None => self.fail("AUTH_CONFIG is not valid YAML".into()),
+            },
+            Event::Scalar(text, style, _, tag) => match JsonBuilder::scalar(&text, style, tag.as_ref()) {
+                Ok(v) => self.value(v, Some(&text)),
+                Err(e) => self.fail(e.message().to_owned()),
+            },
+        }
+    }
+}
+
+fn parse_yaml(text: &str) -> Result<Vec<Value>> {
+    let mut builder = JsonBuilder::default();
+    Parser::new_from_str(text).load(&mut builder, true).map_err(|e| config_err(format!("AUTH_CONFIG is not valid YAML: {e}")))?;
+    match builder.error {
+        Some(e) => Err(config_err(e)),
+        None => Ok(builder.docs),
+    }
+}
+
+/// Reads `AUTH_CONFIG`: JSON (strictly, as every JSON the gate reads) when it starts with `{`,
+/// YAML 1.2 otherwise (duplicate keys and aliases refused). A document whose `kind` is `Vault`
+/// (the Bank-Vaults custom resource) is read for its `spec.externalConfig`; of several YAML
+/// documents, the one that is a `Vault` resource or the only one.
+pub fn parse_document(text: &str) -> Result<Value> {
+    if text.len() > MAX_CONFIG_BYTES {
+        return Err(config_err(format!("AUTH_CONFIG is larger than {MAX_CONFIG_BYTES} bytes")));
+    }
+    let docs = if text.trim_start().starts_with('{') {
+        vec![crate::json::parse(text.as_bytes()).map_err(|e| config_err(format!("AUTH_CONFIG is not valid JSON: {e}")))?]
+    } else {
+        parse_yaml(text)?
+    };
+    let is_vault = |d: &Value| d.get("kind").and_then(Value::as_str) == Some("Vault");
+    let doc = match docs.iter().find(|d| is_vault(d)) {
+        Some(vault) => vault.get("spec").and_then(|s| s.get("externalConfig")).cloned().ok_or_else(|| config_err("the Vault resource has no spec.externalConfig"))?,
+        None if docs.is_empty() => return Err(config_err("AUTH_CONFIG holds no document")),
+        None if docs.len() == 1 => docs.into_iter().next().unwrap_or(Value::Null),
+        None => return Err(config_err("AUTH_CONFIG holds several YAML documents and none is a Vault resource")),
+    };
+    if !doc.is_object() {
+        return Err(config_err("AUTH_CONFIG must be a mapping with an `auth` list (a Bank-Vaults externalConfig)"));
+    }
+    Ok(doc)
+}
+
+/// The browser (OIDC flow) settings of `auth/<path>/config`: refused, as the gate serves JWT login only.
+const BROWSER_OIDC: [&str; 6] = ["oidc_client_id", "oidc_client_secret", "oidc_response_mode", "oidc_response_types", "provider_config", "namespace_in_state"];
+
+/// Reads the mounts from `AUTH_CONFIG` (see [`parse_document`]).
+pub fn parse(text: &str) -> Result<AuthMounts> {
+    let doc = parse_document(text)?;
+    let mut skipped = Vec::new();
+    let mut mounts: Vec<Mount> = Vec::new();
+    let obj = doc.as_object().ok_or_else(|| config_err("AUTH_CONFIG must be a mapping"))?;
+    for k in obj.keys().filter(|k| k.as_str() != "auth") {
+        skipped.push(format!("AUTH_CONFIG: section {} skipped (the gate configures JWT auth mounts only)", quote(k)));
+    }
+    let entries = match obj.get("auth") {
+        Some(Value::Array(a)) => a,
+        Some(_) => return Err(config_err("AUTH_CONFIG: `auth` must be a list")),
+        None => return Err(config_err("AUTH_CONFIG has no `auth` list")),
+    };
+    for (i, entry) in entries.iter().enumerate() {
+        let e = entry.as_object().ok_or_else(|| config_err(format!("AUTH_CONFIG: auth entry {i} must be a mapping")))?;
+        let kind = fields::string(e.get("type").unwrap_or(&Value::Null), "type")?.unwrap_or_default();
+        if kind.is_empty() {
+            return Err(config_err(format!("AUTH_CONFIG: auth entry {i} has no type")));
+        }
+        if kind != "jwt" {
+            let at = e.get("path").and_then(Value::as_str).unwrap_or(&kind);
+            skipped.push(format!("AUTH_CONFIG: auth entry {i} (type {}, path {}) skipped: the gate serves `type: jwt` only", quote(&kind), quote(at)));
+            continue;
+        }
+        let mount = parse_mount(i, e)?;
+        if mounts.iter().any(|m| m.path == mount.path) {
+            return Err(config_err(format!("AUTH_CONFIG: two auth entries are mounted at {}", quote(&mount.path))));
+        }
+        mounts.push(mount);
+    }
+    if mounts.is_empty() {
+        return Err(config_err("AUTH_CONFIG has no auth entry of type jwt"));
+    }
+    Ok(AuthMounts { mounts, skipped })
+}
+
+/// A mount path as Vault takes it: slashes at its ends trimmed, then letters, digits, `-`, `_`,
+/// `.` and inner `/`; `token` is the token store's.
+pub fn mount_path(raw: &str) -> Result<String> {
+    let path = raw.trim_matches('/');
+    let ok = !path.is_empty()
+        && path.split('/').all(|seg| !seg.is_empty() && seg != "." && seg != ".." && seg.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')));
+    if !ok {
+        return Err(config_err(format!("mount path {}: letters, digits, '-', '_', '.' and '/' between segments only", quote(raw))));
+    }
+    if path == "token" || path.starts_with("token/") {
+        return Err(config_err("mount path \"token\" is the token store's"));
+    }
+    Ok(path.to_owned())
+}
+
+fn parse_mount(i: usize, e: &Map<String, Value>) -> Result<Mount> {
+    if let Some(k) = e.keys().find(|k| !matches!(k.as_str(), "type" | "path" | "description" | "config" | "roles")) {
+        // A tune option (`options`, `max_lease_ttl`, ...) would change lifetimes: never drop one.
+        return Err(config_err(format!("AUTH_CONFIG: auth entry {i}: {} is not supported by the gate", quote(k))));
+    }
+    let path = mount_path(&fields::string(e.get("path").unwrap_or(&Value::Null), "path")?.unwrap_or_else(|| "jwt".into()))?;
+    let at = |m: String| config_err(format!("AUTH_CONFIG: mount {}: {m}", quote(&path)));
+    let config = match e.get("config") {
+        Some(Value::Object(c)) => c.clone(),
+        None | Some(Value::Null) => Map::new(),
+        Some(_) => return Err(at("config must be a mapping".into())),
+    };
+    let mut out = Map::new();
+    let mut sources = Vec::new();
+    for (k, v) in &config {
+        let text = |v: &Value| fields::string(v, k).map(|s| s.unwrap_or_default().trim().to_owned());
+        match k.as_str() {
+            "oidc_discovery_url" => sources.push(KeySource::Discovery(text(v)?)),
+            "jwks_url" => sources.push(KeySource::JwksUrl(text(v)?)),
+            "jwt_validation_pubkeys" => sources.push(KeySource::PublicKeys(fields::comma_string_slice(v, k)?)),
+            "bound_issuer" | "jwt_supported_algs" | "default_role" => {
+                out.insert(k.clone(), v.clone());
+            }
+            "oidc_discovery_ca_pem" | "jwks_ca_pem" => {
+                return Err(at(format!("{k} is not supported: a worker's fetch trusts the platform's public roots only and cannot pin a CA; serve the issuer with a public certificate, or give its keys as jwt_validation_pubkeys")));
+            }
+            "jwks_pairs" => return Err(at("jwks_pairs is not supported: give each issuer a mount of its own".into())),
+            k if BROWSER_OIDC.contains(&k) => {
+                return Err(at(format!("{k} configures the browser OIDC flow (auth/<path>/oidc/...), which the gate does not serve: it answers JWT login only")));
+            }
+            "unsupported_critical_cert_extensions" => {}
+            other => return Err(at(format!("unknown config parameter {}", quote(other)))),
+        }
+    }
+    sources.retain(|s| !matches!(s, KeySource::Discovery(u) | KeySource::JwksUrl(u) if u.is_empty()) && !matches!(s, KeySource::PublicKeys(p) if p.is_empty()));
+    if sources.len() != 1 {
+        return Err(at("exactly one of 'jwt_validation_pubkeys', 'jwks_url' or 'oidc_discovery_url' must be set".into()));
+    }
+    let keys = sources.remove(0);
+    // The gate's one departure, as for OIDC_DISCOVERY_URL: the issuer defaults to the discovery URL.
+    if let (KeySource::Discovery(url), false) = (&keys, out.get("bound_issuer").and_then(Value::as_str).is_some_and(|s| !s.trim().is_empty())) {
+        out.insert("bound_issuer".into(), Value::String(url.clone()));
+    }
+    let roles = match e.get("roles") {
+        Some(Value::Array(list)) => {
+            let mut roles = Map::new();
+            for (j, r) in list.iter().enumerate() {
+                let mut r = r.as_object().cloned().ok_or_else(|| at(format!("role {j} must be a mapping")))?;
+                let name = match r.remove("name") {
+                    Some(Value::String(n)) if !n.is_empty() => n,
+                    _ => return Err(at(format!("role {j} has no name"))),
+                };
+                if roles.insert(name.clone(), Value::Object(r)).is_some() {
+                    return Err(at(format!("two roles are named {}", quote(&name))));
+                }
+            }
+            Value::Object(roles)
+        }
+        // A map of name to role, as ROLES holds them.
+        Some(Value::Object(m)) => Value::Object(m.clone()),
+        _ => return Err(at("roles must be a list of roles, each with a name".into())),
+    };
+    Ok(Mount { path, keys, config: Value::Object(out), roles })
+}
+
+/// The mount a Bearer token on a proxied path goes to: the first whose issuer (`bound_issuer`,
+/// which defaults to the discovery URL) equals the token's `iss` exactly. `iss` is read
+/// unverified to choose a mount and nothing more: that mount then checks the token whole, its
+/// signature against its own keys and `iss` against its `bound_issuer`, so a token naming
+/// mount A's issuer and signed by mount B's keys is refused at A.
+pub fn route_by_issuer(token: &str, issuers: &[Option<String>]) -> Option<usize> {
+    let unverified = crate::verifier::decode_unverified(token, crate::claims::DEFAULT_MAX_TOKEN_BYTES).ok()?;
+    let iss = unverified.payload.get("iss")?.as_str()?;
+    issuers.iter().position(|i| i.as_deref() == Some(iss))
+}

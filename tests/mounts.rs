@@ -1,0 +1,163 @@
+// AUTH_CONFIG (src/gate/mounts.rs) as tables: the seed's Bank-Vaults custom resource, two JWT
+// mounts in YAML and in JSON, Vault's value forms read by the role parser, and every refusal.
+// Bank-Vaults' configurer (internal/configurer configureAuthMethods) mounts an entry at `path`,
+// else at its `type`; vault-plugin-auth-jwt path_config.go pathConfigWrite wants exactly one key source.
+
+use jwksgate::gate::mounts::{parse, route_by_issuer, KeySource};
+use jwksgate::gate::role::{parse_roles, AuthConfig};
+use jwksgate::Code;
+
+const TWO_MOUNTS: &str = r#"
+policies:
+  - name: shop
+    rules: path "secret/*" { capabilities = ["read"] }
+auth:
+  - type: kubernetes
+    roles: [{name: default}]
+  - type: jwt
+    path: k8s-prod
+    config:
+      oidc_discovery_url: https://prod.example
+      default_role: Cart
+    roles:
+      - name: cart
+        role_type: jwt
+        bound_audiences: vault
+        user_claim: sub
+        policies: shop,default
+        ttl: 30m
+        max_ttl: 1h
+        num_uses: 3
+  - type: jwt
+    path: /k8s/staging/
+    config:
+      jwks_url: https://staging.example/jwks
+      bound_issuer: https://staging.example
+      jwt_supported_algs: RS256,ES256
+    roles:
+      - name: cart
+        bound_subject: system:serviceaccount:shop:cart
+        user_claim: sub
+        period: 1h
+secrets:
+  - path: secret
+    type: kv
+"#;
+
+#[test]
+fn two_mounts_in_yaml_and_the_same_in_json() {
+    let m = parse(TWO_MOUNTS).unwrap();
+    assert_eq!(m.mounts.iter().map(|m| m.path.as_str()).collect::<Vec<_>>(), ["k8s-prod", "k8s/staging"]);
+    assert_eq!(m.mounts[0].keys, KeySource::Discovery("https://prod.example".into()));
+    assert_eq!(m.mounts[1].keys, KeySource::JwksUrl("https://staging.example/jwks".into()));
+    // The discovery URL is the issuer unless bound_issuer says otherwise (the gate's departure).
+    assert_eq!(m.mounts[0].config["bound_issuer"], "https://prod.example");
+    assert_eq!(m.skipped.len(), 3, "{:?}", m.skipped);
+    assert!(m.skipped.iter().any(|s| s.contains("\"policies\"")) && m.skipped.iter().any(|s| s.contains("\"kubernetes\"")));
+    // Vault's value forms, read by the role parser: a string as a one-element list, "30m", aliases.
+    let config = AuthConfig::parse(m.mounts[0].config.to_string().as_bytes()).unwrap();
+    assert_eq!(config.default_role.as_deref(), Some("cart"), "default_role is lower-cased (TypeLowerCaseString)");
+    let (roles, _) = parse_roles(m.mounts[0].roles.to_string().as_bytes()).unwrap();
+    let cart = &roles["cart"];
+    assert_eq!(cart.bound_audiences, ["vault"], "bound_audiences: vault (TypeCommaStringSlice)");
+    assert_eq!((cart.token_ttl, cart.token_max_ttl, cart.token_num_uses), (1800, 3600, 3), "ttl/max_ttl/num_uses (tokenutil UpgradeValue)");
+    assert_eq!(cart.token_policies, ["default", "shop"], "policies through ParsePolicies");
+    let (staging, _) = parse_roles(m.mounts[1].roles.to_string().as_bytes()).unwrap();
+    assert_eq!(staging["cart"].token_period, 3600);
+    let json = serde_json::to_string(&two_mounts_json()).unwrap();
+    assert_eq!(parse(&json).unwrap().mounts, m.mounts, "JSON reads as the YAML does");
+}
+
+// The same document as JSON, built by hand (no YAML library on the test's side).
+fn two_mounts_json() -> serde_json::Value {
+    serde_json::json!({
+        "policies": [{"name": "shop", "rules": "path \"secret/*\" { capabilities = [\"read\"] }"}],
+        "auth": [
+            {"type": "kubernetes", "roles": [{"name": "default"}]},
+            {"type": "jwt", "path": "k8s-prod", "config": {"oidc_discovery_url": "https://prod.example", "default_role": "Cart"},
+             "roles": [{"name": "cart", "role_type": "jwt", "bound_audiences": "vault", "user_claim": "sub", "policies": "shop,default", "ttl": "30m", "max_ttl": "1h", "num_uses": 3}]},
+            {"type": "jwt", "path": "/k8s/staging/", "config": {"jwks_url": "https://staging.example/jwks", "bound_issuer": "https://staging.example", "jwt_supported_algs": "RS256,ES256"},
+             "roles": [{"name": "cart", "bound_subject": "system:serviceaccount:shop:cart", "user_claim": "sub", "period": "1h"}]}
+        ],
+        "secrets": [{"path": "secret", "type": "kv"}]
+    })
+}
+
+#[test]
+fn the_seeds_custom_resource() {
+    // tests/vectors/bank-vaults/cr-oidc.yaml: the Vault resource (with a PVC and a binding in
+    // the same file). Its JWT mount pins the cluster's CA, which a worker's fetch cannot do.
+    let cr = include_str!("vectors/bank-vaults/cr-oidc.yaml");
+    let e = parse(cr).unwrap_err();
+    assert_eq!(e.code(), Code::ConfigInvalid);
+    assert!(e.message().contains("mount \"jwt\": oidc_discovery_ca_pem is not supported"), "{}", e.message());
+    // Without the CA (a public issuer), it loads: mounted at its type, its role as Vault reads it.
+    let public = cr.replace("          oidc_discovery_ca_pem: ${ file `/var/run/secrets/kubernetes.io/serviceaccount/ca.crt` }\n", "");
+    let m = parse(&public).unwrap();
+    assert_eq!(m.mounts.len(), 1);
+    assert_eq!(m.mounts[0].path, "jwt");
+    assert_eq!(m.mounts[0].config["default_role"], "default");
+    let (roles, _) = parse_roles(m.mounts[0].roles.to_string().as_bytes()).unwrap();
+    assert_eq!((roles["default"].bound_audiences.clone(), roles["default"].token_ttl), (vec!["vault".to_string()], 3600));
+    assert!(m.skipped.iter().any(|s| s.contains("\"kubernetes\"")), "{:?}", m.skipped);
+}
+
+#[test]
+fn refusals() {
+    let jwt = |config: &str| format!("auth:\n  - type: jwt\n    config: {config}\n    roles: [{{name: r, user_claim: sub, bound_audiences: v}}]\n");
+    let bomb = "a: &a [x, x]\nb: &b [*a, *a]\nauth: [*b]\n";
+    // (case, document, message substring)
+    let table: Vec<(&str, String, &str)> = vec![
+        ("browser OIDC config", jwt("{oidc_discovery_url: https://i.example, oidc_client_id: gate}"), "oidc_client_id configures the browser OIDC flow"),
+        ("provider_config", jwt("{oidc_discovery_url: https://i.example, provider_config: {provider: azure}}"), "browser OIDC flow"),
+        ("no key source", jwt("{bound_issuer: https://i.example}"), "exactly one of 'jwt_validation_pubkeys', 'jwks_url' or 'oidc_discovery_url' must be set"),
+        ("two key sources", jwt("{oidc_discovery_url: https://i.example, jwks_url: https://i.example/k}"), "exactly one of"),
+        ("jwks_ca_pem", jwt("{jwks_url: https://i.example/k, jwks_ca_pem: x}"), "cannot pin a CA"),
+        ("jwks_pairs", jwt("{jwks_pairs: []}"), "jwks_pairs is not supported"),
+        ("unknown config", jwt("{jwks_url: https://i.example/k, nope: 1}"), "unknown config parameter \"nope\""),
+        ("a tune option is never dropped", "auth:\n  - type: jwt\n    options: {max_lease_ttl: 1h}\n    config: {jwks_url: https://i.example/k}\n    roles: []\n".into(), "\"options\" is not supported"),
+        ("two mounts at one path", format!("{}{}", jwt("{jwks_url: https://a.example/k}"), jwt("{jwks_url: https://b.example/k}").replace("auth:\n", "")), "two auth entries are mounted at \"jwt\""),
+        ("the token store's path", "auth:\n  - {type: jwt, path: token, config: {jwks_url: https://i.example/k}, roles: []}\n".into(), "token store"),
+        ("a dot segment path", "auth:\n  - {type: jwt, path: a/../b, config: {jwks_url: https://i.example/k}, roles: []}\n".into(), "mount path"),
+        ("a role without a name", "auth:\n  - {type: jwt, config: {jwks_url: https://i.example/k}, roles: [{user_claim: sub}]}\n".into(), "role 0 has no name"),
+        ("two roles of one name", "auth:\n  - {type: jwt, config: {jwks_url: https://i.example/k}, roles: [{name: a}, {name: a}]}\n".into(), "two roles are named \"a\""),
+        ("no jwt entry", "auth:\n  - {type: kubernetes}\n".into(), "no auth entry of type jwt"),
+        ("no auth list", "policies: []\n".into(), "has no `auth` list"),
+        ("duplicate keys (YAML)", "auth: []\nauth: []\n".into(), "duplicated key"),
+        ("duplicate keys (JSON)", r#"{"auth": [], "auth": []}"#.into(), "duplicate member"),
+        ("an alias bomb", bomb.into(), "YAML alias"),
+        ("not YAML", "auth: [\n".into(), "not valid YAML"),
+        ("a scalar", "jwt\n".into(), "must be a mapping"),
+        ("too large", format!("auth: []\n#{}\n", "x".repeat(300 * 1024)), "larger than"),
+    ];
+    for (case, doc, want) in table {
+        match parse(&doc) {
+            Err(e) => {
+                assert_eq!(e.code(), Code::ConfigInvalid, "{case}");
+                assert!(e.message().contains(want), "{case}: {}", e.message());
+            }
+            Ok(m) => panic!("{case}: accepted {m:?}"),
+        }
+    }
+}
+
+#[test]
+fn bearer_tokens_go_to_the_mount_their_issuer_names() {
+    use base64::Engine;
+    let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    let token = |payload: &str| format!("{}.{}.{}", b64(r#"{"alg":"RS256"}"#), b64(payload), b64("sig"));
+    let issuers = vec![Some("https://prod.example".to_string()), None, Some("https://staging.example".to_string())];
+    // (case, token, mount index)
+    let table = [
+        ("prod", token(r#"{"iss":"https://prod.example"}"#), Some(0)),
+        ("staging", token(r#"{"iss":"https://staging.example"}"#), Some(2)),
+        ("an issuer no mount names", token(r#"{"iss":"https://evil.example"}"#), None),
+        ("a trailing slash is another issuer", token(r#"{"iss":"https://prod.example/"}"#), None),
+        ("no iss", token(r#"{"sub":"x"}"#), None),
+        ("iss not a string", token(r#"{"iss":["https://prod.example"]}"#), None),
+        ("not a JWT", "jgs.abc.def".to_string(), None),
+    ];
+    for (case, t, want) in table {
+        assert_eq!(route_by_issuer(&t, &issuers), want, "{case}");
+    }
+}
