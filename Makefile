@@ -6,7 +6,7 @@ export CARGO_TERM_COLOR := never
 export WASM_PACK_CACHE := $(CURDIR)/target/wasm-pack-cache
 NPM_CI := npm ci --no-audit --no-fund --loglevel=error
 
-.PHONY: run test pkg tools test-rust test-wasm test-pkg clean
+.PHONY: run test pkg tools test-rust test-wasm test-pkg clean cli
 
 tools:
 	@scripts/tools.sh
@@ -35,11 +35,17 @@ test: test-rust test-wasm test-pkg test-www test-worker
 # scalar without (the package's fallback; the package's SIMD build differs from it only in kernels);
 # and the crate without its curve families (cargo features es256, es384, es512, eddsa).
 test-rust: tools
-	cargo clippy --release --lib --features gate -- -D warnings
+	cargo clippy --release --lib --bins --features gate -- -D warnings
 	$(SIMD) cargo clippy --release --lib --features gate --target wasm32-unknown-unknown -- -D warnings
 	$(SCALAR) cargo clippy --release --lib --target wasm32-unknown-unknown -- -D warnings
 	cargo clippy --release --lib --no-default-features -- -D warnings
 	cargo test --release --features gate
+
+# The `jwksgate` command (src/cli/, native only): target/release/jwksgate. `cargo install --path .`
+# installs the same binary (the `cli` feature is on by default and never reaches a wasm build).
+cli:
+	cargo build --release --bin jwksgate
+	@echo "built target/release/jwksgate ($$(target/release/jwksgate --version))"
 
 # The Rust tests again in wasm under Node, the SIMD build's kernels among them (modexp_diff).
 test-wasm: tools

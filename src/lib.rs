@@ -41,8 +41,13 @@ pub mod jwa;
 pub mod kubernetes;
 pub mod verifier;
 
-#[cfg(feature = "gate")]
+// The gate's rules serve the worker's wasm (`gate`) and the native command (`cli`, which never
+// builds for wasm32: the npm package's wasm carries neither).
+#[cfg(any(feature = "gate", all(feature = "cli", not(target_arch = "wasm32"))))]
 pub mod gate;
+
+#[cfg(all(feature = "cli", not(target_arch = "wasm32")))]
+pub mod cli;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;

@@ -1,0 +1,245 @@
+//! `jwksgate explain`: a Vault role (and the mount's config) against a token, every check of
+//! the gate's `Gate::explain` (the code the worker runs) in Vault's order, each passed, failed
+//! in Vault's words, skipped or not reached. Exit 0 when Vault would log the token in.
+
+use super::http::Http;
+use super::keys::{self, KeyArgs, KeySet};
+use super::{input, quoted, time, Failure, Report};
+use crate::claims::DEFAULT_MAX_TOKEN_BYTES;
+use crate::gate::login::{Explanation, Outcome};
+use crate::gate::role::{AuthConfig, Gate, Role};
+use crate::json;
+use crate::Verifier;
+use serde_json::{json, Map, Value};
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+/// Largest role or config file read.
+const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
+/// Explain why Vault's JWT auth would or would not log a token in with a role: every rule in
+/// Vault's order, the first failure in Vault's exact words. Exit 0 when it would log in.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "--role takes `vault read -format=json auth/jwt/role/NAME` output, a role's \
+parameters as JSON, or the gate's ROLES (an object of name to role; pick one with --name).\n\
+--config takes `vault read -format=json auth/jwt/config` output or its data: bound_issuer, \
+jwt_supported_algs, default_role, and the keys (oidc_discovery_url, jwks_url, \
+jwt_validation_pubkeys, with oidc_discovery_ca_pem / jwks_ca_pem) unless --issuer, --jwks or --pem \
+is given.")]
+pub struct Args {
+    /// The token, a file holding it, or `-` (the default) for standard input.
+    pub token: Option<String>,
+    /// The role (a JSON file).
+    #[arg(long, value_name = "FILE")]
+    pub role: PathBuf,
+    /// Which role of a ROLES file (default: its only one).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// The mount's config (a JSON file).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Discover keys from this issuer (Vault's oidc_discovery_url). It is not the bound
+    /// issuer: that is the config's bound_issuer.
+    #[arg(long, value_name = "URL")]
+    pub issuer: Option<String>,
+    #[command(flatten)]
+    pub keys: KeyArgs,
+    /// The caller's address, for the role's token_bound_cidrs.
+    #[arg(long, value_name = "IP")]
+    pub remote: Option<IpAddr>,
+    /// Evaluate at TIME (seconds since the epoch or RFC 3339) instead of now.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// Print `{"allowed", "role", "checks": [...], "login"}`.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn read_json(path: &Path, what: &str) -> Result<Value, Failure> {
+    let bytes = input::read_file(path, MAX_CONFIG_BYTES)?;
+    json::parse(&bytes).map_err(|e| Failure::new("ERR_CONFIG_INVALID", format!("{what} {}: not JSON: {e}", path.display())))
+}
+
+/// `vault read -format=json` wraps what it read in a response envelope; its `data` is the object.
+fn unwrap_envelope(v: Value) -> Value {
+    match v {
+        Value::Object(mut o) if o.contains_key("request_id") && o.get("data").is_some_and(Value::is_object) => o.remove("data").unwrap_or_default(),
+        other => other,
+    }
+}
+
+/// The roles as the gate's ROLES (`{"name": role}`), and the name asked for. One role's
+/// parameters (or `vault read` of one) are named by --name, else "role".
+fn roles(args: &Args) -> Result<(Value, String), Failure> {
+    let value = read_json(&args.role, "--role")?;
+    let single = value.get("request_id").is_some() || Role::from_value("role", &value).is_ok();
+    if single {
+        let name = args.name.clone().unwrap_or_else(|| "role".into());
+        return Ok((json!({ name.clone(): value }), name));
+    }
+    let names: Vec<&String> = value.as_object().map(|o| o.keys().collect()).unwrap_or_default();
+    let name = match (&args.name, names.as_slice()) {
+        (Some(n), _) => n.clone(),
+        (None, [only]) => (*only).clone(),
+        // Not a ROLES object either: the role's own error says what is wrong with it.
+        _ if !value.as_object().is_some_and(|o| o.values().all(Value::is_object)) => {
+            Role::from_value("role", &value)?;
+            String::new()
+        }
+        (None, many) => return Err(Failure::input(format!("--role holds {} roles ({}): pick one with --name", many.len(), many.iter().map(|n| quoted(n)).collect::<Vec<_>>().join(", ")))),
+    };
+    Ok((value, name))
+}
+
+/// Where the config says keys come from, as Vault reads them.
+#[derive(Default)]
+struct ConfigKeys {
+    discovery_url: Option<String>,
+    discovery_ca: Option<String>,
+    jwks_url: Option<String>,
+    jwks_ca: Option<String>,
+    pubkeys: Vec<String>,
+}
+
+/// The config's login rules (the gate's `AuthConfig`), and its key sources. Vault's other
+/// parameters (OIDC client, provider config, namespaces) do not bear on a JWT login.
+fn config(path: Option<&Path>) -> Result<(AuthConfig, ConfigKeys), Failure> {
+    let Some(path) = path else { return Ok((AuthConfig::default(), ConfigKeys::default())) };
+    let value = unwrap_envelope(read_json(path, "--config")?);
+    let obj = value.as_object().ok_or_else(|| Failure::new("ERR_CONFIG_INVALID", "--config must be a JSON object"))?;
+    let rules: Map<String, Value> = obj.iter().filter(|(k, _)| matches!(k.as_str(), "bound_issuer" | "jwt_supported_algs" | "default_role")).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let config = AuthConfig::parse(Value::Object(rules).to_string().as_bytes())?;
+    let text = |k: &str| obj.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned);
+    let pubkeys = match obj.get("jwt_validation_pubkeys") {
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+        Some(Value::String(s)) if !s.is_empty() => vec![s.clone()],
+        _ => Vec::new(),
+    };
+    let keys = ConfigKeys { discovery_url: text("oidc_discovery_url"), discovery_ca: text("oidc_discovery_ca_pem"), jwks_url: text("jwks_url"), jwks_ca: text("jwks_ca_pem"), pubkeys };
+    Ok((config, keys))
+}
+
+/// An agent trusting a CA given inline in the config (written to a private temporary file).
+fn http_with_ca(pem: Option<&str>, fallback: &Option<PathBuf>) -> Result<Http, Failure> {
+    let Some(pem) = pem else { return Http::new(fallback.as_deref()) };
+    let dir = std::env::temp_dir().join(format!("jwksgate-ca-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| Failure::input(format!("{}: {e}", dir.display())))?;
+    let file = dir.join("ca.pem");
+    std::fs::write(&file, pem).map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
+    let http = Http::new(Some(&file));
+    let _ = std::fs::remove_dir_all(&dir);
+    http
+}
+
+/// The keys: the command line's, else the config's.
+fn key_set(args: &Args, ck: &ConfigKeys) -> Result<Option<KeySet>, Failure> {
+    if args.issuer.is_some() || args.keys.jwks.is_some() || args.keys.pem.is_some() {
+        return keys::load(&Http::new(args.keys.cacert.as_deref())?, &args.keys, args.issuer.as_deref());
+    }
+    if !ck.pubkeys.is_empty() {
+        let set = keys::jwks_from_pem(&ck.pubkeys.join("\n"))?;
+        return Ok(Some(KeySet { verifier: Verifier::any_kid(set), source: "the config's jwt_validation_pubkeys".into() }));
+    }
+    if let Some(url) = &ck.jwks_url {
+        let set = keys::jwks_from(&http_with_ca(ck.jwks_ca.as_deref(), &args.keys.cacert)?, url)?;
+        return Ok(Some(KeySet { verifier: Verifier::from_jwks(set), source: format!("the config's jwks_url {url}") }));
+    }
+    if let Some(url) = &ck.discovery_url {
+        let no_keys = KeyArgs::default();
+        return keys::load(&http_with_ca(ck.discovery_ca.as_deref(), &args.keys.cacert)?, &no_keys, Some(url));
+    }
+    Ok(None)
+}
+
+fn outcome_word(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Passed => "pass",
+        Outcome::Failed => "FAIL",
+        Outcome::Skipped => "skip",
+        Outcome::NotReached => "-",
+    }
+}
+
+fn outcome_name(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Passed => "passed",
+        Outcome::Failed => "failed",
+        Outcome::Skipped => "skipped",
+        Outcome::NotReached => "not_reached",
+    }
+}
+
+/// The explanation as JSON: every check with its outcome, Vault's words and its source.
+pub fn to_json(e: &Explanation, keys: Option<&str>, now: f64) -> Value {
+    let checks: Vec<Value> = e
+        .checks
+        .iter()
+        .map(|c| {
+            json!({
+                "check": c.id.name(), "outcome": outcome_name(c.outcome), "claim": c.claim, "detail": c.detail,
+                "error": c.error.as_ref().map(|e| json!({ "code": e.code().as_str(), "message": e.message() })),
+                "unverified": c.unverified, "source": c.id.source(),
+            })
+        })
+        .collect();
+    let login = e.login.as_ref().map(|l| {
+        json!({ "role": l.role, "alias": l.alias, "groups": l.groups, "policies": l.policies, "metadata": l.metadata, "ttl": l.ttl, "warnings": l.warnings, "bound_cidrs": l.bound_cidrs })
+    });
+    let failure = e.failure().map(|c| json!({ "check": c.id.name(), "message": c.error.as_ref().map(|e| e.message()) }));
+    json!({ "allowed": e.login.is_some(), "role": e.role, "at": now, "keys": keys, "checks": checks, "failure": failure, "login": login })
+}
+
+/// The explanation for people: one line per check, Vault's words under a failure.
+fn text(e: &Explanation, keys: Option<&str>, now: f64) -> String {
+    let at = time::utc(now).unwrap_or_else(|| now.to_string());
+    let mut out = format!("Role {} against the token at {at}", quoted(&e.role));
+    if let Some(k) = keys {
+        out.push_str(&format!(", keys from {k}"));
+    }
+    out.push_str(":\n\n");
+    for c in &e.checks {
+        let claim = c.claim.as_deref().map(|c| format!(" ({c})")).unwrap_or_default();
+        let name = format!("{}{claim}", c.id.name());
+        let unverified = if c.unverified && c.outcome != Outcome::NotReached { " [on unverified claims]" } else { "" };
+        out.push_str(&format!("  {:<4}  {name:<28} {}{unverified}\n", outcome_word(c.outcome), c.detail));
+        if let Some(err) = &c.error {
+            // Vault's words as it prints them: the gate already quotes what came from the token.
+            out.push_str(&format!("        {:<28} Vault: {}\n", "", err.message()));
+        }
+    }
+    match (&e.login, e.failure()) {
+        (Some(l), _) => {
+            out.push_str(&format!("\nVault would log this token in: alias {}, policies [{}], ttl {} s", quoted(&l.alias), l.policies.join(", "), l.ttl));
+            if !l.groups.is_empty() {
+                out.push_str(&format!(", groups [{}]", l.groups.join(", ")));
+            }
+            out.push_str(".\n");
+            for w in &l.warnings {
+                out.push_str(&format!("Vault's warning: {w}\n"));
+            }
+        }
+        (None, Some(c)) => {
+            let words = c.error.as_ref().map(|e| e.message().to_owned()).unwrap_or_default();
+            out.push_str(&format!("\nVault would refuse this login at check {}, answering: {words}\n", c.id.name()));
+        }
+        (None, None) => out.push_str("\nVault would refuse this login.\n"),
+    }
+    out
+}
+
+pub fn run(args: &Args) -> Result<Report, Failure> {
+    let now = args.at.as_deref().map(time::parse_at).transpose()?.unwrap_or_else(time::now);
+    let (roles, name) = roles(args)?;
+    let (config, config_keys) = config(args.config.as_deref())?;
+    let gate = Gate::new(config, roles.to_string().as_bytes())?;
+    let token = input::token(args.token.as_deref(), DEFAULT_MAX_TOKEN_BYTES)?;
+    let set = key_set(args, &config_keys)?;
+    let source = set.as_ref().map(|s| s.source.clone());
+    let explanation = gate.explain(&name, &token, set.as_ref().map(|s| &s.verifier), args.remote, now);
+    let allowed = explanation.login.is_some();
+    if args.json {
+        return Ok(Report::json(&to_json(&explanation, source.as_deref(), now), allowed));
+    }
+    let out = text(&explanation, source.as_deref(), now);
+    Ok(if allowed { Report::yes(out) } else { Report::no(out) })
+}
