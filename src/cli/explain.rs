@@ -6,11 +6,12 @@ use super::http::Http;
 use super::keys::{self, KeyArgs, KeySet};
 use super::{input, quoted, time, Failure, Report};
 use crate::claims::DEFAULT_MAX_TOKEN_BYTES;
+use crate::gate::documents::{self, KeySources};
 use crate::gate::login::{Explanation, Outcome};
-use crate::gate::role::{AuthConfig, Gate, Role};
+use crate::gate::role::{AuthConfig, Gate};
 use crate::json;
 use crate::Verifier;
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
@@ -60,63 +61,18 @@ fn read_json(path: &Path, what: &str) -> Result<Value, Failure> {
     json::parse(&bytes).map_err(|e| Failure::new("ERR_CONFIG_INVALID", format!("{what} {}: not JSON: {e}", path.display())))
 }
 
-/// `vault read -format=json` wraps what it read in a response envelope; its `data` is the object.
-fn unwrap_envelope(v: Value) -> Value {
-    match v {
-        Value::Object(mut o) if o.contains_key("request_id") && o.get("data").is_some_and(Value::is_object) => o.remove("data").unwrap_or_default(),
-        other => other,
-    }
-}
-
-/// The roles as the gate's ROLES (`{"name": role}`), and the name asked for. One role's
-/// parameters (or `vault read` of one) are named by --name, else "role".
 fn roles(args: &Args) -> Result<(Value, String), Failure> {
-    let value = read_json(&args.role, "--role")?;
-    let single = value.get("request_id").is_some() || Role::from_value("role", &value).is_ok();
-    if single {
-        let name = args.name.clone().unwrap_or_else(|| "role".into());
-        return Ok((json!({ name.clone(): value }), name));
+    documents::roles(read_json(&args.role, "--role")?, args.name.as_deref()).map_err(|e| match e.code() {
+        crate::Code::InvalidArgument => Failure::input(format!("--role: {} with --name NAME", e.message())),
+        _ => e.into(),
+    })
+}
+
+fn config(path: Option<&Path>) -> Result<(AuthConfig, KeySources), Failure> {
+    match path {
+        Some(path) => Ok(documents::config(read_json(path, "--config")?)?),
+        None => Ok((AuthConfig::default(), KeySources::default())),
     }
-    let names: Vec<&String> = value.as_object().map(|o| o.keys().collect()).unwrap_or_default();
-    let name = match (&args.name, names.as_slice()) {
-        (Some(n), _) => n.clone(),
-        (None, [only]) => (*only).clone(),
-        // Not a ROLES object either: the role's own error says what is wrong with it.
-        _ if !value.as_object().is_some_and(|o| o.values().all(Value::is_object)) => {
-            Role::from_value("role", &value)?;
-            String::new()
-        }
-        (None, many) => return Err(Failure::input(format!("--role holds {} roles ({}): pick one with --name", many.len(), many.iter().map(|n| quoted(n)).collect::<Vec<_>>().join(", ")))),
-    };
-    Ok((value, name))
-}
-
-/// Where the config says keys come from, as Vault reads them.
-#[derive(Default)]
-struct ConfigKeys {
-    discovery_url: Option<String>,
-    discovery_ca: Option<String>,
-    jwks_url: Option<String>,
-    jwks_ca: Option<String>,
-    pubkeys: Vec<String>,
-}
-
-/// The config's login rules (the gate's `AuthConfig`), and its key sources. Vault's other
-/// parameters (OIDC client, provider config, namespaces) do not bear on a JWT login.
-fn config(path: Option<&Path>) -> Result<(AuthConfig, ConfigKeys), Failure> {
-    let Some(path) = path else { return Ok((AuthConfig::default(), ConfigKeys::default())) };
-    let value = unwrap_envelope(read_json(path, "--config")?);
-    let obj = value.as_object().ok_or_else(|| Failure::new("ERR_CONFIG_INVALID", "--config must be a JSON object"))?;
-    let rules: Map<String, Value> = obj.iter().filter(|(k, _)| matches!(k.as_str(), "bound_issuer" | "jwt_supported_algs" | "default_role")).map(|(k, v)| (k.clone(), v.clone())).collect();
-    let config = AuthConfig::parse(Value::Object(rules).to_string().as_bytes())?;
-    let text = |k: &str| obj.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned);
-    let pubkeys = match obj.get("jwt_validation_pubkeys") {
-        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
-        Some(Value::String(s)) if !s.is_empty() => vec![s.clone()],
-        _ => Vec::new(),
-    };
-    let keys = ConfigKeys { discovery_url: text("oidc_discovery_url"), discovery_ca: text("oidc_discovery_ca_pem"), jwks_url: text("jwks_url"), jwks_ca: text("jwks_ca_pem"), pubkeys };
-    Ok((config, keys))
 }
 
 /// An agent trusting a CA given inline in the config (written to a private temporary file).
@@ -132,21 +88,21 @@ fn http_with_ca(pem: Option<&str>, fallback: &Option<PathBuf>) -> Result<Http, F
 }
 
 /// The keys: the command line's, else the config's.
-fn key_set(args: &Args, ck: &ConfigKeys) -> Result<Option<KeySet>, Failure> {
+fn key_set(args: &Args, ck: &KeySources) -> Result<Option<KeySet>, Failure> {
     if args.issuer.is_some() || args.keys.jwks.is_some() || args.keys.pem.is_some() {
         return keys::load(&Http::new(args.keys.cacert.as_deref())?, &args.keys, args.issuer.as_deref());
     }
-    if !ck.pubkeys.is_empty() {
-        let set = keys::jwks_from_pem(&ck.pubkeys.join("\n"))?;
+    if !ck.jwt_validation_pubkeys.is_empty() {
+        let set = keys::jwks_from_pem(&ck.jwt_validation_pubkeys.join("\n"))?;
         return Ok(Some(KeySet { verifier: Verifier::any_kid(set), source: "the config's jwt_validation_pubkeys".into() }));
     }
     if let Some(url) = &ck.jwks_url {
-        let set = keys::jwks_from(&http_with_ca(ck.jwks_ca.as_deref(), &args.keys.cacert)?, url)?;
+        let set = keys::jwks_from(&http_with_ca(ck.jwks_ca_pem.as_deref(), &args.keys.cacert)?, url)?;
         return Ok(Some(KeySet { verifier: Verifier::from_jwks(set), source: format!("the config's jwks_url {url}") }));
     }
-    if let Some(url) = &ck.discovery_url {
+    if let Some(url) = &ck.oidc_discovery_url {
         let no_keys = KeyArgs::default();
-        return keys::load(&http_with_ca(ck.discovery_ca.as_deref(), &args.keys.cacert)?, &no_keys, Some(url));
+        return keys::load(&http_with_ca(ck.oidc_discovery_ca_pem.as_deref(), &args.keys.cacert)?, &no_keys, Some(url));
     }
     Ok(None)
 }
@@ -158,35 +114,6 @@ fn outcome_word(o: Outcome) -> &'static str {
         Outcome::Skipped => "skip",
         Outcome::NotReached => "-",
     }
-}
-
-fn outcome_name(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Passed => "passed",
-        Outcome::Failed => "failed",
-        Outcome::Skipped => "skipped",
-        Outcome::NotReached => "not_reached",
-    }
-}
-
-/// The explanation as JSON: every check with its outcome, Vault's words and its source.
-pub fn to_json(e: &Explanation, keys: Option<&str>, now: f64) -> Value {
-    let checks: Vec<Value> = e
-        .checks
-        .iter()
-        .map(|c| {
-            json!({
-                "check": c.id.name(), "outcome": outcome_name(c.outcome), "claim": c.claim, "detail": c.detail,
-                "error": c.error.as_ref().map(|e| json!({ "code": e.code().as_str(), "message": e.message() })),
-                "unverified": c.unverified, "source": c.id.source(),
-            })
-        })
-        .collect();
-    let login = e.login.as_ref().map(|l| {
-        json!({ "role": l.role, "alias": l.alias, "groups": l.groups, "policies": l.policies, "metadata": l.metadata, "ttl": l.ttl, "warnings": l.warnings, "bound_cidrs": l.bound_cidrs })
-    });
-    let failure = e.failure().map(|c| json!({ "check": c.id.name(), "message": c.error.as_ref().map(|e| e.message()) }));
-    json!({ "allowed": e.login.is_some(), "role": e.role, "at": now, "keys": keys, "checks": checks, "failure": failure, "login": login })
 }
 
 /// The explanation for people: one line per check, Vault's words under a failure.
@@ -238,7 +165,12 @@ pub fn run(args: &Args) -> Result<Report, Failure> {
     let explanation = gate.explain(&name, &token, set.as_ref().map(|s| &s.verifier), args.remote, now);
     let allowed = explanation.login.is_some();
     if args.json {
-        return Ok(Report::json(&to_json(&explanation, source.as_deref(), now), allowed));
+        let mut j = explanation.to_json();
+        if let Some(m) = j.as_object_mut() {
+            m.insert("at".into(), now.into());
+            m.insert("keys".into(), source.into());
+        }
+        return Ok(Report::json(&j, allowed));
     }
     let out = text(&explanation, source.as_deref(), now);
     Ok(if allowed { Report::yes(out) } else { Report::no(out) })

@@ -378,7 +378,7 @@ fn explain_reads_the_gates_roles_and_says_what_is_wrong_with_a_role() {
     let roles = json!({ "builder": data, "other": { "user_claim": "sub", "bound_audiences": ["x"] } });
     let many = explain(&roles, None, &t, &["--pem", pem.to_str().unwrap()]);
     assert_eq!(many.code, 1);
-    assert!(many.stderr.contains("pick one with --name"), "{}", many.stderr);
+    assert!(many.stderr.contains("pick one by name with --name NAME"), "{}", many.stderr);
     let one = explain(&roles, None, &t, &["--pem", pem.to_str().unwrap(), "--name", "Builder"]);
     assert_eq!(one.code, 0, "{}", one.all());
     assert!(one.stdout.contains("Role \"builder\""), "{}", one.stdout);
