@@ -65,11 +65,15 @@ WWW_OUT := target/www
 WWW_FILES := index.html style.css app.js example.js lib
 
 .PHONY: www serve-www test-www
-www: pkg
-	rm -rf $(WWW_OUT) && mkdir -p $(WWW_OUT)/pkg
+# gate/ holds the login gate's wasm (make gate-pkg) for the "Vault role" panel, which loads it
+# only when opened: the page's first load is the package's wasm alone.
+www: pkg gate-pkg
+	rm -rf $(WWW_OUT) && mkdir -p $(WWW_OUT)/pkg $(WWW_OUT)/gate
 	cd www && cp -R $(WWW_FILES) $(CURDIR)/$(WWW_OUT)/
 	cp pkg/jwksgate.js pkg/errors.mjs pkg/jwksgate_bg.wasm pkg/jwksgate_scalar_bg.wasm $(WWW_OUT)/pkg/
 	if [ -d pkg/snippets ]; then cp -R pkg/snippets $(WWW_OUT)/pkg/; fi
+	cp worker/pkg/jwksgate.js worker/pkg/errors.mjs worker/pkg/jwksgate_bg.wasm $(WWW_OUT)/gate/
+	if [ -d worker/pkg/snippets ]; then cp -R worker/pkg/snippets $(WWW_OUT)/gate/; fi
 	node www/tools/make-example.mjs --check
 
 serve-www: www

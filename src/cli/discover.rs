@@ -64,6 +64,8 @@ fn headers(f: &mut Findings, what: &str, got: &Fetched) -> Value {
 fn https(f: &mut Findings, what: &str, url: &str) {
     if url.starts_with("https://") {
         f.ok(format!("{what} is https"));
+    } else if super::http::is_loopback_http(url) {
+        f.warn(format!("{what} {} is http to this machine: fine for a local stand-in, but a real issuer needs https", quoted(url)));
     } else {
         f.problem(format!("{what} {} is not https: Vault and the gate fetch keys over https only", quoted(url)));
     }
