@@ -5,7 +5,8 @@
 //! The layers, each a folder, imports running one way: `jwa` (the signature algorithms and their
 //! arithmetic) under the core (parsing, keys, claims, the verifier), under `gate` (HashiCorp
 //! Vault's JWT auth roles and session tokens, built with the `gate` feature), under `wasm` (the
-//! JavaScript bindings, compiled for wasm32 only).
+//! JavaScript bindings, compiled for wasm32 only) and `cli` (the `jwksgate` command, native only,
+//! feature `cli`: the one layer that does I/O).
 //!
 //! ```
 //! use jwksgate::{Verifier, VerifyOptions, Code};
