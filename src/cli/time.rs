@@ -56,19 +56,6 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// The date of a day number (the inverse of `days_from_civil`).
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
 /// Years 0 to 9999 are written as dates; other numbers are no usable time.
 const MAX_DATE: f64 = 253_402_300_799.0;
 
@@ -77,10 +64,9 @@ pub fn utc(secs: f64) -> Option<String> {
     if !secs.is_finite() || !(-62_167_219_200.0..=MAX_DATE).contains(&secs) {
         return None;
     }
-    let s = secs.floor() as i64;
-    let (y, m, d) = civil_from_days(s.div_euclid(86400));
-    let t = s.rem_euclid(86400);
-    Some(format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC", t / 3600, t / 60 % 60, t % 60))
+    // The gate's RFC 3339 printing (Vault's times), with a space and the zone in words.
+    let stamp = crate::gate::vault::rfc3339(secs.floor() as i64);
+    Some(format!("{} UTC", stamp.replacen('T', " ", 1).trim_end_matches('Z')))
 }
 
 /// A duration in its two largest units: `3 days 4 h`, `1 h 59 min`, `42 s`.
