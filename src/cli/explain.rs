@@ -75,16 +75,12 @@ fn config(path: Option<&Path>) -> Result<(AuthConfig, KeySources), Failure> {
     }
 }
 
-/// An agent trusting a CA given inline in the config (written to a private temporary file).
-fn http_with_ca(pem: Option<&str>, fallback: &Option<PathBuf>) -> Result<Http, Failure> {
-    let Some(pem) = pem else { return Http::new(fallback.as_deref()) };
-    let dir = std::env::temp_dir().join(format!("jwksgate-ca-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| Failure::input(format!("{}: {e}", dir.display())))?;
-    let file = dir.join("ca.pem");
-    std::fs::write(&file, pem).map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
-    let http = Http::new(Some(&file));
-    let _ = std::fs::remove_dir_all(&dir);
-    http
+/// An agent trusting a CA given inline in the config, else `--cacert`'s.
+fn http_with_ca(pem: Option<&str>, what: &str, fallback: Option<&Path>) -> Result<Http, Failure> {
+    match pem {
+        Some(pem) => Http::trusting(Some((pem.as_bytes(), what))),
+        None => Http::new(fallback),
+    }
 }
 
 /// The keys: the command line's, else the config's.
@@ -97,12 +93,12 @@ fn key_set(args: &Args, ck: &KeySources) -> Result<Option<KeySet>, Failure> {
         return Ok(Some(KeySet { verifier: Verifier::any_kid(set), source: "the config's jwt_validation_pubkeys".into() }));
     }
     if let Some(url) = &ck.jwks_url {
-        let set = keys::jwks_from(&http_with_ca(ck.jwks_ca_pem.as_deref(), &args.keys.cacert)?, url)?;
+        let set = keys::jwks_from(&http_with_ca(ck.jwks_ca_pem.as_deref(), "the config's jwks_ca_pem", args.keys.cacert.as_deref())?, url)?;
         return Ok(Some(KeySet { verifier: Verifier::from_jwks(set), source: format!("the config's jwks_url {url}") }));
     }
     if let Some(url) = &ck.oidc_discovery_url {
         let no_keys = KeyArgs::default();
-        return keys::load(&http_with_ca(ck.oidc_discovery_ca_pem.as_deref(), &args.keys.cacert)?, &no_keys, Some(url));
+        return keys::load(&http_with_ca(ck.oidc_discovery_ca_pem.as_deref(), "the config's oidc_discovery_ca_pem", args.keys.cacert.as_deref())?, &no_keys, Some(url));
     }
     Ok(None)
 }

@@ -61,19 +61,27 @@ pub fn is_loopback_http(url: &str) -> bool {
 impl Http {
     /// An agent trusting Mozilla's roots, or only the certificates of `cacert` when given.
     pub fn new(cacert: Option<&Path>) -> Result<Self, Failure> {
+        match cacert {
+            Some(path) => Http::trusting(Some((&super::input::read_file(path, 1024 * 1024)?, &format!("--cacert {}", path.display())))),
+            None => Http::trusting(None),
+        }
+    }
+
+    /// An agent trusting only the certificates of a PEM bundle (named `what` in errors), or
+    /// Mozilla's roots when none is given: a file's, or one inline in a Vault config.
+    pub fn trusting(ca: Option<(&[u8], &str)>) -> Result<Self, Failure> {
         let mut tls = TlsConfig::builder();
-        if let Some(path) = cacert {
-            let pem = super::input::read_file(path, 1024 * 1024)?;
+        if let Some((pem, what)) = ca {
             let mut certs: Vec<Certificate<'static>> = Vec::new();
-            for item in ureq::tls::parse_pem(&pem) {
+            for item in ureq::tls::parse_pem(pem) {
                 match item {
                     Ok(PemItem::Certificate(c)) => certs.push(c),
                     Ok(_) => {}
-                    Err(e) => return Err(Failure::input(format!("--cacert {}: not a PEM bundle: {e}", path.display()))),
+                    Err(e) => return Err(Failure::input(format!("{what}: not a PEM bundle: {e}"))),
                 }
             }
             if certs.is_empty() {
-                return Err(Failure::input(format!("--cacert {}: no CERTIFICATE block in the file", path.display())));
+                return Err(Failure::input(format!("{what}: no CERTIFICATE block")));
             }
             tls = tls.root_certs(RootCerts::new_with_certs(&certs));
         }

@@ -2,6 +2,8 @@
 //! https://127.0.0.1 with a private CA made here (issuer.rs). Each command's exit codes, its
 //! `--json` fields and the phrases a user reads: an issuer mismatch, TLS without the CA, a
 //! tampered token, and a role refused at each of Vault's checks (the gate's `Gate::explain`).
+// The command is native only; `wasm-pack test` compiles this file to nothing.
+#![cfg(not(target_arch = "wasm32"))]
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -216,11 +218,17 @@ fn verify_with_a_jwks_file_a_jwks_url_and_pem_keys() {
 }
 
 #[test]
-fn redirects_are_not_followed() {
+fn redirects_are_not_followed_and_bodies_are_capped() {
     let iss = Issuer::start(|path, base| match path {
         "/.well-known/openid-configuration" => Some(Reply { status: 302, body: String::new(), headers: vec![("Location".into(), format!("{base}/elsewhere"))] }),
+        // A "key set" over the core's 512 KiB bound.
+        "/huge" => Some(Reply::json(format!("{{\"keys\":[],\"pad\":\"{}\"}}", "x".repeat(600 * 1024)))),
         _ => None,
     });
+    let huge = format!("{}/huge", iss.url);
+    let out = jwksgate(&["verify", &token(&iss.url, |_| {}), "--jwks", &huge, "--cacert", &ca(), "--at", &at()], None);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("ERR_HTTP") && out.stderr.contains("over 524288 bytes"), "{}", out.stderr);
     let t = token(&iss.url, |_| {});
     let out = jwksgate(&["verify", &t, "--issuer", &iss.url, "--cacert", &ca(), "--at", &at()], None);
     assert_eq!(out.code, 1);
