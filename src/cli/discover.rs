@@ -77,7 +77,7 @@ fn key_row(f: &mut Findings, jwk: &Jwk, index: usize) -> Value {
     let name = kid.as_deref().map_or_else(|| format!("key {index} (no kid)"), |k| format!("key {}", quoted(k)));
     let algs: Vec<&str> = if jwk.is_usable() { alg::ALL.into_iter().filter(|a| jwk.is_candidate(*a, None)).map(|a| a.name()).collect() } else { Vec::new() };
     let mut row = json!({ "kid": kid, "kty": jwk.kty(), "alg": jwk.alg(), "usable": !algs.is_empty(), "algorithms": algs });
-    match jwk.rsa() {
+    match jwk.key() {
         Err(e) => {
             f.warn(format!("{name} ({}) is not usable: {}", jwk.kty().unwrap_or("no kty"), e.message()));
             if let Some(m) = row.as_object_mut() {

@@ -407,3 +407,45 @@ fn every_command_has_help() {
     }
     assert_eq!(jwksgate(&["verify", "--no-such-flag"], None).code, 2);
 }
+
+// ---- an ES256 issuer: the same commands, the core's key type over every family ----
+
+/// Kubernetes' P-256 test key as its JWK, whose kid is its Kubernetes key id.
+fn ec_public() -> (common::ec::EcSigner, Value) {
+    let signer = common::ec::EcSigner::k8s_p256();
+    let mut jwk = signer.jwk(json!({}));
+    let parsed = jwksgate::Jwk::parse(jwk.to_string().as_bytes()).unwrap();
+    jwk["kid"] = parsed.key().unwrap().kubernetes_key_id().into();
+    (signer, jwk)
+}
+
+#[test]
+fn an_es256_issuer_verifies_discovers_and_explains() {
+    let (signer, jwk) = ec_public();
+    let iss = Issuer::oidc(json!({ "keys": [jwk.clone()] }).to_string(), None);
+    let mut claims = k8s_claims();
+    claims["iss"] = iss.url.as_str().into();
+    let t = signer.token(json!({ "alg": "ES256", "kid": jwk["kid"], "typ": "JWT" }), claims);
+
+    let out = jwksgate(&["verify", &t, "--issuer", &iss.url, "--cacert", &ca(), "--at", &at(), "--json"], None);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert_eq!((out.json()["key"]["alg"].clone(), out.json()["key"]["kid"].clone()), (json!("ES256"), jwk["kid"].clone()));
+    // The allowlist is the caller's: RSA only refuses the ES256 token.
+    let rsa_only = jwksgate(&["verify", &t, "--issuer", &iss.url, "--cacert", &ca(), "--at", &at(), "--algorithms", "RS256,PS256"], None);
+    assert_eq!(rsa_only.code, 1);
+    assert!(rsa_only.stderr.contains("ERR_JOSE_ALG_NOT_ALLOWED"), "{}", rsa_only.stderr);
+    let forged = jwksgate(&["verify", &tampered(&t), "--issuer", &iss.url, "--cacert", &ca(), "--at", &at()], None);
+    assert!(forged.code == 1 && forged.stderr.contains("ERR_JWS_SIGNATURE_VERIFICATION_FAILED"), "{}", forged.all());
+
+    let d = jwksgate(&["discover", &iss.url, "--cacert", &ca(), "--json"], None);
+    assert_eq!(d.code, 0, "{}", d.all());
+    let key = &d.json()["keys"][0];
+    assert_eq!((key["kty"].clone(), key["algorithms"].clone(), key["kid_is_kubernetes_key_id"].clone()), (json!("EC"), json!(["ES256"]), json!(true)));
+
+    let ok = explain(&vault_read_role(|_| {}), None, &t, &["--issuer", &iss.url, "--cacert", &ca()]);
+    assert_eq!(ok.code, 0, "{}", ok.all());
+    // Vault's jwt_supported_algs narrows what the gate accepts (cap validateSigningAlgorithm).
+    let narrowed = explain(&vault_read_role(|_| {}), Some(&json!({ "jwt_supported_algs": ["RS256"] })), &t, &["--issuer", &iss.url, "--cacert", &ca()]);
+    assert_eq!(narrowed.code, 1);
+    assert!(narrowed.stdout.contains("Vault would refuse this login at check algorithm"), "{}", narrowed.stdout);
+}
