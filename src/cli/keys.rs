@@ -16,8 +16,8 @@ pub struct KeyArgs {
     /// A JWKS: a file, or an https URL (fetched, no redirect followed).
     #[arg(long, value_name = "FILE|URL")]
     pub jwks: Option<String>,
-    /// PEM public keys (SPKI or PKCS#1, one or more blocks, such as Kubernetes' sa.pub), each
-    /// tried whatever `kid` the token names.
+    /// PEM public keys or certificates (SPKI, PKCS#1, X.509; one or more blocks, such as
+    /// Kubernetes' sa.pub), each tried whatever `kid` the token names.
     #[arg(long, value_name = "FILE")]
     pub pem: Option<PathBuf>,
     /// CA certificates (PEM) trusted for https instead of the built-in roots, as curl's
@@ -58,7 +58,7 @@ pub fn discover_jwks_uri(http: &Http, issuer: &str) -> Result<String, Failure> {
     Ok(discovery::jwks_uri(&doc.body, issuer)?)
 }
 
-/// Reads PEM public keys, one or more `-----BEGIN ...-----` blocks, as a JWKS.
+/// Reads PEM public keys or certificates, one or more `-----BEGIN ...-----` blocks, as a JWKS.
 pub fn jwks_from_pem(text: &str) -> Result<Jwks, Failure> {
     let mut keys = Vec::new();
     let mut rest = text;
@@ -68,10 +68,9 @@ pub fn jwks_from_pem(text: &str) -> Result<Jwks, Failure> {
             return Err(Failure::input("a PEM block has no -----END ...----- line"));
         };
         let pem = block.get(..end).unwrap_or_default();
-        // Certificates and other blocks are for --cacert; a key file may carry them beside keys.
-        if pem.starts_with("-----BEGIN PUBLIC KEY-----") || pem.starts_with("-----BEGIN RSA PUBLIC KEY-----") {
-            keys.push(Value::Object(crate::import_public_key_pem(pem)?));
-        }
+        // Public keys and certificates (their subject keys), as Vault's jwt_validation_pubkeys
+        // takes them; the core refuses any other block (a private key among them) by name.
+        keys.push(Value::Object(crate::import_public_key_pem(pem)?));
         rest = block.get(end..).unwrap_or_default();
     }
     if keys.is_empty() {

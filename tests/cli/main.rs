@@ -444,6 +444,11 @@ fn an_es256_issuer_verifies_discovers_and_explains() {
 
     let ok = explain(&vault_read_role(|_| {}), None, &t, &["--issuer", &iss.url, "--cacert", &ca()]);
     assert_eq!(ok.code, 0, "{}", ok.all());
+    // Vault's jwt_validation_pubkeys takes certificates too: tests/vectors/certs/p256.pem certifies
+    // Kubernetes' P-256 test key, so its subject key verifies the token.
+    let cert = file("p256-cert.pem", include_str!("../vectors/certs/p256.pem"));
+    let by_cert = jwksgate(&["verify", &t, "--pem", cert.to_str().unwrap(), "--at", &at()], None);
+    assert_eq!(by_cert.code, 0, "{}", by_cert.all());
     // Vault's jwt_supported_algs narrows what the gate accepts (cap validateSigningAlgorithm).
     let narrowed = explain(&vault_read_role(|_| {}), Some(&json!({ "jwt_supported_algs": ["RS256"] })), &t, &["--issuer", &iss.url, "--cacert", &ca()]);
     assert_eq!(narrowed.code, 1);
