@@ -6,7 +6,7 @@ export CARGO_TERM_COLOR := never
 export WASM_PACK_CACHE := $(CURDIR)/target/wasm-pack-cache
 NPM_CI := npm ci --no-audit --no-fund --loglevel=error
 
-.PHONY: run test pkg tools test-rust test-wasm test-pkg clean
+.PHONY: run test pkg tools test-rust test-wasm test-pkg clean cli
 
 tools:
 	@scripts/tools.sh
@@ -38,11 +38,17 @@ test: test-rust test-wasm test-pkg test-www test-worker
 # scalar without (the package's fallback; the package's SIMD build differs from it only in kernels);
 # and the crate without its curve families (cargo features es256, es384, es512, eddsa).
 test-rust: tools
-	cargo clippy --release --lib --features gate -- -D warnings
+	cargo clippy --release --lib --bins --features gate -- -D warnings
 	$(SIMD) cargo clippy --release --lib --features gate --target wasm32-unknown-unknown -- -D warnings
 	$(SCALAR) cargo clippy --release --lib --target wasm32-unknown-unknown -- -D warnings
 	cargo clippy --release --lib --no-default-features -- -D warnings
 	cargo test --release --features gate
+
+# The `jwksgate` command (src/cli/, native only): target/release/jwksgate. `cargo install --path .`
+# installs the same binary (the `cli` feature is on by default and never reaches a wasm build).
+cli:
+	cargo build --release --bin jwksgate
+	@echo "built target/release/jwksgate ($$(target/release/jwksgate --version))"
 
 # The Rust tests again in wasm under Node, the SIMD build's kernels among them (modexp_diff).
 test-wasm: tools
@@ -62,11 +68,15 @@ WWW_OUT := target/www
 WWW_FILES := index.html style.css app.js example.js lib
 
 .PHONY: www serve-www test-www
-www: pkg
-	rm -rf $(WWW_OUT) && mkdir -p $(WWW_OUT)/pkg
+# gate/ holds the login gate's wasm (make gate-pkg) for the "Vault role" panel, which loads it
+# only when opened: the page's first load is the package's wasm alone.
+www: pkg gate-pkg
+	rm -rf $(WWW_OUT) && mkdir -p $(WWW_OUT)/pkg $(WWW_OUT)/gate
 	cd www && cp -R $(WWW_FILES) $(CURDIR)/$(WWW_OUT)/
 	cp pkg/jwksgate.js pkg/errors.mjs pkg/jose.mjs pkg/remote.mjs pkg/jwksgate_bg.wasm pkg/jwksgate_scalar_bg.wasm $(WWW_OUT)/pkg/
 	if [ -d pkg/snippets ]; then cp -R pkg/snippets $(WWW_OUT)/pkg/; fi
+	cp worker/pkg/jwksgate.js worker/pkg/errors.mjs worker/pkg/jwksgate_bg.wasm $(WWW_OUT)/gate/
+	if [ -d worker/pkg/snippets ]; then cp -R worker/pkg/snippets $(WWW_OUT)/gate/; fi
 	node www/tools/make-example.mjs --check
 
 serve-www: www

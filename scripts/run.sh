@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 node scripts/demo.mjs
 echo
+# The jwksgate command, for the terminal walkthrough that the gate prints below.
+make --no-print-directory cli
+echo
 node www/server.mjs target/www 8080 &
 www=$!
 trap 'kill $www 2>/dev/null || true' EXIT

@@ -5,7 +5,8 @@
 //! The layers, each a folder, imports running one way: `jwa` (the signature algorithms and their
 //! arithmetic) under the core (parsing, keys, claims, the verifier), under `gate` (HashiCorp
 //! Vault's JWT auth roles and session tokens, built with the `gate` feature), under `wasm` (the
-//! JavaScript bindings, compiled for wasm32 only).
+//! JavaScript bindings, compiled for wasm32 only) and `cli` (the `jwksgate` command, native only,
+//! feature `cli`: the one layer that does I/O).
 //!
 //! ```
 //! use jwksgate::{Verifier, VerifyOptions, Code};
@@ -41,8 +42,13 @@ pub mod jwa;
 pub mod kubernetes;
 pub mod verifier;
 
-#[cfg(feature = "gate")]
+// The gate's rules serve the worker's wasm (`gate`) and the native command (`cli`, which never
+// builds for wasm32: the npm package's wasm carries neither).
+#[cfg(any(feature = "gate", all(feature = "cli", not(target_arch = "wasm32"))))]
 pub mod gate;
+
+#[cfg(all(feature = "cli", not(target_arch = "wasm32")))]
+pub mod cli;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;

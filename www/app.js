@@ -12,6 +12,7 @@ import { discoveryUrl, fetchIssuerKeys } from './lib/discovery.js';
 import { brief, el, fill, jsonView, members, shown } from './lib/dom.js';
 import { asciiUrl, bytes, isNumericDate, local, parseWhen, revealText, utc } from './lib/format.js';
 import { readKeys } from './lib/keys.js';
+import { vaultPanel } from './lib/vault.js';
 
 /** The package's default maxTokenBytes: larger input is refused before any decoding. */
 const MAX_TOKEN_BYTES = 65536;
@@ -50,6 +51,18 @@ let fetched = null;
 let inflight = null;
 /** The token last read from the address's #token= fragment. */
 let fromFragment = null;
+/**
+ * The Vault role panel (lib/vault.js) judges the same token, keys and evaluation time as the
+ * verdict: PEM keys are a static set there, tried whatever the kid (Vault's jwt_validation_pubkeys).
+ */
+const vault = vaultPanel(() => {
+  let now = Date.now() / 1000;
+  try {
+    now = parseWhen(ui.now.value) ?? now;
+  } catch { /* the hint under the field says why; the clock is used */ }
+  const usable = keyState.info && !keyState.error;
+  return { token: cleanToken(ui.token.value), jwks: usable ? keyState.info.jwks : null, staticKeys: usable && keyState.info.kind.includes('PEM'), now };
+});
 /** An issuer or URL as the user should read it: ASCII, no hidden characters. */
 const ascii = (s) => asciiUrl(s) ?? revealText(s);
 
@@ -406,6 +419,7 @@ function render() {
   updateFetchButton(decoded?.payload);
   stopStaleFetch();
   showVerdict(computeVerdict(token, now, decoded));
+  vault.refresh();
 }
 
 async function fetchKeys() {

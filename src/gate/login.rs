@@ -183,6 +183,18 @@ pub enum Outcome {
     NotReached,
 }
 
+impl Outcome {
+    /// A stable name, for scripts: `passed`, `failed`, `skipped`, `not_reached`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Outcome::Passed => "passed",
+            Outcome::Failed => "failed",
+            Outcome::Skipped => "skipped",
+            Outcome::NotReached => "not_reached",
+        }
+    }
+}
+
 /// One check of a login.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Check {
@@ -265,6 +277,32 @@ impl Explanation {
     /// The first failed check: the one Vault answers with.
     pub fn failure(&self) -> Option<&Check> {
         self.checks.iter().find(|c| c.outcome == Outcome::Failed)
+    }
+
+    /// The explanation as JSON, one shape for the command's `--json` and the inspector's panel:
+    /// `{"allowed", "role", "checks": [{"check", "outcome", "claim", "detail", "error", "unverified",
+    /// "source"}], "failure": {"check", "message"}, "login"}`. It carries claim values (the details):
+    /// for the person asking, never for a log.
+    pub fn to_json(&self) -> Value {
+        let checks: Vec<Value> = self
+            .checks
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "check": c.id.name(), "outcome": c.outcome.name(), "claim": c.claim, "detail": c.detail,
+                    "error": c.error.as_ref().map(|e| serde_json::json!({ "code": e.code().as_str(), "message": e.message() })),
+                    "unverified": c.unverified, "source": c.id.source(),
+                })
+            })
+            .collect();
+        let login = self.login.as_ref().map(|l| {
+            serde_json::json!({
+                "role": l.role, "alias": l.alias, "groups": l.groups, "policies": l.policies, "metadata": l.metadata,
+                "ttl": l.ttl, "warnings": l.warnings, "bound_cidrs": l.bound_cidrs,
+            })
+        });
+        let failure = self.failure().map(|c| serde_json::json!({ "check": c.id.name(), "message": c.error.as_ref().map(Error::message) }));
+        serde_json::json!({ "allowed": self.login.is_some(), "role": self.role, "checks": checks, "failure": failure, "login": login })
     }
 
     /// The login, or the first failure's error.

@@ -343,6 +343,55 @@ impl JsGate {
     }
 }
 
+#[wasm_bindgen(typescript_custom_section)]
+const TS_EXPLAIN_TYPES: &'static str = r#"
+/** One check of a login, in Vault's order (`Gate::explain`). */
+export interface GateCheck {
+  check: string; outcome: "passed" | "failed" | "skipped" | "not_reached"; claim: string | null; detail: string;
+  error: { code: ErrorCode; message: string } | null; unverified: boolean; source: string;
+}
+/** Every check of a login and its verdict: what `jwksgate explain --json` prints. */
+export interface GateExplanation {
+  allowed: boolean; role: string; checks: GateCheck[]; failure: { check: string; message: string } | null;
+  login: { role: string; alias: string; groups: string[]; policies: string[]; metadata: Record<string, string>; ttl: number; warnings: string[]; bound_cidrs: string[] } | null;
+}
+"#;
+
+/// The inspector's "Vault role" panel, as `jwksgate explain`: `role` is the text of a role (as
+/// `vault read -format=json auth/jwt/role/NAME` prints it, its parameters, or the gate's ROLES
+/// with `name` picking one), `config` the mount's config (`vault read ... auth/jwt/config`) or
+/// null, `jwks` the key set (null: the signature check fails with "no keys are loaded"),
+/// `staticKeys` true for PEM keys (Vault's `jwt_validation_pubkeys`: every key tried). Every
+/// check in Vault's order; a bad role or config throws `ERR_CONFIG_INVALID`.
+#[wasm_bindgen(js_name = explainLogin, unchecked_return_type = "GateExplanation")]
+#[allow(clippy::too_many_arguments)]
+pub fn explain_login(
+    role: &str,
+    config: Option<String>,
+    name: Option<String>,
+    token: &str,
+    #[wasm_bindgen(unchecked_param_type = "JWKS | string | null")] jwks: JsValue,
+    static_keys: bool,
+    remote: Option<String>,
+    now: f64,
+) -> Result<JsValue, JsValue> {
+    use crate::gate::documents;
+    let parse = |text: &str, what: &str| crate::json::parse(text.as_bytes()).map_err(|e| gate_js(Error::new(Code::ConfigInvalid, format!("the {what} is not valid JSON: {e}"))));
+    let (roles, name) = documents::roles(parse(role, "role")?, name.as_deref()).map_err(gate_js)?;
+    let config = match config.filter(|c| !c.trim().is_empty()) {
+        Some(c) => documents::config(parse(&c, "config")?).map_err(gate_js)?.0,
+        None => AuthConfig::default(),
+    };
+    let gate = CoreGate::new(config, roles.to_string().as_bytes()).map_err(gate_js)?;
+    let verifier = if jwks.is_null() || jwks.is_undefined() {
+        None
+    } else {
+        let set = parse_jwks(&jwks).map_err(gate_js)?;
+        Some(if static_keys { crate::Verifier::any_kid(set) } else { crate::Verifier::from_jwks(set) })
+    };
+    to_plain(&gate.explain(&name, token, verifier.as_ref(), remote_ip(remote), now).to_json())
+}
+
 // The proxy's rules (src/gate/proxy.rs, src/gate/csrf.rs) for the worker: one call per decision,
 // header lists crossing as `[name, value]` pairs (as `[...headers]` gives them).
 

@@ -3,7 +3,7 @@
 // Vault-style walkthrough to copy and paste. Ctrl-C stops all three.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Issuer } from './issuer.mjs';
 import { startOrigin } from './origin.mjs';
@@ -38,6 +38,16 @@ writeFileSync(devVars, `SESSION_SECRET=${randomBytes(32).toString('base64url')}\
 const args = ['dev', '--ip', '127.0.0.1', '--port', '8787', '--show-interactive-dev-session=false', '--log-level', 'warn'];
 for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
 const wrangler = spawn(wranglerBin, args, { cwd: workerDir, env: wranglerEnv(), stdio: ['ignore', 'inherit', 'inherit'] });
+
+// The demo role and config as files for the jwksgate command's walkthrough (make run builds it).
+const demoDir = join(workerDir, '..', 'target', 'demo');
+mkdirSync(demoDir, { recursive: true });
+const roleFile = join(demoDir, 'role.json');
+const configFile = join(demoDir, 'config.json');
+writeFileSync(roleFile, `${JSON.stringify(ROLES, null, 2)}\n`);
+writeFileSync(configFile, `${JSON.stringify({ oidc_discovery_url: issuer.url, default_role: 'demo' }, null, 2)}\n`);
+const cli = join(workerDir, '..', 'target', 'release', 'jwksgate');
+const jwksgate = existsSync(cli) ? cli : 'jwksgate';
 
 let stopping = false;
 async function stop(code = 0) {
@@ -99,6 +109,14 @@ curl -s -i ${GATE}/hello        # no credential: 401
 # 5. Revoke the session; it is refused from then on
 curl -s -i -X POST -H "X-Vault-Token: $SESSION" ${GATE}/v1/auth/token/revoke-self
 curl -s -H "X-Vault-Token: $SESSION" ${GATE}/v1/auth/token/lookup-self
+
+# 6. The same questions from a terminal, with the jwksgate command (make cli; cargo install --path .)
+${jwksgate} inspect $TOKEN                 # decoded, NOT verified: claims, times in words, warnings
+${jwksgate} discover ${issuer.url}     # the issuer as Vault fetches it (http: a warning, loopback only)
+${jwksgate} verify --issuer ${issuer.url} --audience ${AUDIENCE} $TOKEN
+${jwksgate} explain --role ${roleFile} --config ${configFile} $TOKEN
+# and why Vault would refuse another namespace's token, rule by rule:
+${jwksgate} explain --role ${roleFile} --config ${configFile} "$(curl -s '${issuer.url}/_standin/token?namespace=dev&serviceaccount=cart&audience=${AUDIENCE}')"
 
 Ctrl-C stops the gate, the issuer and the origin.
 `);
