@@ -2,9 +2,9 @@
 // 127.0.0.1: the gate's wasm is fetched only when the panel opens; a role that accepts the token,
 // one refused by its audience, one by a bound claim, and a PEM key tried whatever the kid, each
 // with Vault's words (the gate's Gate::explain, the same rules as `jwksgate explain` and the worker).
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { k8sClaims, pageKit, rsaKey, signToken, startBrowser, startSite } from './helpers.mjs';
+import { k8sClaims, pageKit, rsaKey, signToken, siteAndBrowser } from './helpers.mjs';
 
 const env = {};
 const { open, close, fillIn, pasteTokenAndKeys } = pageKit(env);
@@ -37,14 +37,7 @@ async function explain(page, role) {
 const outcomes = (page) => page.locator('#vault-checks tbody tr').evaluateAll((rows) => rows.map((r) => [r.dataset.check, r.dataset.outcome]));
 
 describe('the Vault role panel', () => {
-  before(async () => {
-    env.site = await startSite();
-    env.browser = await startBrowser();
-  });
-  after(async () => {
-    await env.browser?.close();
-    await env.site?.close();
-  });
+  siteAndBrowser(env);
 
   test('the gate wasm loads only when the panel opens; accepted, refused by audience, refused by a bound claim', async () => {
     const p = await open();
