@@ -47,6 +47,8 @@ describe('the Vault role panel', () => {
     assert.equal(requests.filter((u) => u.includes('/gate/')).length, 0, 'the first load fetches no gate code');
 
     await page.locator('#vault-panel > summary').click();
+    // Opening runs the panel once (no role yet): wait for it, or its update is taken for the role's.
+    await page.waitForFunction(() => Number(document.body.dataset.vaultUpdates ?? 0) >= 1);
     const ok = await explain(page, vaultRead());
     assert.equal(ok.state, 'allowed', ok.text);
     assert.match(ok.text, /Vault would log this token in/);
