@@ -31,12 +31,34 @@ function glue(dir) {
   const path = join(dir, 'jwksgate.js');
   const text = readFileSync(path, 'utf8');
   if (text.split(from).length !== 2) throw new Error(`${path}: expected one import from ${from}`);
-  writeFileSync(path, text.replace(from, "'./errors.mjs'"));
+  writeFileSync(path, oneImportPerModule(text.replace(from, "'./errors.mjs'"), path));
   rmSync(join(crate, 'js'), { recursive: true });
   const left = readdirSync(crate).length > 0;
   if (!left) rmSync(snippets, { recursive: true });
   for (const f of [...MODULES, ...ENTRIES]) copyFileSync(join(js, f), join(dir, f));
   return left;
+}
+
+/**
+ * wasm-bindgen 0.2.130 imports a snippet once per function it declares (`import * as import1`,
+ * `import2`, ... from the same file) and lists each in the imports object under the same key,
+ * which esbuild (and so wrangler) warns about as duplicate keys. Every such name is the same
+ * module namespace, so one import and one key per file is the same glue.
+ */
+function oneImportPerModule(text, path) {
+  const first = new Map();
+  const dropped = [];
+  const kept = text.split('\n').filter((line) => {
+    const m = /^import \* as (import\d+) from "([^"]+)"$/.exec(line);
+    if (!m) return true;
+    if (!first.has(m[2])) return first.set(m[2], m[1]), true;
+    dropped.push(m[1]);
+    return false;
+  });
+  const gone = new Set(dropped);
+  const out = kept.filter((line) => !(/^\s+"[^"]+": (import\d+),$/.test(line) && gone.has(/(import\d+),$/.exec(line)[1]))).join('\n');
+  for (const name of gone) if (new RegExp(`\\b${name}\\b`).test(out)) throw new Error(`${path}: ${name} is used beyond the imports object`);
+  return out;
 }
 
 const pkg = join(root, 'pkg');
