@@ -1,7 +1,8 @@
 // Fresh keys and tokens for the package tests, made by independent implementations: node:crypto
 // (OpenSSL) for keys and raw signatures, jose for JWTs (RFC 7519).
 import { generateKeyPairSync, createHash, sign as nodeSign, constants } from 'node:crypto';
-import { SignJWT } from 'jose';
+import { SignJWT, jwtVerify } from 'jose';
+import assert from 'node:assert/strict';
 
 const cache = new Map();
 
@@ -60,4 +61,22 @@ export function nodeToken({ alg = 'RS256', bits = 2048, header, payload }) {
 
 export function jwksOf(...bits) {
   return { keys: bits.map((b) => rsaKey(b).jwk) };
+}
+
+/**
+ * `token` fails jose's jwtVerify and our `verifier.verify` alike, under `options` (currentDate in
+ * seconds), with jose's `code`, and its `claim` when jose names one.
+ */
+export async function assertFailsAsJose(name, token, joseKeys, verifier, options) {
+  const joseError = await jwtVerify(token, joseKeys, { ...options, currentDate: new Date(options.currentDate * 1000) }).then(
+    () => assert.fail(`jose accepted ${name}`),
+    (e) => e,
+  );
+  assert.ok(joseError.code, `${name}: jose threw without a code: ${joseError}`);
+  assert.throws(() => verifier.verify(token, options), (e) => {
+    assert.ok(e instanceof Error, name);
+    assert.equal(e.code, joseError.code, `${name}: ours ${e.code} (${e.message}), jose ${joseError.code} (${joseError.message})`);
+    if (joseError.claim) assert.equal(e.claim, joseError.claim, name);
+    return true;
+  });
 }
