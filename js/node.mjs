@@ -1,4 +1,4 @@
-// Node ESM entry (Bun's too, and CommonJS's through index.cjs): the wasm read synchronously
+// Node entry, for import and for require() (the `module-sync` condition), Bun's too: the wasm read synchronously
 // from the package folder, so the API is ready when the import resolves.
 import { readFileSync } from 'node:fs';
 import { initSync } from './jwksgate.js';

@@ -1,0 +1,15 @@
+// Entry for server bundlers (the `module` condition under `node`: webpack, esbuild, Rollup,
+// Vite's SSR build, so Next.js's Node routes, SvelteKit's adapter-node, Nitro): the SIMD wasm
+// inlined in a JS module (brotli, then base64), which every bundler carries into its output as
+// it carries any module. node.mjs reads the .wasm beside it, which a bundle does not copy
+// (esbuild, Rollup), or reaches through an asset URL readFileSync refuses (webpack under
+// Next.js). Brotli makes the inlined copy 159 KB instead of base64's 484 KB.
+import { brotliDecompressSync } from 'node:zlib';
+import { initSync } from './jwksgate.js';
+import wasmBrotliBase64 from './jwksgate_bg.wasm.br.base64.mjs';
+
+initSync({ module: brotliDecompressSync(Buffer.from(wasmBrotliBase64, 'base64')) });
+
+export * from './api.mjs';
+// init() stays exported for code written for the bare glue: once the wasm is loaded it does nothing.
+export { default } from './jwksgate.js';
