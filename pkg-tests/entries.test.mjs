@@ -18,8 +18,8 @@ const installed = join(here, 'node_modules', 'jwksgate');
 
 // [host, conditions added to Node's, how it loads (import or require), the entry]
 const ROWS = [
-  ['Node, import', [], 'import', 'node.mjs'],
-  ['Node >= 20.19, require (require(esm): module-sync, the same instance as import)', [], 'require', 'node.mjs'],
+  ['Node, import', [], 'import', 'bundled.mjs'],
+  ['Node >= 20.19, require (require(esm): module-sync, the same instance as import)', [], 'require', 'bundled.mjs'],
   ['Next.js edge (Turbopack, webpack), Vercel Edge Functions', ['edge-light'], 'import', 'edge-light.mjs'],
   ['server bundlers: webpack, esbuild, Rollup, Vite SSR (Next.js Node routes, SvelteKit, Nitro)', ['module'], 'import', 'bundled.mjs'],
   ['server bundlers, require()', ['module'], 'require', 'bundled.mjs'],
@@ -54,7 +54,7 @@ test('Jest\'s case: require(\'jwksgate\') with require(esm) off is index.cjs, Co
   assert.deepEqual(JSON.parse(stdout), { sub: 'system:serviceaccount:default:builder', error: [true, 'ERR_JWT_CLAIM_VALIDATION_FAILED'] });
 });
 
-test('the server bundlers\' entry: its inlined wasm is jwksgate_bg.wasm byte for byte, and it verifies', async () => {
+test('the Node and server bundlers\' entry: its inlined wasm is jwksgate_bg.wasm byte for byte, and it verifies', async () => {
   const { default: base64 } = await import(join(installed, 'jwksgate_bg.wasm.br.base64.mjs'));
   assert.ok(brotliDecompressSync(Buffer.from(base64, 'base64')).equals(readFileSync(join(installed, 'jwksgate_bg.wasm'))));
   const args = ['--conditions=module', '--input-type=module', '-e', `import * as jwksgate from 'jwksgate';\n${CHECK}`, JSON.stringify({ token, jwks })];

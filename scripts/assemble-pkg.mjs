@@ -15,10 +15,13 @@ const js = join(root, 'js');
 
 // The JS around the glue, copied as is: every entry imports api.mjs, which imports the rest.
 const MODULES = ['api.mjs', 'errors.mjs', 'jose.mjs', 'remote.mjs'];
-const ENTRIES = ['node.mjs', 'browser.mjs', 'deno.mjs', 'workerd.mjs', 'edge-light.mjs'];
-// The npm package's alone (not the gate's glue): the server bundlers' entry, its inlined wasm,
-// and the CommonJS bundle (made from js/cjs.mjs).
+const ENTRIES = ['browser.mjs', 'deno.mjs', 'workerd.mjs', 'edge-light.mjs'];
+// The npm package's alone (not the gate's glue): the Node and server bundlers' entry, its inlined
+// wasm, and the CommonJS bundle (made from js/cjs.mjs).
 const BUNDLED = ['bundled.mjs', 'jwksgate_bg.wasm.br.base64.mjs', 'index.cjs'];
+// Not in the npm package: node.mjs reads the .wasm beside it, for this repository's own Node
+// code (scripts/demo.mjs, the gate's tests with worker/pkg).
+const LOCAL = ['node.mjs'];
 
 /**
  * wasm-bindgen copies js/errors.mjs (src/wasm/convert.rs imports it) into snippets/<crate-hash>/;
@@ -41,7 +44,7 @@ function glue(dir) {
   rmSync(join(crate, 'js'), { recursive: true });
   const left = readdirSync(crate).length > 0;
   if (!left) rmSync(snippets, { recursive: true });
-  for (const f of [...MODULES, ...ENTRIES]) copyFileSync(join(js, f), join(dir, f));
+  for (const f of [...MODULES, ...ENTRIES, ...LOCAL]) copyFileSync(join(js, f), join(dir, f));
   return left;
 }
 
@@ -202,12 +205,15 @@ const manifest = {
       'edge-light': esm('./edge-light.mjs'),
       deno: esm('./deno.mjs'),
       browser: esm('./browser.mjs'),
+      // One entry for Node and for every server bundler (webpack, esbuild, Rollup, Vite set
+      // `module`, for import and require alike), the wasm inlined: a bundle carries it, and a
+      // tracer that resolves with bundlers' conditions and copies what it found (Nitro) copies
+      // what Node then loads. Node with require(esm) (>= 20.19, 22.12) takes it for require
+      // too (`module-sync`): one instance for import and require.
       node: {
-        // Server bundlers (webpack, esbuild, Rollup, Vite) set `module`; Node never does.
         module: esm('./bundled.mjs'),
-        // Node with require(esm) (>= 20.19, 22.12): import and require share one instance.
-        'module-sync': esm('./node.mjs'),
-        import: esm('./node.mjs'),
+        'module-sync': esm('./bundled.mjs'),
+        import: esm('./bundled.mjs'),
         // Jest's CommonJS runtime, and any require() without require(esm).
         require: { types: './index.d.cts', default: './index.cjs' },
       },
