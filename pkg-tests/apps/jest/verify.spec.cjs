@@ -1,6 +1,7 @@
 // Jest 30 in its default CommonJS runtime: require('jwksgate') as it is installed (Jest does
-// not transform node_modules); jose is ES modules only, so package.json lets babel transform it,
-// as jose's users configure Jest. Both verify the cases ../run.mjs wrote.
+// not transform node_modules); jose is ES modules only, so package.json's transformIgnorePatterns
+// and babel.config.cjs let babel transform it, as jose's users configure Jest. Both verify the
+// cases ../run.mjs wrote.
 const jwksgate = require('jwksgate');
 const jose = require('jose');
 const keys = require('./generated/keys.json');
