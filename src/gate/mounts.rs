@@ -328,7 +328,7 @@ fn parse_mount(i: usize, e: &Map<String, Value>) -> Result<Mount> {
         if !sources.is_empty() {
             return Err(at("jwks_published takes its keys only from what `jwksgate publish` pushes: remove oidc_discovery_url, jwks_url and jwt_validation_pubkeys".into()));
         }
-        if !out.get("bound_issuer").and_then(Value::as_str).is_some_and(|s| !s.trim().is_empty()) {
+        if out.get("bound_issuer").and_then(Value::as_str).is_none_or(|s| s.trim().is_empty()) {
             return Err(at("jwks_published requires bound_issuer: a push is taken only for that issuer".into()));
         }
         sources.push(KeySource::Published(freshness));
