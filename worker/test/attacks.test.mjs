@@ -23,7 +23,7 @@ const ROLES = {
   cidr: { user_claim: 'sub', bound_audiences: [AUD], token_ttl: '1h', token_bound_cidrs: ['10.0.0.0/8'] },
 };
 const SHOP = { user: 'jwt/system:serviceaccount:shop:cart', groups: 'dev,ops', role: 'shop', mount: 'jwt', policies: 'default,shop' };
-const BANK = { user: 'jwt/system:serviceaccount:bank:vault', groups: 'audit', role: 'bank', mount: 'jwt', policies: 'default,bank' };
+const BANK = { user: 'jwt/system:serviceaccount:bank:vault', groups: 'audit', role: 'bank', mount: 'jwt', policies: 'bank,default' };
 // Header names an origin might read as identity (with '_' for '-', as CGI-style servers fold
 // them): the origin may see the gate's five (GATE_SET), and only with the gate's values.
 const GATE_SET = ['x-auth-request-user', 'x-auth-request-groups', 'x-auth-request-role', 'x-auth-request-mount', 'x-auth-request-policies'];

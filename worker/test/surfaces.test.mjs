@@ -1,4 +1,4 @@
-// Issue 22's gate findings, each a row that failed on the code before it (9e0b1c2's parent),
+// Issue 22's gate findings, each a row that failed on the code before it (ca2cde1),
 // under workerd: the origin told the mount and the policies, and one ServiceAccount name in two
 // clusters being two users (Vault: one entity per mount accessor, display_name
 // `<mount>-<alias>`); sessions bound to their mount's configuration (Vault revokes a disabled
