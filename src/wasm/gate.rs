@@ -33,8 +33,8 @@ export interface GateIdentity {
 }
 /** A login request body, parsed strictly (`Gate.parseLogin`). */
 export interface GateLoginRequest { role: string | null; jwt: string | null; set_cookie: boolean }
-/** A successful login: Vault's response body, the session it minted, and the op that stores it. */
-export interface GateLogin { body: unknown; token: string; session: GateIdentity; op: StoreOp }
+/** A successful login: Vault's response body and the session it minted (nothing to store). */
+export interface GateLogin { body: unknown; token: string; session: GateIdentity }
 /** What a request asks of the session store (src/gate/store.rs `Op`, as serde writes it: `{"use": {...}}`, `{"expire": {}}`), for `sessionApply`. */
 export type StoreOp = { expire: Record<string, never> } | { create: unknown } | { use: unknown } | { renew: unknown } | { revoke: unknown };
 /** The store's answer (src/gate/store.rs `Answer`). */
@@ -298,8 +298,8 @@ impl JsGate {
         let session = Session::from_login(&login, &self.mount, &self.binding, session_id, now.floor() as i64);
         let token = self.key.mint(&session).map_err(gate_js)?;
         let body = crate::gate::vault::login_response(&self.key, &session, &token, request_id, &login.warnings);
-        let op = store::Op::Create { record: Record::new(&session) };
-        result_object(&[("body", to_plain(&body)?), ("token", token.as_str().into()), ("session", session_identity(&session)?), ("op", to_plain(&op)?)])
+        // Nothing to store: the session's first use starts its store from the token itself.
+        result_object(&[("body", to_plain(&body)?), ("token", token.as_str().into()), ("session", session_identity(&session)?)])
     }
 
     /// Checks `jwt` against `role` as a login would, without minting a session: for requests
@@ -339,10 +339,10 @@ impl JsGate {
     #[wasm_bindgen(unchecked_return_type = "GateSessionUse")]
     pub fn session(&self, token: &str, remote: Option<String>, now: f64, purpose: Option<String>) -> Result<JsValue, JsValue> {
         let s = self.verify_here(token, remote, now)?;
-        let (id, mount) = (s.id.clone(), s.m.clone());
+        let (id, mount, init) = (s.id.clone(), s.m.clone(), Some(Record::new(&s)));
         let op = match purpose.as_deref() {
-            None | Some("use") => store::Op::Use { id, mount },
-            Some("revoke") => store::Op::Revoke { id, mount },
+            None | Some("use") => store::Op::Use { id, mount, init },
+            Some("revoke") => store::Op::Revoke { id, mount, init },
             Some(_) => return Err(gate_js(invalid("purpose must be \"use\" or \"revoke\""))),
         };
         to_plain(&serde_json::json!({ "identity": session_identity_json(&s), "op": op }))
@@ -357,7 +357,7 @@ impl JsGate {
         let body = body.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec).ok_or_else(|| gate_js(invalid("the body must be a Uint8Array")))?;
         let increment = crate::gate::vault::parse_increment(&body).map_err(gate_js)?;
         let role = self.gate.roles.get(&s.role).ok_or_else(|| gate_js(Error::new(Code::ConfigInvalid, format!("role {} does not exist during renewal", s.role))))?;
-        let op = store::Op::Renew { id: s.id.clone(), mount: s.m.clone(), lease: role.lease_params(), increment };
+        let op = store::Op::Renew { id: s.id.clone(), mount: s.m.clone(), lease: role.lease_params(), increment, init: Some(Record::new(&s)) };
         to_plain(&serde_json::json!({ "identity": session_identity_json(&s), "op": op }))
     }
 

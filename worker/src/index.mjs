@@ -1,6 +1,7 @@
 // jwksgate's edge login gate (Cloudflare Workers module format): Vault-compatible JWT login
 // (vault-plugin-auth-jwt's HTTP API) at one or more mounts, and a proxy that lets authenticated
-// requests through to ORIGIN. Sessions live in a Durable Object (SessionStore, one per session).
+// requests through to ORIGIN. Sessions' state lives in a Durable Object (SessionStore, one per
+// session), written only once a session has state to keep: a login is a verification and a MAC.
 // A thin host: HTTP, key fetching, KV and storage here; every security decision in Rust (pkg/, via wasm).
 import { DurableObject } from 'cloudflare:workers';
 import { Gate, GateProxy, importPublicKeyPem, parseAuthConfig, requestCredential, routeBearer, sessionApply } from '../pkg/workerd.mjs';
@@ -287,12 +288,9 @@ async function login(s, mount, request, ctx) {
     if (e && typeof e.log === 'string') console.log(`jwksgate: ${e.log}`);
     throw e;
   }
-  // No session is handed out before its store has it.
-  const stored = await storeApply(s, result.session.id, result.op);
-  if (!stored.ok) {
-    console.error(`jwksgate: the session store refused a new session: ${stored.reason}`);
-    throw new HttpError(500, 'internal error');
-  }
+  // A login writes nothing: the session's store starts from the session itself (its token,
+  // under the MAC) at its first use, and keeps a record only once there is something to keep
+  // (uses counted, a renewal, a revocation's tombstone; src/gate/store.rs).
   const headers = {};
   if (input.set_cookie === true) {
     const ttl = Math.max(0, result.session.exp - result.session.iat);
