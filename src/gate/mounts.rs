@@ -296,8 +296,10 @@ impl Yaml11 {
         match self {
             Yaml11::Null => "null".into(),
             Yaml11::Bool(b) => format!("the boolean {b}"),
-            Yaml11::Int(i) => format!("the number {i}"),
-            Yaml11::Float(f) => format!("the number {f}"),
+            // Through serde_json's number writers (itoa, ryu): core's f64 and i128 Display would
+            // add their own formatting code to the gate's wasm.
+            Yaml11::Int(i) => format!("the number {}", i64::try_from(*i).map(Number::from).or_else(|_| u64::try_from(*i).map(Number::from)).map_or_else(|_| "out of range".to_owned(), |n| n.to_string())),
+            Yaml11::Float(f) => format!("the number {}", Number::from_f64(*f).map_or_else(|| if f.is_nan() { ".nan".to_owned() } else if *f > 0.0 { ".inf".to_owned() } else { "-.inf".to_owned() }, |n| n.to_string())),
             Yaml11::Timestamp => "a timestamp".into(),
             Yaml11::Str => "a string".into(),
         }
