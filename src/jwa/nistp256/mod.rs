@@ -56,7 +56,7 @@ impl VerifyingKey {
 
     /// The point as SEC1 uncompressed octets, 0x04 || x || y.
     pub fn to_uncompressed(&self) -> Vec<u8> {
-        [&[0x04][..], &words::to_be(&self.point.x), &words::to_be(&self.point.y)].concat()
+        [&[0x04][..], &words::to_be(&self.point.x)[..], &words::to_be(&self.point.y)[..]].concat()
     }
 
     /// Verifies an ES256 signature `r || s` (64 octets) over SHA-256 of `message`.
