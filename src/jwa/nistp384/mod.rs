@@ -116,14 +116,17 @@ impl Field for Fp {
         words::to_be(a, Self::BYTES)
     }
 
+    #[inline(never)]
     fn add(a: &W, b: &W) -> W {
         words::add_mod(a, b, &P)
     }
 
+    #[inline(never)]
     fn sub(a: &W, b: &W) -> W {
         words::sub_mod(a, b, &P)
     }
 
+    #[inline(never)]
     fn mul(a: &W, b: &W) -> W {
         let mut c = [0u64; 2 * L];
         for i in 0..L {
@@ -133,6 +136,7 @@ impl Field for Fp {
     }
 
     /// Each cross product once, the columns doubled, then the squares.
+    #[inline(never)]
     fn square(a: &W) -> W {
         let mut c = [0u64; 2 * L];
         for i in 0..L - 1 {
@@ -158,7 +162,7 @@ impl Field for Fp {
     }
 
     fn inv(a: &W) -> W {
-        words::inv_mod(a, &P)
+        words::inv_mod_wide(a, &P)
     }
 
     fn sqrt(a: &W) -> Option<W> {
@@ -185,7 +189,7 @@ impl Curve<L> for P384 {
     );
     const ORDER: &'static Order<L> = &ORDER;
     /// Twelve chunks of 32 bits: 33 doublings per verification.
-    const CUT: Cut = Cut { bits: 384, chunk_bits: 32, window: 5 };
+    const CUT: Cut = Cut { bits: 384, chunk_bits: 32, g_window: 7, q_window: 5 };
 
     fn g_tables() -> &'static OnceLock<Option<Vec<weierstrass::point::Affine<Fp>>>> {
         static TABLES: OnceLock<Option<Vec<weierstrass::point::Affine<Fp>>>> = OnceLock::new();

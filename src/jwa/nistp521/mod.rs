@@ -126,6 +126,7 @@ impl Field for Fp {
         words::to_be(&to_words(a), Self::BYTES)
     }
 
+    #[inline(never)]
     fn add(a: &Fe, b: &Fe) -> Fe {
         let mut c = [0u64; LIMBS];
         for k in 0..LIMBS {
@@ -134,6 +135,7 @@ impl Field for Fp {
         carry(&c)
     }
 
+    #[inline(never)]
     fn sub(a: &Fe, b: &Fe) -> Fe {
         let mut c = [0u64; LIMBS];
         for k in 0..LIMBS {
@@ -142,6 +144,7 @@ impl Field for Fp {
         carry(&c)
     }
 
+    #[inline(never)]
     fn mul(a: &Fe, b: &Fe) -> Fe {
         let mut c = [0u64; 2 * LIMBS];
         for i in 0..LIMBS {
@@ -154,6 +157,7 @@ impl Field for Fp {
     }
 
     /// Each cross product once, with one factor doubled (below 2^30), then the squares.
+    #[inline(never)]
     fn square(a: &Fe) -> Fe {
         let mut c = [0u64; 2 * LIMBS];
         for i in 0..LIMBS {
@@ -177,7 +181,7 @@ impl Field for Fp {
     }
 
     fn inv(a: &Fe) -> Fe {
-        to_limbs(&words::inv_mod(&to_words(a), &P))
+        to_limbs(&words::inv_mod_wide(&to_words(a), &P))
     }
 
     /// a^((p+1)/4) = a^(2^519): p = 3 mod 4.
@@ -201,7 +205,7 @@ impl Curve<L> for P521 {
         &hex("011839296a789a3bc0045c8a5fb42c7d1bd998f54449579b446817afbd17273e662c97ee72995ef42640c550b9013fad0761353c7086a272c24088be94769fd16650"),
     );
     const ORDER: &'static Order<L> = &ORDER;
-    const CUT: Cut = Cut { bits: 521, chunk_bits: 32, window: 5 };
+    const CUT: Cut = Cut { bits: 521, chunk_bits: 32, g_window: 7, q_window: 5 };
 
     fn g_tables() -> &'static OnceLock<Option<Vec<weierstrass::point::Affine<Fp>>>> {
         static TABLES: OnceLock<Option<Vec<weierstrass::point::Affine<Fp>>>> = OnceLock::new();

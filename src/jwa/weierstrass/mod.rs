@@ -147,11 +147,11 @@ impl<C: Curve<L>, const L: usize> VerifyingKey<C, L> {
         let u2 = order.mul(&r, &w);
         let Some(g) = C::g_tables().get_or_init(|| {
             let g = Affine { x: C::F::from_be(C::G.0)?, y: C::F::from_be(C::G.1)? };
-            Some(point::tables(&g, C::CUT))
+            Some(point::tables(&g, C::CUT, C::CUT.g_window))
         }) else {
             return false;
         };
-        let q = self.tables.get_or_init(|| point::tables(&self.point, C::CUT));
+        let q = self.tables.get_or_init(|| point::tables(&self.point, C::CUT, C::CUT.q_window));
         let sum = point::mul_double(&u1, g, &u2, q, C::CUT);
         // x(R) is below p, so x(R) mod n = r means x(R) = r or x(R) = r + n (if below p).
         let Some(r_fe) = C::F::from_be(&words::to_be(&r, len)) else { return false };

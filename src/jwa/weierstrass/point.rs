@@ -162,24 +162,28 @@ pub struct Cut {
     pub bits: usize,
     /// Bits per chunk, at most 62 (a chunk's wNAF is computed in 64-bit integers).
     pub chunk_bits: usize,
-    /// The wNAF window: digits odd with |d| < 2^(w-1), tables of 2^(w-2) points.
-    pub window: u32,
+    /// The wNAF window of the base point: digits odd with |d| < 2^(w-1), tables of 2^(w-2)
+    /// points. Its tables are made once per process, so a wide window costs little.
+    pub g_window: u32,
+    /// The wNAF window of a key, whose tables each key makes on its first verification.
+    pub q_window: u32,
 }
 
 impl Cut {
     pub const fn chunks(&self) -> usize {
         self.bits.div_ceil(self.chunk_bits)
     }
+}
 
-    pub const fn entries(&self) -> usize {
-        1 << (self.window - 2)
-    }
+/// Table entries per chunk for a window.
+const fn entries(window: u32) -> usize {
+    1 << (window - 2)
 }
 
 /// The tables of a point P other than the identity, chunk after chunk: entry i of chunk c is
 /// (2 i + 1) 2^(c chunk_bits) P. On a curve of prime order none of these sums meets an
 /// exceptional case.
-pub fn tables<F: Field>(p: &Affine<F>, cut: Cut) -> Vec<Affine<F>> {
+pub fn tables<F: Field>(p: &Affine<F>, cut: Cut, window: u32) -> Vec<Affine<F>> {
     let mut bases = vec![Jacobian::from_affine(p)];
     for _ in 1..cut.chunks() {
         let mut q = bases.last().copied().unwrap_or_else(Jacobian::identity);
@@ -191,11 +195,11 @@ pub fn tables<F: Field>(p: &Affine<F>, cut: Cut) -> Vec<Affine<F>> {
     let bases = to_affine(&bases);
     let twice: Vec<Jacobian<F>> = bases.iter().map(|b| Jacobian::from_affine(b).double()).collect();
     let twice = to_affine(&twice);
-    let mut odd = Vec::with_capacity(cut.chunks() * cut.entries());
+    let mut odd = Vec::with_capacity(cut.chunks() * entries(window));
     for (base, twice) in bases.iter().zip(&twice) {
         let mut q = Jacobian::from_affine(base);
         odd.push(q);
-        for _ in 1..cut.entries() {
+        for _ in 1..entries(window) {
             q = q.add_affine(twice);
             odd.push(q);
         }
@@ -205,10 +209,10 @@ pub fn tables<F: Field>(p: &Affine<F>, cut: Cut) -> Vec<Affine<F>> {
 
 /// The wNAF digits of every chunk of k (L words), chunk after chunk, least significant first
 /// within a chunk, `chunk_bits + 1` digits each: 0 or odd, |d| < 2^(w-1).
-fn chunk_wnafs<const L: usize>(k: &[u32; L], cut: Cut) -> Vec<i8> {
+fn chunk_wnafs<const L: usize>(k: &[u32; L], cut: Cut, window: u32) -> Vec<i8> {
     let digits = cut.chunk_bits + 1;
     let mut out = vec![0i8; cut.chunks() * digits];
-    let window = 1i64 << cut.window;
+    let window = 1i64 << window;
     for (c, chunk) in out.chunks_exact_mut(digits).enumerate() {
         // Below 2^62 plus a carry of at most 2^(w-1): no overflow in i64.
         let mut k = crate::jwa::words::bits(k, c * cut.chunk_bits, cut.chunk_bits) as i64;
@@ -234,11 +238,10 @@ fn chunk_wnafs<const L: usize>(k: &[u32; L], cut: Cut) -> Vec<i8> {
 /// the chunks, each adding its table's entry where its digit is not zero.
 pub fn mul_double<F: Field, const L: usize>(u1: &[u32; L], g: &[Affine<F>], u2: &[u32; L], q: &[Affine<F>], cut: Cut) -> Jacobian<F> {
     let digits = cut.chunk_bits + 1;
-    let entries = cut.entries();
-    let g_digits = chunk_wnafs(u1, cut);
-    let q_digits = chunk_wnafs(u2, cut);
-    let add = |acc: Jacobian<F>, table: &[Affine<F>], c: usize, d: i8| -> Jacobian<F> {
-        match table.get(c * entries + usize::from(d.unsigned_abs() >> 1)) {
+    let g_digits = chunk_wnafs(u1, cut, cut.g_window);
+    let q_digits = chunk_wnafs(u2, cut, cut.q_window);
+    let add = |acc: Jacobian<F>, table: &[Affine<F>], at: usize, d: i8| -> Jacobian<F> {
+        match table.get(at + usize::from(d.unsigned_abs() >> 1)) {
             Some(p) if d < 0 => acc.add_affine(&p.neg()),
             Some(p) => acc.add_affine(p),
             None => acc,
@@ -250,10 +253,10 @@ pub fn mul_double<F: Field, const L: usize>(u1: &[u32; L], g: &[Affine<F>], u2: 
         for c in 0..cut.chunks() {
             let at = c * digits + i;
             if let Some(&d) = g_digits.get(at).filter(|&&d| d != 0) {
-                acc = add(acc, g, c, d);
+                acc = add(acc, g, c * entries(cut.g_window), d);
             }
             if let Some(&d) = q_digits.get(at).filter(|&&d| d != 0) {
-                acc = add(acc, q, c, d);
+                acc = add(acc, q, c * entries(cut.q_window), d);
             }
         }
     }

@@ -85,7 +85,7 @@ impl<const L: usize> Order<L> {
 
     /// a^-1 mod n, for 0 < a < n.
     pub fn inv(&self, a: &[u32; L]) -> [u32; L] {
-        words::inv_mod(a, &self.n)
+        words::inv_mod_wide(a, &self.n)
     }
 
     /// Whether 0 < a < n.
