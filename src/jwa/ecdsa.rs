@@ -182,9 +182,9 @@ impl EcPublicKey {
             #[cfg(feature = "p256-crate")]
             Verifying::P256(k) => p256::ecdsa::Signature::from_slice(signature).is_ok_and(|s| k.verify(message, &s).is_ok()),
             #[cfg(feature = "es384")]
-            Verifying::P384(k) => crate::jwa::nistp384::verify(k, message, signature),
+            Verifying::P384(k) => k.verify(message, signature),
             #[cfg(feature = "es512")]
-            Verifying::P521(k) => crate::jwa::nistp521::verify(k, message, signature),
+            Verifying::P521(k) => k.verify(message, signature),
             #[allow(unreachable_patterns)]
             _ => {
                 let _ = (message, signature);

@@ -13,7 +13,7 @@ pub mod nistp384;
 #[cfg(feature = "es512")]
 pub mod nistp521;
 pub mod rsa;
-#[cfg(any(feature = "es384", feature = "es512"))]
+#[cfg(any(all(feature = "es256", not(feature = "p256-crate")), feature = "es384", feature = "es512"))]
 pub mod weierstrass;
 #[cfg(any(all(feature = "es256", not(feature = "p256-crate")), feature = "es384", feature = "es512"))]
 pub mod words;

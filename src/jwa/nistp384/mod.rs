@@ -182,6 +182,7 @@ pub struct P384;
 
 impl Curve<L> for P384 {
     type F = Fp;
+    type Hash = sha2::Sha384;
     const B: &'static [u8] = &hex("b3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85c8edd3ec2aef");
     const G: (&'static [u8], &'static [u8]) = (
         &hex("aa87ca22be8b05378eb1c71ef320ad746e1d3b628ba79b9859f741e082542a385502f25dbf55296c3a545e3872760ab7"),
@@ -205,7 +206,3 @@ const fn hex(s: &str) -> [u8; 48] {
 /// A P-384 public key.
 pub type VerifyingKey = weierstrass::VerifyingKey<P384, L>;
 
-/// Verifies an ES384 signature `r || s` (96 octets) over SHA-384 of `message`.
-pub fn verify(key: &VerifyingKey, message: &[u8], signature: &[u8]) -> bool {
-    weierstrass::verify_message::<P384, sha2::Sha384, L>(key, message, signature)
-}

@@ -199,6 +199,7 @@ pub struct P521;
 
 impl Curve<L> for P521 {
     type F = Fp;
+    type Hash = sha2::Sha512;
     const B: &'static [u8] = &hex("0051953eb9618e1c9a1f929a21a0b68540eea2da725b99b315f3b8b489918ef109e156193951ec7e937b1652c0bd3bb1bf073573df883d2c34f1ef451fd46b503f00");
     const G: (&'static [u8], &'static [u8]) = (
         &hex("00c6858e06b70404e9cd9e3ecb662395b4429c648139053fb521f828af606b4d3dbaa14b5e77efe75928fe1dc127a2ffa8de3348b3c1856a429bf97e7e31c2e5bd66"),
@@ -221,7 +222,3 @@ const fn hex(s: &str) -> [u8; 66] {
 /// A P-521 public key.
 pub type VerifyingKey = weierstrass::VerifyingKey<P521, L>;
 
-/// Verifies an ES512 signature `r || s` (132 octets) over SHA-512 of `message`.
-pub fn verify(key: &VerifyingKey, message: &[u8], signature: &[u8]) -> bool {
-    weierstrass::verify_message::<P521, sha2::Sha512, L>(key, message, signature)
-}

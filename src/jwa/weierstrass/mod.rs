@@ -1,12 +1,13 @@
 //! ECDSA verification (FIPS 186-5 section 6.4.2) over a NIST prime curve y^2 = x^3 - 3x + b,
-//! generic over the curve's field: ES384's P-384 (../nistp384/) and ES512's P-521
-//! (../nistp521/), each a field with its prime's special form and 32-bit words, over the point
+//! generic over the curve's field: ES256's P-256 (../nistp256/), ES384's P-384 (../nistp384/)
+//! and ES512's P-521 (../nistp521/), each a field with its prime's special form and 32-bit words, over the point
 //! arithmetic of point.rs (interleaved wNAF over chunked scalars, tables of odd multiples made
 //! once per key and once per process for the base point) and the scalars of scalar.rs. No
 //! inversion in the final check: x(R) mod n = r is tested as X = r Z^2 (or (r + n) Z^2).
 //! Verification handles only public data, so the arithmetic is variable-time. Checked against
-//! RustCrypto's `p384` and `p521` by tests/nist_diff.rs and the fuzz target `nist_diff`, and by
-//! every Wycheproof P-384 and P-521 row (tests/vectors.rs).
+//! RustCrypto's `p256`, `p384` and `p521` by tests/p256_diff.rs, tests/nist_diff.rs and the
+//! fuzz targets `p256_diff` and `nist_diff`, and by every Wycheproof row of the three curves
+//! (tests/vectors.rs).
 
 pub mod point;
 pub mod scalar;
@@ -58,6 +59,8 @@ pub trait Field: 'static {
 pub trait Curve<const L: usize>: 'static + Sized {
     /// The field of the coordinates.
     type F: Field;
+    /// The hash of the curve's JWS algorithm (RFC 7518 section 3.4).
+    type Hash: sha2::Digest;
     /// The curve's b, big-endian.
     const B: &'static [u8];
     /// The base point G's coordinates, big-endian.
@@ -124,6 +127,11 @@ impl<C: Curve<L>, const L: usize> VerifyingKey<C, L> {
         [&[0x04][..], &C::F::to_be(&self.point.x), &C::F::to_be(&self.point.y)].concat()
     }
 
+    /// Verifies a JWS signature `r || s` over the curve's hash of `message`.
+    pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        self.verify_prehash(&<C::Hash as sha2::Digest>::digest(message), signature)
+    }
+
     /// Verifies `r || s` (each `BYTES` octets) over the digest z (big-endian, at most 4 L
     /// octets, taken as an integer mod n: JWS's hashes are never longer than n): r and s in
     /// 1..n-1, R = (z s^-1) G + (r s^-1) Q not the identity, x(R) mod n = r.
@@ -163,10 +171,4 @@ impl<C: Curve<L>, const L: usize> VerifyingKey<C, L> {
         };
         sum.x_is(&r_fe, rn_fe.as_ref())
     }
-}
-
-/// A public key's curve point from JWK coordinates or an SPKI, and verification with the
-/// hash `H`: the common body of the curves' `verify`.
-pub fn verify_message<C: Curve<L>, H: sha2::Digest, const L: usize>(key: &VerifyingKey<C, L>, message: &[u8], signature: &[u8]) -> bool {
-    key.verify_prehash(&H::digest(message), signature)
 }

@@ -85,7 +85,13 @@ impl<const L: usize> Order<L> {
 
     /// a^-1 mod n, for 0 < a < n.
     pub fn inv(&self, a: &[u32; L]) -> [u32; L] {
-        words::inv_mod_wide(a, &self.n)
+        // P-256's own copy (it runs on every ES256 verification, twice as fast at 8 words as
+        // at 17); P-384's and P-521's shared one.
+        if L <= 8 {
+            words::inv_mod(a, &self.n)
+        } else {
+            words::inv_mod_wide(a, &self.n)
+        }
     }
 
     /// Whether 0 < a < n.
