@@ -129,7 +129,9 @@ $(VAULT_CLIENTS)/.installed: worker/test/vault-clients/requirements.txt
 	$(VAULT_CLIENTS)/bin/pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r worker/test/vault-clients/requirements.txt
 	touch $@
 
-test-worker: gate-pkg vault-clients
+# pkg and cli: worker/test/assertion.test.mjs verifies the gate's assertion with the package
+# (pkg/node.mjs) and checks the gate's discovery with `jwksgate discover`.
+test-worker: gate-pkg pkg cli vault-clients
 	cd worker && $(NPM_CI)
 	cd worker && HVAC_PYTHON=$(CURDIR)/$(VAULT_CLIENTS)/bin/python node --test --test-timeout=120000 test/
 

@@ -116,7 +116,7 @@ pub fn certificate_key_from_pem(pem: &str) -> Result<SpkiKey> {
     }
 }
 
-fn pem_block(pem: &str) -> Result<(&str, Vec<u8>)> {
+pub(crate) fn pem_block(pem: &str) -> Result<(&str, Vec<u8>)> {
     if pem.len() > MAX_PEM_BYTES {
         return err(Code::JwkInvalid, format!("PEM input is over {MAX_PEM_BYTES} bytes"));
     }

@@ -38,7 +38,7 @@ impl Record {
     }
 }
 
-/// What a request asks of the store. Every op but `create` and `expire` is one use of the
+/// What a request asks of the store. Every op but `create`, `expire` and `check` is one use of the
 /// session (Vault counts every request made with a token, lookups included). As JSON, serde's
 /// external tagging (`{"use": {"id": ..., "mount": ...}}`, `{"expire": {}}`): no buffering of
 /// untagged content, which keeps the gate's wasm smaller.
@@ -77,6 +77,13 @@ pub enum Op {
     },
     /// The object's alarm: drops the record once it has expired.
     Expire {},
+    /// Whether the session still stands (an open WebSocket's periodic check): not a use.
+    Check {
+        /// The session's id.
+        id: String,
+        /// Its mount.
+        mount: String,
+    },
 }
 
 /// The store's answer to one op.
@@ -134,6 +141,7 @@ pub fn apply(current: Option<Record>, op: Op, now: i64) -> Outcome {
             _ => refused(None, "expired"),
         },
         Op::Use { id, mount } => use_once(current, &id, &mount, now),
+        Op::Check { id, mount } => check(current, &id, &mount, now),
         Op::Revoke { id, mount } => match use_once(current, &id, &mount, now) {
             Outcome { answer: Answer { ok: true, record, num_uses, .. }, .. } => {
                 Outcome { keep: None, answer: Answer { ok: true, reason: None, record, num_uses, ttl: None, warnings: Vec::new() } }
@@ -179,6 +187,22 @@ fn use_once(current: Option<Record>, id: &str, mount: &str, now: i64) -> Outcome
         return allowed(None, record, -1);
     }
     let left = i64::try_from(record.uses).unwrap_or(i64::MAX);
+    allowed(Some(record.clone()), record, left)
+}
+
+/// [`use_once`]'s refusals, counting nothing: the record is kept as it is.
+fn check(current: Option<Record>, id: &str, mount: &str, now: i64) -> Outcome {
+    let Some(record) = current else { return refused(None, "no such session (revoked, used up, expired or never stored)") };
+    if record.id != id || record.mount != mount {
+        return refused(Some(record), "the stored session is another session's");
+    }
+    if record.exp <= now {
+        return refused(None, "session expired");
+    }
+    if record.limited && record.uses == 0 {
+        return refused(None, "the session's uses are spent");
+    }
+    let left = if record.limited { i64::try_from(record.uses).unwrap_or(i64::MAX) } else { 0 };
     allowed(Some(record.clone()), record, left)
 }
 

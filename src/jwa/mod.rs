@@ -9,6 +9,8 @@ pub mod modexp;
 #[cfg(all(feature = "es256", not(feature = "p256-crate")))]
 pub mod nistp256;
 pub mod rsa;
+#[cfg(any(feature = "gate", all(feature = "cli", not(target_arch = "wasm32"))))]
+pub mod sign;
 
 use crate::der::{self, SpkiKey};
 use crate::error::{err, Code, Result};
