@@ -379,3 +379,84 @@ fn websocket_upgrades() {
     let forwarded = headers(&[("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ=="), ("sec-websocket-version", "13"), ("sec-websocket-extensions", "permessage-deflate"), ("sec-websocket-protocol", "chat"), ("x-auth-request-user", "k8s/a")]);
     assert_eq!(upstream_headers(&forwarded), headers(&[("sec-websocket-protocol", "chat"), ("x-auth-request-user", "k8s/a"), ("upgrade", "websocket")]));
 }
+
+/// DER as RFC 5208, 5958 and 5915 lay out an EC private key, built here so that each row can
+/// break one part of it.
+fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    match body.len() {
+        n if n < 0x80 => out.push(n as u8),
+        n if n < 0x100 => out.extend([0x81, n as u8]),
+        n => out.extend([0x82, (n >> 8) as u8, n as u8]),
+    }
+    out.extend_from_slice(body);
+    out
+}
+const EC_OID: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
+const P256_OID: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+const P384_OID: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x22];
+/// The order n of P-256 (SEC 2 section 2.4.2).
+const P256_N: &str = "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551";
+
+fn ec_private(version: u8, d: &[u8], curve: Option<&[u8]>, point: Option<&[u8]>) -> Vec<u8> {
+    let mut body = [tlv(0x02, &[version]), tlv(0x04, d)].concat();
+    if let Some(c) = curve {
+        body.extend(tlv(0xa0, &tlv(0x06, c)));
+    }
+    if let Some(p) = point {
+        body.extend(tlv(0xa1, &tlv(0x03, &[&[0u8][..], p].concat())));
+    }
+    tlv(0x30, &body)
+}
+
+fn pkcs8(version: u8, curve: &[u8], inner: &[u8], extra: &[u8]) -> Vec<u8> {
+    tlv(0x30, &[tlv(0x02, &[version]), tlv(0x30, &[tlv(0x06, EC_OID), tlv(0x06, curve)].concat()), tlv(0x04, inner), extra.to_vec()].concat())
+}
+
+fn pem(label: &str, der: &[u8]) -> String {
+    use base64::Engine;
+    format!("-----BEGIN {label}-----\n{}\n-----END {label}-----\n", base64::engine::general_purpose::STANDARD.encode(der))
+}
+
+#[test]
+fn pkcs8_and_sec1_structures() {
+    let d = hex(RFC6979_D);
+    let point = [vec![4u8], hex(RFC6979_X), hex(RFC6979_Y)].concat();
+    let other_point = [vec![4u8], hex(RFC6979_Y), hex(RFC6979_X)].concat();
+    let good = ec_private(1, &d, None, Some(&point));
+    // (case, PEM, whether it is read as the RFC 6979 key)
+    let table: Vec<(&str, String, bool)> = vec![
+        ("PKCS#8 v0, point inside (openssl's layout)", pem("PRIVATE KEY", &pkcs8(0, P256_OID, &good, &[])), true),
+        ("PKCS#8 without the point", pem("PRIVATE KEY", &pkcs8(0, P256_OID, &ec_private(1, &d, None, None), &[])), true),
+        ("PKCS#8 with the curve repeated inside", pem("PRIVATE KEY", &pkcs8(0, P256_OID, &ec_private(1, &d, Some(P256_OID), None), &[])), true),
+        ("OneAsymmetricKey v1 with attributes", pem("PRIVATE KEY", &pkcs8(1, P256_OID, &good, &tlv(0xa0, &[]))), true),
+        ("SEC1 with curve and point", pem("EC PRIVATE KEY", &ec_private(1, &d, Some(P256_OID), Some(&point))), true),
+        ("SEC1 naming no curve", pem("EC PRIVATE KEY", &good), false),
+        ("SEC1 on P-384", pem("EC PRIVATE KEY", &ec_private(1, &d, Some(P384_OID), None)), false),
+        ("PKCS#8 on P-384", pem("PRIVATE KEY", &pkcs8(0, P384_OID, &good, &[])), false),
+        ("PKCS#8 whose inner curve is another", pem("PRIVATE KEY", &pkcs8(0, P256_OID, &ec_private(1, &d, Some(P384_OID), None), &[])), false),
+        ("a public point that is not d's", pem("PRIVATE KEY", &pkcs8(0, P256_OID, &ec_private(1, &d, None, Some(&other_point)), &[])), false),
+        ("d of 31 bytes", pem("PRIVATE KEY", &pkcs8(0, P256_OID, &ec_private(1, &d[1..], None, None), &[])), false),
+        ("d of 33 bytes", pem("PRIVATE KEY", &pkcs8(0, P256_OID, &ec_private(1, &[&[0u8][..], &d].concat(), None, None), &[])), false),
+        ("d = n", pem("PRIVATE KEY", &pkcs8(0, P256_OID, &ec_private(1, &hex(P256_N), None, None), &[])), false),
+        ("d = 0", pem("PRIVATE KEY", &pkcs8(0, P256_OID, &ec_private(1, &[0u8; 32], None, None), &[])), false),
+        ("ECPrivateKey version 0", pem("PRIVATE KEY", &pkcs8(0, P256_OID, &ec_private(0, &d, None, None), &[])), false),
+        ("PKCS#8 version 2", pem("PRIVATE KEY", &pkcs8(2, P256_OID, &good, &[])), false),
+        ("trailing bytes", pem("PRIVATE KEY", &[pkcs8(0, P256_OID, &good, &[]), vec![0]].concat()), false),
+        ("truncated", pem("PRIVATE KEY", &pkcs8(0, P256_OID, &good, &[])[..60]), false),
+        ("the label of a public key", pem("PUBLIC KEY", &pkcs8(0, P256_OID, &good, &[])), false),
+    ];
+    for (case, text, ok) in table {
+        match Es256Signer::parse(&text) {
+            Ok(signer) => {
+                assert!(ok, "{case}: read");
+                assert_eq!([&[4u8][..], signer.x(), signer.y()].concat(), point, "{case}");
+                assert_eq!(signer.sign(b"sample"), hex(RFC6979_SAMPLE), "{case}");
+            }
+            Err(e) => {
+                assert!(!ok, "{case}: {}", e.message());
+                assert_eq!(e.code(), Code::ConfigInvalid, "{case}");
+            }
+        }
+    }
+}

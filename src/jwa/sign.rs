@@ -3,14 +3,14 @@
 //! arithmetic is constant-time and whose nonces are RFC 6979's (deterministic: no randomness
 //! is needed, and none can leak the key); never this crate's own variable-time verification
 //! arithmetic (`jwa::nistp256`). The private key is read from PKCS#8 (`PRIVATE KEY`), SEC1
-//! (`EC PRIVATE KEY`) PEM or a private JWK (RFC 7518 section 6.2.2), by `p256`'s DER readers.
+//! (`EC PRIVATE KEY`) PEM (read by `der`'s strict reader: p256's own PKCS#8 and SEC1 readers
+//! cost the gate's wasm 17.7 KB gzipped) or a private JWK (RFC 7518 section 6.2.2).
 //! Built with the `gate` or `cli` feature only: the npm package's wasm has no signer.
 
 use crate::b64;
 use crate::error::{Code, Error, Result};
 use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{Signature, SigningKey};
-use p256::pkcs8::DecodePrivateKey;
 use serde_json::Value;
 
 fn bad_key(message: impl Into<String>) -> Error {
@@ -50,12 +50,29 @@ impl Es256Signer {
     /// RFC 5915) PEM block.
     pub fn from_pem(pem: &str) -> Result<Self> {
         let (label, der) = crate::der::pem_block(pem).map_err(|e| bad_key(format!("the key is not PEM: {}", e.message())))?;
-        let secret = match label {
-            "PRIVATE KEY" => p256::SecretKey::from_pkcs8_der(&der).map_err(|_| bad_key("the PKCS#8 key is not a P-256 EC private key (ES256 is the only algorithm the gate signs with)"))?,
-            "EC PRIVATE KEY" => p256::SecretKey::from_sec1_der(&der).map_err(|_| bad_key("the SEC1 key is not a P-256 EC private key"))?,
+        let key = match label {
+            "PRIVATE KEY" => crate::der::ec_private_key_pkcs8(&der),
+            "EC PRIVATE KEY" => crate::der::ec_private_key_sec1(&der),
             _ => return Err(bad_key("the PEM block must be a PRIVATE KEY (PKCS#8) or an EC PRIVATE KEY (SEC1)")),
-        };
-        Ok(Self::new(SigningKey::from(&secret), None))
+        }
+        .map_err(|e| bad_key(format!("the key is not a P-256 EC private key ({}); ES256 is the only algorithm the gate signs with", e.message())))?;
+        if key.curve_oid != crate::jwa::ecdsa::Curve::P256.oid() {
+            return Err(bad_key("the key is not on P-256: ES256 is the only algorithm the gate signs with"));
+        }
+        let signer = Self::from_scalar(&key.d, None)?;
+        if key.point.as_ref().is_some_and(|p| *p != [&[4u8][..], &signer.x, &signer.y].concat()) {
+            return Err(bad_key("the key's public point is not its private scalar's"));
+        }
+        Ok(signer)
+    }
+
+    /// The key of a 32-byte big-endian scalar in [1, n-1] (RFC 5915's fixed length).
+    fn from_scalar(d: &[u8], kid: Option<String>) -> Result<Self> {
+        if d.len() != 32 {
+            return Err(bad_key("the private scalar must be 32 bytes"));
+        }
+        let secret = p256::SecretKey::from_slice(d).map_err(|_| bad_key("the private scalar is not a P-256 private key"))?;
+        Ok(Self::new(SigningKey::from(&secret), kid))
     }
 
     /// A private JWK: `kty` EC, `crv` P-256, `d`, and `x` and `y` that are `d`'s public point.
@@ -75,13 +92,12 @@ impl Es256Signer {
         }
         let coordinate = |name: &str| member(name).and_then(|s| b64::decode(s.as_bytes())).filter(|b| b.len() == 32);
         let d = coordinate("d").ok_or_else(|| bad_key("the JWK has no private part d of 32 bytes (base64url): give the private key"))?;
-        let secret = p256::SecretKey::from_slice(&d).map_err(|_| bad_key("the JWK's d is not a P-256 private key"))?;
         let kid = match obj.get("kid") {
             None => None,
             Some(Value::String(k)) if !k.is_empty() => Some(k.clone()),
             Some(_) => return Err(bad_key("the JWK's kid must be a non-empty string")),
         };
-        let signer = Self::new(SigningKey::from(&secret), kid);
+        let signer = Self::from_scalar(&d, kid)?;
         if coordinate("x").as_deref() != Some(signer.x.as_slice()) || coordinate("y").as_deref() != Some(signer.y.as_slice()) {
             return Err(bad_key("the JWK's x and y are not the public point of its d"));
         }
