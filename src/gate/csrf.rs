@@ -17,11 +17,18 @@ pub fn check_cookie_login(headers: &[(String, String)], gate_origin: Option<&str
     if !json {
         return Err(Error::new(Code::InvalidArgument, "set_cookie needs Content-Type: application/json"));
     }
-    // A browser sends Origin with every POST; `null` (a sandboxed frame, a data: URL) is foreign.
-    let foreign = field(headers, "origin").is_some_and(|o| gate_origin.is_none_or(|g| !o.trim().eq_ignore_ascii_case(g)));
-    let cross_site = field(headers, "sec-fetch-site").is_some_and(|s| s.trim().eq_ignore_ascii_case("cross-site"));
-    if foreign || cross_site {
+    if from_elsewhere(headers, gate_origin) {
         return Err(Error::new(Code::PermissionDenied, "set_cookie is refused for a cross-site request"));
     }
     Ok(())
+}
+
+/// Whether a browser says the request comes from a page of another origin: an `Origin` other
+/// than the gate's own (`null`, a sandboxed frame or a data: URL, included), or
+/// `Sec-Fetch-Site: cross-site` (Fetch Metadata). No `Origin` is not a browser's cross-origin
+/// request (a browser sends it with every POST and every WebSocket).
+pub fn from_elsewhere(headers: &[(String, String)], gate_origin: Option<&str>) -> bool {
+    let foreign = field(headers, "origin").is_some_and(|o| gate_origin.is_none_or(|g| !o.trim().eq_ignore_ascii_case(g)));
+    let cross_site = field(headers, "sec-fetch-site").is_some_and(|s| s.trim().eq_ignore_ascii_case("cross-site"));
+    foreign || cross_site
 }

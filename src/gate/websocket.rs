@@ -31,9 +31,7 @@ pub fn check_upgrade(headers: &[(String, String)], gate_origin: Option<&str>, so
     if source != Source::Cookie {
         return Ok(());
     }
-    let foreign = field(headers, "origin").is_some_and(|o| gate_origin.is_none_or(|g| !o.trim().eq_ignore_ascii_case(g)));
-    let cross_site = field(headers, "sec-fetch-site").is_some_and(|s| s.trim().eq_ignore_ascii_case("cross-site"));
-    if foreign || cross_site {
+    if crate::gate::csrf::from_elsewhere(headers, gate_origin) {
         return Err(Error::new(Code::PermissionDenied, "a WebSocket with the session cookie from another origin"));
     }
     Ok(())
