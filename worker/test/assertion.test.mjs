@@ -27,6 +27,7 @@ const ROLES = {
     claim_mappings: { '/kubernetes.io/namespace': 'namespace', team: 'team', motto: 'motto', 'weird key': 'weird key', Team: 'Team' },
   },
   brief: { user_claim: 'sub', bound_audiences: [AUD], token_ttl: 2 },
+  counted: { user_claim: 'sub', bound_audiences: [AUD], token_ttl: '1h', token_num_uses: 3 },
 };
 
 const ecKey = () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
@@ -307,6 +308,16 @@ describe('WebSockets', () => {
     const s = await openSocket(gate, { 'x-vault-token': token });
     assert.equal(s.status, 101);
     assert.equal(await s.echo('hi'), 'echo:hi');
+    assert.deepEqual(await s.closed, { code: 1008, reason: 'credential ended' });
+  });
+
+  test('a session whose last use another request spends is closed', async () => {
+    const token = await session(gate, 'counted');
+    const s = await openSocket(gate, { 'x-vault-token': token }); // use 1 of 3
+    assert.equal(s.status, 101);
+    assert.equal(await s.echo('one'), 'echo:one');
+    for (let i = 2; i <= 3; i++) assert.equal((await gate.call('/app', { headers: { 'x-vault-token': token } })).status, 200, `use ${i}`);
+    assert.equal((await gate.call('/app', { headers: { 'x-vault-token': token } })).status, 401, 'spent');
     assert.deepEqual(await s.closed, { code: 1008, reason: 'credential ended' });
   });
 
