@@ -8,6 +8,7 @@ import { webSocketCheckSeconds } from '../pkg/workerd.mjs';
 
 /** Policy Violation (RFC 6455 section 7.4.1): what the caller sees when its credential ends. */
 const POLICY = 1008;
+const DAY_MS = 86_400_000;
 
 /** A close code a peer may send (1005 and 1006 are never sent; 1015 neither), else 1000. */
 const sendable = (code) => (code === 1000 || (code >= 3000 && code <= 4999) || (code >= 1001 && code <= 1014 && ![1004, 1005, 1006].includes(code)) ? code : 1000);
@@ -44,10 +45,13 @@ export async function relay({ upstream, headers, exp, check, now, log }) {
     log(`jwksgate: WebSocket closed: ${why}`);
     close(POLICY, 'credential ended');
   };
+  // A timer longer than 2^31-1 ms fires at once (as in browsers and Node): sessions may live 32
+  // days, so a far expiry is waited for a day at a time.
   const expireAt = (seconds) => {
     clearTimeout(expiry);
     if (typeof seconds !== 'number' || !Number.isFinite(seconds)) return;
-    expiry = setTimeout(() => end('the credential expired'), Math.max(0, (seconds - now()) * 1000));
+    const wait = Math.max(0, (seconds - now()) * 1000);
+    expiry = setTimeout(() => (now() >= seconds ? end('the credential expired') : expireAt(seconds)), Math.min(wait, DAY_MS));
   };
   expireAt(exp);
   let checking = false;
@@ -62,8 +66,16 @@ export async function relay({ upstream, headers, exp, check, now, log }) {
       checking = false;
     }
   }, webSocketCheckSeconds() * 1000);
-  server.addEventListener('message', (e) => open && remote.send(e.data));
-  remote.addEventListener('message', (e) => open && server.send(e.data));
+  const pass = (to) => (e) => {
+    if (!open) return;
+    try {
+      to.send(e.data);
+    } catch {
+      close(1011, 'relay failed');
+    }
+  };
+  server.addEventListener('message', pass(remote));
+  remote.addEventListener('message', pass(server));
   server.addEventListener('close', (e) => close(e.code, e.reason));
   remote.addEventListener('close', (e) => close(e.code, e.reason));
   server.addEventListener('error', () => close(1011, 'error'));
