@@ -190,20 +190,17 @@ fn use_once(current: Option<Record>, id: &str, mount: &str, now: i64) -> Outcome
     allowed(Some(record.clone()), record, left)
 }
 
-/// [`use_once`]'s refusals, counting nothing: the record is kept as it is.
+/// [`use_once`]'s verdict, counting nothing: allowed, the record is kept as it was; refused, as
+/// a use would be.
 fn check(current: Option<Record>, id: &str, mount: &str, now: i64) -> Outcome {
-    let Some(record) = current else { return refused(None, "no such session (revoked, used up, expired or never stored)") };
-    if record.id != id || record.mount != mount {
-        return refused(Some(record), "the stored session is another session's");
+    let verdict = use_once(current.clone(), id, mount, now);
+    match (verdict.answer.ok, current) {
+        (true, Some(record)) => {
+            let left = if record.limited { i64::try_from(record.uses).unwrap_or(i64::MAX) } else { 0 };
+            allowed(Some(record.clone()), record, left)
+        }
+        _ => verdict,
     }
-    if record.exp <= now {
-        return refused(None, "session expired");
-    }
-    if record.limited && record.uses == 0 {
-        return refused(None, "the session's uses are spent");
-    }
-    let left = if record.limited { i64::try_from(record.uses).unwrap_or(i64::MAX) } else { 0 };
-    allowed(Some(record.clone()), record, left)
 }
 
 /// Parses an op as JSON (from the worker, into the object).
