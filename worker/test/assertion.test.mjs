@@ -16,8 +16,8 @@ import { WebSocketServer } from 'ws';
 import { Issuer } from '../dev/issuer.mjs';
 import { freePort, roles, root, startGate } from './helpers.mjs';
 
-// The npm package as `make pkg` builds it (its Node entry).
-const jwksgate = await import(join(root, 'pkg', 'node.mjs'));
+// The npm package as `make pkg` builds it: its Node entry (package.json exports' node import).
+const jwksgate = await import(join(root, 'pkg', 'bundled.mjs'));
 const CLI = join(root, 'target', 'release', 'jwksgate');
 
 const AUD = 'https://gate.example';
