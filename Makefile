@@ -151,8 +151,10 @@ worker/node_modules/.package-lock.json: worker/package-lock.json
 	cd worker && $(NPM_CI)
 	touch $@
 
-# cli: publish.test.mjs runs the real `jwksgate publish` (target/release/jwksgate).
-test-worker: gate-pkg cli vault-clients worker/node_modules/.package-lock.json
+# pkg and cli: worker/test/assertion.test.mjs verifies the gate's assertion with the package
+# (pkg/bundled.mjs) and checks the gate's discovery with `jwksgate discover`; publish.test.mjs
+# runs the real `jwksgate publish` (target/release/jwksgate).
+test-worker: gate-pkg pkg cli vault-clients worker/node_modules/.package-lock.json
 	cd worker && HVAC_PYTHON=$(CURDIR)/$(VAULT_CLIENTS)/bin/python node --test --test-timeout=120000 test/
 
 run-gate: gate-pkg worker/node_modules/.package-lock.json

@@ -116,7 +116,7 @@ pub fn certificate_key_from_pem(pem: &str) -> Result<SpkiKey> {
     }
 }
 
-fn pem_block(pem: &str) -> Result<(&str, Vec<u8>)> {
+pub(crate) fn pem_block(pem: &str) -> Result<(&str, Vec<u8>)> {
     if pem.len() > MAX_PEM_BYTES {
         return err(Code::JwkInvalid, format!("PEM input is over {MAX_PEM_BYTES} bytes"));
     }
@@ -132,6 +132,93 @@ fn pem_block(pem: &str) -> Result<(&str, Vec<u8>)> {
         .decode(body.as_bytes())
         .map_err(|_| Error::new(Code::JwkInvalid, "PEM body is not valid base64"))?;
     Ok((label, der))
+}
+
+/// An EC private key as PKCS#8 or SEC1 carry it, as far as DER goes: the scalar's range and
+/// the point's agreement with it are the signer's checks.
+#[cfg(any(feature = "gate", all(feature = "cli", not(target_arch = "wasm32"))))]
+#[derive(Clone, PartialEq, Eq)]
+pub struct EcPrivateKey {
+    /// The namedCurve OID's content octets.
+    pub curve_oid: Vec<u8>,
+    /// The private scalar, big-endian, as encoded.
+    pub d: Vec<u8>,
+    /// The SEC1 public point, when the encoding carries it.
+    pub point: Option<Vec<u8>>,
+}
+
+#[cfg(any(feature = "gate", all(feature = "cli", not(target_arch = "wasm32"))))]
+impl core::fmt::Debug for EcPrivateKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("EcPrivateKey(..)")
+    }
+}
+
+/// SEC1 ECPrivateKey (RFC 5915 section 3): version 1, the scalar, then `[0]` namedCurve and
+/// `[1]` the public point, each optional. `outer_curve` is PKCS#8's algorithm's curve, which a
+/// `[0]` must repeat; one of the two must name the curve.
+#[cfg(any(feature = "gate", all(feature = "cli", not(target_arch = "wasm32"))))]
+fn sec1_ec_private_key(der: &[u8], outer_curve: Option<&[u8]>) -> Result<EcPrivateKey> {
+    let mut outer = Der(der);
+    let mut seq = Der(outer.read(0x30)?);
+    outer.finish()?;
+    if seq.read(0x02)? != [1] {
+        return err(Code::JwkInvalid, "ECPrivateKey version must be 1");
+    }
+    let d = seq.read(0x04)?.to_vec();
+    let mut curve = outer_curve.map(<[u8]>::to_vec);
+    if seq.0.first() == Some(&0xa0) {
+        let mut params = Der(seq.read(0xa0)?);
+        let named = params.read(0x06).map_err(|_| Error::new(Code::NotSupported, "EC keys must name their curve (RFC 5480 namedCurve)"))?;
+        params.finish()?;
+        if curve.as_deref().is_some_and(|c| c != named) {
+            return err(Code::JwkInvalid, "the ECPrivateKey names another curve than its PKCS#8 algorithm");
+        }
+        curve = Some(named.to_vec());
+    }
+    let mut point = None;
+    if seq.0.first() == Some(&0xa1) {
+        let mut public = Der(seq.read(0xa1)?);
+        let bits = public.read(0x03)?;
+        public.finish()?;
+        let Some((0, key)) = bits.split_first() else { return err(Code::JwkInvalid, "malformed DER: BIT STRING") };
+        point = Some(key.to_vec());
+    }
+    seq.finish()?;
+    let curve_oid = curve.ok_or_else(|| Error::new(Code::NotSupported, "EC keys must name their curve (RFC 5480 namedCurve)"))?;
+    Ok(EcPrivateKey { curve_oid, d, point })
+}
+
+/// A SEC1 `EC PRIVATE KEY` (RFC 5915 section 3, as `openssl ec` writes it).
+#[cfg(any(feature = "gate", all(feature = "cli", not(target_arch = "wasm32"))))]
+pub fn ec_private_key_sec1(der: &[u8]) -> Result<EcPrivateKey> {
+    sec1_ec_private_key(der, None)
+}
+
+/// A PKCS#8 `PRIVATE KEY` (RFC 5208 section 5; RFC 5958's OneAsymmetricKey, version 0 or 1)
+/// holding an id-ecPublicKey key with a named curve (RFC 5915 section 2). Other families are
+/// `ERR_NOT_SUPPORTED`.
+#[cfg(any(feature = "gate", all(feature = "cli", not(target_arch = "wasm32"))))]
+pub fn ec_private_key_pkcs8(der: &[u8]) -> Result<EcPrivateKey> {
+    let mut outer = Der(der);
+    let mut info = Der(outer.read(0x30)?);
+    outer.finish()?;
+    let version = info.read(0x02)?;
+    if version != [0] && version != [1] {
+        return err(Code::JwkInvalid, "PKCS#8 version must be 0 or 1");
+    }
+    let mut alg = Der(info.read(0x30)?);
+    if alg.read(0x06)? != EC_PUBLIC_KEY_OID {
+        return err(Code::NotSupported, "the PKCS#8 key is not an EC key");
+    }
+    let curve = alg.read(0x06).map_err(|_| Error::new(Code::NotSupported, "EC keys must name their curve (RFC 5480 namedCurve)"))?;
+    alg.finish()?;
+    let key = sec1_ec_private_key(info.read(0x04)?, Some(curve))?;
+    // [0] attributes and [1] publicKey (RFC 5958) are not needed: the point is checked against d.
+    while !info.0.is_empty() {
+        info.skip()?;
+    }
+    Ok(key)
 }
 
 /// A strict DER reader over one buffer.

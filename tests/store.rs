@@ -20,6 +20,12 @@ fn use_op() -> Op {
 fn renew(lease: Lease, increment: u64) -> Op {
     Op::Renew { id: "s1".into(), mount: "k8s-prod".into(), lease, increment, init: None }
 }
+fn check() -> Op {
+    Op::Check { id: "s1".into(), mount: "k8s-prod".into(), init: None }
+}
+fn check_from(init: Record) -> Op {
+    Op::Check { id: "s1".into(), mount: "k8s-prod".into(), init: Some(init) }
+}
 const ROLE: Lease = Lease { ttl: 1800, max_ttl: 3600, explicit_max_ttl: 0, period: 0 };
 
 #[test]
@@ -50,6 +56,15 @@ fn ops_on_a_record() {
         ("renew: periodic, the period each time", Some(record(0)), renew(Lease { period: 900, ..Lease::default() }, 7200), T0 + 1000, true, Some(after(record(0), |r| { r.exp = T0 + 1900; r.renewed = Some(T0 + 1000) })), 0, Some(900)),
         ("renew counts as a use", Some(record(2)), renew(ROLE, 0), T0 + 10, true, Some(after(record(1), |r| { r.limited = true; r.exp = T0 + 1810; r.renewed = Some(T0 + 10) })), 1, Some(1800)),
         ("renew an expired session", Some(record(0)), renew(ROLE, 0), T0 + 1800, false, None, 0, None),
+        // An open WebSocket's check (the gate's own op): UseToken's refusals, no use counted.
+        ("check, no limit", Some(record(0)), check(), T0 + 1, true, Some(record(0)), 0, None),
+        ("check counts no use", Some(record(3)), check(), T0 + 1, true, Some(record(3)), 3, None),
+        ("check, nothing stored: the session's init, nothing written", None, check_from(record(3)), T0 + 1, true, None, 3, None),
+        ("check a tombstone (revoked)", Some(after(record(0), |r| r.ended = true)), check_from(record(0)), T0 + 1, false, Some(after(record(0), |r| r.ended = true)), 0, None),
+        ("check with no record and no init", None, check(), T0 + 1, false, None, 0, None),
+        ("check a spent record: a tombstone", Some(after(record(0), |r| r.limited = true)), check(), T0 + 1, false, Some(after(record(0), |r| { r.limited = true; r.ended = true })), 0, None),
+        ("check an expired session: dropped", Some(record(0)), check(), T0 + 1800, false, None, 0, None),
+        ("check another session's record", Some(after(record(0), |r| r.id = "s2".into())), check(), T0, false, Some(after(record(0), |r| r.id = "s2".into())), 0, None),
         ("expire before exp", Some(record(0)), Op::Expire {}, T0 + 10, false, Some(record(0)), 0, None),
         ("expire at exp", Some(record(0)), Op::Expire {}, T0 + 1800, false, None, 0, None),
     ];

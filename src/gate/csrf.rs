@@ -61,3 +61,11 @@ pub fn check_cookie_request(method: &str, headers: &[(String, String)], gate_ori
     }
     Ok(())
 }
+
+/// Whether a browser says a WebSocket upgrade comes from a page of another origin: an `Origin`
+/// other than the gate's own (`null` included), or `Sec-Fetch-Site` `cross-site` or `same-site`.
+/// A WebSocket is no navigation and its opener reads every frame, so a GET upgrade is held to
+/// what [`check_cookie_request`] asks of a state-changing method.
+pub fn from_elsewhere(headers: &[(String, String)], gate_origin: Option<&str>) -> bool {
+    foreign_origin(headers, gate_origin) || fetch_site_is(headers, &["cross-site", "same-site"])
+}

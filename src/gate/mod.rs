@@ -4,8 +4,11 @@
 //! and Go's printing (`fields`), session tokens (`session`), Vault's request and response shapes
 //! (`vault`) and CIDR blocks (`cidr`); the proxy's routing, upstream URL and headers (`proxy`)
 //! and the login's CSRF check (`csrf`); roles and config as `vault read` prints them (`documents`);
-//! keys pushed by `jwksgate publish` (`publish`). Built with the `gate` feature; uses the core only.
+//! keys pushed by `jwksgate publish` (`publish`); the identity assertion the origin verifies and
+//! the headers beside it (`assertion`) and WebSocket upgrades (`websocket`). Built with the `gate`
+//! feature; uses the core only.
 
+pub mod assertion;
 pub mod cidr;
 pub mod claims;
 pub mod csrf;
@@ -20,3 +23,4 @@ pub mod session;
 pub mod store;
 pub mod validator;
 pub mod vault;
+pub mod websocket;

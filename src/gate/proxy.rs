@@ -32,10 +32,11 @@ const REQUEST_DROPPED: &[&str] = &[
 /// oauth2-proxy's `X-Auth-Request-*` (the gate's own), Kubernetes' `X-Remote-*`, every
 /// `X-Forwarded-*` (`-User`, `-Email`, `-Groups`, `-Access-Token`, `-Preferred-Username`, and the
 /// address ones), Kong's, Google IAP's, Azure App Service's, AWS ALB's, Cloudflare Access's,
-/// Envoy's. Dropped whatever the caller sends; the gate then sets its own.
+/// Envoy's; and the gate's own assertion (`X-Jwksgate-Assertion`). Dropped whatever the caller
+/// sends; the gate then sets its own.
 const IDENTITY_PREFIXES: &[&str] = &[
     "x-auth-request-", "x-remote-", "x-forwarded-", "x-webauth-", "x-authenticated-", "x-consumer-", "x-credential-",
-    "x-goog-authenticated-user-", "x-goog-iap-", "x-ms-client-principal", "x-amzn-oidc-", "cf-access-", "x-jwt-", "x-envoy-",
+    "x-goog-authenticated-user-", "x-goog-iap-", "x-ms-client-principal", "x-amzn-oidc-", "cf-access-", "x-jwt-", "x-envoy-", "x-jwksgate-",
 ];
 
 /// Response fields that tell a shared cache (a CDN in front of the gate) to keep an answer:

@@ -50,7 +50,7 @@ impl Record {
     }
 }
 
-/// What a request asks of the store. Every op but `create` and `expire` is one use of the
+/// What a request asks of the store. Every op but `create`, `expire` and `check` is one use of the
 /// session (Vault counts every request made with a token, lookups included). As JSON, serde's
 /// external tagging (`{"use": {"id": ..., "mount": ...}}`, `{"expire": {}}`): no buffering of
 /// untagged content, which keeps the gate's wasm smaller.
@@ -98,6 +98,16 @@ pub enum Op {
     },
     /// The object's alarm: drops the record once it has expired.
     Expire {},
+    /// Whether the session still stands (an open WebSocket's periodic check): not a use.
+    Check {
+        /// The session's id.
+        id: String,
+        /// Its mount.
+        mount: String,
+        /// See [`Op::Use`].
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        init: Option<Record>,
+    },
 }
 
 /// The store's answer to one op.
@@ -155,6 +165,7 @@ pub fn apply(current: Option<Record>, op: Op, now: i64) -> Outcome {
             _ => refused(None, "expired"),
         },
         Op::Use { id, mount, init } => settle(current, init, now, |c| use_once(c, &id, &mount, now)),
+        Op::Check { id, mount, init } => settle(current, init, now, |c| check(c, &id, &mount, now)),
         Op::Revoke { id, mount, init } => settle(current, init, now, |c| match use_once(c, &id, &mount, now) {
             Outcome { answer: Answer { ok: true, record, num_uses, .. }, .. } => {
                 Outcome { keep: None, answer: Answer { ok: true, reason: None, record, num_uses, ttl: None, warnings: Vec::new() } }
@@ -228,6 +239,19 @@ fn use_once(current: Option<Record>, id: &str, mount: &str, now: i64) -> Outcome
     }
     let left = i64::try_from(record.uses).unwrap_or(i64::MAX);
     allowed(Some(record.clone()), record, left)
+}
+
+/// [`use_once`]'s verdict, counting nothing: allowed, the record is kept as it was; refused, as
+/// a use would be.
+fn check(current: Option<Record>, id: &str, mount: &str, now: i64) -> Outcome {
+    let verdict = use_once(current.clone(), id, mount, now);
+    match (verdict.answer.ok, current) {
+        (true, Some(record)) => {
+            let left = if record.limited { i64::try_from(record.uses).unwrap_or(i64::MAX) } else { 0 };
+            allowed(Some(record.clone()), record, left)
+        }
+        _ => verdict,
+    }
 }
 
 /// Parses an op as JSON (from the worker, into the object).

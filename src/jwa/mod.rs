@@ -17,6 +17,8 @@ pub mod rsa;
 pub mod weierstrass;
 #[cfg(any(all(feature = "es256", not(feature = "p256-crate")), feature = "es384", feature = "es512"))]
 pub mod words;
+#[cfg(any(feature = "gate", all(feature = "cli", not(target_arch = "wasm32"))))]
+pub mod sign;
 
 use crate::der::{self, SpkiKey};
 use crate::error::{err, Code, Result};

@@ -36,7 +36,7 @@ export interface GateLoginRequest { role: string | null; jwt: string | null; set
 /** A successful login: Vault's response body and the session it minted (nothing to store). */
 export interface GateLogin { body: unknown; token: string; session: GateIdentity }
 /** What a request asks of the session store (src/gate/store.rs `Op`, as serde writes it: `{"use": {...}}`, `{"expire": {}}`), for `sessionApply`. */
-export type StoreOp = { expire: Record<string, never> } | { create: unknown } | { use: unknown } | { renew: unknown } | { revoke: unknown };
+export type StoreOp = { expire: Record<string, never> } | { create: unknown } | { use: unknown } | { renew: unknown } | { revoke: unknown } | { check: unknown };
 /** The store's answer (src/gate/store.rs `Answer`). */
 export interface StoreAnswer { ok: boolean; reason?: string; record?: unknown; num_uses: number; ttl?: number; warnings: string[] }
 /** A session checked (MAC, maximum lifetime, CIDRs) and the op to send its store. */
@@ -46,7 +46,7 @@ export interface GateSessionUse { identity: GateIdentity; op: StoreOp }
 export interface GateError extends JwksgateError { status: number; check?: string; log?: string }
 "#;
 
-fn gate_js(e: Error) -> JsValue {
+pub(super) fn gate_js(e: Error) -> JsValue {
     let status = gate_role::http_status(&e);
     let js = to_js(e);
     let _ = Reflect::set(&js, &"status".into(), &JsValue::from(status));
@@ -347,10 +347,12 @@ impl JsGate {
     #[wasm_bindgen(unchecked_return_type = "GateIdentity")]
     pub fn authorize(&self, role: &str, jwt: &str, remote: Option<String>, now: f64) -> Result<JsValue, JsValue> {
         let login = self.gate.authorize_bearer(role, jwt, self.verifier()?, remote_ip(remote), now).map_err(gate_js)?;
-        to_plain(&serde_json::json!({
+        let mut identity = serde_json::json!({
             "mount": self.mount, "role": login.role, "alias": login.alias, "groups": login.groups, "policies": login.policies, "meta": login.metadata,
             "headers": crate::gate::vault::identity_headers(&self.mount, &login.role, &login.alias, &login.groups, &login.policies),
-        }))
+        });
+        super::assertion::add_token_identity(&mut identity, &self.mount, &login.claims);
+        to_plain(&identity)
     }
 
     /// Whether a token that named a key the set lacks may make the host refetch the set
@@ -374,7 +376,8 @@ impl JsGate {
     }
 
     /// A session token checked here, and the store op for this request: one use (`use`), or
-    /// the end of the session (`revoke`). Throws `ERR_SESSION_INVALID` (403).
+    /// the end of the session (`revoke`), or whether it still stands without using it (`check`,
+    /// an open WebSocket's). Throws `ERR_SESSION_INVALID` (403).
     #[wasm_bindgen(unchecked_return_type = "GateSessionUse")]
     pub fn session(&self, token: &str, remote: Option<String>, now: f64, purpose: Option<String>) -> Result<JsValue, JsValue> {
         let s = self.verify_here(token, remote, now)?;
@@ -382,7 +385,8 @@ impl JsGate {
         let op = match purpose.as_deref() {
             None | Some("use") => store::Op::Use { id, mount, init },
             Some("revoke") => store::Op::Revoke { id, mount, init },
-            Some(_) => return Err(gate_js(invalid("purpose must be \"use\" or \"revoke\""))),
+            Some("check") => store::Op::Check { id, mount, init },
+            Some(_) => return Err(gate_js(invalid("purpose must be \"use\", \"revoke\" or \"check\""))),
         };
         to_plain(&serde_json::json!({ "identity": session_identity_json(&s), "op": op }))
     }
@@ -482,7 +486,7 @@ export interface GateCredential { token: string; from: "x-vault-token" | "author
 export type HeaderList = [string, string][];
 "#;
 
-fn header_list(value: &JsValue, what: &str) -> Result<Vec<(String, String)>, JsValue> {
+pub(super) fn header_list(value: &JsValue, what: &str) -> Result<Vec<(String, String)>, JsValue> {
     let text = json_text(value, what).map_err(gate_js)?;
     serde_json::from_str(&text).map_err(|_| gate_js(invalid(format!("{what} must be a list of [name, value] pairs"))))
 }

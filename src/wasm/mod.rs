@@ -3,6 +3,8 @@
 //! JS `Error`s with `code` (and `claim` and `reason` for claim failures). Nothing here makes a
 //! security decision.
 
+#[cfg(feature = "gate")]
+mod assertion;
 mod convert;
 mod discovery;
 #[cfg(feature = "gate")]

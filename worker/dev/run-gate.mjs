@@ -2,7 +2,7 @@
 // (127.0.0.1:8791) and the gate in workerd via `wrangler dev` (127.0.0.1:8787), then the
 // Vault-style walkthrough to copy and paste. Ctrl-C stops all three.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Issuer } from './issuer.mjs';
@@ -30,11 +30,14 @@ const vars = {
   ROLES: JSON.stringify(ROLES),
   DEFAULT_ROLE: 'demo',
   ORIGIN: origin.url,
+  GATE_URL: GATE,
 };
 // A fresh secret per run (sessions from an earlier run stop verifying), handed over in
 // .dev.vars (wrangler dev's secrets file, git-ignored) rather than on a command line.
 const devVars = join(workerDir, '.dev.vars');
-writeFileSync(devVars, `SESSION_SECRET=${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
+// The assertion's key likewise: a fresh P-256 key per run, as a private JWK on one line.
+const assertionKey = JSON.stringify(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }));
+writeFileSync(devVars, `SESSION_SECRET=${randomBytes(32).toString('base64url')}\nASSERTION_KEY='${assertionKey}'\n`, { mode: 0o600 });
 const args = ['dev', '--ip', '127.0.0.1', '--port', '8787', '--show-interactive-dev-session=false', '--log-level', 'warn'];
 for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
 const wrangler = spawn(wranglerBin, args, { cwd: workerDir, env: wranglerEnv(), stdio: ['ignore', 'inherit', 'inherit'] });
@@ -102,6 +105,7 @@ SESSION=$(curl -s -X POST ${GATE}/v1/auth/jwt/login -d "{\\"role\\":\\"demo\\",\
 curl -s -H "X-Vault-Token: $SESSION" ${GATE}/v1/auth/token/lookup-self
 
 # 4. Call the origin through the gate: with the session, or with the ServiceAccount token itself
+#    (the origin sees X-Jwksgate-Assertion, a JWT it verifies against ${GATE}/.well-known/jwks.json)
 curl -s -H "X-Vault-Token: $SESSION" ${GATE}/hello
 curl -s -H "Authorization: Bearer $TOKEN" ${GATE}/hello
 curl -s -i ${GATE}/hello        # no credential: 401
@@ -113,6 +117,7 @@ curl -s -H "X-Vault-Token: $SESSION" ${GATE}/v1/auth/token/lookup-self
 # 6. The same questions from a terminal, with the jwksgate command (make cli; cargo install --path .)
 ${jwksgate} inspect $TOKEN                 # decoded, NOT verified: claims, times in words, warnings
 ${jwksgate} discover ${issuer.url}     # the issuer as Vault fetches it (http: a warning, loopback only)
+${jwksgate} discover ${GATE}           # the gate itself, as an origin fetches its assertion keys
 ${jwksgate} verify --issuer ${issuer.url} --audience ${AUDIENCE} $TOKEN
 ${jwksgate} explain --role ${roleFile} --config ${configFile} $TOKEN
 # and why Vault would refuse another namespace's token, rule by rule:

@@ -4,9 +4,11 @@
 // session), written only once a session has state to keep: a login is a verification and a MAC.
 // A thin host: HTTP, key fetching, KV and storage here; every security decision in Rust (pkg/, via wasm).
 import { DurableObject } from 'cloudflare:workers';
-import { Gate, GateProxy, importPublicKeyPem, parseAuthConfig, requestCredential, routeBearer, sessionApply } from '../pkg/workerd.mjs';
+import { Gate, GateProxy, checkWebSocketUpgrade, importPublicKeyPem, isWebSocketUpgrade, parseAuthConfig, requestCredential, routeBearer, sessionApply, webSocketHeaders } from '../pkg/workerd.mjs';
 import { NoKeysError, RemoteKeys, StaticKeys, readCapped } from './keys.mjs';
 import { PublishedKeys, publishRoute } from './publish.mjs';
+import { assertionsFrom, documentResponse, originIdentity } from './assertion.mjs';
+import { relay } from './websocket.mjs';
 
 export { PublishStore } from './publish.mjs';
 
@@ -143,7 +145,7 @@ function configure(env) {
   if (proxy.origin && new URL(text(env.ORIGIN).trim()).origin !== proxy.origin) {
     throw new Error(`ORIGIN must name its host as a URL parser writes it: ${new URL(text(env.ORIGIN).trim()).origin}`);
   }
-  return { mounts, list, issuers: list.map((m) => m.issuer), proxy, store: env.SESSIONS };
+  return { mounts, list, issuers: list.map((m) => m.issuer), proxy, store: env.SESSIONS, assertions: assertionsFrom(env) };
 }
 
 let current = null; // { env, fingerprint, state } | { env, fingerprint, error }
@@ -364,14 +366,21 @@ async function proxy(s, request, upstream, ctx) {
   // The cookie acts only for the gate's own origin on a state-changing method (CSRF, in Rust):
   // checked before the session is used, so a forged request spends none of its uses.
   if (c.from === 'cookie') s.proxy.checkCookieRequest(request.method, headers, request.url);
+  // A WebSocket: refused before its credential is used when a browser's page elsewhere opened it.
+  const upgrade = isWebSocketUpgrade(request.method, headers);
+  if (upgrade) checkWebSocketUpgrade(headers, request.url, c.from);
   let identity;
+  let mount;
   try {
     if (c.token.startsWith('jgs.')) {
-      ({ identity } = await useSession(s, c.token, request));
+      let answer;
+      ({ identity, mount, answer } = await useSession(s, c.token, request));
+      // The store's expiry (renewals move it), not the one the session was minted with.
+      identity = { ...identity, exp: answer.record?.exp ?? identity.exp };
     } else if (c.from === 'authorization') {
       // A ServiceAccount token goes to the mount its issuer names (read in Rust; that mount
       // then checks it whole), and logs in there with the mount's default_role.
-      const mount = s.list.length === 1 ? s.list[0] : s.list[routeBearer(c.token, s.issuers)];
+      mount = s.list.length === 1 ? s.list[0] : s.list[routeBearer(c.token, s.issuers)];
       if (!mount) return refused('a Bearer token of no configured issuer');
       if (!mount.defaultRole) return refused(`a Bearer token for mount ${mount.path}, which has no default_role`);
       identity = await withKeys(mount, ctx, c.token, () => mount.gate.authorize(mount.defaultRole, c.token, clientAddress(request), now()));
@@ -388,9 +397,11 @@ async function proxy(s, request, upstream, ctx) {
     console.error('jwksgate: the upstream URL reads differently to the URL parser; nothing fetched');
     throw new HttpError(400, 'invalid request path');
   }
+  const forwarded = s.proxy.forwardHeaders(headers, originIdentity(s.assertions, identity, now()), request.url, clientAddress(request));
+  if (upgrade) return webSocket(s, request, upstream, forwarded, c, mount, identity);
   const init = {
     method: request.method,
-    headers: s.proxy.forwardHeaders(headers, identity.headers, request.url, clientAddress(request)),
+    headers: forwarded,
     redirect: 'manual',
     // The answer is per identity and a cache's key is the URL: Cloudflare's cache neither
     // answers this request nor keeps its response.
@@ -407,6 +418,26 @@ async function proxy(s, request, upstream, ctx) {
     return vaultError(502, 'origin unreachable');
   }
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers: s.proxy.responseHeaders([...response.headers]) });
+}
+
+/**
+ * A WebSocket through the gate (worker/src/websocket.mjs), checked again while it is open: a
+ * session with its store (`check`: no use counted), a Bearer token by its mount again.
+ */
+async function webSocket(s, request, upstream, forwarded, c, mount, identity) {
+  const check = c.token.startsWith('jgs.')
+    ? async () => (await useSession(s, c.token, request, 'check')).answer.record?.exp
+    : async () => mount.gate.authorize(mount.defaultRole, c.token, clientAddress(request), now()).exp;
+  let out;
+  try {
+    out = await relay({ upstream, headers: webSocketHeaders(forwarded), exp: identity.exp, check, now, log: (line) => console.log(line) });
+  } catch (e) {
+    console.error(`jwksgate: origin unreachable: ${e && e.message ? e.message : e}`);
+    return vaultError(502, 'origin unreachable');
+  }
+  if (out.upgraded) return out.response;
+  const r = out.response;
+  return new Response(r.body, { status: r.status, statusText: r.statusText, headers: s.proxy.responseHeaders([...r.headers]) });
 }
 
 async function route(request, env, ctx) {
@@ -429,7 +460,8 @@ async function route(request, env, ctx) {
     case 'not-found':
       return vaultError(404, null);
     default:
-      return proxy(s, request, upstream, ctx);
+      // The gate's own keys and discovery document, when it signs assertions (ASSERTION_KEY).
+      return documentResponse(s.assertions, request) ?? proxy(s, request, upstream, ctx);
   }
 }
 

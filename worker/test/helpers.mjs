@@ -2,7 +2,7 @@
 // (ES modules plus the .wasm as a compiled module, as wrangler bundles it), with KV bindings and
 // the session store's Durable Object.
 import { Miniflare } from 'miniflare';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -16,7 +16,8 @@ export const SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
 // `wrangler dev --persist-to` keeps them across restarts).
 // brokenStore: SESSIONS bound to a second worker's SessionStore whose every call throws, as
 // an object out of reach does.
-export async function startGate(bindings, { kvPersist, durableObjectsPersist, handleRuntimeStdio, noStore, brokenStore } = {}) {
+// port: a port chosen beforehand (freePort), for a gate whose own URL is in its settings (GATE_URL).
+export async function startGate(bindings, { kvPersist, durableObjectsPersist, handleRuntimeStdio, noStore, brokenStore, port = 0 } = {}) {
   const worker = {
     name: 'gate',
     modules: true,
@@ -44,7 +45,7 @@ export async function startGate(bindings, { kvPersist, durableObjectsPersist, ha
     durableObjectsPersist: durableObjectsPersist ?? false,
     // A real HTTP listener on loopback, a port of the system's choosing, for Vault clients.
     host: '127.0.0.1',
-    port: 0,
+    port,
     ...(handleRuntimeStdio ? { handleRuntimeStdio } : {}),
   });
   // Miniflare always listens on 127.0.0.1 (a port of its own): raw requests go there.
@@ -66,6 +67,18 @@ export async function startGate(bindings, { kvPersist, durableObjectsPersist, ha
 }
 
 export const roles = (r) => JSON.stringify(r);
+
+/** A loopback port free a moment ago (the system's choice), for a server that must know its URL before it starts. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
