@@ -1,0 +1,106 @@
+//! PEM armour (RFC 7468): the one reader of `-----BEGIN label-----` ... `-----END label-----`
+//! blocks, for the package, the page, the worker and the command (issue 22). A block's label
+//! (RFC 7468 section 3: printable characters but `-`, words separated by one space) must be
+//! repeated exactly by its END line; its body is standard base64 (padding required) with
+//! whitespace between characters, and nothing else (no RFC 1421 headers). Text outside blocks
+//! is ignored (RFC 7468 section 5.2's explanatory text, such as `openssl x509 -text` output).
+//! What a block holds is for the caller (`der` reads keys and certificates).
+
+use crate::error::{err, Code, Error, Result};
+use base64::Engine;
+
+/// Largest PEM text read (a bundle of blocks): 1 MiB, the JWKS bound's order.
+pub const MAX_PEM_TEXT_BYTES: usize = 1024 * 1024;
+/// Most blocks read from one text, as a JWKS holds at most so many keys.
+pub const MAX_BLOCKS: usize = 100;
+
+/// One PEM block: its label and its DER octets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Block {
+    /// `CERTIFICATE`, `PUBLIC KEY`, ...
+    pub label: String,
+    /// The decoded body.
+    pub der: Vec<u8>,
+}
+
+impl Block {
+    /// A certificate (`CERTIFICATE`), whose subject key a key reader takes.
+    pub fn is_certificate(&self) -> bool {
+        self.label == "CERTIFICATE"
+    }
+}
+
+const BEGIN: &str = "-----BEGIN ";
+const DASHES: &str = "-----";
+
+/// Whether `text` holds a PEM pre-encapsulation boundary at all (what a host tells PEM from
+/// JSON by; the blocks are read by [`blocks`]).
+pub fn looks_like_pem(text: &str) -> bool {
+    text.contains(BEGIN)
+}
+
+/// Every block of `text`, in order: at least one, at most [`MAX_BLOCKS`]. A BEGIN line without
+/// its END, a label that differs, a malformed label or a body that is not base64 is an error
+/// (`ERR_JWK_INVALID`) naming the block.
+pub fn blocks(text: &str) -> Result<Vec<Block>> {
+    if text.len() > MAX_PEM_TEXT_BYTES {
+        return err(Code::JwkInvalid, format!("PEM input is over {MAX_PEM_TEXT_BYTES} bytes"));
+    }
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find(BEGIN) {
+        let n = out.len() + 1;
+        if n > MAX_BLOCKS {
+            return err(Code::JwkInvalid, format!("PEM input holds more than {MAX_BLOCKS} blocks"));
+        }
+        let after_begin = rest.get(start + BEGIN.len()..).unwrap_or_default();
+        let (label, body_and_end) = after_begin.split_once(DASHES).ok_or_else(|| bad(n, "its BEGIN line does not end in -----"))?;
+        if !valid_label(label) {
+            return err(Code::JwkInvalid, format!("PEM block {n}: the label {label:?} is not a PEM label"));
+        }
+        let end_line = format!("-----END {label}-----");
+        let end = body_and_end.find(&end_line).ok_or_else(|| bad(n, &format!("no {end_line} line")))?;
+        let body = body_and_end.get(..end).unwrap_or_default();
+        if body.contains(DASHES) {
+            // Another BEGIN, or an END of another label, before ours: blocks do not nest.
+            return Err(bad(n, &format!("no {end_line} line before the next boundary")));
+        }
+        let b64: String = body.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+        let der = base64::engine::general_purpose::STANDARD.decode(b64.as_bytes()).map_err(|_| bad(n, "the body is not valid base64"))?;
+        if der.is_empty() {
+            return Err(bad(n, "the body is empty"));
+        }
+        out.push(Block { label: label.to_owned(), der });
+        rest = body_and_end.get(end + end_line.len()..).unwrap_or_default();
+    }
+    if out.is_empty() {
+        return err(Code::JwkInvalid, "no PEM block (-----BEGIN ...----- ... -----END ...-----)");
+    }
+    Ok(out)
+}
+
+/// Exactly one block (a second one is an error: give one key).
+pub fn block(text: &str) -> Result<Block> {
+    let mut all = blocks(text)?;
+    match (all.pop(), all.is_empty()) {
+        (Some(b), true) => Ok(b),
+        _ => err(Code::JwkInvalid, "PEM input holds more than one block; give one key"),
+    }
+}
+
+fn bad(n: usize, why: &str) -> Error {
+    Error::new(Code::JwkInvalid, format!("PEM block {n}: {why}"))
+}
+
+/// RFC 7468 section 3's `label`: printable ASCII words joined by one space or one `-`, at most
+/// 64 characters here (the longest in use is `ENCRYPTED PRIVATE KEY`).
+fn valid_label(label: &str) -> bool {
+    let sep = |b: u8| b == b' ' || b == b'-';
+    let bytes = label.as_bytes();
+    !label.is_empty()
+        && label.len() <= 64
+        && bytes.iter().all(|&b| (0x21..=0x7e).contains(&b) || b == b' ')
+        && !bytes.first().is_some_and(|&b| sep(b))
+        && !bytes.last().is_some_and(|&b| sep(b))
+        && !bytes.windows(2).any(|w| w.iter().all(|&b| sep(b)))
+}
