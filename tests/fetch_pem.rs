@@ -22,7 +22,13 @@ fn what_may_be_fetched() {
         ("http://localhost:8001/keys", http_local),
         ("http://LOCALHOST/keys", http_local),
         ("http://[::1]:8080/keys", http_local),
-        ("http://[0:0:0:0:0:0:0:1]/keys", http_local),
+        // [::1] as WHATWG serializes it; other spellings of it (raw input only) are refused.
+        ("http://[0:0:0:0:0:0:0:1]/keys", Err(Refusal::PlainHttp)),
+        ("http://[::01]/keys", Err(Refusal::PlainHttp)),
+        ("http://127.000.0.1/keys", Err(Refusal::PlainHttp)),
+        ("http://127.0.0.256/keys", Err(Refusal::PlainHttp)),
+        ("http://127.0.0/keys", Err(Refusal::PlainHttp)),
+        ("http://127.0.0.1.1/keys", Err(Refusal::PlainHttp)),
         // Plain http anywhere else: the keys would cross the network unauthenticated.
         ("http://issuer.example/keys", Err(Refusal::PlainHttp)),
         ("http://10.0.0.1/keys", Err(Refusal::PlainHttp)),
@@ -63,6 +69,8 @@ fn what_may_be_fetched() {
         ("http://[::1/keys", Err(Refusal::Invalid)),
         ("http://[::1]x/keys", Err(Refusal::Invalid)),
         ("http://[not-v6]/keys", Err(Refusal::Invalid)),
+        ("http://[127.0.0.1]/keys", Err(Refusal::Invalid)),
+        ("http://[]/keys", Err(Refusal::Invalid)),
         ("http://a:1:2/keys", Err(Refusal::Invalid)),
         ("https://iss<uer.example/", Err(Refusal::Invalid)),
     ];

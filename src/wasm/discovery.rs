@@ -34,6 +34,11 @@ pub fn fetchable_url(
     };
     match refusal {
         None => Ok(JsValue::NULL),
-        Some(r) => super::convert::to_plain(&serde_json::json!({ "code": r.code(), "message": r.message(&what) })),
+        Some(r) => {
+            let mut out = format!("{{\"code\":\"{}\",\"message\":", r.code());
+            super::convert::push_json(&mut out, r.message(&what).as_str());
+            out.push('}');
+            super::convert::parse_json(&out)
+        }
     }
 }
