@@ -40,12 +40,13 @@ impl Refusal {
 
     /// The refusal in words, about `what` (`jwks_uri`, `the issuer`...).
     pub fn message(self, what: &str) -> String {
-        match self {
-            Refusal::Invalid => format!("{what} is not a valid URL"),
-            Refusal::Scheme => format!("{what} must be an https URL"),
-            Refusal::PlainHttp => format!("{what} must use https (plain http only to a loopback address: 127.0.0.0/8, [::1], localhost)"),
-            Refusal::Credentials => format!("{what} must not carry credentials (a user name or password)"),
-        }
+        let why = match self {
+            Refusal::Invalid => "is not a valid URL",
+            Refusal::Scheme => "must be an https URL",
+            Refusal::PlainHttp => "must use https (plain http only to a loopback address: 127.0.0.0/8, [::1], localhost)",
+            Refusal::Credentials => "must not carry credentials (a user name or password)",
+        };
+        format!("{what} {why}")
     }
 }
 

@@ -49,34 +49,37 @@ pub fn blocks(text: &str) -> Result<Vec<Block>> {
     let mut out = Vec::new();
     let mut rest = text;
     while let Some(start) = rest.find(BEGIN) {
-        let n = out.len() + 1;
-        if n > MAX_BLOCKS {
-            return err(Code::JwkInvalid, format!("PEM input holds more than {MAX_BLOCKS} blocks"));
-        }
-        let after_begin = rest.get(start + BEGIN.len()..).unwrap_or_default();
-        let (label, body_and_end) = after_begin.split_once(DASHES).ok_or_else(|| bad(n, "its BEGIN line does not end in -----"))?;
-        if !valid_label(label) {
-            return err(Code::JwkInvalid, format!("PEM block {n}: the label {label:?} is not a PEM label"));
-        }
-        let end_line = format!("-----END {label}-----");
-        let end = body_and_end.find(&end_line).ok_or_else(|| bad(n, &format!("no {end_line} line")))?;
-        let body = body_and_end.get(..end).unwrap_or_default();
-        if body.contains(DASHES) {
-            // Another BEGIN, or an END of another label, before ours: blocks do not nest.
-            return Err(bad(n, &format!("no {end_line} line before the next boundary")));
-        }
-        let b64: String = body.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-        let der = base64::engine::general_purpose::STANDARD.decode(b64.as_bytes()).map_err(|_| bad(n, "the body is not valid base64"))?;
-        if der.is_empty() {
-            return Err(bad(n, "the body is empty"));
-        }
-        out.push(Block { label: label.to_owned(), der });
-        rest = body_and_end.get(end + end_line.len()..).unwrap_or_default();
+        // One message shape for every fault (one `format!` in the wasm, not one per fault).
+        let after = rest.get(start + BEGIN.len()..).unwrap_or_default();
+        let (block, next) = if out.len() == MAX_BLOCKS { Err("more than 100 blocks") } else { one(after) }
+            .map_err(|why| Error::new(Code::JwkInvalid, format!("PEM block {}: {why}", out.len() + 1)))?;
+        out.push(block);
+        rest = next;
     }
     if out.is_empty() {
         return err(Code::JwkInvalid, "no PEM block (-----BEGIN ...----- ... -----END ...-----)");
     }
     Ok(out)
+}
+
+/// The block whose BEGIN line's label starts `after`, and the text after its END line.
+fn one(after: &str) -> core::result::Result<(Block, &str), &'static str> {
+    let (label, body_and_end) = after.split_once(DASHES).ok_or("its BEGIN line does not end in -----")?;
+    if !valid_label(label) {
+        return Err("its label is not a PEM label");
+    }
+    // The first END line closes it, and must repeat the label: blocks do not nest.
+    let (body, end) = body_and_end.split_once("-----END ").ok_or("no -----END line")?;
+    if body.contains(DASHES) {
+        return Err("another boundary comes before its -----END line");
+    }
+    let rest = end.strip_prefix(label).and_then(|e| e.strip_prefix(DASHES)).ok_or("its -----END line names another label")?;
+    let b64: String = body.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    let der = base64::engine::general_purpose::STANDARD.decode(b64.as_bytes()).map_err(|_| "the body is not valid base64")?;
+    if der.is_empty() {
+        return Err("the body is empty");
+    }
+    Ok((Block { label: label.to_owned(), der }, rest))
 }
 
 /// Exactly one block (a second one is an error: give one key).
@@ -86,10 +89,6 @@ pub fn block(text: &str) -> Result<Block> {
         (Some(b), true) => Ok(b),
         _ => err(Code::JwkInvalid, "PEM input holds more than one block; give one key"),
     }
-}
-
-fn bad(n: usize, why: &str) -> Error {
-    Error::new(Code::JwkInvalid, format!("PEM block {n}: {why}"))
 }
 
 /// RFC 7468 section 3's `label`: printable ASCII words joined by one space or one `-`, at most
