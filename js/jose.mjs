@@ -79,15 +79,18 @@ export function createLocalJWKSet(jwks) {
 const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The key source for what jwtVerify was given: a key set made here, a Verifier, a JWKS, a JWK or a resolver. */
-async function sourceOf(key, jwt) {
+async function sourceOf(key, jwt, resolved = false) {
   if (typeof key === 'function' && key[KEY_SET]) return key[KEY_SET];
   if (key instanceof Verifier) return { verifier: () => key };
-  if (typeof key === 'function') {
-    // A resolver (jose's getKey): called with the unverified header and segments, as jose calls it.
+  if (typeof key === 'function' && !resolved) {
+    // A resolver (jose's getKey): called with the unverified header and segments, as jose calls
+    // it, once: what it resolves to is a key or a key set, never another resolver to call (a
+    // resolver returning itself would otherwise be called without end).
     const { header } = decodeUnverified(jwt);
     const [protectedSegment, payload, signature] = jwt.split('.');
-    return sourceOf(await key(header, { payload, signature, protected: protectedSegment }), jwt);
+    return sourceOf(await key(header, { payload, signature, protected: protectedSegment }), jwt, true);
   }
+  if (typeof key === 'function') throw invalidArgument('a key resolver must resolve to a key or a key set, not to another function');
   if (isObject(key) && Array.isArray(key.keys)) return { verifier: () => new Verifier(key) };
   if (isObject(key) && typeof key.kty === 'string') return { verifier: () => new Verifier({ keys: [key] }) };
   throw invalidArgument('key must be a key set (createLocalJWKSet, createRemoteJWKSet, createIssuerJWKSet), a Verifier, a JWKS, a public JWK, or a function resolving to one of those');

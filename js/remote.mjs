@@ -5,7 +5,7 @@
 // (bounded), a back-off after a failed fetch, a hook for a persistent cache, size caps. Only
 // HTTP and caching live here: the discovery document's issuer, the key set and every token are
 // checked in Rust.
-import { Verifier, decodeUnverified, discoveryJwksUri, version } from './jwksgate.js';
+import { Verifier, decodeUnverified, discoveryJwksUri, fetchableUrl, version } from './jwksgate.js';
 import { JOSEError, JWKSInvalid, JWKSTimeout, DiscoveryInvalid } from './errors.mjs';
 import { invalidArgument, keySetFunction } from './jose.mjs';
 
@@ -150,10 +150,14 @@ async function get(url, s, { accept, what, Invalid }) {
   }
 }
 
-const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|localhost)$/i;
-
-/** An http(s) URL; `strict`: https, or plain http on a loopback address only. No credentials. */
-function checkUrl(value, what, { strict, Invalid = null }) {
+/**
+ * A URL that may be fetched for keys, by the crate's one rule (src/fetch.rs, `fetchableUrl`):
+ * https, or plain http to a loopback address only (127.0.0.0/8, [::1], localhost), no
+ * credentials. Checked on the URL as fetch will request it (WHATWG's href), so the rule and the
+ * request cannot read it two ways. Beyond jose, whose createRemoteJWKSet fetches plain http
+ * from anywhere.
+ */
+function checkUrl(value, what, Invalid = null) {
   const fail = (message) => (Invalid ? new Invalid(message) : invalidArgument(message));
   let url;
   try {
@@ -161,11 +165,8 @@ function checkUrl(value, what, { strict, Invalid = null }) {
   } catch {
     throw fail(`${what} is not a valid URL`);
   }
-  const loopback = LOOPBACK.test(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (!strict || loopback))) {
-    throw fail(strict ? `${what} must use https (plain http on loopback addresses only)` : `${what} must be an http(s) URL`);
-  }
-  if (url.username || url.password) throw fail(`${what} must not carry credentials`);
+  const refusal = fetchableUrl(url.href, what);
+  if (refusal) throw fail(refusal.message);
   return url;
 }
 
@@ -205,7 +206,10 @@ class RemoteKeySet {
   }
 
   #install(text, uat, expiresAt) {
-    const verifier = new Verifier(text);
+    // A 200 with a well-formed JWKS is the issuer's word, even one with no usable key (a
+    // revocation): it replaces the set, as jose's reload does. Only a body that is not a JWKS
+    // throws here, and is then treated as an outage (the last good set keeps serving).
+    const verifier = Verifier.fromPublished(text);
     this.#s.onKeys?.(text);
     this.#verifier = verifier;
     this.#text = text;
@@ -259,7 +263,7 @@ class RemoteKeySet {
         }
         if (this.#s.store) {
           await Promise.resolve()
-            .then(() => this.#s.store.put({ jwks: text, uat: now, expiresAt: this.#expiresAt }))
+            .then(() => this.#s.store.put({ url: this.#s.id, jwks: text, uat: now, expiresAt: this.#expiresAt }))
             .catch((e) => this.#s.onError?.(e));
         }
       } catch (e) {
@@ -280,9 +284,15 @@ class RemoteKeySet {
     this.#warming ??= (async () => {
       try {
         const saved = await this.#s.store.get();
-        if (saved && typeof saved.jwks === 'string' && Number.isFinite(saved.uat) && !this.#verifier) {
-          const expiresAt = Number.isFinite(saved.expiresAt) ? saved.expiresAt : saved.uat + this.#s.cacheMaxAge;
-          if (Date.now() < expiresAt + this.#s.maxStaleDuration) this.#install(saved.jwks, saved.uat, expiresAt);
+        // An entry is this set's only if it names this set's URL (a store shared by sets, or a
+        // set whose URL changed, never lends keys). Its times are clamped: fetched no later than
+        // now, fresh at most cacheMaxAge after that, so a wrong or hostile entry cannot keep a
+        // set alive longer than a fetch would have.
+        if (saved && saved.url === this.#s.id && typeof saved.jwks === 'string' && Number.isFinite(saved.uat) && !this.#verifier) {
+          const uat = Math.min(saved.uat, Date.now());
+          const latest = uat + this.#s.cacheMaxAge;
+          const expiresAt = Number.isFinite(saved.expiresAt) ? Math.min(saved.expiresAt, latest) : latest;
+          if (Date.now() < expiresAt + this.#s.maxStaleDuration) this.#install(saved.jwks, uat, expiresAt);
         }
       } catch (e) {
         this.#s.onError?.(e);
@@ -359,8 +369,8 @@ function expose(set, extra = {}) {
  */
 export function createRemoteJWKSet(url, options) {
   if (!(url instanceof URL) && typeof url !== 'string') throw invalidArgument('url must be an instance of URL');
-  const href = checkUrl(url instanceof URL ? url.href : url, 'url', { strict: false }).href;
-  const s = settings(options);
+  const href = checkUrl(url instanceof URL ? url.href : url, 'url').href;
+  const s = { ...settings(options), id: href };
   const set = new RemoteKeySet(s, (o) => get(href, o, { accept: 'application/json, application/jwk-set+json', what: 'JSON Web Key Set', Invalid: JWKSInvalid }));
   return expose(set);
 }
@@ -373,16 +383,20 @@ export function createRemoteJWKSet(url, options) {
  */
 export function createIssuerJWKSet(issuer, options) {
   if (typeof issuer !== 'string') throw invalidArgument('issuer must be a string');
-  const base = checkUrl(issuer, 'issuer', { strict: true });
+  const base = checkUrl(issuer, 'issuer');
   if (base.search || base.hash) throw invalidArgument('issuer must have no query or fragment (OpenID Connect Discovery section 2)');
   const discovery = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
-  const s = settings(options);
+  const s = { ...settings(options), id: discovery };
+  const origin = new URL(discovery).origin;
   let jwksUri;
   const set = new RemoteKeySet(s, async (o) => {
     const doc = await get(discovery, o, { accept: 'application/json', what: 'OpenID Connect discovery document', Invalid: DiscoveryInvalid });
-    const uri = checkUrl(discoveryJwksUri(doc.text, issuer), 'jwks_uri', { strict: true, Invalid: DiscoveryInvalid }).href;
-    const keys = await get(uri, o, { accept: 'application/json, application/jwk-set+json', what: 'JSON Web Key Set', Invalid: JWKSInvalid });
-    jwksUri = uri;
+    const uri = checkUrl(discoveryJwksUri(doc.text, issuer), 'jwks_uri', DiscoveryInvalid);
+    // The caller's headers (an Authorization, say) are for the issuer: a jwks_uri on another
+    // origin, which the discovery document chooses, gets none of them.
+    const sameOrigin = uri.origin === origin;
+    const keys = await get(uri.href, sameOrigin ? o : { ...o, headers: undefined }, { accept: 'application/json, application/jwk-set+json', what: 'JSON Web Key Set', Invalid: JWKSInvalid });
+    jwksUri = uri.href;
     const ages = [doc.maxAge, keys.maxAge].filter((a) => a !== null);
     return { text: keys.text, maxAge: ages.length ? Math.min(...ages) : null };
   });

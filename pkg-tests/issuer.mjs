@@ -14,7 +14,7 @@ export class Issuer {
   constructor({ cacheControl = null, path = '', cors = false } = {}) {
     this.keys = [makeKey()];
     this.signing = this.keys[0];
-    /** 'up' | 'down' (connection dropped) | 'error' (500) | 'hang' | 'redirect' | 'huge' | 'huge-chunked' | 'not-json' */
+    /** 'up' | 'down' (connection dropped) | 'error' (500) | 'hang' | 'redirect' | 'huge' | 'huge-chunked' | 'not-json' | 'not-a-jwks' (keys only) */
     this.mode = 'up';
     this.cacheControl = cacheControl;
     this.path = path; // an issuer URL with a path component, as EKS and GKE issuers have
@@ -72,6 +72,8 @@ export class Issuer {
     if (this.cors) headers['access-control-allow-origin'] = '*';
     if (this.cacheControl) headers['cache-control'] = this.cacheControl;
     if (this.mode === 'not-json') return res.writeHead(200, headers).end('<html>');
+    // A 200 that is JSON but not a JWKS (an error object): a serving accident, not a revocation.
+    if (this.mode === 'not-a-jwks' && path === '/keys') return res.writeHead(200, headers).end('{"error":"temporarily unavailable"}');
     if (this.mode === 'huge') return res.writeHead(200, headers).end(JSON.stringify({ ...body, padding: 'x'.repeat(600 * 1024) }));
     if (this.mode === 'huge-chunked') {
       // No content-length: the cap must cut the stream itself.

@@ -4,7 +4,6 @@
 //! armour (RFC 7468). Only the strict DER subset these structures need is read or written.
 
 use crate::error::{err, Code, Error, Result};
-use base64::Engine;
 
 const RSA_ENCRYPTION_OID: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
 /// id-ecPublicKey, 1.2.840.10045.2.1 (RFC 5480 section 2.1.1).
@@ -97,11 +96,15 @@ fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
 /// (its subject's public key; the certificate itself is not checked, as `jose`'s `importX509`
 /// and Vault's `jwt_validation_pubkeys` do not). Text around the block is ignored; exactly one.
 pub fn public_key_from_pem(pem: &str) -> Result<SpkiKey> {
-    let (label, der) = pem_block(pem)?;
-    match label {
-        "PUBLIC KEY" => spki_key(&der),
-        "RSA PUBLIC KEY" => pkcs1_rsa(&der).map(|(n, e)| SpkiKey::Rsa { n, e }),
-        "CERTIFICATE" => certificate_key(&der),
+    public_key_from_block(&one_block(pem)?)
+}
+
+/// The public key of a PEM block read by [`crate::pem`], by its label.
+pub fn public_key_from_block(block: &crate::pem::Block) -> Result<SpkiKey> {
+    match block.label.as_str() {
+        "PUBLIC KEY" => spki_key(&block.der),
+        "RSA PUBLIC KEY" => pkcs1_rsa(&block.der).map(|(n, e)| SpkiKey::Rsa { n, e }),
+        "CERTIFICATE" => certificate_key(&block.der),
         l if l.contains("PRIVATE KEY") => err(Code::JwkInvalid, "PEM holds a private key; give the public key only"),
         _ => err(Code::NotSupported, "PEM label must be PUBLIC KEY, RSA PUBLIC KEY or CERTIFICATE"),
     }
@@ -110,28 +113,17 @@ pub fn public_key_from_pem(pem: &str) -> Result<SpkiKey> {
 /// Reads one PEM `CERTIFICATE` block and returns its subject's public key (`jose`'s
 /// `importX509`: the label must be CERTIFICATE).
 pub fn certificate_key_from_pem(pem: &str) -> Result<SpkiKey> {
-    match pem_block(pem)? {
-        ("CERTIFICATE", der) => certificate_key(&der),
+    match one_block(pem)? {
+        b if b.is_certificate() => certificate_key(&b.der),
         _ => err(Code::JwkInvalid, "not a PEM certificate (-----BEGIN CERTIFICATE-----)"),
     }
 }
 
-pub(crate) fn pem_block(pem: &str) -> Result<(&str, Vec<u8>)> {
+fn one_block(pem: &str) -> Result<crate::pem::Block> {
     if pem.len() > MAX_PEM_BYTES {
         return err(Code::JwkInvalid, format!("PEM input is over {MAX_PEM_BYTES} bytes"));
     }
-    let bad = || Error::new(Code::JwkInvalid, "not a PEM block (-----BEGIN ...----- ... -----END ...-----)");
-    let (_, rest) = pem.split_once("-----BEGIN ").ok_or_else(bad)?;
-    let (label, body_and_end) = rest.split_once("-----").ok_or_else(bad)?;
-    let (body, after) = body_and_end.split_once(&format!("-----END {label}-----")).ok_or_else(bad)?;
-    if after.contains("-----BEGIN ") {
-        return err(Code::JwkInvalid, "PEM input holds more than one block; give one key");
-    }
-    let body: String = body.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    let der = base64::engine::general_purpose::STANDARD
-        .decode(body.as_bytes())
-        .map_err(|_| Error::new(Code::JwkInvalid, "PEM body is not valid base64"))?;
-    Ok((label, der))
+    crate::pem::block(pem)
 }
 
 /// An EC private key as PKCS#8 or SEC1 carry it, as far as DER goes: the scalar's range and

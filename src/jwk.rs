@@ -292,8 +292,31 @@ impl Jwks {
         Jwks::from_value(&value)
     }
 
+    /// Parses a key set as an issuer publishes it (a remote set's fetch): as [`Jwks::parse`],
+    /// except that a well-formed set with no usable signing key (`{"keys":[]}`, only
+    /// `use: "enc"` keys) is the issuer's word, not an error: a set that verifies nothing, a
+    /// revocation (panva/jose `createLocalJWKSet` takes any `{"keys": [objects]}` and then finds
+    /// no key). Bodies that are not a JWKS (not JSON, no `keys` array, a key that is not an
+    /// object or has a member of the wrong type) are still errors.
+    pub fn parse_published(text: &[u8]) -> Result<Self> {
+        if text.len() > MAX_JWKS_BYTES {
+            return err(Code::JwksInvalid, format!("JWKS is over {MAX_JWKS_BYTES} bytes"));
+        }
+        let value = json::parse(text).map_err(|e| Error::new(Code::JwksInvalid, format!("JWKS is not valid JSON: {e}")))?;
+        Ok(Jwks { keys: Jwks::read_keys(&value)? })
+    }
+
+    /// Whether any key may verify a token (false for a published set that revokes them all).
+    pub fn has_usable_key(&self) -> bool {
+        self.keys.iter().any(Jwk::is_usable)
+    }
+
     /// Reads a JWKS from a parsed JSON value.
     pub fn from_value(value: &Value) -> Result<Self> {
+        Jwks::from_keys(Jwks::read_keys(value)?)
+    }
+
+    fn read_keys(value: &Value) -> Result<Vec<Jwk>> {
         let keys = value
             .as_object()
             .and_then(|o| o.get("keys"))
@@ -302,14 +325,12 @@ impl Jwks {
         if keys.len() > MAX_KEYS {
             return err(Code::JwksInvalid, format!("JWKS has {} keys; at most {MAX_KEYS} are accepted", keys.len()));
         }
-        let keys = keys
-            .iter()
+        keys.iter()
             .map(|k| match k {
                 Value::Object(m) => Jwk::from_object(m).map_err(|e| Error::new(Code::JwksInvalid, format!("JWKS key malformed: {}", e.message()))),
                 _ => err(Code::JwksInvalid, "JSON Web Key Set malformed: every key must be an object"),
             })
-            .collect::<Result<Vec<_>>>()?;
-        Jwks::from_keys(keys)
+            .collect::<Result<Vec<_>>>()
     }
 
     /// Builds a set from keys; it must hold at least one usable key.

@@ -35,11 +35,13 @@ pub mod claims;
 pub mod der;
 pub mod discovery;
 pub mod error;
+pub mod fetch;
 pub mod json;
 pub mod jwk;
 pub mod jws;
 pub mod jwa;
 pub mod kubernetes;
+pub mod pem;
 pub mod verifier;
 
 // The gate's rules serve the worker's wasm (`gate`) and the native command (`cli`, which never
@@ -68,6 +70,36 @@ pub use verifier::{decode_unverified, KeyInfo, Unverified, VerifiedJws, Verified
 /// whose `kid` is the Kubernetes key id.
 pub fn import_public_key_pem(pem: &str) -> Result<serde_json::Map<String, serde_json::Value>> {
     jwk_with_kubernetes_kid(der::public_key_from_pem(pem)?)
+}
+
+/// A key read from PEM text by [`import_public_keys_pem`].
+#[derive(Clone, Debug)]
+pub struct PemKey {
+    /// It came from a `CERTIFICATE` (its subject key), else a public key block.
+    pub certificate: bool,
+    /// The key as a JWK object whose `kid` is the Kubernetes key id.
+    pub jwk: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Imports every block of PEM text (one or more public keys or certificates, as Vault's
+/// `jwt_validation_pubkeys` and Kubernetes' `sa.pub` hold them), in order: the one PEM reader of
+/// the package, the page, the worker and the command. Any block that is not a public key or a
+/// certificate (a private key among them) is an error naming it.
+pub fn import_public_keys_pem(text: &str) -> Result<Vec<PemKey>> {
+    pem::blocks(text)?
+        .iter()
+        .enumerate()
+        .map(|(i, block)| {
+            let spki = der::public_key_from_block(block).map_err(|e| Error::new(e.code(), format!("PEM block {}: {}", i + 1, e.message())))?;
+            Ok(PemKey { certificate: block.is_certificate(), jwk: jwk_with_kubernetes_kid(spki)? })
+        })
+        .collect()
+}
+
+/// Every block of PEM text as a key set ([`import_public_keys_pem`]); it must hold a usable key.
+pub fn jwks_from_pem(text: &str) -> Result<Jwks> {
+    let keys: Vec<serde_json::Value> = import_public_keys_pem(text)?.into_iter().map(|k| serde_json::Value::Object(k.jwk)).collect();
+    Jwks::from_value(&serde_json::json!({ "keys": keys }))
 }
 
 /// Imports the subject public key of a PEM X.509 `CERTIFICATE` (as `jose`'s `importX509`) as a

@@ -3,7 +3,7 @@
 // update rebuilds the verdict from nothing: whatever fails on the way leaves "Not verified" with
 // the reason, never what an earlier input showed.
 import init, {
-  decodeUnverified, Verifier, importPublicKeyPem, importX509, jwkThumbprint, kubernetesKeyId, kubernetesIdentity,
+  decodeUnverified, Verifier, importPublicKeysPem, jwkThumbprint, kubernetesKeyId, kubernetesIdentity,
   verifySignature, version,
 } from './pkg/jwksgate.js';
 import * as example from './example.js';
@@ -19,7 +19,7 @@ const MAX_TOKEN_BYTES = 65536;
 /** Size in UTF-8 bytes, as the package counts a token (a string's length counts UTF-16 units). */
 const utf8Length = (s) => new TextEncoder().encode(s).length;
 const DEBOUNCE_MS = 150;
-const pkg = { importPublicKeyPem, importX509, jwkThumbprint, kubernetesKeyId, verifySignature };
+const pkg = { importPublicKeysPem, jwkThumbprint, kubernetesKeyId, verifySignature };
 const $ = (id) => document.getElementById(id);
 
 const ui = {
@@ -52,8 +52,10 @@ let inflight = null;
 /** The token last read from the address's #token= fragment. */
 let fromFragment = null;
 /**
- * The Vault role panel (lib/vault.js) judges the same token, keys and evaluation time as the
- * verdict: PEM keys are a static set there, tried whatever the kid (Vault's jwt_validation_pubkeys).
+ * The Vault role panel (lib/vault.js) judges the same token and evaluation time as the verdict,
+ * with the key box as it stands and the issuer its keys were fetched for (null when pasted):
+ * which keys Vault would use (the config's own sources first; fetched keys bound to their
+ * issuer; PEM tried whatever the kid) is the gate's rule, in Rust.
  */
 const vault = vaultPanel(() => {
   let now = Date.now() / 1000;
@@ -61,7 +63,7 @@ const vault = vaultPanel(() => {
     now = parseWhen(ui.now.value) ?? now;
   } catch { /* the hint under the field says why; the clock is used */ }
   const usable = keyState.info && !keyState.error;
-  return { token: cleanToken(ui.token.value), jwks: usable ? keyState.info.jwks : null, staticKeys: usable && keyState.info.kind.includes('PEM'), now };
+  return { token: cleanToken(ui.token.value), keys: usable ? keyState.text : null, keysIssuer: usable ? keyState.bound : null, now };
 });
 /** An issuer or URL as the user should read it: ASCII, no hidden characters. */
 const ascii = (s) => asciiUrl(s) ?? revealText(s);

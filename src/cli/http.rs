@@ -43,20 +43,15 @@ pub struct Http {
     agent: ureq::Agent,
 }
 
-/// Whether `url` may be fetched for keys: https, or http to this machine (`kubectl proxy`).
+/// Whether `url` may be fetched for keys: https, or http to this machine (`kubectl proxy`), no
+/// credentials: the crate's one rule (`crate::fetch`), as the package, the page and the gate.
 pub fn allowed_scheme(url: &str) -> bool {
-    url.starts_with("https://") || is_loopback_http(url)
+    crate::fetch::check(url).is_ok()
 }
 
-/// `http://` to 127.0.0.0/8, `localhost` or `[::1]`.
+/// `http://` to 127.0.0.0/8, `localhost` or `[::1]` (`crate::fetch`'s loopback).
 pub fn is_loopback_http(url: &str) -> bool {
-    let Some(rest) = url.strip_prefix("http://") else { return false };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    if authority.contains('@') {
-        return false;
-    }
-    let host = if authority.starts_with('[') { authority.split(']').next().map(|h| format!("{h}]")).unwrap_or_default() } else { authority.split(':').next().unwrap_or_default().to_owned() };
-    host == "localhost" || host == "[::1]" || host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+    crate::fetch::check(url).is_ok_and(|f| !f.https && f.loopback)
 }
 
 impl Http {

@@ -7,7 +7,6 @@ use super::Failure;
 use crate::discovery::{self, MAX_DISCOVERY_BYTES};
 use crate::jwk::{Jwks, MAX_JWKS_BYTES};
 use crate::Verifier;
-use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 /// The key options `verify` and `explain` share.
@@ -58,25 +57,12 @@ pub fn discover_jwks_uri(http: &Http, issuer: &str) -> Result<String, Failure> {
     Ok(discovery::jwks_uri(&doc.body, issuer)?)
 }
 
-/// Reads PEM public keys or certificates, one or more `-----BEGIN ...-----` blocks, as a JWKS.
+/// Reads PEM public keys or certificates, one or more `-----BEGIN ...-----` blocks, as a JWKS
+/// (the crate's one PEM reader, `import_public_keys_pem`). Public keys and certificates (their
+/// subject keys), as Vault's jwt_validation_pubkeys takes them; the core refuses any other block
+/// (a private key among them) by name.
 pub fn jwks_from_pem(text: &str) -> Result<Jwks, Failure> {
-    let mut keys = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("-----BEGIN ") {
-        let block = rest.get(start..).unwrap_or_default();
-        let Some(end) = block.find("-----END ").and_then(|e| block.get(e..).and_then(|t| t.get(9..)).and_then(|t| t.find("-----")).map(|close| e + 9 + close + 5)) else {
-            return Err(Failure::input("a PEM block has no -----END ...----- line"));
-        };
-        let pem = block.get(..end).unwrap_or_default();
-        // Public keys and certificates (their subject keys), as Vault's jwt_validation_pubkeys
-        // takes them; the core refuses any other block (a private key among them) by name.
-        keys.push(Value::Object(crate::import_public_key_pem(pem)?));
-        rest = block.get(end..).unwrap_or_default();
-    }
-    if keys.is_empty() {
-        return Err(Failure::input("no PUBLIC KEY block found"));
-    }
-    Ok(Jwks::from_value(&serde_json::json!({ "keys": keys }))?)
+    Ok(crate::jwks_from_pem(text)?)
 }
 
 /// A JWKS from the user's own `--jwks`: a file or a URL.

@@ -142,3 +142,75 @@ pub fn config(value: Value) -> Result<(AuthConfig, KeySources)> {
     vault_would_store_responses(obj)?;
     Ok((config, keys))
 }
+
+/// The keys the inspector's page holds for its "Vault role" panel: the key box's text (a JWKS,
+/// one JWK, or PEM public keys and certificates) and, when it was fetched rather than pasted or
+/// edited, the issuer whose discovery it was fetched from.
+#[derive(Clone, Copy, Debug)]
+pub struct PageKeys<'a> {
+    /// The key box as it stands.
+    pub text: &'a str,
+    /// The issuer the keys were fetched for, `None` for keys the user pasted.
+    pub fetched_for: Option<&'a str>,
+}
+
+/// The keys a login is explained with on the page, as Vault would hold them (issue 22), with
+/// where they come from in words; or the error the signature check fails with.
+///
+/// - The config's `jwt_validation_pubkeys` are Vault's keys: the page's are not used.
+/// - A config naming `oidc_discovery_url` or `jwks_url`: keys fetched from an issuer are used
+///   only when that issuer is the config's `oidc_discovery_url`, so keys fetched from a token's
+///   own `iss` (an attacker's issuer) never stand in for the cluster's. Pasted keys stand in for
+///   the config's source: the user vouches for them.
+/// - No key source in the config: the page's keys; keys fetched for an issuer verify only tokens
+///   whose `iss` is that issuer, as the page's verdict binds them (`new Verifier(jwks, { issuer })`).
+///
+/// PEM text is a static set, every key tried whatever the token's `kid` (Vault's
+/// `jwt_validation_pubkeys`), decided by what was pasted (public keys or certificates) through
+/// the crate's one PEM reader; JSON is a key set matched by `kid`.
+pub fn explain_keys(sources: &KeySources, page: Option<PageKeys<'_>>, token: &str) -> Result<(crate::Verifier, String)> {
+    use crate::Verifier;
+    let refuse = |m: String| Error::new(Code::JwksInvalid, m);
+    if !sources.jwt_validation_pubkeys.is_empty() {
+        return Ok((Verifier::any_kid(crate::jwks_from_pem(&sources.jwt_validation_pubkeys.join("\n"))?), "the config's jwt_validation_pubkeys".into()));
+    }
+    let Some(page) = page.filter(|p| !p.text.trim().is_empty()) else {
+        return Err(refuse("no keys are loaded".into()));
+    };
+    let remote = match (&sources.oidc_discovery_url, &sources.jwks_url) {
+        (Some(url), _) => Some(("oidc_discovery_url", url.as_str())),
+        (None, Some(url)) => Some(("jwks_url", url.as_str())),
+        (None, None) => None,
+    };
+    let source = match (remote, page.fetched_for) {
+        (Some(("oidc_discovery_url", url)), Some(issuer)) if issuer == url => format!("the keys fetched for {}, the config's oidc_discovery_url", quote(url)),
+        (Some((field, url)), Some(issuer)) => {
+            return Err(refuse(format!(
+                "the keys above were fetched for {}, but the config takes its keys from its {field} {}: Vault would not use them (fetch that issuer's keys, or paste the keys it serves)",
+                quote(issuer),
+                quote(url)
+            )))
+        }
+        (Some((field, url)), None) => format!("the keys above, pasted, standing in for the config's {field} {}", quote(url)),
+        (None, Some(issuer)) => {
+            let iss = crate::verifier::decode_unverified(token, crate::claims::DEFAULT_MAX_TOKEN_BYTES).ok().and_then(|u| u.payload.get("iss").and_then(Value::as_str).map(str::to_owned));
+            if iss.as_deref() != Some(issuer) {
+                let named = iss.map_or_else(|| "no issuer".to_owned(), |i| quote(&i));
+                return Err(refuse(format!("the keys above were fetched for {}; the token names {named}: they verify only tokens whose iss is {}", quote(issuer), quote(issuer))));
+            }
+            format!("the keys fetched for {}, the issuer the token names: Vault logs it in only if its config takes keys from there", quote(issuer))
+        }
+        (None, None) => "the keys above".into(),
+    };
+    let text = page.text.trim();
+    if crate::pem::looks_like_pem(text) {
+        return Ok((Verifier::any_kid(crate::jwks_from_pem(text)?), format!("{source} (PEM: every key tried, as jwt_validation_pubkeys)")));
+    }
+    let value = crate::json::parse(text.as_bytes()).map_err(|e| refuse(format!("the keys are not a JWKS, a JWK or PEM: {e}")))?;
+    // One JWK, as the page reads one: a set of that key.
+    let value = match value {
+        Value::Object(o) if !o.contains_key("keys") && o.contains_key("kty") => json!({ "keys": [Value::Object(o)] }),
+        other => other,
+    };
+    Ok((Verifier::from_jwks(crate::Jwks::from_value(&value)?), source))
+}

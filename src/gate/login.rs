@@ -437,14 +437,25 @@ impl Gate {
     /// where they can (on unverified claims after a failed signature, marked so), so an
     /// explanation shows every problem; the verdict is the first failure, as in Vault.
     pub fn explain(&self, requested_role: &str, token: &str, verifier: Option<&Verifier>, remote: Option<IpAddr>, now: impl Into<Now>) -> Explanation {
+        let keys = verifier.ok_or_else(|| Error::new(Code::JwksInvalid, "no keys are loaded"));
+        self.explain_with(requested_role, token, keys, remote, now)
+    }
+
+    /// [`Gate::explain`] with the keys, or why there are none to use: that error fails the
+    /// signature check (the inspector's panel: keys fetched for another issuer than the one the
+    /// config or the token names, `documents::explain_keys`).
+    pub fn explain_with(&self, requested_role: &str, token: &str, keys: Result<&Verifier>, remote: Option<IpAddr>, now: impl Into<Now>) -> Explanation {
         let now = now.into().0;
         let role_name = self.role_name(requested_role);
         let mut t = Trace::default();
         let done = |t: Trace, login: Option<Login>, role: &str| Explanation { role: role.to_owned(), checks: t.finish(), login };
         let Some(role) = self.prelude(&mut t, &role_name, token, remote) else { return done(t, None, &role_name) };
-        let Some(verifier) = verifier else {
-            t.fail(CheckId::Signature, Error::new(Code::JwksInvalid, "no keys are loaded"), None, "no key set".into());
-            return done(t, None, &role_name);
+        let verifier = match keys {
+            Ok(v) => v,
+            Err(e) => {
+                t.fail(CheckId::Signature, e, None, "no key set".into());
+                return done(t, None, &role_name);
+            }
         };
 
         // cap's validateAll.

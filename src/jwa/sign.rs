@@ -49,8 +49,8 @@ impl Es256Signer {
     /// A `PRIVATE KEY` (PKCS#8, RFC 5208, with the P-256 curve) or `EC PRIVATE KEY` (SEC1,
     /// RFC 5915) PEM block.
     pub fn from_pem(pem: &str) -> Result<Self> {
-        let (label, der) = crate::der::pem_block(pem).map_err(|e| bad_key(format!("the key is not PEM: {}", e.message())))?;
-        let key = match label {
+        let crate::pem::Block { label, der } = crate::pem::block(pem).map_err(|e| bad_key(format!("the key is not PEM: {}", e.message())))?;
+        let key = match label.as_str() {
             "PRIVATE KEY" => crate::der::ec_private_key_pkcs8(&der),
             "EC PRIVATE KEY" => crate::der::ec_private_key_sec1(&der),
             _ => return Err(bad_key("the PEM block must be a PRIVATE KEY (PKCS#8) or an EC PRIVATE KEY (SEC1)")),

@@ -17,3 +17,28 @@ pub fn discovery_jwks_uri(
     let issuer = string_arg(&issuer, "issuer", crate::discovery::MAX_DISCOVERY_BYTES, Code::InvalidArgument).map_err(to_js)?;
     crate::discovery::jwks_uri(document.as_bytes(), &issuer).map_err(to_js)
 }
+
+/// The rule for what a key source may be fetched from (`crate::fetch`): `null` when `url` (as
+/// the host's fetch will request it: `new URL(x).href`) may be fetched, else `{ code, message }`
+/// (`ERR_URL_INVALID`, `ERR_URL_SCHEME`, `ERR_URL_PLAIN_HTTP`, `ERR_URL_CREDENTIALS`), the
+/// message about `what`. Each host throws its own error class with them.
+#[wasm_bindgen(js_name = fetchableUrl, unchecked_return_type = "{ code: string; message: string } | null")]
+pub fn fetchable_url(
+    #[wasm_bindgen(unchecked_param_type = "string")] url: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] what: JsValue,
+) -> Result<JsValue, JsValue> {
+    let what = string_arg(&what, "what", 200, Code::InvalidArgument).map_err(to_js)?;
+    let refusal = match string_arg(&url, "url", crate::discovery::MAX_DISCOVERY_BYTES, Code::InvalidArgument) {
+        Ok(url) => crate::fetch::check(&url).err(),
+        Err(_) => Some(crate::fetch::Refusal::Invalid),
+    };
+    match refusal {
+        None => Ok(JsValue::NULL),
+        Some(r) => {
+            let mut out = format!("{{\"code\":\"{}\",\"message\":", r.code());
+            super::convert::push_json(&mut out, r.message(&what).as_str());
+            out.push('}');
+            super::convert::parse_json(&out)
+        }
+    }
+}

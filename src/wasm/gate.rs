@@ -215,6 +215,15 @@ impl JsGate {
         Ok(self.install(crate::Verifier::from_jwks(parse_jwks(&jwks).map_err(gate_js)?)))
     }
 
+    /// Replaces the key set with one its issuer published (a remote set's fetch, JSON text): a
+    /// well-formed set with no usable key is the issuer's revocation and verifies nothing from
+    /// now on (`Verifier.fromPublished`); a body that is not a JWKS throws and keeps the old set.
+    #[wasm_bindgen(js_name = setFetchedKeys)]
+    pub fn set_fetched_keys(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] jwks: JsValue) -> Result<Vec<String>, JsValue> {
+        let text = super::convert::string_arg(&jwks, "JWKS", crate::jwk::MAX_JWKS_BYTES, Code::JwksInvalid).map_err(gate_js)?;
+        Ok(self.install(crate::Verifier::from_jwks(crate::Jwks::parse_published(text.as_bytes()).map_err(gate_js)?)))
+    }
+
     fn install(&mut self, verifier: crate::Verifier) -> Vec<String> {
         let ids = verifier.key_ids().into_iter().map(str::to_owned).collect();
         self.verifier = Some(verifier);
@@ -435,15 +444,20 @@ export interface GateCheck {
 export interface GateExplanation {
   allowed: boolean; role: string; checks: GateCheck[]; failure: { check: string; message: string } | null;
   login: { role: string; alias: string; groups: string[]; policies: string[]; metadata: Record<string, string>; ttl: number; warnings: string[]; bound_cidrs: string[] } | null;
+  /** Where the keys the login was explained with came from, in words (absent when none were). */
+  keys?: string;
 }
 "#;
 
 /// The inspector's "Vault role" panel, as `jwksgate explain`: `role` is the text of a role (as
 /// `vault read -format=json auth/jwt/role/NAME` prints it, its parameters, or the gate's ROLES
 /// with `name` picking one), `config` the mount's config (`vault read ... auth/jwt/config`) or
-/// null, `jwks` the key set (null: the signature check fails with "no keys are loaded"),
-/// `staticKeys` true for PEM keys (Vault's `jwt_validation_pubkeys`: every key tried). Every
-/// check in Vault's order; a bad role or config throws `ERR_CONFIG_INVALID`.
+/// null, `keys` the page's key box as it stands (a JWKS, one JWK, or PEM keys and certificates,
+/// which are tried whatever the kid as Vault's `jwt_validation_pubkeys`; null for none) and
+/// `keysIssuer` the issuer they were fetched for (null when pasted). Which keys Vault would use
+/// is the gate's rule (`documents::explain_keys`): the config's key sources first, and fetched
+/// keys bound to their issuer. Every check in Vault's order; a bad role or config throws
+/// `ERR_CONFIG_INVALID`.
 #[wasm_bindgen(js_name = explainLogin, unchecked_return_type = "GateExplanation")]
 #[allow(clippy::too_many_arguments)]
 pub fn explain_login(
@@ -451,26 +465,26 @@ pub fn explain_login(
     config: Option<String>,
     name: Option<String>,
     token: &str,
-    #[wasm_bindgen(unchecked_param_type = "JWKS | string | null")] jwks: JsValue,
-    static_keys: bool,
+    keys: Option<String>,
+    keys_issuer: Option<String>,
     remote: Option<String>,
     now: f64,
 ) -> Result<JsValue, JsValue> {
     use crate::gate::documents;
     let parse = |text: &str, what: &str| crate::json::parse(text.as_bytes()).map_err(|e| gate_js(Error::new(Code::ConfigInvalid, format!("the {what} is not valid JSON: {e}"))));
     let (roles, name) = documents::roles(parse(role, "role")?, name.as_deref()).map_err(gate_js)?;
-    let config = match config.filter(|c| !c.trim().is_empty()) {
-        Some(c) => documents::config(parse(&c, "config")?).map_err(gate_js)?.0,
-        None => AuthConfig::default(),
+    let (config, sources) = match config.filter(|c| !c.trim().is_empty()) {
+        Some(c) => documents::config(parse(&c, "config")?).map_err(gate_js)?,
+        None => (AuthConfig::default(), documents::KeySources::default()),
     };
     let gate = CoreGate::new(config, roles.to_string().as_bytes()).map_err(gate_js)?;
-    let verifier = if jwks.is_null() || jwks.is_undefined() {
-        None
-    } else {
-        let set = parse_jwks(&jwks).map_err(gate_js)?;
-        Some(if static_keys { crate::Verifier::any_kid(set) } else { crate::Verifier::from_jwks(set) })
-    };
-    to_plain(&gate.explain(&name, token, verifier.as_ref(), remote_ip(remote), now).to_json())
+    let page = keys.as_deref().map(|text| documents::PageKeys { text, fetched_for: keys_issuer.as_deref() });
+    let chosen = documents::explain_keys(&sources, page, token);
+    let mut out = gate.explain_with(&name, token, chosen.as_ref().map(|(v, _)| v).map_err(Clone::clone), remote_ip(remote), now).to_json();
+    if let (Some(o), Ok((_, source))) = (out.as_object_mut(), &chosen) {
+        o.insert("keys".into(), source.clone().into());
+    }
+    to_plain(&out)
 }
 
 // The proxy's rules (src/gate/proxy.rs, src/gate/csrf.rs) for the worker: one call per decision,

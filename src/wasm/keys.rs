@@ -1,7 +1,7 @@
 //! One key at a time: `verifySignature`, `jwkThumbprint`, `kubernetesKeyId`, `importPublicKeyPem`,
-//! `importX509`.
+//! `importX509`, `importPublicKeysPem`.
 
-use super::convert::{bytes_arg, invalid, parse_jwk, string_arg, to_js, to_plain};
+use super::convert::{bytes_arg, invalid, parse_json, parse_jwk, string_arg, to_js, to_plain};
 use crate::error::{Code, Error};
 use crate::jwa::alg::Alg;
 use wasm_bindgen::prelude::*;
@@ -79,4 +79,21 @@ pub fn import_public_key_pem(#[wasm_bindgen(unchecked_param_type = "string")] pe
 pub fn import_x509(#[wasm_bindgen(unchecked_param_type = "string")] pem: JsValue) -> Result<JsValue, JsValue> {
     let pem = string_arg(&pem, "certificate", crate::der::MAX_PEM_BYTES, Code::JwkInvalid).map_err(to_js)?;
     to_plain(&crate::import_x509(&pem).map_err(to_js)?)
+}
+
+/// Imports every block of PEM text (public keys and certificates, one or more, as Vault's
+/// `jwt_validation_pubkeys` and Kubernetes' `sa.pub` hold them; the crate's one PEM reader) as
+/// `[{ certificate, jwk }]`, in order; `jwk.kid` is the Kubernetes key id.
+#[wasm_bindgen(js_name = importPublicKeysPem, unchecked_return_type = "{ certificate: boolean; jwk: JWK }[]")]
+pub fn import_public_keys_pem(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> Result<JsValue, JsValue> {
+    let text = string_arg(&text, "PEM input", crate::pem::MAX_PEM_TEXT_BYTES, Code::JwkInvalid).map_err(to_js)?;
+    let keys = crate::import_public_keys_pem(&text).map_err(to_js)?;
+    // JSON text by hand: a serde value of the list cost 3 KB of wasm for what this does.
+    let mut out = String::from("[");
+    for (i, k) in keys.iter().enumerate() {
+        let jwk = serde_json::to_string(&k.jwk).map_err(|_| to_js(invalid("cannot convert result")))?;
+        out.push_str(&format!("{}{{\"certificate\":{},\"jwk\":{jwk}}}", if i == 0 { "" } else { "," }, k.certificate));
+    }
+    out.push(']');
+    parse_json(&out)
 }

@@ -114,6 +114,17 @@ impl JsVerifier {
         Ok(JsVerifier { inner, defaults })
     }
 
+    /// A Verifier over a key set as its issuer published it (a remote set's fetch, JSON text):
+    /// a well-formed set with no usable key (`{"keys":[]}`, only `use: "enc"` keys) is the
+    /// issuer's revocation and verifies nothing (ERR_JWKS_NO_MATCHING_KEY), where the
+    /// constructor refuses it; a body that is not a JWKS is ERR_JWKS_INVALID.
+    #[wasm_bindgen(js_name = fromPublished)]
+    pub fn from_published(#[wasm_bindgen(unchecked_param_type = "string")] jwks: JsValue) -> Result<JsVerifier, JsValue> {
+        let text = string_arg(&jwks, "JWKS", crate::jwk::MAX_JWKS_BYTES, Code::JwksInvalid).map_err(to_js)?;
+        let inner = crate::Verifier::from_jwks(crate::Jwks::parse_published(text.as_bytes()).map_err(to_js)?);
+        Ok(JsVerifier { inner, defaults: PartialOptions::default() })
+    }
+
     /// Verifies a JWT; `options` may narrow the constructor's (see `PartialOptions::resolve`).
     #[wasm_bindgen(unchecked_return_type = "VerifyResult")]
     pub fn verify(

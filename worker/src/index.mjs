@@ -4,7 +4,7 @@
 // session), written only once a session has state to keep: a login is a verification and a MAC.
 // A thin host: HTTP, key fetching, KV and storage here; every security decision in Rust (pkg/, via wasm).
 import { DurableObject } from 'cloudflare:workers';
-import { Gate, GateProxy, checkWebSocketUpgrade, importPublicKeyPem, isWebSocketUpgrade, parseAuthConfig, requestCredential, routeBearer, sessionApply, webSocketHeaders } from '../pkg/workerd.mjs';
+import { Gate, GateProxy, checkWebSocketUpgrade, importPublicKeysPem, isWebSocketUpgrade, parseAuthConfig, requestCredential, routeBearer, sessionApply, webSocketHeaders } from '../pkg/workerd.mjs';
 import { NoKeysError, RemoteKeys, StaticKeys, readCapped } from './keys.mjs';
 import { PublishedKeys, publishRoute } from './publish.mjs';
 import { assertionsFrom, documentResponse, originIdentity } from './assertion.mjs';
@@ -84,10 +84,16 @@ function mountKeys(env, gate, source) {
   if (source.kind === 'pem' || source.kind === 'jwt_validation_pubkeys') {
     // Vault's jwt_validation_pubkeys: one or more PEM blocks, or a JSON list of them.
     const raw = source.pems ? source.pems.join('\n') : source.pem;
-    const pems = raw.startsWith('[') ? JSON.parse(raw) : raw.match(/-----BEGIN [^-]+-----[\s\S]+?-----END [^-]+-----/g) || [];
-    if (!pems.length) throw new Error(`mount ${gate.mount}: no PEM block among its public keys`);
+    // The crate's one PEM reader (src/pem.rs): every block, each a public key or a certificate.
+    const pems = raw.startsWith('[') ? JSON.parse(raw).join('\n') : raw;
+    let keys;
+    try {
+      keys = importPublicKeysPem(pems);
+    } catch (e) {
+      throw new Error(`mount ${gate.mount}: its public keys: ${e.message}`);
+    }
     // Every key is tried whatever the token's kid, as Vault's static key set does.
-    gate.setStaticKeys({ keys: pems.map((p) => importPublicKeyPem(p)) });
+    gate.setStaticKeys({ keys: keys.map((k) => k.jwk) });
     return new StaticKeys();
   }
   const discoveryUrl = source.kind === 'oidc_discovery_url' ? source.url : '';
@@ -108,7 +114,7 @@ function mountKeys(env, gate, source) {
     settings,
     kv: env.KEYS_CACHE || null,
     kvScope: gate.mount,
-    install: (set) => gate.setKeys(set),
+    install: (set) => gate.setFetchedKeys(set), // a published empty set revokes (issue 22)
   });
 }
 

@@ -1,7 +1,7 @@
 // Key sets for the gate: OIDC discovery (OpenID Connect Discovery 1.0 section 4) or a JWKS URL
 // (RFC 7517), fetched and cached per isolate by the package's remote key sets, persisted in KV.
 // Only HTTP lives here; whether a key verifies a token is decided in Rust.
-import { createIssuerJWKSet, createRemoteJWKSet } from '../pkg/workerd.mjs';
+import { createIssuerJWKSet, createRemoteJWKSet, fetchableUrl } from '../pkg/workerd.mjs';
 
 /** Thrown when no key set is available: the worker answers 503. */
 export class NoKeysError extends Error {
@@ -11,9 +11,10 @@ export class NoKeysError extends Error {
   }
 }
 
-const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|localhost)$/i;
-
-/** https only, except on loopback (local development and tests). No credentials in URLs. */
+/**
+ * https only, except on loopback (local development and tests); no credentials in URLs: the
+ * crate's one rule (src/fetch.rs, `fetchableUrl`), on the URL as fetch will request it.
+ */
 export function checkKeyUrl(text, what) {
   let url;
   try {
@@ -21,11 +22,8 @@ export function checkKeyUrl(text, what) {
   } catch {
     throw new Error(`${what} is not a valid URL`);
   }
-  const loopback = LOOPBACK.test(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new Error(`${what} must use https (plain http is allowed on loopback addresses only)`);
-  }
-  if (url.username || url.password) throw new Error(`${what} must not carry credentials`);
+  const refusal = fetchableUrl(url.href, what);
+  if (refusal) throw new Error(refusal.message);
   return url;
 }
 
@@ -57,21 +55,24 @@ export class RemoteKeys {
       cacheMaxAge: s.maxTtl * 1000,
       cooldownDuration: s.cooldown * 1000,
       maxStaleDuration: s.maxStale * 1000,
-      onKeys: install, // (jwksText) => void, throws on a bad set
+      // (jwksText) => void: installs the set as published (an empty one is a revocation), throws
+      // on a body that is not a JWKS.
+      onKeys: install,
       onError: (e) => console.error(`jwksgate: key refresh failed: ${e.message}`),
       store: kv && {
         // Entries written before the package kept them name `uat` `fetchedAt`.
         get: async () => {
           const saved = await kv.get(kvKey, 'json');
-          stored = saved && { jwks: saved.jwks, uat: saved.uat ?? saved.fetchedAt };
+          stored = saved && { url: saved.url, jwks: saved.jwks, uat: saved.uat ?? saved.fetchedAt };
           return saved && { ...saved, uat: saved.uat ?? saved.fetchedAt };
         },
         put: async (entry) => {
-          if (stored && stored.jwks === entry.jwks && entry.uat - stored.uat < s.maxStale * 500) return;
+          // An entry without the set's URL (written before entries named it) is rewritten once.
+          if (stored && stored.url === entry.url && stored.jwks === entry.jwks && entry.uat - stored.uat < s.maxStale * 500) return;
           console.log(`jwksgate: key set cached in KV (${kvKey})`);
           const expirationTtl = Math.max(60, Math.ceil(s.maxStale + (entry.expiresAt - Date.now()) / 1000));
           await kv.put(kvKey, JSON.stringify(entry), { expirationTtl });
-          stored = { jwks: entry.jwks, uat: entry.uat };
+          stored = { url: entry.url, jwks: entry.jwks, uat: entry.uat };
         },
       },
     };

@@ -7,6 +7,7 @@
 // page's own stop (a newer fetch, another issuer) aborts it; and every failure is told in words
 // for the user, with each URL as fetched (ASCII host, no password).
 
+import { fetchableUrl } from '../pkg/jwksgate.js';
 import { createIssuerJWKSet, customFetch } from '../pkg/remote.mjs';
 import { asciiUrl } from './format.js';
 
@@ -23,10 +24,18 @@ const issuerSet = (issuer, fetchImpl, onKeys) => createIssuerJWKSet(issuer, {
   timeoutDuration: TIMEOUT_MS, [customFetch]: fetchImpl, onKeys,
 });
 
+/** The page's words for each code of the package's URL rule (src/fetch.rs, `fetchableUrl`). */
+const REFUSED = {
+  ERR_URL_SCHEME: () => 'The issuer must be an https URL.',
+  ERR_URL_CREDENTIALS: (url) => `The issuer ${show(url)} ${CREDENTIALS}: no issuer's URL has them.`,
+  ERR_URL_PLAIN_HTTP: (url) => `The issuer ${show(url)} must be an https URL: plain http is fetched only from a loopback address (127.0.0.0/8, [::1], localhost).`,
+};
+
 /**
  * The discovery URL for an issuer, or throws an Error saying why the issuer cannot be fetched:
- * the page's words for what a user gets wrong, then the package's own rules (createIssuerJWKSet
- * refuses, without fetching, what it would refuse to fetch).
+ * the package's one rule for what may be fetched (`fetchableUrl`, in Rust) told in the page's
+ * words, then createIssuerJWKSet's own checks (it refuses, without fetching, what it would
+ * refuse to fetch).
  */
 export function discoveryUrl(issuer) {
   let url;
@@ -35,13 +44,12 @@ export function discoveryUrl(issuer) {
   } catch {
     throw new Error(`The issuer "${issuer.slice(0, 200)}" is not a URL, so it has no discovery document. Paste its keys instead.`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('The issuer must be an https URL.');
-  if (url.username || url.password) throw new Error(`The issuer ${show(url)} ${CREDENTIALS}: no issuer's URL has them.`);
+  const refusal = fetchableUrl(url.href, 'the issuer');
+  if (refusal) throw new Error(REFUSED[refusal.code]?.(url) ?? `The issuer ${show(url)} cannot be fetched: ${refusal.message}.`);
   if (url.search || url.hash) throw new Error('An issuer URL has no query or fragment (OpenID Connect Discovery §2).');
   try {
     issuerSet(issuer, () => Promise.reject(new Error('not fetched')));
   } catch (e) {
-    if (/must use https/.test(e?.message)) throw new Error(`The issuer ${show(url)} must be an https URL: plain http is fetched only from a loopback address (127.0.0.1, [::1], localhost).`);
     throw new Error(`The issuer ${show(url)} cannot be fetched: ${e?.message ?? e}.`);
   }
   // `href` is the ASCII form: an internationalised host is fetched (and shown) as xn--...
@@ -84,7 +92,7 @@ function explain(e, url, what) {
   const message = String(e?.message ?? e);
   if (e?.code === 'ERR_JWKS_TIMEOUT') return new Error(`Gave up waiting for ${url ? show(url) : 'the issuer'} after ${TIMEOUT_MS / 1000} s.`);
   if (/must not carry credentials/.test(message)) return new Error(`The discovery document's jwks_uri ${CREDENTIALS}.`);
-  if (/jwks_uri must use https/.test(message)) return new Error('The discovery document\'s jwks_uri must be an https URL: plain http is fetched only from a loopback address.');
+  if (/jwks_uri must (use|be an) https/.test(message)) return new Error('The discovery document\'s jwks_uri must be an https URL: plain http is fetched only from a loopback address.');
   if (/jwks_uri is not a valid URL/.test(message)) return new Error('The discovery document\'s jwks_uri is not a URL.');
   const over = /is over (\d+) bytes/.exec(message);
   if (over) return new Error(`${at} is over ${Number(over[1]) / 1024} KB; the inspector stopped reading it.`);

@@ -5,26 +5,24 @@
 
 export const MAX_KEYS_BYTES = 1024 * 1024;
 const MAX_LISTED = 100;
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]{1,40})-----[\s\S]*?-----END \1-----/g;
 /** Every algorithm the page offers, in the order of its check boxes. */
 export const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
 const NOTHING = new Uint8Array(0);
 
 /** "a PEM public key", "2 certificates", "3 PEM blocks (1 certificate, 2 public keys)". */
-function pemKind(blocks) {
-  const certs = blocks.filter((b) => b.startsWith('-----BEGIN CERTIFICATE-----')).length;
-  const n = blocks.length;
+function pemKind(read) {
+  const certs = read.filter((k) => k.certificate).length;
+  const n = read.length;
   if (certs === 0) return n === 1 ? 'a PEM public key' : `${n} PEM public keys`;
   if (certs === n) return n === 1 ? 'a certificate\'s public key' : `the public keys of ${n} certificates`;
   return `${n} PEM blocks (${certs} certificate${certs > 1 ? 's' : ''}, ${n - certs} public key${n - certs > 1 ? 's' : ''})`;
 }
 
-/** A PEM block as a JWK: a certificate's subject key by importX509, any other by importPublicKeyPem. */
-const importPem = (block, pkg) => (block.startsWith('-----BEGIN CERTIFICATE-----') ? pkg.importX509(block) : pkg.importPublicKeyPem(block));
-
 /**
- * Turns the box's text into `{ kind, jwks, list }`: `jwks` is JSON text for the package's
- * Verifier, `list` one row per key. Throws an Error (with `.code` when the package made it).
+ * Turns the box's text into `{ kind, jwks, list, pem }`: `jwks` is JSON text for the package's
+ * Verifier, `list` one row per key, `pem` true for PEM keys or certificates (a static set, every
+ * key tried whatever the kid, as Vault's jwt_validation_pubkeys). Throws an Error (with `.code`
+ * when the package made it).
  */
 export function readKeys(text, pkg) {
   const t = text.trim();
@@ -32,23 +30,23 @@ export function readKeys(text, pkg) {
     throw Object.assign(new Error(`The keys are ${Math.round(t.length / 1024)} KB; the inspector reads at most 1 MB of keys.`), { code: 'TOO_LARGE' });
   }
   if (t.includes('-----BEGIN')) {
-    const blocks = t.match(PEM_BLOCK);
-    if (!blocks) throw new Error('This looks like PEM but has no complete -----BEGIN … -----END … block.');
-    const keys = blocks.map((b) => importPem(b, pkg));
-    return { kind: pemKind(blocks), jwks: JSON.stringify({ keys }), list: listKeys(keys, pkg) };
+    // The package's one PEM reader (src/pem.rs): every block, a public key or a certificate.
+    const read = pkg.importPublicKeysPem(t);
+    const keys = read.map((k) => k.jwk);
+    return { kind: pemKind(read), jwks: JSON.stringify({ keys }), list: listKeys(keys, pkg), pem: true };
   }
   let parsed;
   try {
     parsed = JSON.parse(t);
   } catch {
     // Not JSON to us either: the package's parser gives the precise error.
-    return { kind: 'text', jwks: t, list: [] };
+    return { kind: 'text', jwks: t, list: [], pem: false };
   }
   if (parsed && typeof parsed === 'object' && !Array.isArray(parsed) && !('keys' in parsed) && 'kty' in parsed) {
-    return { kind: 'one JWK', jwks: `{"keys":[${t}]}`, list: listKeys([parsed], pkg) };
+    return { kind: 'one JWK', jwks: `{"keys":[${t}]}`, list: listKeys([parsed], pkg), pem: false };
   }
   const keys = Array.isArray(parsed?.keys) ? parsed.keys : [];
-  return { kind: 'a JWKS', jwks: t, list: listKeys(keys, pkg) };
+  return { kind: 'a JWKS', jwks: t, list: listKeys(keys, pkg), pem: false };
 }
 
 /**

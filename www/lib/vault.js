@@ -19,10 +19,11 @@ function loadGate() {
 }
 
 /**
- * Wires the panel. `inputs()` gives what the rest of the page has: `{ token, jwks, staticKeys,
- * now }` (jwks: JSON text or null; staticKeys: true for PEM keys, tried whatever the kid, as
- * Vault's jwt_validation_pubkeys; now: seconds). Returns `refresh()`, for the page to call when
- * those change.
+ * Wires the panel. `inputs()` gives what the rest of the page has: `{ token, keys, keysIssuer,
+ * now }` (keys: the key box's text or null; keysIssuer: the issuer they were fetched for, null
+ * when pasted; now: seconds). Which keys Vault would use, and whether PEM keys are tried
+ * whatever the kid, the gate's wasm decides from those. Returns `refresh()`, for the page to call
+ * when those change.
  */
 export function vaultPanel(inputs) {
   const $ = (id) => document.getElementById(id);
@@ -58,7 +59,7 @@ export function vaultPanel(inputs) {
       verdict('neutral', 'No role yet', ['Paste a role: the output of vault read -format=json auth/jwt/role/NAME, its parameters, or the gate\'s ROLES.']);
       return done(mine);
     }
-    const { token, jwks, staticKeys, now } = inputs();
+    const { token, keys, keysIssuer, now } = inputs();
     if (!token) {
       verdict('neutral', 'No token yet', ['Paste a token above.']);
       return done(mine);
@@ -67,11 +68,11 @@ export function vaultPanel(inputs) {
       const gate = await loadGate();
       if (mine !== runs) return undefined;
       ui.status.textContent = '';
-      const e = gate.explainLogin(role, ui.config.value.trim() || null, ui.name.value.trim() || null, token, jwks ?? null, staticKeys, ui.remote.value.trim() || null, now);
+      const e = gate.explainLogin(role, ui.config.value.trim() || null, ui.name.value.trim() || null, token, keys ?? null, keysIssuer ?? null, ui.remote.value.trim() || null, now);
       showChecks(e.checks);
       if (e.allowed) {
         const l = e.login;
-        verdict('allowed', 'Vault would log this token in', [`Alias ${l.alias}, policies ${l.policies.join(', ')}, TTL ${l.ttl} s.`, ...l.warnings.map((w) => `Vault's warning: ${w}`)]);
+        verdict('allowed', 'Vault would log this token in', [`Alias ${l.alias}, policies ${l.policies.join(', ')}, TTL ${l.ttl} s.`, `Keys: ${e.keys}.`, ...l.warnings.map((w) => `Vault's warning: ${w}`)]);
       } else {
         verdict('refused', 'Vault would refuse this login', [`At check ${e.failure?.check}, Vault answers: ${e.failure?.message ?? 'login refused'}`]);
       }
