@@ -279,6 +279,9 @@ fn config_as_path_config_and_load_config_read_it() {
     assert!(err(json!({"kubernetes_ca_cert": "not a pem"}), pod_files()).contains("The provided CA PEM data contains no valid certificates"));
     assert!(err(json!({"pem_keys": ["nope"]}), pod_files()).contains("data does not contain any valid RSA or ECDSA public keys"));
     assert!(err(json!({"kubernetes_host": "http://10.0.0.1"}), pod_files()).contains("must be an https:// URL"));
+    assert!(err(json!({"kubernetes_host": "http://127.0.0.1.evil.example"}), pod_files()).contains("must be an https:// URL"));
+    assert!(err(json!({"kubernetes_host": "http://localhost@evil.example"}), pod_files()).contains("must be an https:// URL"));
+    assert_eq!(cfg(json!({"kubernetes_host": "http://127.0.0.1:8080/"}), pod_files()).unwrap().kubernetes_host, "http://127.0.0.1:8080", "plain http on loopback, for tests");
     assert!(err(json!({"kubernetes_host": "https://u@h"}), pod_files()).contains("is not a URL"));
     assert!(err(json!({"nope": 1}), pod_files()).contains("unknown config parameter \"nope\""));
     assert!(err(json!({"use_annotations_as_alias_metadata": true}), pod_files()).contains("not supported"));

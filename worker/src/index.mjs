@@ -5,6 +5,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { Gate, GateProxy, importPublicKeyPem, parseAuthConfig, requestCredential, routeBearer, sessionApply } from '../pkg/workerd.mjs';
 import { NoKeysError, RemoteKeys, StaticKeys, readCapped } from './keys.mjs';
+import { kubernetesMount } from './kubernetes.mjs';
 
 const MAX_BODY = 64 * 1024;
 const COOKIE = '__Host-jwksgate-session';
@@ -110,6 +111,7 @@ function configure(env) {
     throw new Error('the SESSIONS Durable Object binding is missing (wrangler.toml [[durable_objects.bindings]])');
   }
   let described;
+  let kubernetes = [];
   if (text(env.AUTH_CONFIG).trim()) {
     const also = SINGLE_MOUNT_VARS.filter((n) => text(env[n]).trim() !== '');
     if (also.length) throw new Error(`AUTH_CONFIG configures every mount: unset ${also.join(', ')}`);
@@ -117,6 +119,7 @@ function configure(env) {
     const parsed = parseAuthConfig(text(env.AUTH_CONFIG));
     for (const line of parsed.skipped) console.log(`jwksgate: ${line}`);
     described = parsed.mounts;
+    kubernetes = parsed.kubernetes;
   } else {
     described = [shorthandMount(env)];
   }
@@ -127,6 +130,13 @@ function configure(env) {
     // What Vault would have answered in `warnings` when these roles were written.
     for (const w of gate.warnings) console.warn(`jwksgate: mount ${gate.mount}: ${w}`);
     mounts.set(gate.mount, { gate, path: gate.mount, defaultRole: gate.defaultRole || '', issuer: gate.issuer ?? null, keys: mountKeys(env, gate, d.source) });
+  }
+  // Vault's Kubernetes method (kubernetes.mjs): TokenReview, or local_verification's keys.
+  for (const entry of kubernetes) {
+    const keys = (gate, local) => (local === 'oidc_discovery_url' || local === 'jwks_url' ? mountKeys(env, gate, { kind: local, url: gate.keyUrl }) : new StaticKeys());
+    const m = kubernetesMount(env, entry, keys);
+    for (const w of m.gate.warnings) console.warn(`jwksgate: mount ${m.path}: ${w}`);
+    mounts.set(m.path, m);
   }
   const list = [...mounts.values()];
   // ORIGIN is checked in Rust (src/gate/proxy.rs); the URL parser that connects must read its
@@ -272,9 +282,14 @@ async function login(s, mount, request, ctx) {
   const sessionId = crypto.randomUUID();
   let result;
   try {
-    // Vault answers the role, its type, a missing token and the CIDRs before it looks at keys.
-    mount.gate.precheck(role, jwt, remote);
-    result = await withKeys(mount, ctx, () => mount.gate.login(role, jwt, remote, now(), sessionId, requestId));
+    if (mount.kubernetes) {
+      // Vault's Kubernetes method: the checks, then the API server's TokenReview (kubernetes.mjs).
+      result = await mount.kubernetes.login(role, jwt, remote, now, sessionId, requestId, () => mount.keys.ready(ctx && ((p) => ctx.waitUntil(p))));
+    } else {
+      // Vault answers the role, its type, a missing token and the CIDRs before it looks at keys.
+      mount.gate.precheck(role, jwt, remote);
+      result = await withKeys(mount, ctx, () => mount.gate.login(role, jwt, remote, now(), sessionId, requestId));
+    }
   } catch (e) {
     // The failed check and its claim, never a claim's value (the issuer's mismatch names both).
     if (e && typeof e.log === 'string') console.log(`jwksgate: ${e.log}`);
@@ -357,6 +372,8 @@ async function proxy(s, request, upstream, ctx) {
       // then checks it whole), and logs in there with the mount's default_role.
       const mount = s.list.length === 1 ? s.list[0] : s.list[routeBearer(c.token, s.issuers)];
       if (!mount) return refused('a Bearer token of no configured issuer');
+      // A Kubernetes mount vouches for a token only through a TokenReview at login.
+      if (mount.kubernetes) return refused(`a Bearer token for Kubernetes mount ${mount.path}: log in at auth/${mount.path}/login`);
       if (!mount.defaultRole) return refused(`a Bearer token for mount ${mount.path}, which has no default_role`);
       identity = await withKeys(mount, ctx, () => mount.gate.authorize(mount.defaultRole, c.token, clientAddress(request), now()));
     } else {

@@ -212,11 +212,20 @@ fn has_certificate(pem: &str) -> bool {
 }
 
 /// The API server's URL: `https://` (the reviewer's bearer and every client's token cross it),
-/// a host, an optional port and path, nothing else. Vault concatenates whatever it is given;
-/// the gate refuses what would not be a URL, or not TLS.
+/// or `http://` on a loopback address only (local development and tests, as the key URLs), then
+/// a host, an optional port and path, nothing else. Vault concatenates whatever it is given; the
+/// gate refuses what would not be a URL, or not TLS off the machine.
 fn check_host(host: &str) -> std::result::Result<String, String> {
     let host = host.trim();
-    let rest = host.strip_prefix("https://").ok_or_else(|| format!("kubernetes_host {} must be an https:// URL (the token travels to it)", quote(host)))?;
+    let loopback = |a: &str| {
+        let name = a.rsplit_once(':').filter(|(h, p)| !h.is_empty() && !p.contains(']')).map_or(a, |(h, _)| h);
+        name == "localhost" || name == "[::1]" || name.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+    };
+    let rest = match (host.strip_prefix("https://"), host.strip_prefix("http://")) {
+        (Some(r), _) => r,
+        (None, Some(r)) if loopback(r.split('/').next().unwrap_or_default()) => r,
+        _ => return Err(format!("kubernetes_host {} must be an https:// URL (the token travels to it; http:// on loopback only)", quote(host))),
+    };
     let authority = rest.split('/').next().unwrap_or_default();
     let ok = !authority.is_empty()
         && !authority.contains('@')
