@@ -348,3 +348,30 @@ fn the_seeds_custom_resource_mounts_its_kubernetes_entry() {
     let public = cr.replace("          oidc_discovery_ca_pem: ${ file `/var/run/secrets/kubernetes.io/serviceaccount/ca.crt` }\n", "");
     assert_eq!(parse(&public).unwrap().kubernetes[0].path, "kubernetes");
 }
+
+#[test]
+fn explain_reads_kubernetes_roles_without_the_cluster() {
+    use jwksgate::gate::kubernetes::explain_mount;
+    let role = json!({"bound_service_account_names": ["default"], "bound_service_account_namespaces": ["default"], "audience": "vault"});
+    let jwt = sign(&projected("default", "default", &["vault"], NOW + 60));
+    // Its parameters, `vault read -format=json auth/kubernetes/role/NAME`, a ROLES object.
+    let read = json!({"request_id": "r", "data": role.clone()});
+    let roles = json!({"a": role.clone(), "b": {"user_claim": "sub", "bound_audiences": "x"}});
+    for (row, doc, name) in [("parameters", role.clone(), None), ("vault read", read, Some("ci")), ("ROLES by name", roles.clone(), Some("a"))] {
+        let (m, n) = explain_mount(&doc, name, None).unwrap().unwrap_or_else(|| panic!("{row}"));
+        let e = m.explain(&n, &jwt, None, NOW, Answer::NotAsked);
+        assert!(e.failure().is_none(), "{row}");
+        let j = e.to_json();
+        assert_eq!((j["method"].as_str(), j["token_review"].as_str(), j["allowed"].as_bool()), (Some("kubernetes"), Some("not asked"), Some(false)), "{row}");
+    }
+    // A JWT role is the JWT method's; a ROLES object naming its JWT role too.
+    assert!(explain_mount(&json!({"user_claim": "sub", "bound_audiences": "x"}), None, None).unwrap().is_none());
+    assert!(explain_mount(&roles, Some("b"), None).unwrap().is_none());
+    // `vault read auth/kubernetes/config` as printed: token_reviewer_jwt_set, null pem_keys.
+    let config = json!({"request_id": "c", "data": {"kubernetes_host": "https://10.0.0.1:6443", "kubernetes_ca_cert": CA, "pem_keys": null, "issuer": "", "disable_iss_validation": true, "disable_local_ca_jwt": false, "token_reviewer_jwt_set": true, "use_annotations_as_alias_metadata": false}});
+    let (m, n) = explain_mount(&role, None, Some(config)).unwrap().unwrap();
+    let e = m.explain(&n, &jwt, None, NOW, Answer::NotAsked);
+    assert_eq!(e.review.unwrap().url, "https://10.0.0.1:6443/apis/authentication.k8s.io/v1/tokenreviews");
+    let refused = m.explain(&n, &token("default", "default"), None, NOW, Answer::NotAsked);
+    assert_eq!(refused.to_json()["failure"]["check"], "audience");
+}

@@ -386,6 +386,8 @@ export interface GateCheck {
 }
 /** Every check of a login and its verdict: what `jwksgate explain --json` prints. */
 export interface GateExplanation {
+  /** "kubernetes" for a role of Vault's Kubernetes method, whose `token_review` says whether TokenReview was asked. */
+  method?: "kubernetes"; token_review?: string;
   allowed: boolean; role: string; checks: GateCheck[]; failure: { check: string; message: string } | null;
   login: { role: string; alias: string; groups: string[]; policies: string[]; metadata: Record<string, string>; ttl: number; warnings: string[]; bound_cidrs: string[] } | null;
 }
@@ -410,6 +412,10 @@ pub fn explain_login(
     now: f64,
 ) -> Result<JsValue, JsValue> {
     use crate::gate::documents;
+    // A role of Vault's Kubernetes method (gate_kubernetes.rs): TokenReview is not asked.
+    if let Some(j) = super::gate_kubernetes::explain(role, config.as_deref(), name.as_deref(), token, remote.clone(), now)? {
+        return to_plain(&j);
+    }
     let parse = |text: &str, what: &str| crate::json::parse(text.as_bytes()).map_err(|e| gate_js(Error::new(Code::ConfigInvalid, format!("the {what} is not valid JSON: {e}"))));
     let (roles, name) = documents::roles(parse(role, "role")?, name.as_deref()).map_err(gate_js)?;
     let config = match config.filter(|c| !c.trim().is_empty()) {

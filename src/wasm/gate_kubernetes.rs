@@ -214,3 +214,12 @@ impl JsKubernetesGate {
         Sessions { key: &self.key, mount: &self.mount.path }
     }
 }
+
+/// `explainLogin` for a Kubernetes role (`kubernetes::explain_mount`): every check before
+/// TokenReview, which the page does not ask; `None` for a JWT role.
+pub(super) fn explain(role: &str, config: Option<&str>, name: Option<&str>, token: &str, remote: Option<String>, now: f64) -> Result<Option<serde_json::Value>, JsValue> {
+    let parse = |text: &str, what: &str| crate::json::parse(text.as_bytes()).map_err(|e| gate_js(Error::new(Code::ConfigInvalid, format!("the {what} is not valid JSON: {e}"))));
+    let config = config.filter(|c| !c.trim().is_empty()).map(|c| parse(c, "config")).transpose()?;
+    let Some((mount, name)) = crate::gate::kubernetes::explain_mount(&parse(role, "role")?, name, config).map_err(gate_js)? else { return Ok(None) };
+    Ok(Some(mount.explain(&name, token, remote_ip(remote), now, Answer::NotAsked).to_json()))
+}
