@@ -133,6 +133,8 @@ export class ApiServer {
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString();
       this.requests.push({ authorization: req.headers.authorization ?? null, contentType: req.headers['content-type'], body });
+      // The issuer's keys, as kube-apiserver serves them (pkg/serviceaccount/openidmetadata.go).
+      if (req.method === 'GET' && req.url === '/openid/v1/jwks') return send(200, { keys: [this.key.jwk] });
       if (req.method !== 'POST' || req.url !== '/apis/authentication.k8s.io/v1/tokenreviews') return send(404, status(404, 'NotFound', 'the server could not find the requested resource'));
       const bearer = (req.headers.authorization ?? '').replace(/^Bearer /, '');
       if (bearer !== this.reviewer) {

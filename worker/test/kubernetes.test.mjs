@@ -213,6 +213,20 @@ describe('local_verification (the gate\'s departure): no TokenReview', () => {
     const r = await local.login('shop', api.mint({ namespace: 'shop', serviceAccount: 'cart-web', ttl: 365 * 86400 }).token, {}, {}, 'kubernetes');
     assert.deepEqual([r.status, r.body.errors[0]], [403, 'invalid audience (aud) claim: audience claim does not match any expected audience']);
   });
+  test('the issuer\'s keys from jwks_url: a token of another key is refused, the API server not asked', async () => {
+    const g = await startGate({ AUTH_CONFIG: authConfig({ kubernetes_host: api.url, disable_local_ca_jwt: true, jwks_url: `${api.url}/openid/v1/jwks`, local_verification: true }, [roles[1]]) });
+    try {
+      const reviews = api.requests.filter((r) => r.body.includes('"spec"')).length;
+      const ok = await g.login('shop', api.mint({ namespace: 'shop', serviceAccount: 'cart-web', audiences: ['vault'] }).token, {}, {}, 'kubernetes');
+      assert.equal(ok.status, 200, JSON.stringify(ok.body));
+      const [h, p] = api.mint({ namespace: 'shop', serviceAccount: 'cart-web', audiences: ['vault'] }).token.split('.');
+      const forged = await g.login('shop', `${h}.${p}.${Buffer.alloc(256, 1).toString('base64url')}`, {}, {}, 'kubernetes');
+      assert.deepEqual([forged.status, forged.body], [403, { errors: [DENIED] }]);
+      assert.equal(api.requests.filter((r) => r.body.includes('"spec"')).length, reviews, 'no TokenReview');
+    } finally {
+      await g.dispose();
+    }
+  });
   test('a role without an audience stops the gate at startup', async () => {
     const g = await startGate({ AUTH_CONFIG: authConfig({ kubernetes_host: api.url, disable_local_ca_jwt: true, pem_keys: [api.key.publicKey.export({ type: 'spki', format: 'pem' })], local_verification: true }, [roles[0]]) });
     try {
