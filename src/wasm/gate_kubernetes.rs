@@ -180,6 +180,32 @@ impl JsKubernetesGate {
         result_object(&[("body", to_plain(&body)?), ("token", token.as_str().into()), ("session", session_identity(&session)?), ("op", to_plain(&op)?)])
     }
 
+    /// The config's `issuer`, which Bearer tokens are routed by when several mounts are
+    /// configured; null for none.
+    #[wasm_bindgen(getter)]
+    pub fn issuer(&self) -> Option<String> {
+        Some(self.mount.config.issuer.clone()).filter(|i| !i.is_empty())
+    }
+
+    /// The gate's `default_role` of this mount (the role of Bearer tokens on proxied paths), or
+    /// undefined: then a Bearer token is never checked here.
+    #[wasm_bindgen(getter, js_name = defaultRole)]
+    pub fn default_role(&self) -> Option<String> {
+        self.mount.config.default_role.clone()
+    }
+
+    /// A ServiceAccount token sent as Bearer on a proxied path: every check of a login against
+    /// `role`, with the API server's answer to its review (or none in local mode), and no
+    /// session. The identity for the origin, or the refusal.
+    #[wasm_bindgen(unchecked_return_type = "GateIdentity")]
+    pub fn authorize(&self, role: &str, jwt: &str, remote: Option<String>, now: f64, status: Option<u16>, body: Option<Vec<u8>>) -> Result<JsValue, JsValue> {
+        let l = self.mount.login(role, jwt, remote_ip(remote), now, answer_of(status, &body)).map_err(|c| refusal(&c, &self.mount.path, role))?.login;
+        to_plain(&serde_json::json!({
+            "role": l.role, "alias": l.alias, "groups": l.groups, "policies": l.policies, "meta": l.metadata,
+            "headers": crate::gate::vault::identity_headers(&l.role, &l.alias, &l.groups),
+        }))
+    }
+
     /// The mount a session token names, once its MAC verifies.
     #[wasm_bindgen(js_name = sessionMount)]
     pub fn session_mount(&self, token: &str, remote: Option<String>, now: f64) -> Result<String, JsValue> {

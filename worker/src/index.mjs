@@ -372,10 +372,13 @@ async function proxy(s, request, upstream, ctx) {
       // then checks it whole), and logs in there with the mount's default_role.
       const mount = s.list.length === 1 ? s.list[0] : s.list[routeBearer(c.token, s.issuers)];
       if (!mount) return refused('a Bearer token of no configured issuer');
-      // A Kubernetes mount vouches for a token only through a TokenReview at login.
-      if (mount.kubernetes) return refused(`a Bearer token for Kubernetes mount ${mount.path}: log in at auth/${mount.path}/login`);
       if (!mount.defaultRole) return refused(`a Bearer token for mount ${mount.path}, which has no default_role`);
-      identity = await withKeys(mount, ctx, () => mount.gate.authorize(mount.defaultRole, c.token, clientAddress(request), now()));
+      if (mount.kubernetes) {
+        // A Kubernetes mount vouches for a token only through a TokenReview (kubernetes.mjs).
+        identity = await mount.kubernetes.authorize(mount.defaultRole, c.token, clientAddress(request), now, () => mount.keys.ready(ctx && ((p) => ctx.waitUntil(p))));
+      } else {
+        identity = await withKeys(mount, ctx, () => mount.gate.authorize(mount.defaultRole, c.token, clientAddress(request), now()));
+      }
     } else {
       return refused('not a session, nor a ServiceAccount token as Bearer');
     }

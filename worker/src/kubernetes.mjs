@@ -8,6 +8,10 @@ import { KubernetesGate } from '../pkg/workerd.mjs';
 import { readCapped } from './keys.mjs';
 import { httpsFetch } from './net.mjs';
 
+/** How long a positive TokenReview of a Bearer token is reused, and how many are kept. */
+const REVIEW_CACHE_MS = 10_000;
+const REVIEW_CACHE_ENTRIES = 1000;
+
 /** Largest TokenReview answer read (src/gate/kubernetes/review.rs MAX_REVIEW_BYTES). */
 const MAX_REVIEW_BYTES = 64 * 1024;
 
@@ -45,7 +49,11 @@ export function kubernetesMount(env, entry, keys) {
   }, env.SESSION_SECRET);
   const timeoutMs = Number(env.KUBERNETES_REVIEW_TIMEOUT_MS) > 0 ? Number(env.KUBERNETES_REVIEW_TIMEOUT_MS) : 5000;
   const local = gate.local;
-  const mount = { gate, path: gate.mount, defaultRole: '', issuer: null, keys: keys(gate, local) };
+  const mount = { gate, path: gate.mount, defaultRole: gate.defaultRole || '', issuer: gate.issuer ?? null, keys: keys(gate, local) };
+  // The API server's positive answers for Bearer tokens, by SHA-256 of the token, for
+  // REVIEW_CACHE_MS (kube-apiserver itself caches positive reviews 10 s): every check is still
+  // run in Rust on each request; only the review is not asked again within that time.
+  const reviewed = new Map();
   mount.kubernetes = {
     /** Vault's login: every check before the review, the review, then the rest, all in Rust. */
     async login(role, jwt, remote, now, sessionId, requestId, ready) {
@@ -55,6 +63,20 @@ export function kubernetesMount(env, entry, keys) {
       const answer = await ask(review, timeoutMs);
       return gate.login(role, jwt, remote, now(), answer.status, answer.body, sessionId, requestId);
     },
+  };
+  mount.kubernetes.authorize = async (role, jwt, remote, now, ready) => {
+    if (local && local !== 'pem_keys') await ready();
+    const review = gate.review(role, jwt, remote, now());
+    if (!review) return gate.authorize(role, jwt, remote, now(), null, null);
+    const key = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(jwt))), (b) => b.toString(16).padStart(2, '0')).join('');
+    const hit = reviewed.get(key);
+    const answer = hit && hit.until > Date.now() ? hit.answer : await ask(review, timeoutMs);
+    const identity = gate.authorize(role, jwt, remote, now(), answer.status, answer.body);
+    if (!hit || hit.until <= Date.now()) {
+      for (const [k, v] of reviewed) if (v.until <= Date.now() || reviewed.size >= REVIEW_CACHE_ENTRIES) reviewed.delete(k);
+      reviewed.set(key, { answer, until: Date.now() + REVIEW_CACHE_MS });
+    }
+    return identity;
   };
   return mount;
 }

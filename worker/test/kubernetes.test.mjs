@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { ApiServer } from './apiserver.mjs';
 import { root, startGate } from './helpers.mjs';
+import { startOrigin } from '../dev/origin.mjs';
 
 const require = createRequire(import.meta.url);
 const nodeVault = require('node-vault');
@@ -170,9 +171,41 @@ describe('logins at auth/kubernetes/login by real Vault clients', () => {
     assert.equal(sent.body, JSON.stringify({ metadata: { creationTimestamp: null }, spec: { token: t.token, audiences: api.apiAudiences }, status: { user: {} } }));
   });
 
-  test('a Bearer ServiceAccount token on a proxied path is not taken on its signature', async () => {
-    const r = await gate.call('/anything', { headers: { authorization: `Bearer ${api.mint().token}` } });
-    assert.equal(r.status, 404, 'no ORIGIN: the route itself is not served');
+});
+
+describe('Bearer ServiceAccount tokens on proxied paths: a TokenReview each (10 s of positive answers)', () => {
+  let origin;
+  let proxied;
+  before(async () => {
+    origin = await startOrigin();
+    proxied = await startGate({ ORIGIN: origin.url, AUTH_CONFIG: authConfig({ kubernetes_host: api.url, token_reviewer_jwt: api.reviewer, disable_local_ca_jwt: true, default_role: 'default' }) });
+  });
+  after(async () => {
+    await proxied?.dispose();
+    await origin?.stop();
+  });
+  const get = (token) => proxied.call('/data', { headers: { authorization: `Bearer ${token}` } });
+  const reviews = () => api.requests.filter((r) => r.body.includes('"spec"')).length;
+
+  test('a live token passes with its identity; its review is reused, its checks are not', async () => {
+    const t = api.mint();
+    const before = reviews();
+    const r = await get(t.token);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.headers['x-auth-request-user'], t.uid);
+    assert.equal(r.body.headers['x-auth-request-role'], 'default');
+    assert.equal((await get(t.token)).status, 200);
+    assert.equal(reviews(), before + 1, 'one TokenReview within 10 s');
+  });
+  test('its pod deleted: refused, the signature alone is not enough', async () => {
+    const t = api.mint();
+    api.deletePod(t.pod);
+    const r = await get(t.token);
+    assert.deepEqual([r.status, r.body], [401, { errors: [DENIED] }]);
+  });
+  test('a refusal is never cached: the role\'s checks run on each request', async () => {
+    const t = api.mint({ serviceAccount: 'builder' });
+    assert.equal((await get(t.token)).status, 401, 'name not bound');
   });
 });
 

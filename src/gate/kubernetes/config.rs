@@ -84,6 +84,9 @@ pub struct KubeConfig {
     pub disable_iss_validation: bool,
     /// `disable_local_ca_jwt`. Defaults to false.
     pub disable_local_ca_jwt: bool,
+    /// The gate's own `default_role` (lower-cased): the role a ServiceAccount token sent as
+    /// `Authorization: Bearer` on a proxied path is checked against, with a TokenReview.
+    pub default_role: Option<String>,
     /// The gate's departure (`local_verification: true`): no TokenReview; signatures by
     /// `pem_keys` or the issuer's keys, and every role must name an `audience`.
     pub local: Option<LocalKeys>,
@@ -100,7 +103,8 @@ impl KubeConfig {
         for k in config.keys() {
             match k.as_str() {
                 "kubernetes_host" | "kubernetes_ca_cert" | "token_reviewer_jwt" | "pem_keys" | "issuer" | "disable_iss_validation"
-                | "disable_local_ca_jwt" | "use_annotations_as_alias_metadata" | "local_verification" | "oidc_discovery_url" | "jwks_url" => {}
+                | "disable_local_ca_jwt" | "use_annotations_as_alias_metadata" | "local_verification" | "oidc_discovery_url" | "jwks_url"
+                | "default_role" => {}
                 other => return Err(at(format!("unknown config parameter {}", quote(other)))),
             }
         }
@@ -175,6 +179,7 @@ impl KubeConfig {
             issuer: string("issuer")?,
             disable_iss_validation: boolean("disable_iss_validation", true)?,
             disable_local_ca_jwt,
+            default_role: Some(fields::go_lower(&string("default_role")?)).filter(|r| !r.is_empty()),
             local,
         })
     }

@@ -397,6 +397,9 @@ impl KubeMount {
     pub fn new(path: &str, config: &Map<String, Value>, roles: &Value, env: &Environment) -> Result<Self> {
         let config = KubeConfig::from_value(path, config, env)?;
         let (roles, warnings) = parse_roles(roles, config.local.is_some()).map_err(|e| Error::new(Code::ConfigInvalid, format!("AUTH_CONFIG: mount {}: {}", quote(path), e.message())))?;
+        if let Some(d) = config.default_role.as_ref().filter(|d| !roles.contains_key(*d)) {
+            return Err(Error::new(Code::ConfigInvalid, format!("AUTH_CONFIG: mount {}: default_role {} is not a role", quote(path), quote(d))));
+        }
         let verifier = static_verifier(&config.pem_keys)?;
         Ok(KubeMount { path: path.to_owned(), config, roles, warnings, verifier })
     }
