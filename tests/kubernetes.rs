@@ -285,6 +285,9 @@ fn config_as_path_config_and_load_config_read_it() {
     assert!(err(json!({"kubernetes_host": "https://u@h"}), pod_files()).contains("is not a URL"));
     assert!(err(json!({"nope": 1}), pod_files()).contains("unknown config parameter \"nope\""));
     assert!(err(json!({"use_annotations_as_alias_metadata": true}), pod_files()).contains("not supported"));
+    // The gate's default_role (Bearer tokens on proxied paths) must name a role, lower-cased.
+    assert!(err(json!({"default_role": "nope"}), pod_files()).contains("default_role \"nope\" is not a role"));
+    assert_eq!(cfg(json!({"default_role": "Default"}), pod_files()).unwrap().default_role.as_deref(), Some("default"));
     // The issuer is checked only when set and disable_iss_validation is false (parseAndValidateJWT).
     let m = mount_with(json!({"kubernetes_host": HOST, "issuer": "https://k", "disable_iss_validation": false}), roles());
     let c = m.login("default", &token("default", "default"), None, NOW, Answer::NotAsked).unwrap_err();

@@ -57,8 +57,8 @@ impl JsKubernetesGate {
         session_secret: &str,
     ) -> Result<JsKubernetesGate, JsValue> {
         let bad = |what: &str| gate_js(Error::new(Code::ConfigInvalid, format!("{what} must be a JSON object")));
-        let entry: serde_json::Value = serde_json::from_str(&json_text(&entry, "entry").map_err(gate_js)?).map_err(|_| bad("the entry"))?;
-        let env: serde_json::Value = serde_json::from_str(&json_text(&env, "env").map_err(gate_js)?).map_err(|_| bad("env"))?;
+        let entry = crate::json::parse(json_text(&entry, "entry").map_err(gate_js)?.as_bytes()).map_err(|_| bad("the entry"))?;
+        let env = crate::json::parse(json_text(&env, "env").map_err(gate_js)?.as_bytes()).map_err(|_| bad("env"))?;
         let text = |k: &str| env.get(k).and_then(serde_json::Value::as_str).map(str::to_owned);
         let environment = Environment::with_files(text("KUBERNETES_SERVICE_HOST"), text("KUBERNETES_SERVICE_PORT"), &text("FILES").unwrap_or_default()).map_err(gate_js)?;
         let path = crate::gate::mounts::mount_path(entry.get("path").and_then(serde_json::Value::as_str).unwrap_or("kubernetes")).map_err(gate_js)?;

@@ -241,6 +241,12 @@ impl ServiceAccount {
     }
 }
 
+/// A list as the details show it: `["a", "b"]`, each quoted as Go's `%q` (no Debug formatting,
+/// which would bring its Unicode tables into the gate's wasm).
+fn shown(l: &[String]) -> String {
+    format!("[{}]", l.iter().map(|s| quote(s)).collect::<Vec<_>>().join(", "))
+}
+
 fn go_kind(v: &Value) -> &'static str {
     match v {
         Value::Bool(_) => "bool",
@@ -491,7 +497,7 @@ impl KubeMount {
             match answer {
                 Answer::NotAsked => {
                     let whose = if self.config.token_reviewer_jwt.is_some() { "the reviewer's token" } else { "the client's own token" };
-                    let detail = format!("TokenReview was not asked: POST {} for audiences {:?}, with {whose} as bearer", req.url, wanted);
+                    let detail = format!("TokenReview was not asked: POST {} for audiences {}, with {whose} as bearer", req.url, shown(&wanted));
                     t.skip(KubeCheckId::TokenReview, &detail);
                     return done(t, Some(req), None);
                 }
@@ -593,7 +599,7 @@ impl KubeMount {
             Some(a) if reg.aud.contains(a) => t.pass(KubeCheckId::Audience, format!("aud holds {}", quote(a))),
             Some(a) => {
                 let msg = "invalid audience (aud) claim: audience claim does not match any expected audience";
-                forbidden(t, KubeCheckId::Audience, Code::ClaimValidationFailed, msg, format!("aud {:?} does not hold {}", reg.aud, quote(a)));
+                forbidden(t, KubeCheckId::Audience, Code::ClaimValidationFailed, msg, format!("aud {} does not hold {}", shown(&reg.aud), quote(a)));
                 return None;
             }
         }
@@ -613,18 +619,18 @@ impl KubeMount {
         };
         if r.names.len() > 1 || r.names.first().map(String::as_str) != Some("*") {
             if list_contains_glob(&r.names, sa.name()) {
-                t.pass(KubeCheckId::Name, format!("{} matches {:?}", quote(sa.name()), r.names));
+                t.pass(KubeCheckId::Name, format!("{} matches {}", quote(sa.name()), shown(&r.names)));
             } else {
-                forbidden(t, KubeCheckId::Name, Code::LoginRefused, "service account name not authorized", format!("{} matches none of {:?}", quote(sa.name()), r.names));
+                forbidden(t, KubeCheckId::Name, Code::LoginRefused, "service account name not authorized", format!("{} matches none of {}", quote(sa.name()), shown(&r.names)));
                 return None;
             }
         } else {
             t.pass(KubeCheckId::Name, "any name (\"*\")".into());
         }
         if r.namespaces.first().map(String::as_str) == Some("*") || list_contains_glob(&r.namespaces, sa.namespace()) {
-            t.pass(KubeCheckId::Namespace, format!("{} matches {:?}", quote(sa.namespace()), r.namespaces));
+            t.pass(KubeCheckId::Namespace, format!("{} matches {}", quote(sa.namespace()), shown(&r.namespaces)));
         } else {
-            forbidden(t, KubeCheckId::Namespace, Code::LoginRefused, "namespace not authorized", format!("{} matches none of {:?}", quote(sa.namespace()), r.namespaces));
+            forbidden(t, KubeCheckId::Namespace, Code::LoginRefused, "namespace not authorized", format!("{} matches none of {}", quote(sa.namespace()), shown(&r.namespaces)));
             return None;
         }
         Some((sa, claims))
