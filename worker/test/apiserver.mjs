@@ -20,9 +20,13 @@ function status(code, reason, message) {
 }
 
 export class ApiServer {
-  /** `tls`: { key, cert } (PEM) to serve HTTPS; none for HTTP. */
-  constructor({ tls } = {}) {
+  /**
+   * `tls`: { key, cert } (PEM) to serve HTTPS; none for HTTP. `issuerIsUrl`: the issuer is the
+   * server's own URL (as kind's `--service-account-issuer`), with discovery served.
+   */
+  constructor({ tls, issuerIsUrl = false } = {}) {
     this.tls = tls;
+    this.issuerIsUrl = issuerIsUrl;
     this.key = makeKey();
     this.issuer = ISSUER;
     this.apiAudiences = [ISSUER];
@@ -42,6 +46,10 @@ export class ApiServer {
       this.server.listen(0, '127.0.0.1', resolve);
     });
     this.url = `${this.tls ? 'https' : 'http'}://127.0.0.1:${this.server.address().port}`;
+    if (this.issuerIsUrl) {
+      this.issuer = this.url;
+      this.apiAudiences = [this.url];
+    }
     return this;
   }
 
@@ -135,6 +143,9 @@ export class ApiServer {
       this.requests.push({ authorization: req.headers.authorization ?? null, contentType: req.headers['content-type'], body });
       // The issuer's keys, as kube-apiserver serves them (pkg/serviceaccount/openidmetadata.go).
       if (req.method === 'GET' && req.url === '/openid/v1/jwks') return send(200, { keys: [this.key.jwk] });
+      if (req.method === 'GET' && req.url === '/.well-known/openid-configuration') {
+        return send(200, { issuer: this.issuer, jwks_uri: `${this.url}/openid/v1/jwks`, response_types_supported: ['id_token'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['RS256'] });
+      }
       if (req.method !== 'POST' || req.url !== '/apis/authentication.k8s.io/v1/tokenreviews') return send(404, status(404, 'NotFound', 'the server could not find the requested resource'));
       const bearer = (req.headers.authorization ?? '').replace(/^Bearer /, '');
       if (bearer !== this.reviewer) {
