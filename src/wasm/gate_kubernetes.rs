@@ -100,6 +100,13 @@ impl JsKubernetesGate {
         self.mount.config.kubernetes_host.clone()
     }
 
+    /// The API server's CA (`kubernetes_ca_cert`, or the pod's), which also pins the issuer's
+    /// keys in local mode when they are served by the API server; null for public roots.
+    #[wasm_bindgen(getter, js_name = caPem)]
+    pub fn ca_pem(&self) -> Option<String> {
+        self.mount.config.kubernetes_ca_cert.clone()
+    }
+
     /// In local-verification mode, where the keys come from: `pem_keys`,
     /// `oidc_discovery_url` or `jwks_url`; null when TokenReview decides.
     #[wasm_bindgen(getter)]

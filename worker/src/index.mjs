@@ -133,7 +133,12 @@ function configure(env) {
   }
   // Vault's Kubernetes method (kubernetes.mjs): TokenReview, or local_verification's keys.
   for (const entry of kubernetes) {
-    const keys = (gate, local) => (local === 'oidc_discovery_url' || local === 'jwks_url' ? mountKeys(env, gate, { kind: local, url: gate.keyUrl }) : new StaticKeys());
+    // local_verification's keys from a URL; pinned to the cluster's CA when the API server serves them.
+    const keys = (gate, local) => {
+      if (local !== 'oidc_discovery_url' && local !== 'jwks_url') return new StaticKeys();
+      const atHost = new URL(gate.keyUrl).origin === new URL(gate.host).origin;
+      return mountKeys(env, gate, { kind: local, url: gate.keyUrl, ca_pem: atHost ? gate.caPem : null });
+    };
     const m = kubernetesMount(env, entry, keys);
     for (const w of m.gate.warnings) console.warn(`jwksgate: mount ${m.path}: ${w}`);
     mounts.set(m.path, m);

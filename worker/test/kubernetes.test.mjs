@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -76,6 +76,9 @@ const CLIENTS = [
 let api;
 let gate;
 let dir;
+let caPem = null;
+/** The API server's address in a mount's config, with its CA over TLS (no pod defaults). */
+const host = () => ({ kubernetes_host: api.url, disable_local_ca_jwt: true, ...(caPem ? { kubernetes_ca_cert: caPem } : {}) });
 before(async () => {
   assert.ok(existsSync(HVAC), `hvac's venv is missing (${HVAC}): run make vault-clients`);
   dir = mkdtempSync(join(tmpdir(), 'jwksgate-k8s-'));
@@ -85,8 +88,10 @@ before(async () => {
     const ssl = (args, input) => execFileSync('openssl', args, { cwd: dir, input, stdio: ['pipe', 'pipe', 'pipe'] });
     ssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=kubernetes', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
     ssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'api.key', '-out', 'api.csr', '-subj', '/CN=kube-apiserver']);
-    ssl(['x509', '-req', '-in', 'api.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'api.crt', '-days', '1', '-extfile', '/dev/stdin'], 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+    writeFileSync(join(dir, 'api.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+    ssl(['x509', '-req', '-in', 'api.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'api.crt', '-days', '1', '-extfile', 'api.ext']);
     tls = { key: readFileSync(join(dir, 'api.key')), cert: readFileSync(join(dir, 'api.crt')), ca: readFileSync(join(dir, 'ca.crt'), 'utf8') };
+    caPem = tls.ca;
   }
   api = await new ApiServer({ tls }).start();
   const port = new URL(api.url).port;
@@ -178,7 +183,7 @@ describe('Bearer ServiceAccount tokens on proxied paths: a TokenReview each (10 
   let proxied;
   before(async () => {
     origin = await startOrigin();
-    proxied = await startGate({ ORIGIN: origin.url, AUTH_CONFIG: authConfig({ kubernetes_host: api.url, token_reviewer_jwt: api.reviewer, disable_local_ca_jwt: true, default_role: 'default' }) });
+    proxied = await startGate({ ORIGIN: origin.url, AUTH_CONFIG: authConfig({ ...host(), token_reviewer_jwt: api.reviewer, default_role: 'default' }) });
   });
   after(async () => {
     await proxied?.dispose();
@@ -229,7 +234,7 @@ describe('local_verification (the gate\'s departure): no TokenReview', () => {
   let local;
   before(async () => {
     const pem = api.key.publicKey.export({ type: 'spki', format: 'pem' });
-    local = await startGate({ AUTH_CONFIG: authConfig({ kubernetes_host: api.url, disable_local_ca_jwt: true, pem_keys: [pem], local_verification: true }, [roles[1]]) });
+    local = await startGate({ AUTH_CONFIG: authConfig({ ...host(), pem_keys: [pem], local_verification: true }, [roles[1]]) });
   });
   after(() => local?.dispose());
   test('a token whose pod was deleted still logs in: what the README says this mode cannot see', async () => {
@@ -247,7 +252,7 @@ describe('local_verification (the gate\'s departure): no TokenReview', () => {
     assert.deepEqual([r.status, r.body.errors[0]], [403, 'invalid audience (aud) claim: audience claim does not match any expected audience']);
   });
   test('the issuer\'s keys from jwks_url: a token of another key is refused, the API server not asked', async () => {
-    const g = await startGate({ AUTH_CONFIG: authConfig({ kubernetes_host: api.url, disable_local_ca_jwt: true, jwks_url: `${api.url}/openid/v1/jwks`, local_verification: true }, [roles[1]]) });
+    const g = await startGate({ AUTH_CONFIG: authConfig({ ...host(), jwks_url: `${api.url}/openid/v1/jwks`, local_verification: true }, [roles[1]]) });
     try {
       const reviews = api.requests.filter((r) => r.body.includes('"spec"')).length;
       const ok = await g.login('shop', api.mint({ namespace: 'shop', serviceAccount: 'cart-web', audiences: ['vault'] }).token, {}, {}, 'kubernetes');
@@ -261,7 +266,7 @@ describe('local_verification (the gate\'s departure): no TokenReview', () => {
     }
   });
   test('a role without an audience stops the gate at startup', async () => {
-    const g = await startGate({ AUTH_CONFIG: authConfig({ kubernetes_host: api.url, disable_local_ca_jwt: true, pem_keys: [api.key.publicKey.export({ type: 'spki', format: 'pem' })], local_verification: true }, [roles[0]]) });
+    const g = await startGate({ AUTH_CONFIG: authConfig({ ...host(), pem_keys: [api.key.publicKey.export({ type: 'spki', format: 'pem' })], local_verification: true }, [roles[0]]) });
     try {
       const r = await g.login('default', api.mint().token, {}, {}, 'kubernetes');
       assert.equal(r.status, 500);
