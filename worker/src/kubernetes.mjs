@@ -70,9 +70,11 @@ export function kubernetesMount(env, entry, keys) {
     if (!review) return gate.authorize(role, jwt, remote, now(), null, null);
     const key = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(jwt))), (b) => b.toString(16).padStart(2, '0')).join('');
     const hit = reviewed.get(key);
-    const answer = hit && hit.until > Date.now() ? hit.answer : await ask(review, timeoutMs);
+    const cached = hit && hit.until > Date.now();
+    const answer = cached ? hit.answer : await ask(review, timeoutMs);
     const identity = gate.authorize(role, jwt, remote, now(), answer.status, answer.body);
-    if (!hit || hit.until <= Date.now()) {
+    // Only an answer asked now is kept, for 10 s from now: a cached one is never extended.
+    if (!cached) {
       for (const [k, v] of reviewed) if (v.until <= Date.now() || reviewed.size >= REVIEW_CACHE_ENTRIES) reviewed.delete(k);
       reviewed.set(key, { answer, until: Date.now() + REVIEW_CACHE_MS });
     }
