@@ -22,3 +22,7 @@ fi
 if [ ! -x scripts/binaryen/node_modules/.bin/wasm-opt ]; then
   (cd scripts/binaryen && npm ci --no-audit --no-fund --loglevel=error)
 fi
+# esbuild, pinned in scripts/esbuild: scripts/assemble-pkg.mjs bundles the package's CommonJS entry with it.
+if [ ! -x scripts/esbuild/node_modules/.bin/esbuild ]; then
+  (cd scripts/esbuild && npm ci --no-audit --no-fund --loglevel=error)
+fi

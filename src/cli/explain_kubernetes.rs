@@ -3,33 +3,37 @@
 //! the cluster: it says that TokenReview was not asked, and which review Vault would send.
 
 use super::explain::{outcome_word, Args};
+use super::out::{plain, Text};
 use super::{quoted, time, Failure, Report};
 use crate::gate::kubernetes::{explain_mount, Answer, KubeExplanation};
 use serde_json::Value;
 
-fn text(e: &KubeExplanation, now: f64) -> String {
+fn text(e: &KubeExplanation, now: f64) -> Text {
     let at = time::utc(now).unwrap_or_else(|| now.to_string());
-    let mut out = format!("Kubernetes role {} against the token at {at}:\n\n", quoted(&e.role));
+    let mut out = Text::default();
+    out.line(format!("Kubernetes role {} against the token at {at}:", quoted(&e.role)));
+    out.blank();
     for c in &e.checks {
-        out.push_str(&format!("  {:<4}  {:<28} {}\n", outcome_word(c.outcome), c.id.name(), c.detail));
+        out.line(format!("  {:<4}  {:<28} {}", outcome_word(c.outcome), c.id.name(), c.detail));
         if let Some(err) = &c.error {
-            out.push_str(&format!("        {:<28} Vault ({}): {}\n", "", c.status, err.message()));
+            out.line(format!("        {:<28} Vault ({}): {}", "", c.status, err.message()));
         }
     }
+    out.blank();
     match (&e.login, e.failure()) {
-        (Some(l), _) => out.push_str(&format!(
-            "\nVault would log this token in (local_verification, no TokenReview): alias {}, policies [{}], ttl {} s.\n",
+        (Some(l), _) => out.line(format!(
+            "Vault would log this token in (local_verification, no TokenReview): alias {}, policies [{}], ttl {} s.",
             quoted(&l.login.alias),
-            l.login.policies.join(", "),
+            l.login.policies.iter().map(|p| plain(p)).collect::<Vec<_>>().join(", "),
             l.login.ttl
         )),
         (None, Some(c)) => {
             let words = c.error.as_ref().map(|e| e.message().to_owned()).unwrap_or_default();
-            out.push_str(&format!("\nVault would refuse this login at check {}, answering {}: {words}\n", c.id.name(), c.status));
+            out.line(format!("Vault would refuse this login at check {}, answering {}: {words}", c.id.name(), c.status));
         }
-        (None, None) => out.push_str(
-            "\nEvery check Vault makes before TokenReview passed. TokenReview was not asked: the API server decides \
-             (a deleted pod or secret, or a recreated ServiceAccount, is refused there with 403 permission denied).\n",
+        (None, None) => out.line(
+            "Every check Vault makes before TokenReview passed. TokenReview was not asked: the API server decides \
+             (a deleted pod or secret, or a recreated ServiceAccount, is refused there with 403 permission denied).",
         ),
     }
     out
@@ -45,7 +49,7 @@ pub fn run(args: &Args, role: Value, config: Option<Value>, token: &str, now: f6
         if let Some(m) = j.as_object_mut() {
             m.insert("at".into(), now.into());
         }
-        return Ok(Some(Report::json(&j, allowed)));
+        return Ok(Some(Report::json(j, allowed)));
     }
     let out = text(&e, now);
     Ok(Some(if allowed { Report::yes(out) } else { Report::no(out) }))

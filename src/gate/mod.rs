@@ -3,8 +3,10 @@
 //! validator in `validator` and the plugin's claim readers in `claims`), Vault's parameter types
 //! and Go's printing (`fields`), session tokens (`session`), Vault's request and response shapes
 //! (`vault`) and CIDR blocks (`cidr`); the proxy's routing, upstream URL and headers (`proxy`)
-//! and the login's CSRF check (`csrf`); roles and config as `vault read` prints them (`documents`); the token fields every method's roles share (`tokens`) and Vault's Kubernetes
-//! method (`kubernetes`). Built with the `gate` feature; uses the core only.
+//! and the login's CSRF check (`csrf`); roles and config as `vault read` prints them (`documents`);
+//! keys pushed by `jwksgate publish` (`publish`); the token fields every method's roles share
+//! (`tokens`) and Vault's Kubernetes method (`kubernetes`). Built with the `gate` feature; uses
+//! the core only.
 
 pub mod cidr;
 pub mod claims;
@@ -15,6 +17,7 @@ pub mod kubernetes;
 pub mod login;
 pub mod mounts;
 pub mod proxy;
+pub mod publish;
 pub mod role;
 pub mod session;
 pub mod store;
