@@ -340,9 +340,9 @@ fn the_seeds_custom_resource_mounts_its_kubernetes_entry() {
     assert_eq!((l.login.policies.clone(), l.login.ttl), (vec!["allow_secrets".to_string(), "default".to_string()], 3600));
     // Sessions as for JWT mounts; lookup-self's display name is <mount>-<namespace>-<name>.
     let key = SessionKey::new(b"0123456789abcdef0123456789abcdef-test-secret").unwrap();
-    let s = l.session("kubernetes", "id-0123456789abcdef", NOW);
+    let s = l.session("kubernetes", &m.binding(), "id-0123456789abcdef", NOW);
     let t = key.mint(&s).unwrap();
-    let back = key.verify(&t, None, NOW).unwrap();
+    let back = key.verify_at(&t, "kubernetes", &m.binding(), None, NOW).unwrap();
     let body = lookup_response(&key, &back, &Record::new(&back), 0, &t, "r", NOW);
     assert_eq!(body["data"]["display_name"], "kubernetes-default-default");
     assert_eq!(body["data"]["meta"]["service_account_uid"], UID);

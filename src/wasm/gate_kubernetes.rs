@@ -7,7 +7,6 @@ use super::gate::{gate_js, remote_ip, result_object, session_identity, Sessions}
 use crate::error::{Code, Error};
 use crate::gate::kubernetes::{Answer, Environment, KubeCheck, KubeMount, LocalKeys};
 use crate::gate::session::SessionKey;
-use crate::gate::store::{self, Record};
 use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
@@ -44,6 +43,7 @@ fn answer_of<'a>(status: Option<u16>, body: &'a Option<Vec<u8>>) -> Answer<'a> {
 pub struct JsKubernetesGate {
     mount: KubeMount,
     key: SessionKey,
+    binding: String,
 }
 
 #[wasm_bindgen(js_class = KubernetesGate)]
@@ -67,7 +67,8 @@ impl JsKubernetesGate {
         let roles = entry.get("roles").cloned().unwrap_or(serde_json::Value::Null);
         let mount = KubeMount::new(&path, config, &roles, &environment).map_err(gate_js)?;
         let key = SessionKey::new(session_secret.as_bytes()).map_err(gate_js)?;
-        Ok(JsKubernetesGate { mount, key })
+        let binding = mount.binding();
+        Ok(JsKubernetesGate { mount, key, binding })
     }
 
     /// The mount path.
@@ -180,11 +181,11 @@ impl JsKubernetesGate {
             return Err(gate_js(Error::new(Code::InvalidArgument, "session id must be at least 16 random characters")));
         }
         let login = self.mount.login(role, jwt, remote_ip(remote), now, answer_of(status, &body)).map_err(|c| refusal(&c, &self.mount.path, role))?;
-        let session = login.session(&self.mount.path, session_id, now.floor() as i64);
+        let session = login.session(&self.mount.path, &self.binding, session_id, now.floor() as i64);
         let token = self.key.mint(&session).map_err(gate_js)?;
         let body = crate::gate::vault::login_response(&self.key, &session, &token, request_id, &login.login.warnings);
-        let op = store::Op::Create { record: Record::new(&session) };
-        result_object(&[("body", to_plain(&body)?), ("token", token.as_str().into()), ("session", session_identity(&session)?), ("op", to_plain(&op)?)])
+        // Nothing to store: the session's first use starts its store from the token itself.
+        result_object(&[("body", to_plain(&body)?), ("token", token.as_str().into()), ("session", session_identity(&session)?)])
     }
 
     /// The config's `issuer`, which Bearer tokens are routed by when several mounts are
@@ -209,7 +210,7 @@ impl JsKubernetesGate {
         let l = self.mount.login(role, jwt, remote_ip(remote), now, answer_of(status, &body)).map_err(|c| refusal(&c, &self.mount.path, role))?.login;
         to_plain(&serde_json::json!({
             "role": l.role, "alias": l.alias, "groups": l.groups, "policies": l.policies, "meta": l.metadata,
-            "headers": crate::gate::vault::identity_headers(&l.role, &l.alias, &l.groups),
+            "mount": self.mount.path, "headers": crate::gate::vault::identity_headers(&self.mount.path, &l.role, &l.alias, &l.groups, &l.policies),
         }))
     }
 
@@ -244,7 +245,7 @@ impl JsKubernetesGate {
     }
 
     fn sessions(&self) -> Sessions<'_> {
-        Sessions { key: &self.key, mount: &self.mount.path }
+        Sessions { key: &self.key, mount: &self.mount.path, binding: &self.binding }
     }
 }
 

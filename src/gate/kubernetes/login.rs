@@ -279,10 +279,10 @@ pub struct KubeLogin {
 }
 
 impl KubeLogin {
-    /// The session for this login at `mount`, issued at `now` with the host's random `id`; its
+    /// The session for this login at `mount` (whose `binding` it carries), issued at `now` with the host's random `id`; its
     /// display name is `<mount>-<namespace>-<name>`, as core prefixes the plugin's.
-    pub fn session(&self, mount: &str, id: &str, now: i64) -> crate::gate::session::Session {
-        let mut s = crate::gate::session::Session::from_login(&self.login, mount, id, now);
+    pub fn session(&self, mount: &str, binding: &str, id: &str, now: i64) -> crate::gate::session::Session {
+        let mut s = crate::gate::session::Session::from_login(&self.login, mount, binding, id, now);
         s.dn = Some(self.display_name.clone());
         s
     }
@@ -419,6 +419,18 @@ impl KubeMount {
             }
             _ => Err(Error::new(Code::ConfigInvalid, "this mount's keys are its pem_keys")),
         }
+    }
+
+    /// What binds this mount's sessions (`session::mount_binding`): its path, its API server
+    /// (or, in local mode, its keys' source) and its `issuer`.
+    pub fn binding(&self) -> String {
+        let source = match &self.config.local {
+            None => format!("kubernetes tokenreview {}", self.config.kubernetes_host),
+            Some(LocalKeys::Pem) => format!("kubernetes pem_keys {}", self.config.pem_keys.join("\n")),
+            Some(LocalKeys::Discovery(u)) => format!("kubernetes oidc_discovery_url {u}"),
+            Some(LocalKeys::JwksUrl(u)) => format!("kubernetes jwks_url {u}"),
+        };
+        crate::gate::session::mount_binding(&self.path, &source, self.config.checked_issuer(), "")
     }
 
     /// Whether the keys a login needs are in place.
