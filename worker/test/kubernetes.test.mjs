@@ -197,7 +197,7 @@ describe('Bearer ServiceAccount tokens on proxied paths: a TokenReview each (10 
     const before = reviews();
     const r = await get(t.token);
     assert.equal(r.status, 200, JSON.stringify(r.body));
-    assert.equal(r.body.headers['x-auth-request-user'], t.uid);
+    assert.equal(r.body.headers['x-auth-request-user'], `kubernetes/${t.uid}`, 'the mount, then the alias (gate-sec)');
     assert.equal(r.body.headers['x-auth-request-role'], 'default');
     assert.equal((await get(t.token)).status, 200);
     assert.equal(reviews(), before + 1, 'one TokenReview within 10 s');
