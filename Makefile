@@ -151,7 +151,8 @@ worker/node_modules/.package-lock.json: worker/package-lock.json
 	cd worker && $(NPM_CI)
 	touch $@
 
-test-worker: gate-pkg vault-clients worker/node_modules/.package-lock.json
+# cli: publish.test.mjs runs the real `jwksgate publish` (target/release/jwksgate).
+test-worker: gate-pkg cli vault-clients worker/node_modules/.package-lock.json
 	cd worker && HVAC_PYTHON=$(CURDIR)/$(VAULT_CLIENTS)/bin/python node --test --test-timeout=120000 test/
 
 run-gate: gate-pkg worker/node_modules/.package-lock.json

@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 seconds=${FUZZ_SECONDS:-60}
-targets=${FUZZ_TARGETS:-"compact verify jwks pem der ecdsa_diff p256_diff ed25519_diff modexp role session"}
+targets=${FUZZ_TARGETS:-"compact verify jwks pem der ecdsa_diff p256_diff nist_diff ed25519_diff modexp role session"}
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked || cargo install cargo-fuzz
 node seed-corpora.mjs
 # No sanitizer: the crate is #![forbid(unsafe_code)], so AddressSanitizer would only slow the
@@ -16,7 +16,7 @@ printf '%-8s %12s %8s %10s  %s\n' target executions seconds exec/s result
 for t in $targets; do
   case $t in
     modexp) max_len=2100 ;;
-    ecdsa_diff|p256_diff|ed25519_diff) max_len=600 ;;
+    ecdsa_diff|p256_diff|nist_diff|ed25519_diff) max_len=600 ;;
     verify|compact) max_len=16384 ;;
     *) max_len=8192 ;;
   esac

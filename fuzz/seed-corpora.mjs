@@ -111,6 +111,12 @@ for (let sel = 0; sel < 4; sel++) {
   const bytes = Buffer.concat([0, 1, 2].map((i) => createHash('sha256').update(`p256 ${sel} ${i}`).digest()));
   seed('p256_diff', Buffer.concat([bytes, Buffer.from([sel]), sel % 2 ? bytes.subarray(0, 8) : Buffer.alloc(0)]));
 }
+// nist_diff: the curve and the key's form, then d, a and b (48 or 66 octets each), then mutations.
+for (let sel = 0; sel < 4; sel++) {
+  const len = sel % 2 ? 66 : 48;
+  const bytes = Buffer.concat([0, 1, 2].map((i) => createHash('sha512').update(`nist ${sel} ${i}`).digest().subarray(0, len)));
+  seed('nist_diff', Buffer.concat([Buffer.from([sel]), bytes, sel & 2 ? bytes.subarray(0, 8) : Buffer.alloc(0)]));
+}
 for (let sel = 0; sel < 4; sel++) {
   const bytes = createHash('sha512').update(`ed25519 ${sel}`).digest();
   seed('ed25519_diff', Buffer.concat([Buffer.from([sel]), bytes.subarray(0, 32), Buffer.from([12]), Buffer.from('eyJhbGciOiJF'), bytes]));

@@ -116,6 +116,13 @@ fn refusals() {
         ("two key sources", jwt("{oidc_discovery_url: https://i.example, jwks_url: https://i.example/k}"), "exactly one of"),
         ("jwks_ca_pem", jwt("{jwks_url: https://i.example/k, jwks_ca_pem: x}"), "cannot pin a CA"),
         ("jwks_pairs", jwt("{jwks_pairs: []}"), "jwks_pairs is not supported"),
+        // jwks_published (issue 25): the pushed keys and nothing else, for bound_issuer only.
+        ("jwks_published without bound_issuer", jwt("{jwks_published: true}"), "jwks_published requires bound_issuer"),
+        ("jwks_published with a discovery URL", jwt("{jwks_published: true, bound_issuer: https://i.example, oidc_discovery_url: https://i.example}"), "jwks_published takes its keys only from"),
+        ("jwks_published with PEM keys", jwt("{jwks_published: true, bound_issuer: https://i.example, jwt_validation_pubkeys: [x]}"), "jwks_published takes its keys only from"),
+        ("jwks_published_max_age without jwks_published", jwt("{jwks_url: https://i.example/k, jwks_published_max_age: 1h}"), "applies to jwks_published mounts only"),
+        ("jwks_published_when_stale, a third value", jwt("{jwks_published: true, bound_issuer: https://i.example, jwks_published_when_stale: maybe}"), "must be \"refuse\" or \"serve\""),
+        ("jwks_published_max_age negative", jwt("{jwks_published: true, bound_issuer: https://i.example, jwks_published_max_age: -5}"), "negative"),
         ("unknown config", jwt("{jwks_url: https://i.example/k, nope: 1}"), "unknown config parameter \"nope\""),
         ("a tune option is never dropped", "auth:\n  - type: jwt\n    options: {max_lease_ttl: 1h}\n    config: {jwks_url: https://i.example/k}\n    roles: []\n".into(), "\"options\" is not supported"),
         ("two mounts at one path", format!("{}{}", jwt("{jwks_url: https://a.example/k}"), jwt("{jwks_url: https://b.example/k}").replace("auth:\n", "")), "two auth entries are mounted at \"jwt\""),
@@ -162,6 +169,25 @@ fn bearer_tokens_go_to_the_mount_their_issuer_names() {
     for (case, t, want) in table {
         assert_eq!(route_by_issuer(&t, &issuers), want, "{case}");
     }
+}
+
+#[test]
+fn published_mounts() {
+    use jwksgate::gate::mounts::{Freshness, KeySource, DEFAULT_PUBLISHED_MAX_AGE};
+    let jwt = |config: &str| format!("auth:\n  - type: jwt\n    path: home\n    config: {config}\n    roles: [{{name: r, user_claim: sub, bound_audiences: v}}]\n");
+    // (case, config, the key source read)
+    let rows = [
+        ("the defaults: a day, fail closed", "{jwks_published: true, bound_issuer: https://k.example}", Freshness { max_age: DEFAULT_PUBLISHED_MAX_AGE, refuse_when_stale: true }),
+        ("a bound and serve", "{jwks_published: true, bound_issuer: https://k.example, jwks_published_max_age: 2h, jwks_published_when_stale: serve}", Freshness { max_age: 7200, refuse_when_stale: false }),
+        ("no bound", "{jwks_published: \"true\", bound_issuer: https://k.example, jwks_published_max_age: 0}", Freshness { max_age: 0, refuse_when_stale: true }),
+    ];
+    for (case, config, want) in rows {
+        let m = parse(&jwt(config)).unwrap_or_else(|e| panic!("{case}: {}", e.message()));
+        assert_eq!(m.mounts[0].keys, KeySource::Published(want), "{case}");
+        assert_eq!(m.mounts[0].config["bound_issuer"], "https://k.example", "{case}");
+    }
+    // jwks_published: false is no key source at all.
+    assert!(parse(&jwt("{jwks_published: false, bound_issuer: https://k.example}")).unwrap_err().message().contains("exactly one of"));
 }
 
 // Issue 22 item 6: kubectl (sigs.k8s.io/yaml) and Bank-Vaults hand AUTH_CONFIG to Vault read as

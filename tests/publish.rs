@@ -100,3 +100,41 @@ fn pushes_the_gate_refuses() {
     // A secret too short to be one is the operator's error, at either end.
     assert_eq!(publish::sign(b"short", "PUT", "/.jwksgate/keys/x", NOW, b"{}").unwrap_err().code(), Code::ConfigInvalid);
 }
+
+#[test]
+fn the_operators_read_of_the_state() {
+    let path = format!("/.jwksgate/keys/{MOUNT}");
+    let read = |method: &str, at: i64, body: &[u8], signed_with: &[u8], signed_path: &str| {
+        let signature = publish::sign(signed_with, method, signed_path, at, body).unwrap();
+        let ts = at.to_string();
+        let r = Push { method, path: &path, timestamp: Some(&ts), signature: Some(&signature), body };
+        publish::verify_read(SECRET, &r, NOW, MOUNT).map_err(|e| (e.code(), e.message().to_owned()))
+    };
+    assert_eq!(read("GET", NOW, b"", SECRET, &path), Ok(()));
+    // (name, result, code, phrase)
+    let rows = [
+        ("wrong secret", read("GET", NOW, b"", &[b'x'; 64], &path), Code::PermissionDenied, "does not verify"),
+        ("stale", read("GET", NOW - MAX_SKEW - 1, b"", SECRET, &path), Code::PermissionDenied, "check the clocks"),
+        ("a PUT's signature is no GET's", read("PUT", NOW, b"", SECRET, &path), Code::InvalidArgument, "GET"),
+        ("signed for another mount", read("GET", NOW, b"", SECRET, "/.jwksgate/keys/prod"), Code::PermissionDenied, "does not verify"),
+        ("a body", read("GET", NOW, b"{}", SECRET, &path), Code::InvalidArgument, "no body"),
+    ];
+    for (name, got, code, phrase) in rows {
+        let (c, m) = got.expect_err(name);
+        assert_eq!(c, code, "{name}: {m}");
+        assert!(m.contains(phrase), "{name}: {phrase:?} in {m}");
+    }
+}
+
+#[test]
+fn staleness_of_a_published_mount() {
+    // (name, last push, max_age, stale)
+    let rows = [("fresh", NOW - 100, 3600, false), ("at the bound", NOW - 3600, 3600, false), ("over the bound", NOW - 3601, 3600, true), ("no bound", NOW - 1_000_000, 0, false)];
+    for (name, last, max_age, stale) in rows {
+        let got = publish::staleness(MOUNT, last, NOW, max_age);
+        assert_eq!(got.is_some(), stale, "{name}: {got:?}");
+        if let Some(line) = got {
+            assert!(line.contains("jwks_published_max_age") && line.contains(&format!("{} s", NOW - last)), "{name}: {line}");
+        }
+    }
+}

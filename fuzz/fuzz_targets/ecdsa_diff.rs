@@ -1,6 +1,5 @@
-//! Differential: ES256, ES384 and ES512 verification (`EcPublicKey::verify`: for ES256 our own
-//! P-256 of src/jwa/nistp256/, for ES384 and ES512 RustCrypto's `VerifyingKey` with its
-//! `lincomb` double-scalar multiplication) against the ECDSA equation
+//! Differential: ES256, ES384 and ES512 verification (`EcPublicKey::verify`: our own P-256,
+//! P-384 and P-521 of src/jwa/nistp256/, nistp384/, nistp521/) against the ECDSA equation
 //! written out here from the same crates' field and group operations (FIPS 186-5 section 6.4.2:
 //! r, s in 1..n-1, R = (z s^-1) G + (r s^-1) Q by two separate multiplications, R not the
 //! identity, x(R) mod n = r). Byte 0 picks the curve and the mode; the key is derived from the

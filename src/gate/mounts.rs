@@ -32,7 +32,22 @@ pub enum KeySource {
     JwksUrl(String),
     /// `jwt_validation_pubkeys`: PEM public keys, every one tried whatever a token's `kid`.
     PublicKeys(Vec<String>),
+    /// `jwks_published: true` (the gate's own, issue 25): the keys `jwksgate publish` pushed
+    /// for this mount, and nothing else.
+    Published(Freshness),
 }
+
+/// How long a published mount trusts its last push, and what it does after.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Freshness {
+    /// `jwks_published_max_age` in seconds (default a day; `0` is no bound).
+    pub max_age: i64,
+    /// `jwks_published_when_stale`: `refuse` (the default: fail closed) or `serve`.
+    pub refuse_when_stale: bool,
+}
+
+/// `jwks_published_max_age`'s default: a day, many times `jwksgate publish --every`'s heartbeat.
+pub const DEFAULT_PUBLISHED_MAX_AGE: i64 = 86_400;
 
 impl KeySource {
     /// The key source as [`crate::gate::session::mount_binding`] reads it: its kind, then the
@@ -42,6 +57,9 @@ impl KeySource {
             KeySource::Discovery(u) => format!("oidc_discovery_url\n{u}"),
             KeySource::JwksUrl(u) => format!("jwks_url\n{u}"),
             KeySource::PublicKeys(p) => format!("jwt_validation_pubkeys\n{}", p.iter().map(|k| k.trim()).collect::<Vec<_>>().join("\n")),
+            // The keys are whatever is pushed for the mount's bound_issuer (in the binding too);
+            // how long a push is trusted is not who the sessions are.
+            KeySource::Published(_) => "jwks_published".to_owned(),
         }
     }
 }
@@ -433,6 +451,9 @@ fn parse_mount(i: usize, e: &Map<String, Value>) -> Result<Mount> {
     };
     let mut out = Map::new();
     let mut sources = Vec::new();
+    let mut published = false;
+    let mut freshness = Freshness { max_age: DEFAULT_PUBLISHED_MAX_AGE, refuse_when_stale: true };
+    let mut freshness_set = None;
     for (k, v) in &config {
         let text = |v: &Value| fields::string(v, k).map(|s| s.unwrap_or_default().trim().to_owned());
         match k.as_str() {
@@ -450,12 +471,36 @@ fn parse_mount(i: usize, e: &Map<String, Value>) -> Result<Mount> {
                 return Err(at(format!("{k} configures the browser OIDC flow (auth/<path>/oidc/...), which the gate does not serve: it answers JWT login only")));
             }
             "unsupported_critical_cert_extensions" => {}
+            "jwks_published" => published = fields::boolean(v, k)?.unwrap_or(false),
+            "jwks_published_max_age" => {
+                freshness.max_age = fields::duration_second(v, k, false)?.unwrap_or(DEFAULT_PUBLISHED_MAX_AGE);
+                freshness_set = Some(k.clone());
+            }
+            "jwks_published_when_stale" => {
+                freshness.refuse_when_stale = match text(v)?.as_str() {
+                    "" | "refuse" => true,
+                    "serve" => false,
+                    other => return Err(at(format!("jwks_published_when_stale must be \"refuse\" or \"serve\", not {}", quote(other)))),
+                };
+                freshness_set = Some(k.clone());
+            }
             other => return Err(at(format!("unknown config parameter {}", quote(other)))),
         }
     }
     sources.retain(|s| !matches!(s, KeySource::Discovery(u) | KeySource::JwksUrl(u) if u.is_empty()) && !matches!(s, KeySource::PublicKeys(p) if p.is_empty()));
+    if published {
+        if !sources.is_empty() {
+            return Err(at("jwks_published takes its keys only from what `jwksgate publish` pushes: remove oidc_discovery_url, jwks_url and jwt_validation_pubkeys".into()));
+        }
+        if out.get("bound_issuer").and_then(Value::as_str).is_none_or(|s| s.trim().is_empty()) {
+            return Err(at("jwks_published requires bound_issuer: a push is taken only for that issuer".into()));
+        }
+        sources.push(KeySource::Published(freshness));
+    } else if let Some(k) = freshness_set {
+        return Err(at(format!("{k} applies to jwks_published mounts only")));
+    }
     if sources.len() != 1 {
-        return Err(at("exactly one of 'jwt_validation_pubkeys', 'jwks_url' or 'oidc_discovery_url' must be set".into()));
+        return Err(at("exactly one of 'jwt_validation_pubkeys', 'jwks_url' or 'oidc_discovery_url' must be set (or jwks_published: true)".into()));
     }
     let keys = sources.remove(0);
     // The gate's one departure, as for OIDC_DISCOVERY_URL: the issuer defaults to the discovery URL.

@@ -146,6 +146,40 @@ fn hex32(s: &str) -> Option<Vec<u8>> {
     (0..32).map(|i| s.get(2 * i..2 * i + 2).and_then(|h| u8::from_str_radix(h, 16).ok())).collect()
 }
 
+/// The MAC and the clock window of a request signed as a push is (the header's timestamp, then
+/// the MAC over it, then the window); its timestamp when both hold.
+fn authenticate(secret: &[u8], push: &Push, now: i64) -> Result<i64> {
+    let timestamp = push.timestamp.and_then(digits).ok_or_else(|| refused(format!("{TIMESTAMP_HEADER} must be the push's time in seconds since the epoch")))?;
+    let tag = push.signature.and_then(|s| s.strip_prefix("v1=")).and_then(hex32).ok_or_else(|| refused(format!("{SIGNATURE_HEADER} must be v1= and 64 hex digits")))?;
+    mac(secret, &signing_input(push.method, push.path, timestamp, push.body))?.verify_slice(&tag).map_err(|_| refused("the push's signature does not verify with PUBLISH_SECRET"))?;
+    if (now - timestamp).abs() > MAX_SKEW {
+        return Err(refused(format!("the push's timestamp {timestamp} is more than {MAX_SKEW} s from the gate's clock ({now}): check the clocks")));
+    }
+    Ok(timestamp)
+}
+
+/// The operator's `GET /.jwksgate/keys/<mount>` (the mount's publish state): signed as a push
+/// is, over `GET`, the path and an empty body, within the same clock window.
+pub fn verify_read(secret: &[u8], request: &Push, now: i64, mount: &str) -> Result<()> {
+    if request.method != "GET" {
+        return Err(invalid("the publish state is read with GET"));
+    }
+    if mount_of(request.path)? != mount {
+        return Err(invalid("the request's path names another mount"));
+    }
+    if !request.body.is_empty() {
+        return Err(invalid("a GET of the publish state has no body"));
+    }
+    authenticate(secret, request, now).map(|_| ())
+}
+
+/// What a published mount's key set is worth at `now`: `None` while the last push is within
+/// `max_age` (`0`: no bound), else the log line saying how long the mount has heard nothing.
+pub fn staleness(mount: &str, last_push: i64, now: i64, max_age: i64) -> Option<String> {
+    let heard = now.saturating_sub(last_push);
+    (max_age > 0 && heard > max_age).then(|| format!("mount {}: no push for {heard} s, over jwks_published_max_age ({max_age} s): is `jwksgate publish` running in the cluster?", crate::gate::fields::quote(mount)))
+}
+
 /// The gate's checks of a push, in this order: method and path, the MAC (nothing of the body is
 /// read before it holds), the clock window, no rollback (`stored`, the timestamp of the push
 /// the gate holds), the body (strict JSON, at most [`MAX_BODY_BYTES`], an issuer and a key set),
@@ -161,12 +195,7 @@ pub fn verify(secret: &[u8], push: &Push, now: i64, mount: &str, bound_issuer: &
     if push.body.len() > MAX_BODY_BYTES {
         return Err(invalid(format!("the push's body is over {MAX_BODY_BYTES} bytes")));
     }
-    let timestamp = push.timestamp.and_then(digits).ok_or_else(|| refused(format!("{TIMESTAMP_HEADER} must be the push's time in seconds since the epoch")))?;
-    let tag = push.signature.and_then(|s| s.strip_prefix("v1=")).and_then(hex32).ok_or_else(|| refused(format!("{SIGNATURE_HEADER} must be v1= and 64 hex digits")))?;
-    mac(secret, &signing_input(push.method, push.path, timestamp, push.body))?.verify_slice(&tag).map_err(|_| refused("the push's signature does not verify with PUBLISH_SECRET"))?;
-    if (now - timestamp).abs() > MAX_SKEW {
-        return Err(refused(format!("the push's timestamp {timestamp} is more than {MAX_SKEW} s from the gate's clock ({now}): check the clocks")));
-    }
+    let timestamp = authenticate(secret, push, now)?;
     if let Some(held) = stored.filter(|held| timestamp <= *held) {
         return Err(refused(format!("the push's timestamp {timestamp} is not after the one the gate holds ({held}): an older push is never taken back")));
     }

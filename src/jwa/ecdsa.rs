@@ -1,11 +1,12 @@
 //! ECDSA public keys and signatures as JWS uses them (RFC 7518 section 3.4): P-256, P-384 and
 //! P-521 with SHA-256, SHA-384 and SHA-512, the signature the fixed-length big-endian `r || s`
-//! (never DER). The arithmetic is our own for P-256 (`jwa::nistp256`; RustCrypto's `p256` with
-//! the feature `p256-crate`) and RustCrypto's `p384` and `p521`, one cargo feature each.
+//! (never DER). The arithmetic is our own: P-256 in `jwa::nistp256` (RustCrypto's `p256` with the
+//! feature `p256-crate`), P-384 and P-521 in `jwa::nistp384` and `jwa::nistp521`, one cargo
+//! feature each.
 
 use crate::error::{err, Code, Result};
 use crate::jwa::alg::Alg;
-#[cfg(any(feature = "p256-crate", feature = "es384", feature = "es512"))]
+#[cfg(feature = "p256-crate")]
 use signature::Verifier as _;
 
 /// A NIST curve of JWA's ECDSA algorithms (RFC 7518 section 6.2.1.1).
@@ -79,14 +80,14 @@ enum Verifying {
     #[cfg(feature = "p256-crate")]
     P256(p256::ecdsa::VerifyingKey),
     #[cfg(feature = "es384")]
-    P384(p384::ecdsa::VerifyingKey),
+    P384(crate::jwa::nistp384::VerifyingKey),
     #[cfg(feature = "es512")]
-    P521(p521::ecdsa::VerifyingKey),
+    P521(crate::jwa::nistp521::VerifyingKey),
 }
 
 /// Decodes a SEC1 point with one curve's crate, which refuses points off the curve and the
 /// identity; gives the point uncompressed and the key.
-#[allow(unused_macros)]
+#[cfg(feature = "p256-crate")]
 macro_rules! import_sec1 {
     ($krate:ident, $variant:ident, $sec1:expr) => {
         $krate::ecdsa::VerifyingKey::from_sec1_bytes($sec1)
@@ -129,9 +130,9 @@ impl EcPublicKey {
             #[cfg(feature = "p256-crate")]
             Curve::P256 => Ok(import_sec1!(p256, P256, sec1)),
             #[cfg(feature = "es384")]
-            Curve::P384 => Ok(import_sec1!(p384, P384, sec1)),
+            Curve::P384 => Ok(crate::jwa::nistp384::VerifyingKey::from_sec1(sec1).map(|key| (key.to_uncompressed(), Verifying::P384(key)))),
             #[cfg(feature = "es512")]
-            Curve::P521 => Ok(import_sec1!(p521, P521, sec1)),
+            Curve::P521 => Ok(crate::jwa::nistp521::VerifyingKey::from_sec1(sec1).map(|key| (key.to_uncompressed(), Verifying::P521(key)))),
             #[allow(unreachable_patterns)]
             _ => {
                 let _ = sec1;
@@ -173,17 +174,17 @@ impl EcPublicKey {
         if alg != self.curve.alg() {
             return false;
         }
-        // `Signature::from_slice` takes exactly 2 * coordinate_len octets (so a DER signature,
-        // 6 to 9 octets longer, is refused) and refuses r or s that is 0 or not below n.
+        // Each takes exactly 2 * coordinate_len octets (so a DER signature, 6 to 9 octets
+        // longer, is refused) and refuses r or s that is 0 or not below n.
         match &self.key {
             #[cfg(all(feature = "es256", not(feature = "p256-crate")))]
             Verifying::P256(k) => k.verify(message, signature),
             #[cfg(feature = "p256-crate")]
             Verifying::P256(k) => p256::ecdsa::Signature::from_slice(signature).is_ok_and(|s| k.verify(message, &s).is_ok()),
             #[cfg(feature = "es384")]
-            Verifying::P384(k) => p384::ecdsa::Signature::from_slice(signature).is_ok_and(|s| k.verify(message, &s).is_ok()),
+            Verifying::P384(k) => k.verify(message, signature),
             #[cfg(feature = "es512")]
-            Verifying::P521(k) => p521::ecdsa::Signature::from_slice(signature).is_ok_and(|s| k.verify(message, &s).is_ok()),
+            Verifying::P521(k) => k.verify(message, signature),
             #[allow(unreachable_patterns)]
             _ => {
                 let _ = (message, signature);

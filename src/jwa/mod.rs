@@ -8,7 +8,15 @@ pub mod eddsa;
 pub mod modexp;
 #[cfg(all(feature = "es256", not(feature = "p256-crate")))]
 pub mod nistp256;
+#[cfg(feature = "es384")]
+pub mod nistp384;
+#[cfg(feature = "es512")]
+pub mod nistp521;
 pub mod rsa;
+#[cfg(any(all(feature = "es256", not(feature = "p256-crate")), feature = "es384", feature = "es512"))]
+pub mod weierstrass;
+#[cfg(any(all(feature = "es256", not(feature = "p256-crate")), feature = "es384", feature = "es512"))]
+pub mod words;
 
 use crate::der::{self, SpkiKey};
 use crate::error::{err, Code, Result};

@@ -124,6 +124,7 @@ pub fn parse_auth_config(text: &str) -> Result<JsValue, JsValue> {
                 KeySource::Discovery(u) => serde_json::json!({ "kind": "oidc_discovery_url", "url": u }),
                 KeySource::JwksUrl(u) => serde_json::json!({ "kind": "jwks_url", "url": u }),
                 KeySource::PublicKeys(p) => serde_json::json!({ "kind": "jwt_validation_pubkeys", "pems": p }),
+                KeySource::Published(f) => serde_json::json!({ "kind": "jwks_published", "max_age": f.max_age, "refuse_when_stale": f.refuse_when_stale }),
             };
             serde_json::json!({ "path": m.path, "source": source, "config": m.config, "roles": m.roles })
         })
@@ -149,6 +150,9 @@ pub struct JsGate {
     /// The mount's binding (`session::mount_binding`), which its sessions carry.
     binding: String,
     verifier: Option<crate::Verifier>,
+    /// The timestamp of the published record installed (`setPublished`), so an unchanged one
+    /// is not parsed again.
+    published_at: Option<i64>,
 }
 
 /// A key source as the worker describes it (`parseAuthConfig`'s `source`, or the single-mount
@@ -175,6 +179,7 @@ fn source_text(source: &JsValue) -> Result<String, JsValue> {
         "jwt_validation_pubkeys" => KeySource::PublicKeys(s.pems.clone().unwrap_or_default()).binding_text(),
         "pem" => KeySource::PublicKeys(vec![s.pem.clone().unwrap_or_default()]).binding_text(),
         "jwks" => format!("jwks\n{}", s.jwks.clone().unwrap_or_default()),
+        "jwks_published" => KeySource::Published(crate::gate::mounts::Freshness { max_age: 0, refuse_when_stale: true }).binding_text(),
         other => return Err(gate_js(invalid(format!("unknown key source kind {other:?}")))),
     })
 }
@@ -202,7 +207,7 @@ impl JsGate {
         let key = SessionKey::new(session_secret.as_bytes()).map_err(gate_js)?;
         let mount = crate::gate::mounts::mount_path(mount.as_deref().filter(|m| !m.is_empty()).unwrap_or("jwt")).map_err(gate_js)?;
         let binding = crate::gate::session::mount_binding(&mount, &source_text(&source)?, gate.config.bound_issuer.as_deref(), &gate.config.session_epoch);
-        Ok(JsGate { gate, key, mount, binding, verifier: None })
+        Ok(JsGate { gate, key, mount, binding, verifier: None, published_at: None })
     }
 
     /// Replaces the key set (after a fetch or a rotation). Throws on a bad set and keeps the old one.
@@ -222,6 +227,40 @@ impl JsGate {
     #[wasm_bindgen(js_name = setStaticKeys)]
     pub fn set_static_keys(&mut self, #[wasm_bindgen(unchecked_param_type = "JWKS | string")] jwks: JsValue) -> Result<Vec<String>, JsValue> {
         Ok(self.install(crate::Verifier::any_kid(parse_jwks(&jwks).map_err(gate_js)?)))
+    }
+
+    /// A `jwks_published` mount's keys: the record its store holds (as `publishAccept` made it;
+    /// null when nothing was pushed), checked again here (this mount, its `bound_issuer`) and
+    /// installed as the whole truth (an empty set: no key, every token refused), then the last
+    /// push's age against `maxAge` (`0`: no bound). Returns `{ kids, stale, refuse }`: `stale`
+    /// the log line when over the bound, `refuse` true when nothing may verify (nothing
+    /// pushed, or stale and `refuseWhenStale`), in which case no key is left installed.
+    #[wasm_bindgen(js_name = setPublished, unchecked_return_type = "{ kids: string[]; stale: string | null; refuse: boolean; timestamp: number | null }")]
+    pub fn set_published(&mut self, record: JsValue, now: f64, max_age: f64, refuse_when_stale: bool) -> Result<JsValue, JsValue> {
+        use crate::gate::publish::{self, Published};
+        if record.is_null() || record.is_undefined() {
+            self.verifier = None;
+            self.published_at = None;
+            return to_plain(&serde_json::json!({ "kids": [], "stale": format!("mount {}: nothing has been published yet (jwksgate publish --mount {})", self.mount, self.mount), "refuse": true, "timestamp": null }));
+        }
+        let text = json_text(&record, "record").map_err(gate_js)?;
+        let p = Published::from_json(&crate::json::parse(text.as_bytes()).map_err(|_| gate_js(Error::new(Code::ConfigInvalid, "the stored published keys are not JSON")))?).map_err(gate_js)?;
+        if p.mount != self.mount || Some(&p.issuer) != self.gate.config.bound_issuer.as_ref() {
+            self.verifier = None;
+            self.published_at = None;
+            return Err(gate_js(Error::new(Code::ConfigInvalid, format!("mount {}: the stored published keys are for another mount or issuer", self.mount))));
+        }
+        let stale = publish::staleness(&self.mount, p.timestamp, now.floor() as i64, max_age as i64);
+        if stale.is_some() && refuse_when_stale {
+            self.verifier = None;
+            self.published_at = None;
+            return to_plain(&serde_json::json!({ "kids": p.kids, "stale": stale, "refuse": true, "timestamp": p.timestamp }));
+        }
+        if self.published_at != Some(p.timestamp) {
+            self.verifier = p.key_set().map_err(gate_js)?.map(crate::Verifier::from_jwks);
+            self.published_at = Some(p.timestamp);
+        }
+        to_plain(&serde_json::json!({ "kids": p.kids, "stale": stale, "refuse": false, "timestamp": p.timestamp }))
     }
 
     /// `default_role`, lower-cased, or `undefined`.
@@ -572,4 +611,59 @@ impl JsGateProxy {
         let gate = crate::gate::proxy::request_origin(url);
         crate::gate::csrf::check_cookie_login(&header_list(&headers, "headers")?, gate.as_deref()).map_err(gate_js)
     }
+}
+
+// Published keys (src/gate/publish.rs): the push endpoint's checks, run in the mount's Durable
+// Object so the compare with the stored push and the write are one step.
+
+/// The mount a `/.jwksgate/keys/<mount>` path names; throws `ERR_INVALID_ARGUMENT` (400).
+#[wasm_bindgen(js_name = publishMount)]
+pub fn publish_mount(path: &str) -> Result<String, JsValue> {
+    crate::gate::publish::mount_of(path).map(str::to_owned).map_err(gate_js)
+}
+
+/// The largest push body the gate reads.
+#[wasm_bindgen(js_name = publishMaxBody)]
+pub fn publish_max_body() -> usize {
+    crate::gate::publish::MAX_BODY_BYTES
+}
+
+/// A push checked (`publish::verify`: MAC, clock window, no rollback against `storedTimestamp`,
+/// the body, the issuer equal to `boundIssuer`): the record to store. Throws with `status`.
+#[wasm_bindgen(js_name = publishAccept)]
+#[allow(clippy::too_many_arguments)]
+pub fn publish_accept(
+    secret: &str,
+    method: &str,
+    path: &str,
+    timestamp: Option<String>,
+    signature: Option<String>,
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array")] body: JsValue,
+    now: f64,
+    mount: &str,
+    bound_issuer: &str,
+    stored_timestamp: Option<f64>,
+) -> Result<JsValue, JsValue> {
+    use crate::gate::publish::{verify, Push};
+    let body = body.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec).ok_or_else(|| gate_js(invalid("the body must be a Uint8Array")))?;
+    let push = Push { method, path, timestamp: timestamp.as_deref(), signature: signature.as_deref(), body: &body };
+    let p = verify(secret.as_bytes(), &push, now.floor() as i64, mount, bound_issuer, stored_timestamp.map(|t| t as i64)).map_err(gate_js)?;
+    to_plain(&p.to_json())
+}
+
+/// The operator's read of a mount's publish state (`publish::verify_read`), then what it may see
+/// of `record` (null: nothing published): the last push's time, its issuer and key ids.
+#[wasm_bindgen(js_name = publishState)]
+#[allow(clippy::too_many_arguments)]
+pub fn publish_state(secret: &str, method: &str, path: &str, timestamp: Option<String>, signature: Option<String>, now: f64, mount: &str, record: JsValue) -> Result<JsValue, JsValue> {
+    use crate::gate::publish::{verify_read, Published, Push};
+    let request = Push { method, path, timestamp: timestamp.as_deref(), signature: signature.as_deref(), body: &[] };
+    verify_read(secret.as_bytes(), &request, now.floor() as i64, mount).map_err(gate_js)?;
+    if record.is_null() || record.is_undefined() {
+        return to_plain(&serde_json::json!({ "mount": mount, "published": false }));
+    }
+    let text = json_text(&record, "record").map_err(gate_js)?;
+    let p = Published::from_json(&crate::json::parse(text.as_bytes()).map_err(|_| gate_js(Error::new(Code::ConfigInvalid, "the stored published keys are not JSON")))?).map_err(gate_js)?;
+    let age = (now.floor() as i64).saturating_sub(p.timestamp);
+    to_plain(&serde_json::json!({ "mount": p.mount, "published": true, "timestamp": p.timestamp, "age": age, "issuer": p.issuer, "kids": p.kids }))
 }

@@ -7,6 +7,9 @@ import { DurableObject } from 'cloudflare:workers';
 import { Gate, GateProxy, importPublicKeyPem, parseAuthConfig, requestCredential, routeBearer, sessionApply } from '../pkg/workerd.mjs';
 import { NoKeysError, RemoteKeys, StaticKeys, readCapped } from './keys.mjs';
 import { kubernetesMount } from './kubernetes.mjs';
+import { PublishedKeys, publishRoute } from './publish.mjs';
+
+export { PublishStore } from './publish.mjs';
 
 const MAX_BODY = 64 * 1024;
 const COOKIE = '__Host-jwksgate-session';
@@ -72,6 +75,7 @@ function shorthandMount(env) {
 
 /** A mount's key set: its own cache, cooldown, stale window and KV entry. */
 function mountKeys(env, gate, source) {
+  if (source.kind === 'jwks_published') return new PublishedKeys(env, gate, source);
   if (source.kind === 'jwks') {
     gate.setKeys(source.jwks);
     return new StaticKeys();
@@ -432,6 +436,9 @@ async function proxy(s, request, upstream, ctx) {
 
 async function route(request, env, ctx) {
   const s = state(env);
+  // PUT/GET /.jwksgate/keys/<mount>: the gate's own, outside Vault's API (worker/src/publish.mjs).
+  const published = await publishRoute(request, env, s.mounts);
+  if (published) return published;
   // One reading of the path (normalised in Rust) decides the route and the upstream URL, so the
   // gate routes on the path the origin would serve. A path it will not send anywhere is a 400.
   const { route: to, upstream, mount } = s.proxy.route(request.url);

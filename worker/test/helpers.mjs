@@ -28,7 +28,7 @@ export async function startGate(bindings, { kvPersist, durableObjectsPersist, ha
     ],
     compatibilityDate: '2026-04-01',
     kvNamespaces: ['KEYS_CACHE'],
-    durableObjects: noStore ? {} : { SESSIONS: brokenStore ? { className: 'SessionStore', scriptName: 'broken-store' } : 'SessionStore' },
+    durableObjects: noStore ? {} : { SESSIONS: brokenStore ? { className: 'SessionStore', scriptName: 'broken-store' } : 'SessionStore', PUBLISHED: 'PublishStore' },
     bindings: { SESSION_SECRET: SECRET, ...bindings },
   };
   const broken = {

@@ -24,10 +24,6 @@ pub const fn neg(a: &Fe) -> Fe {
     words::sub_mod(&words::ZERO, a, &P)
 }
 
-pub const fn double(a: &Fe) -> Fe {
-    add(a, a)
-}
-
 /// Adds the word product a[i] b[j], split into its 32-bit halves, into columns i + j and
 /// i + j + 1: a column then holds at most 16 halves (below 2^36), no carry chain runs between
 /// products, and the columns go to the reduction unpropagated. Written out pair by pair (not
