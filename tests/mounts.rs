@@ -52,8 +52,10 @@ fn two_mounts_in_yaml_and_the_same_in_json() {
     assert_eq!(m.mounts[1].keys, KeySource::JwksUrl("https://staging.example/jwks".into()));
     // The discovery URL is the issuer unless bound_issuer says otherwise (the gate's departure).
     assert_eq!(m.mounts[0].config["bound_issuer"], "https://prod.example");
-    assert_eq!(m.skipped.len(), 3, "{:?}", m.skipped);
-    assert!(m.skipped.iter().any(|s| s.contains("\"policies\"")) && m.skipped.iter().any(|s| s.contains("\"kubernetes\"")));
+    assert_eq!(m.skipped.len(), 2, "{:?}", m.skipped);
+    assert!(m.skipped.iter().any(|s| s.contains("\"policies\"")));
+    // The kubernetes entry is Vault's Kubernetes method's (tests/kubernetes.rs).
+    assert_eq!(m.kubernetes.iter().map(|k| k.path.as_str()).collect::<Vec<_>>(), ["kubernetes"]);
     // Vault's value forms, read by the role parser: a string as a one-element list, "30m", aliases.
     let config = AuthConfig::parse(m.mounts[0].config.to_string().as_bytes()).unwrap();
     assert_eq!(config.default_role.as_deref(), Some("cart"), "default_role is lower-cased (TypeLowerCaseString)");
@@ -99,7 +101,7 @@ fn the_seeds_custom_resource() {
     assert_eq!(m.mounts[0].config["default_role"], "default");
     let (roles, _) = parse_roles(m.mounts[0].roles.to_string().as_bytes()).unwrap();
     assert_eq!((roles["default"].bound_audiences.clone(), roles["default"].token_ttl), (vec!["vault".to_string()], 3600));
-    assert!(m.skipped.iter().any(|s| s.contains("\"kubernetes\"")), "{:?}", m.skipped);
+    assert_eq!(m.kubernetes[0].path, "kubernetes", "its kubernetes entry is a mount (tests/kubernetes.rs)");
 }
 
 #[test]
@@ -128,7 +130,7 @@ fn refusals() {
         ("a dot segment path", "auth:\n  - {type: jwt, path: a/../b, config: {jwks_url: https://i.example/k}, roles: []}\n".into(), "mount path"),
         ("a role without a name", "auth:\n  - {type: jwt, config: {jwks_url: https://i.example/k}, roles: [{user_claim: sub}]}\n".into(), "role 0 has no name"),
         ("two roles of one name", "auth:\n  - {type: jwt, config: {jwks_url: https://i.example/k}, roles: [{name: a}, {name: a}]}\n".into(), "two roles are named \"a\""),
-        ("no jwt entry", "auth:\n  - {type: kubernetes}\n".into(), "no auth entry of type jwt"),
+        ("no jwt or kubernetes entry", "auth:\n  - {type: ldap}\n".into(), "no auth entry of type jwt or kubernetes"),
         ("no auth list", "policies: []\n".into(), "has no `auth` list"),
         ("duplicate keys (YAML)", "auth: []\nauth: []\n".into(), "duplicated key"),
         ("duplicate keys (JSON)", r#"{"auth": [], "auth": []}"#.into(), "duplicate member"),

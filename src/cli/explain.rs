@@ -57,7 +57,7 @@ pub struct Args {
     pub json: bool,
 }
 
-fn read_json(path: &Path, what: &str) -> Result<Value, Failure> {
+pub(super) fn read_json(path: &Path, what: &str) -> Result<Value, Failure> {
     let bytes = input::read_file(path, MAX_CONFIG_BYTES)?;
     json::parse(&bytes).map_err(|e| Failure::new("ERR_CONFIG_INVALID", format!("{what} {}: not JSON: {e}", path.display())))
 }
@@ -112,7 +112,7 @@ fn key_set(args: &Args, ck: &KeySources) -> Result<Option<KeySet>, Failure> {
     Ok(None)
 }
 
-fn outcome_word(o: Outcome) -> &'static str {
+pub(super) fn outcome_word(o: Outcome) -> &'static str {
     match o {
         Outcome::Passed => "pass",
         Outcome::Failed => "FAIL",
@@ -159,10 +159,15 @@ fn text(e: &Explanation, keys: Option<&str>, now: f64) -> Text {
 
 pub fn run(args: &Args) -> Result<Report, Failure> {
     let now = args.at.as_deref().map(time::parse_at).transpose()?.unwrap_or_else(time::now);
+    // A role of Vault's Kubernetes method: explain_kubernetes.rs.
+    let config_doc = args.config.as_deref().map(|p| read_json(p, "--config")).transpose()?;
+    let token = input::token(args.token.as_deref(), DEFAULT_MAX_TOKEN_BYTES)?;
+    if let Some(r) = super::explain_kubernetes::run(args, read_json(&args.role, "--role")?, config_doc, &token, now)? {
+        return Ok(r);
+    }
     let (roles, name) = roles(args)?;
     let (config, config_keys) = config(args.config.as_deref())?;
     let gate = Gate::new(config, roles.to_string().as_bytes())?;
-    let token = input::token(args.token.as_deref(), DEFAULT_MAX_TOKEN_BYTES)?;
     let set = key_set(args, &config_keys)?;
     let source = set.as_ref().map(|s| s.source.clone());
     let explanation = gate.explain(&name, &token, set.as_ref().map(|s| &s.verifier), args.remote, now);

@@ -8,6 +8,7 @@
 
 mod discover;
 mod explain;
+mod explain_kubernetes;
 mod http;
 mod input;
 mod inspect;

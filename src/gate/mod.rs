@@ -5,8 +5,9 @@
 //! (`vault`) and CIDR blocks (`cidr`); the proxy's routing, upstream URL and headers (`proxy`)
 //! and the login's CSRF check (`csrf`); roles and config as `vault read` prints them (`documents`);
 //! keys pushed by `jwksgate publish` (`publish`); the identity assertion the origin verifies and
-//! the headers beside it (`assertion`) and WebSocket upgrades (`websocket`). Built with the `gate`
-//! feature; uses the core only.
+//! the headers beside it (`assertion`) and WebSocket upgrades (`websocket`); the token fields every
+//! method's roles share (`tokens`) and Vault's Kubernetes method (`kubernetes`). Built with the
+//! `gate` feature; uses the core only.
 
 pub mod assertion;
 pub mod cidr;
@@ -14,6 +15,7 @@ pub mod claims;
 pub mod csrf;
 pub mod documents;
 pub mod fields;
+pub mod kubernetes;
 pub mod login;
 pub mod mounts;
 pub mod proxy;
@@ -21,6 +23,7 @@ pub mod publish;
 pub mod role;
 pub mod session;
 pub mod store;
+pub mod tokens;
 pub mod validator;
 pub mod vault;
 pub mod websocket;

@@ -85,6 +85,8 @@ pub struct AuthMounts {
     pub mounts: Vec<Mount>,
     /// One line for each skipped section or entry.
     pub skipped: Vec<String>,
+    /// The `type: kubernetes` entries (`gate::kubernetes`), in the document's order.
+    pub kubernetes: Vec<crate::gate::kubernetes::KubeEntry>,
 }
 
 /// Builds JSON values straight from the parser's events: aliases refused (a loader copies an
@@ -378,6 +380,7 @@ pub fn parse(text: &str) -> Result<AuthMounts> {
     let doc = parse_document(text)?;
     let mut skipped = Vec::new();
     let mut mounts: Vec<Mount> = Vec::new();
+    let mut kubernetes = Vec::new();
     let obj = doc.as_object().ok_or_else(|| config_err("AUTH_CONFIG must be a mapping"))?;
     for k in obj.keys().filter(|k| k.as_str() != "auth") {
         skipped.push(format!("AUTH_CONFIG: section {} skipped (the gate configures JWT auth mounts only)", quote(k)));
@@ -393,21 +396,30 @@ pub fn parse(text: &str) -> Result<AuthMounts> {
         if kind.is_empty() {
             return Err(config_err(format!("AUTH_CONFIG: auth entry {i} has no type")));
         }
+        // Vault's Kubernetes method: gate::kubernetes.
+        if kind == "kubernetes" {
+            let entry = crate::gate::kubernetes::entry(i, e)?;
+            if mounts.iter().any(|m| m.path == entry.path) || kubernetes.iter().any(|k: &crate::gate::kubernetes::KubeEntry| k.path == entry.path) {
+                return Err(config_err(format!("AUTH_CONFIG: two auth entries are mounted at {}", quote(&entry.path))));
+            }
+            kubernetes.push(entry);
+            continue;
+        }
         if kind != "jwt" {
             let at = e.get("path").and_then(Value::as_str).unwrap_or(&kind);
-            skipped.push(format!("AUTH_CONFIG: auth entry {i} (type {}, path {}) skipped: the gate serves `type: jwt` only", quote(&kind), quote(at)));
+            skipped.push(format!("AUTH_CONFIG: auth entry {i} (type {}, path {}) skipped: the gate serves `type: jwt` and `type: kubernetes` only", quote(&kind), quote(at)));
             continue;
         }
         let mount = parse_mount(i, e)?;
-        if mounts.iter().any(|m| m.path == mount.path) {
+        if mounts.iter().any(|m| m.path == mount.path) || kubernetes.iter().any(|k| k.path == mount.path) {
             return Err(config_err(format!("AUTH_CONFIG: two auth entries are mounted at {}", quote(&mount.path))));
         }
         mounts.push(mount);
     }
-    if mounts.is_empty() {
-        return Err(config_err("AUTH_CONFIG has no auth entry of type jwt"));
+    if mounts.is_empty() && kubernetes.is_empty() {
+        return Err(config_err("AUTH_CONFIG has no auth entry of type jwt or kubernetes"));
     }
-    Ok(AuthMounts { mounts, skipped })
+    Ok(AuthMounts { mounts, skipped, kubernetes })
 }
 
 /// A mount path as Vault takes it: slashes at its ends trimmed, then letters, digits, `-`, `_`,
@@ -495,7 +507,15 @@ fn parse_mount(i: usize, e: &Map<String, Value>) -> Result<Mount> {
     if let (KeySource::Discovery(url), false) = (&keys, out.get("bound_issuer").and_then(Value::as_str).is_some_and(|s| !s.trim().is_empty())) {
         out.insert("bound_issuer".into(), Value::String(url.clone()));
     }
-    let roles = match e.get("roles") {
+    let roles = roles_by_name(e.get("roles"), &path)?;
+    Ok(Mount { path, keys, config: Value::Object(out), roles })
+}
+
+/// An entry's `roles`: Bank-Vaults' list of roles, each with its `name`, or a map of name to
+/// role (as ROLES holds them).
+pub fn roles_by_name(roles: Option<&Value>, path: &str) -> Result<Value> {
+    let at = |m: String| config_err(format!("AUTH_CONFIG: mount {}: {m}", quote(path)));
+    Ok(match roles {
         Some(Value::Array(list)) => {
             let mut roles = Map::new();
             for (j, r) in list.iter().enumerate() {
@@ -513,8 +533,7 @@ fn parse_mount(i: usize, e: &Map<String, Value>) -> Result<Mount> {
         // A map of name to role, as ROLES holds them.
         Some(Value::Object(m)) => Value::Object(m.clone()),
         _ => return Err(at("roles must be a list of roles, each with a name".into())),
-    };
-    Ok(Mount { path, keys, config: Value::Object(out), roles })
+    })
 }
 
 /// The mount a Bearer token on a proxied path goes to: the first whose issuer (`bound_issuer`,

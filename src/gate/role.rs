@@ -9,7 +9,7 @@ use crate::gate::cidr::Cidr;
 use crate::gate::fields::{self, go_lower, quote};
 use crate::jwa::alg::Alg;
 use crate::json;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use crate::gate::claims::{get_claim, glob, validate_bound_claims};
@@ -198,12 +198,6 @@ pub struct Role {
     pub token_type: TokenType,
 }
 
-/// The value of a deprecated parameter and of the one replacing it, as `tokenutil.UpgradeValue`
-/// resolves them: the new one wins when both are given (even empty); the old one alone is used.
-fn upgraded<'a>(obj: &'a Map<String, Value>, old: &str, new: &str) -> Option<(&'a str, &'a Value)> {
-    obj.get_key_value(new).or_else(|| obj.get_key_value(old)).map(|(k, v)| (k.as_str(), v))
-}
-
 /// Vault's `policyutil.SanitizePolicies`: trimmed, lower-cased, empty ones dropped, `root` alone
 /// if present, `default` added when asked, then `strutil.RemoveDuplicates` (sorted).
 pub fn sanitize_policies(policies: &[String], add_default: bool) -> Vec<String> {
@@ -253,10 +247,9 @@ impl Role {
                 k,
                 "name" | "role_type" | "bound_audiences" | "bound_subject" | "bound_claims" | "bound_claims_type" | "claim_mappings"
                     | "user_claim" | "user_claim_json_pointer" | "groups_claim" | "clock_skew_leeway" | "expiration_leeway"
-                    | "not_before_leeway" | "token_ttl" | "ttl" | "token_max_ttl" | "max_ttl" | "token_explicit_max_ttl"
-                    | "token_period" | "period" | "token_num_uses" | "num_uses" | "token_policies" | "policies"
-                    | "token_no_default_policy" | "token_bound_cidrs" | "bound_cidrs" | "token_type"
-            ) || OIDC_ONLY.contains(&k)
+                    | "not_before_leeway"
+            ) || crate::gate::tokens::TOKEN_KEYS.contains(&k)
+                || OIDC_ONLY.contains(&k)
         };
         if let Some(k) = obj.keys().find(|k| !known(k)) {
             return Err(err(format!("unknown parameter {}", quote(k))));
@@ -275,50 +268,9 @@ impl Role {
         };
 
         // tokenutil.ParseTokenFields, with the deprecated names upgraded as UpgradeValue does.
-        let duration = |old: &str, new: &str| -> Result<u64> {
-            Ok(match upgraded(obj, old, new) {
-                Some((k, v)) => fields::duration_second(v, k, false).map_err(|e| err(e.message().into()))?.unwrap_or(0) as u64,
-                None => 0,
-            })
-        };
-        let token_bound_cidrs = match upgraded(obj, "bound_cidrs", "token_bound_cidrs") {
-            Some((k, v)) => fields::comma_string_slice(v, k)?.iter().map(|c| Cidr::parse(c)).collect::<Result<Vec<_>>>().map_err(|e| err(e.message().into()))?,
-            None => Vec::new(),
-        };
-        let token_explicit_max_ttl = duration("token_explicit_max_ttl", "token_explicit_max_ttl")?;
-        let token_max_ttl = duration("max_ttl", "token_max_ttl")?;
-        let token_period = duration("period", "token_period")?;
-        let token_policies = match upgraded(obj, "policies", "token_policies") {
-            // The old name goes through ParsePolicies (sanitized, no default added).
-            Some(("policies", v)) => sanitize_policies(&fields::comma_string_slice(v, "policies")?, false),
-            Some((k, v)) => fields::comma_string_slice(v, k)?,
-            None => Vec::new(),
-        };
-        let token_type = match fields::string(get("token_type"), "token_type")?.as_deref() {
-            None | Some("") | Some("default") | Some("default-service") => TokenType::Default,
-            Some("service") => TokenType::Service,
-            Some("batch") | Some("default-batch") => TokenType::Batch,
-            Some(other) => return Err(err(format!("invalid 'token_type' value {}", quote(other)))),
-        };
-        let token_num_uses = match upgraded(obj, "num_uses", "token_num_uses") {
-            Some((k, v)) => fields::int(v, k)?.unwrap_or(0),
-            None => 0,
-        };
-        if token_num_uses < 0 {
-            return Err(err("'token_num_uses' cannot be negative".into()));
-        }
-        if token_type == TokenType::Batch && token_period != 0 {
-            return Err(err("'token_type' cannot be 'batch' or 'default_batch' when set to generate periodic tokens".into()));
-        }
-        if token_type == TokenType::Batch && token_num_uses != 0 {
-            return Err(err("'token_type' cannot be 'batch' or 'default_batch' when set to generate tokens with limited use count".into()));
-        }
-        // ParseTokenFields compares the new names only; the upgraded values are compared below.
-        let (new_ttl, new_max) = (duration("token_ttl", "token_ttl")?, duration("token_max_ttl", "token_max_ttl")?);
-        if new_ttl > 0 && new_max > 0 && new_ttl > new_max {
-            return Err(err("'token_ttl' cannot be greater than 'token_max_ttl'".into()));
-        }
-        let token_ttl = duration("ttl", "token_ttl")?;
+        let tf = crate::gate::tokens::TokenFields::parse(obj, &err)?;
+        let (token_bound_cidrs, token_explicit_max_ttl, token_max_ttl, token_period) = (tf.bound_cidrs, tf.explicit_max_ttl, tf.max_ttl, tf.period);
+        let (token_policies, token_type, token_num_uses, token_ttl) = (tf.policies, tf.token_type, tf.num_uses, tf.ttl);
         if token_period > SYSTEM_MAX_TTL {
             return Err(err(format!(
                 "'period' of '{}' is greater than the backend's maximum lease TTL of '{}'",
@@ -413,9 +365,9 @@ impl Role {
             token_max_ttl,
             token_explicit_max_ttl,
             token_period,
-            token_num_uses: token_num_uses as u64,
+            token_num_uses,
             token_policies,
-            token_no_default_policy: fields::boolean(get("token_no_default_policy"), "token_no_default_policy")?.unwrap_or(false),
+            token_no_default_policy: tf.no_default_policy,
             token_bound_cidrs,
             token_type,
         })

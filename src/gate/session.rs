@@ -89,6 +89,10 @@ pub struct Session {
     /// `maxValidTime`); left out for a periodic session without an explicit maximum.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mx: Option<i64>,
+    /// The display name after the mount's, when it is not the alias: a Kubernetes login's
+    /// `<namespace>-<name>` (vault-plugin-auth-kubernetes `pathLogin` sets `DisplayName`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dn: Option<String>,
     /// Issued at, seconds since the epoch.
     pub iat: i64,
     /// Expires at unless renewed, seconds since the epoch (the store keeps the current expiry).
@@ -114,6 +118,7 @@ impl Session {
             period: login.period,
             n: login.num_uses,
             mx: login.max_lifetime.map(|t| now.saturating_add(i64::try_from(t).unwrap_or(i64::MAX))),
+            dn: None,
             iat: now,
             exp: now.saturating_add(i64::try_from(login.ttl).unwrap_or(i64::MAX)),
         }

@@ -163,7 +163,7 @@ pub fn lookup_response(key: &SessionKey, session: &Session, record: &Record, num
         "accessor": key.accessor(&session.id),
         "creation_time": session.iat,
         "creation_ttl": session.exp - session.iat,
-        "display_name": display_name(mount, &session.alias),
+        "display_name": display_name(mount, session.dn.as_deref().unwrap_or(&session.alias)),
         "entity_id": key.entity_id(mount, &session.alias),
         "expire_time": rfc3339(record.exp),
         "explicit_max_ttl": session.xmax,

@@ -12,7 +12,7 @@ use crate::gate::session::{Session, SessionKey};
 use crate::gate::store::{self, Answer, Record};
 use js_sys::Object;
 
-fn result_object(pairs: &[(&str, JsValue)]) -> Result<JsValue, JsValue> {
+pub(super) fn result_object(pairs: &[(&str, JsValue)]) -> Result<JsValue, JsValue> {
     let obj = Object::new();
     for (k, v) in pairs {
         Reflect::set(&obj, &(*k).into(), v)?;
@@ -63,11 +63,11 @@ fn refusal(check: &crate::gate::login::Check, role: &str) -> JsValue {
     js
 }
 
-fn remote_ip(remote: Option<String>) -> Option<std::net::IpAddr> {
+pub(super) fn remote_ip(remote: Option<String>) -> Option<std::net::IpAddr> {
     remote.and_then(|r| r.trim().trim_start_matches('[').trim_end_matches(']').parse().ok())
 }
 
-fn session_identity(s: &Session) -> Result<JsValue, JsValue> {
+pub(super) fn session_identity(s: &Session) -> Result<JsValue, JsValue> {
     to_plain(&session_identity_json(s))
 }
 
@@ -129,7 +129,8 @@ pub fn parse_auth_config(text: &str) -> Result<JsValue, JsValue> {
             serde_json::json!({ "path": m.path, "source": source, "config": m.config, "roles": m.roles })
         })
         .collect();
-    to_plain(&serde_json::json!({ "mounts": mounts, "skipped": parsed.skipped }))
+    let kubernetes: Vec<serde_json::Value> = parsed.kubernetes.iter().map(|k| serde_json::json!({ "path": k.path, "config": k.config, "roles": k.roles })).collect();
+    to_plain(&serde_json::json!({ "mounts": mounts, "skipped": parsed.skipped, "kubernetes": kubernetes }))
 }
 
 /// The index of the mount a Bearer token goes to by its `iss` (`mounts::route_by_issuer`),
@@ -364,24 +365,11 @@ impl JsGate {
         to_plain(&identity)
     }
 
-    /// Whether a token that named a key the set lacks may make the host refetch the set
-    /// (`Gate::may_refetch_for`): never an unsigned or malformed one, nor another issuer's.
-    #[wasm_bindgen(js_name = mayRefetch)]
-    pub fn may_refetch(&self, token: &str) -> bool {
-        self.gate.may_refetch_for(token)
-    }
-
-    /// Verifies a session token of this mount (MAC, maximum lifetime, bound CIDRs) without
-    /// storage: a forged, expired or foreign one is refused here.
-    fn verify_here(&self, token: &str, remote: Option<String>, now: f64) -> Result<Session, JsValue> {
-        self.key.verify_at(token, &self.mount, &self.binding, remote_ip(remote), now.floor() as i64).map_err(gate_js)
-    }
-
     /// The mount a session token names, once its MAC verifies (so the host can pick that
     /// mount's gate); every mount shares SESSION_SECRET.
     #[wasm_bindgen(js_name = sessionMount)]
     pub fn session_mount(&self, token: &str, remote: Option<String>, now: f64) -> Result<String, JsValue> {
-        Ok(self.key.verify(token, remote_ip(remote), now.floor() as i64).map_err(gate_js)?.m)
+        self.sessions().mount_of(token, remote, now)
     }
 
     /// A session token checked here, and the store op for this request: one use (`use`), or
@@ -389,6 +377,63 @@ impl JsGate {
     /// an open WebSocket's). Throws `ERR_SESSION_INVALID` (403).
     #[wasm_bindgen(unchecked_return_type = "GateSessionUse")]
     pub fn session(&self, token: &str, remote: Option<String>, now: f64, purpose: Option<String>) -> Result<JsValue, JsValue> {
+        self.sessions().session(token, remote, now, purpose)
+    }
+
+    /// `renew-self`: the session checked here, and the store op that renews it with its role's
+    /// lifetimes as they are now (`pathLoginRenew` reads the role again; a role gone ends the
+    /// renewal) and the body's `increment` (a duration, Vault's TypeDurationSecond).
+    #[wasm_bindgen(unchecked_return_type = "GateSessionUse")]
+    pub fn renewal(&self, token: &str, #[wasm_bindgen(unchecked_param_type = "Uint8Array")] body: JsValue, remote: Option<String>, now: f64) -> Result<JsValue, JsValue> {
+        self.sessions().renewal(token, body, remote, now, |role| self.gate.roles.get(role).map(gate_role::Role::lease_params))
+    }
+
+    /// Vault's `lookup-self` body for a session token (verified again here) and the store's
+    /// answer to this request's use.
+    #[wasm_bindgen(js_name = lookupSelf)]
+    pub fn lookup_self(&self, token: &str, remote: Option<String>, now: f64, request_id: &str, #[wasm_bindgen(unchecked_param_type = "StoreAnswer")] answer: JsValue) -> Result<JsValue, JsValue> {
+        self.sessions().lookup_self(token, remote, now, request_id, answer)
+    }
+
+    /// Vault's `renew-self` body for a session token and the store's answer to its renewal.
+    #[wasm_bindgen(js_name = renewResponse)]
+    pub fn renew_response(&self, token: &str, remote: Option<String>, now: f64, request_id: &str, #[wasm_bindgen(unchecked_param_type = "StoreAnswer")] answer: JsValue) -> Result<JsValue, JsValue> {
+        self.sessions().renew_response(token, remote, now, request_id, answer)
+    }
+
+    /// Whether a token that named a key the set lacks may make the host refetch the set
+    /// (`Gate::may_refetch_for`): never an unsigned or malformed one, nor another issuer's.
+    #[wasm_bindgen(js_name = mayRefetch)]
+    pub fn may_refetch(&self, token: &str) -> bool {
+        self.gate.may_refetch_for(token)
+    }
+
+    fn sessions(&self) -> Sessions<'_> {
+        Sessions { key: &self.key, mount: &self.mount, binding: &self.binding }
+    }
+}
+
+/// A mount's sessions, whatever its method: the JWT mounts' `Gate` and the Kubernetes mounts'
+/// `KubernetesGate` (gate_kubernetes.rs) answer session requests through this one code.
+pub(super) struct Sessions<'a> {
+    pub(super) key: &'a SessionKey,
+    pub(super) mount: &'a str,
+    /// The mount's binding (`session::mount_binding`), which its sessions carry.
+    pub(super) binding: &'a str,
+}
+
+impl Sessions<'_> {
+    /// Verifies a session token of this mount (MAC, maximum lifetime, bound CIDRs) without
+    /// storage: a forged, expired or foreign one is refused here.
+    fn verify_here(&self, token: &str, remote: Option<String>, now: f64) -> Result<Session, JsValue> {
+        self.key.verify_at(token, self.mount, self.binding, remote_ip(remote), now.floor() as i64).map_err(gate_js)
+    }
+
+    pub(super) fn mount_of(&self, token: &str, remote: Option<String>, now: f64) -> Result<String, JsValue> {
+        Ok(self.key.verify(token, remote_ip(remote), now.floor() as i64).map_err(gate_js)?.m)
+    }
+
+    pub(super) fn session(&self, token: &str, remote: Option<String>, now: f64, purpose: Option<String>) -> Result<JsValue, JsValue> {
         let s = self.verify_here(token, remote, now)?;
         let (id, mount, init) = (s.id.clone(), s.m.clone(), Some(Record::new(&s)));
         let op = match purpose.as_deref() {
@@ -400,36 +445,27 @@ impl JsGate {
         to_plain(&serde_json::json!({ "identity": session_identity_json(&s), "op": op }))
     }
 
-    /// `renew-self`: the session checked here, and the store op that renews it with its role's
-    /// lifetimes as they are now (`pathLoginRenew` reads the role again; a role gone ends the
-    /// renewal) and the body's `increment` (a duration, Vault's TypeDurationSecond).
-    #[wasm_bindgen(unchecked_return_type = "GateSessionUse")]
-    pub fn renewal(&self, token: &str, #[wasm_bindgen(unchecked_param_type = "Uint8Array")] body: JsValue, remote: Option<String>, now: f64) -> Result<JsValue, JsValue> {
+    pub(super) fn renewal(&self, token: &str, body: JsValue, remote: Option<String>, now: f64, lease: impl Fn(&str) -> Option<gate_role::Lease>) -> Result<JsValue, JsValue> {
         let s = self.verify_here(token, remote, now)?;
         let body = body.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec).ok_or_else(|| gate_js(invalid("the body must be a Uint8Array")))?;
         let increment = crate::gate::vault::parse_increment(&body).map_err(gate_js)?;
-        let role = self.gate.roles.get(&s.role).ok_or_else(|| gate_js(Error::new(Code::ConfigInvalid, format!("role {} does not exist during renewal", s.role))))?;
-        let op = store::Op::Renew { id: s.id.clone(), mount: s.m.clone(), lease: role.lease_params(), increment, init: Some(Record::new(&s)) };
+        let lease = lease(&s.role).ok_or_else(|| gate_js(Error::new(Code::ConfigInvalid, format!("role {} does not exist during renewal", s.role))))?;
+        let op = store::Op::Renew { id: s.id.clone(), mount: s.m.clone(), lease, increment, init: Some(Record::new(&s)) };
         to_plain(&serde_json::json!({ "identity": session_identity_json(&s), "op": op }))
     }
 
-    /// Vault's `lookup-self` body for a session token (verified again here) and the store's
-    /// answer to this request's use.
-    #[wasm_bindgen(js_name = lookupSelf)]
-    pub fn lookup_self(&self, token: &str, remote: Option<String>, now: f64, request_id: &str, #[wasm_bindgen(unchecked_param_type = "StoreAnswer")] answer: JsValue) -> Result<JsValue, JsValue> {
+    pub(super) fn lookup_self(&self, token: &str, remote: Option<String>, now: f64, request_id: &str, answer: JsValue) -> Result<JsValue, JsValue> {
         let s = self.verify_here(token, remote, now)?;
         let answer = store_answer(answer)?;
         let record = answer.record.filter(|_| answer.ok).ok_or_else(|| session_refused("the store refused the session"))?;
-        to_plain(&crate::gate::vault::lookup_response(&self.key, &s, &record, answer.num_uses, token, request_id, now.floor() as i64))
+        to_plain(&crate::gate::vault::lookup_response(self.key, &s, &record, answer.num_uses, token, request_id, now.floor() as i64))
     }
 
-    /// Vault's `renew-self` body for a session token and the store's answer to its renewal.
-    #[wasm_bindgen(js_name = renewResponse)]
-    pub fn renew_response(&self, token: &str, remote: Option<String>, now: f64, request_id: &str, #[wasm_bindgen(unchecked_param_type = "StoreAnswer")] answer: JsValue) -> Result<JsValue, JsValue> {
+    pub(super) fn renew_response(&self, token: &str, remote: Option<String>, now: f64, request_id: &str, answer: JsValue) -> Result<JsValue, JsValue> {
         let s = self.verify_here(token, remote, now)?;
         let answer = store_answer(answer)?;
         let ttl = answer.ttl.filter(|_| answer.ok).ok_or_else(|| session_refused("the store refused the renewal"))?;
-        to_plain(&crate::gate::vault::renew_response(&self.key, &s, token, ttl, request_id, &answer.warnings))
+        to_plain(&crate::gate::vault::renew_response(self.key, &s, token, ttl, request_id, &answer.warnings))
     }
 }
 
@@ -442,6 +478,8 @@ export interface GateCheck {
 }
 /** Every check of a login and its verdict: what `jwksgate explain --json` prints. */
 export interface GateExplanation {
+  /** "kubernetes" for a role of Vault's Kubernetes method, whose `token_review` says whether TokenReview was asked. */
+  method?: "kubernetes"; token_review?: string;
   allowed: boolean; role: string; checks: GateCheck[]; failure: { check: string; message: string } | null;
   login: { role: string; alias: string; groups: string[]; policies: string[]; metadata: Record<string, string>; ttl: number; warnings: string[]; bound_cidrs: string[] } | null;
   /** Where the keys the login was explained with came from, in words (absent when none were). */
@@ -471,6 +509,10 @@ pub fn explain_login(
     now: f64,
 ) -> Result<JsValue, JsValue> {
     use crate::gate::documents;
+    // A role of Vault's Kubernetes method (gate_kubernetes.rs): TokenReview is not asked.
+    if let Some(j) = super::gate_kubernetes::explain(role, config.as_deref(), name.as_deref(), token, remote.clone(), now)? {
+        return to_plain(&j);
+    }
     let parse = |text: &str, what: &str| crate::json::parse(text.as_bytes()).map_err(|e| gate_js(Error::new(Code::ConfigInvalid, format!("the {what} is not valid JSON: {e}"))));
     let (roles, name) = documents::roles(parse(role, "role")?, name.as_deref()).map_err(gate_js)?;
     let (config, sources) = match config.filter(|c| !c.trim().is_empty()) {

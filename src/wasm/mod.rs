@@ -9,6 +9,8 @@ mod convert;
 mod discovery;
 #[cfg(feature = "gate")]
 mod gate;
+#[cfg(feature = "gate")]
+mod gate_kubernetes;
 mod keys;
 mod kubernetes;
 mod options;

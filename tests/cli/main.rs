@@ -456,3 +456,19 @@ fn an_es256_issuer_verifies_discovers_and_explains() {
     assert_eq!(narrowed.code, 1);
     assert!(narrowed.stdout.contains("Vault would refuse this login at check algorithm"), "{}", narrowed.stdout);
 }
+
+#[test]
+fn explain_a_kubernetes_role_without_the_cluster() {
+    // vault-plugin-auth-kubernetes pathLogin: every check before TokenReview, which the command
+    // does not ask (it says so, and exits 1: only the API server can let the token in).
+    let t = token("https://kubernetes.default.svc", |_| {});
+    let role = json!({ "request_id": "k", "data": { "bound_service_account_names": ["builder"], "bound_service_account_namespaces": ["default"], "token_policies": ["builder"] } });
+    let out = explain(&role, None, &t, &[]);
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(out.stdout.contains("TokenReview was not asked"), "{}", out.stdout);
+    let j = explain(&role, None, &t, &["--json"]).json();
+    assert_eq!((j["method"].as_str(), j["token_review"].as_str()), (Some("kubernetes"), Some("not asked")));
+    let other = json!({ "bound_service_account_names": "web", "bound_service_account_namespaces": "*" });
+    let out = explain(&other, None, &t, &[]);
+    assert!(out.stdout.contains("Vault would refuse this login at check service_account_name, answering 403: service account name not authorized"), "{}", out.stdout);
+}

@@ -6,6 +6,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { Gate, GateProxy, checkWebSocketUpgrade, importPublicKeysPem, isWebSocketUpgrade, parseAuthConfig, requestCredential, routeBearer, sessionApply, webSocketHeaders } from '../pkg/workerd.mjs';
 import { NoKeysError, RemoteKeys, StaticKeys, readCapped } from './keys.mjs';
+import { kubernetesMount } from './kubernetes.mjs';
 import { PublishedKeys, publishRoute } from './publish.mjs';
 import { assertionsFrom, documentResponse, originIdentity } from './assertion.mjs';
 import { relay } from './websocket.mjs';
@@ -125,6 +126,7 @@ function configure(env) {
     throw new Error('the SESSIONS Durable Object binding is missing (wrangler.toml [[durable_objects.bindings]])');
   }
   let described;
+  let kubernetes = [];
   if (text(env.AUTH_CONFIG).trim()) {
     const also = SINGLE_MOUNT_VARS.filter((n) => text(env[n]).trim() !== '');
     if (also.length) throw new Error(`AUTH_CONFIG configures every mount: unset ${also.join(', ')}`);
@@ -132,6 +134,7 @@ function configure(env) {
     const parsed = parseAuthConfig(text(env.AUTH_CONFIG));
     for (const line of parsed.skipped) console.log(`jwksgate: ${line}`);
     described = parsed.mounts;
+    kubernetes = parsed.kubernetes;
   } else {
     described = [shorthandMount(env)];
   }
@@ -143,6 +146,18 @@ function configure(env) {
     // What Vault would have answered in `warnings` when these roles were written.
     for (const w of gate.warnings) console.warn(`jwksgate: mount ${gate.mount}: ${w}`);
     mounts.set(gate.mount, { gate, path: gate.mount, defaultRole: gate.defaultRole || '', issuer: gate.issuer ?? null, keys: mountKeys(env, gate, d.source) });
+  }
+  // Vault's Kubernetes method (kubernetes.mjs): TokenReview, or local_verification's keys.
+  for (const entry of kubernetes) {
+    // local_verification's keys from a URL; pinned to the cluster's CA when the API server serves them.
+    const keys = (gate, local) => {
+      if (local !== 'oidc_discovery_url' && local !== 'jwks_url') return new StaticKeys();
+      const atHost = new URL(gate.keyUrl).origin === new URL(gate.host).origin;
+      return mountKeys(env, gate, { kind: local, url: gate.keyUrl, ca_pem: atHost ? gate.caPem : null });
+    };
+    const m = kubernetesMount(env, entry, keys);
+    for (const w of m.gate.warnings) console.warn(`jwksgate: mount ${m.path}: ${w}`);
+    mounts.set(m.path, m);
   }
   const list = [...mounts.values()];
   // ORIGIN is checked in Rust (src/gate/proxy.rs); the URL parser that connects must read its
@@ -292,9 +307,14 @@ async function login(s, mount, request, ctx) {
   const sessionId = crypto.randomUUID();
   let result;
   try {
-    // Vault answers the role, its type, a missing token and the CIDRs before it looks at keys.
-    mount.gate.precheck(role, jwt, remote);
-    result = await withKeys(mount, ctx, jwt, () => mount.gate.login(role, jwt, remote, now(), sessionId, requestId));
+    if (mount.kubernetes) {
+      // Vault's Kubernetes method: the checks, then the API server's TokenReview (kubernetes.mjs).
+      result = await mount.kubernetes.login(role, jwt, remote, now, sessionId, requestId, () => mount.keys.ready(ctx && ((p) => ctx.waitUntil(p))));
+    } else {
+      // Vault answers the role, its type, a missing token and the CIDRs before it looks at keys.
+      mount.gate.precheck(role, jwt, remote);
+      result = await withKeys(mount, ctx, jwt, () => mount.gate.login(role, jwt, remote, now(), sessionId, requestId));
+    }
   } catch (e) {
     // The failed check and its claim, never a claim's value (the issuer's mismatch names both).
     if (e && typeof e.log === 'string') console.log(`jwksgate: ${e.log}`);
@@ -389,7 +409,12 @@ async function proxy(s, request, upstream, ctx) {
       mount = s.list.length === 1 ? s.list[0] : s.list[routeBearer(c.token, s.issuers)];
       if (!mount) return refused('a Bearer token of no configured issuer');
       if (!mount.defaultRole) return refused(`a Bearer token for mount ${mount.path}, which has no default_role`);
-      identity = await withKeys(mount, ctx, c.token, () => mount.gate.authorize(mount.defaultRole, c.token, clientAddress(request), now()));
+      if (mount.kubernetes) {
+        // A Kubernetes mount vouches for a token only through a TokenReview (kubernetes.mjs).
+        identity = await mount.kubernetes.authorize(mount.defaultRole, c.token, clientAddress(request), now, () => mount.keys.ready(ctx && ((p) => ctx.waitUntil(p))));
+      } else {
+        identity = await withKeys(mount, ctx, c.token, () => mount.gate.authorize(mount.defaultRole, c.token, clientAddress(request), now()));
+      }
     } else {
       return refused('not a session, nor a ServiceAccount token as Bearer');
     }

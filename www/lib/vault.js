@@ -1,5 +1,6 @@
 // The "Vault role" panel: a Vault role (and, optionally, the mount's config) against the token
-// and keys above, every check of Vault's JWT login in Vault's order and words, as `jwksgate
+// and keys above, every check of Vault's JWT login (or, for a Kubernetes role, of its Kubernetes
+// login up to TokenReview, which the page cannot ask) in Vault's order and words, as `jwksgate
 // explain` prints them. The rules are the gate's own (src/gate/, `explainLogin`), in a second
 // wasm under gate/ that the page fetches only when the panel is first opened: the first load
 // stays as small as before. Every verdict comes from that wasm; this file only shows it.
@@ -70,7 +71,10 @@ export function vaultPanel(inputs) {
       ui.status.textContent = '';
       const e = gate.explainLogin(role, ui.config.value.trim() || null, ui.name.value.trim() || null, token, keys ?? null, keysIssuer ?? null, ui.remote.value.trim() || null, now);
       showChecks(e.checks);
-      if (e.allowed) {
+      if (e.method === 'kubernetes' && !e.allowed && !e.failure) {
+        // Vault's Kubernetes method: the API server's TokenReview has the last word.
+        verdict('neutral', 'TokenReview was not asked', ['Every check Vault makes before TokenReview passed; the cluster decides the rest (a deleted pod or secret, or a recreated ServiceAccount, is refused there).']);
+      } else if (e.allowed) {
         const l = e.login;
         verdict('allowed', 'Vault would log this token in', [`Alias ${l.alias}, policies ${l.policies.join(', ')}, TTL ${l.ttl} s.`, `Keys: ${e.keys}.`, ...l.warnings.map((w) => `Vault's warning: ${w}`)]);
       } else {

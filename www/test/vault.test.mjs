@@ -84,6 +84,17 @@ describe('the Vault role panel', () => {
     const broken = await explain(page, { ...vaultRead(), data: { user_claim: 'sub', bound_audiences: ['x'], no_such_parameter: 1 } });
     assert.equal(broken.state, 'error');
     assert.match(broken.text, /ERR_CONFIG_INVALID: role "role": unknown parameter "no_such_parameter"/);
+
+    // A role of Vault's Kubernetes method (vault-plugin-auth-kubernetes pathLogin): every check
+    // before TokenReview, which the page does not ask; a name it does not bind is refused there.
+    const k8s = (names) => ({ bound_service_account_names: names, bound_service_account_namespaces: ['payments'], audience: 'https://gate.example.com' });
+    const pending = await explain(page, k8s(['api']));
+    assert.equal(pending.state, 'neutral', pending.text);
+    assert.match(pending.text, /TokenReview was not asked/);
+    assert.deepEqual((await outcomes(page)).find(([c]) => c === 'token_review'), ['token_review', 'skipped']);
+    const other = await explain(page, k8s(['web']));
+    assert.equal(other.state, 'refused', other.text);
+    assert.match(other.text, /At check service_account_name, Vault answers: service account name not authorized/);
     await close(p);
   });
 });

@@ -1,6 +1,6 @@
 """Drives hvac, the Python Vault client, against a gate on loopback, for vault-clients.test.mjs.
 
-Reads {"url", "mount", "steps": [{"op": "login", "role", "jwt"} | {"op": "lookup_self"} |
+Reads {"url", "mount", "steps": [{"op": "login", "role", "jwt"} | {"op": "k8s_login", "role", "jwt"} | {"op": "lookup_self"} |
 {"op": "lookup_self_post"} | {"op": "renew_self"} | {"op": "revoke_self"}]} on stdin and prints
 one JSON result per step: {"ok": true, "body": ...} or {"ok": false, "error": class name,
 "errors": [...]}. The token a login returns is used by the steps after it, as hvac does.
@@ -16,6 +16,9 @@ def run(client, mount, step):
     op = step["op"]
     if op == "login":
         return client.auth.jwt.jwt_login(role=step.get("role"), jwt=step["jwt"], path=mount)
+    if op == "k8s_login":
+        # Vault's Kubernetes method: POST auth/<mount>/login with {role, jwt}.
+        return client.auth.kubernetes.login(role=step.get("role"), jwt=step["jwt"], mount_point=mount)
     if op == "lookup_self":
         return client.auth.token.lookup_self()
     if op == "lookup_self_post":
