@@ -50,6 +50,10 @@ pub mod gate;
 #[cfg(all(feature = "cli", not(target_arch = "wasm32")))]
 pub mod cli;
 
+// The gate's HTTPS client for pinned CAs (rustls and httparse): the worker's wasm only.
+#[cfg(feature = "gate")]
+pub mod net;
+
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 

@@ -9,6 +9,8 @@ mod discovery;
 mod gate;
 mod keys;
 mod kubernetes;
+#[cfg(feature = "gate")]
+mod net;
 mod options;
 mod verify;
 
