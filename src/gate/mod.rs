@@ -3,7 +3,7 @@
 //! validator in `validator` and the plugin's claim readers in `claims`), Vault's parameter types
 //! and Go's printing (`fields`), session tokens (`session`), Vault's request and response shapes
 //! (`vault`) and CIDR blocks (`cidr`); the proxy's routing, upstream URL and headers (`proxy`)
-//! and the login's CSRF check (`csrf`); roles and config as `vault read` prints them (`documents`). Built with the `gate` feature; uses the core only.
+//! and the login's CSRF check (`csrf`); Bank-Vaults' templates in AUTH_CONFIG (`templates`); roles and config as `vault read` prints them (`documents`). Built with the `gate` feature; uses the core only.
 
 pub mod cidr;
 pub mod claims;
@@ -16,5 +16,6 @@ pub mod proxy;
 pub mod role;
 pub mod session;
 pub mod store;
+pub mod templates;
 pub mod validator;
 pub mod vault;

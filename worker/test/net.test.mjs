@@ -58,7 +58,7 @@ before(async () => {
   ec = makePki({ kind: 'ec' });
   mf = new Miniflare({
     modules: true,
-    scriptPath: join(root, 'worker', 'test', 'fixtures', 'net-worker.mjs'),
+    scriptPath: join(root, 'worker', 'dev', 'https-fetch-worker.mjs'),
     modulesRoot: root,
     modulesRules: [
       { type: 'ESModule', include: ['**/*.js', '**/*.mjs'] },
