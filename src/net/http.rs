@@ -217,13 +217,15 @@ pub struct ResponseReader {
     headers: Vec<(String, String)>,
     body: Vec<u8>,
     trailer_bytes: usize,
+    /// How far the head has been searched for a line's end.
+    head_scanned: usize,
 }
 
 impl ResponseReader {
     /// A reader accepting bodies of at most `max_body` bytes; `head_request`: the request was
     /// HEAD, so the response has no body.
     pub fn new(max_body: usize, head_request: bool) -> Self {
-        ResponseReader { max_body, head_request, buf: Vec::new(), state: State::Head, status: 0, headers: Vec::new(), body: Vec::new(), trailer_bytes: 0 }
+        ResponseReader { max_body, head_request, buf: Vec::new(), state: State::Head, status: 0, headers: Vec::new(), body: Vec::new(), trailer_bytes: 0, head_scanned: 0 }
     }
 
     /// Whether the response is complete.
@@ -387,6 +389,17 @@ impl ResponseReader {
 
     /// Parses the head once it is all there; false while it is not.
     fn head(&mut self, at: &mut usize) -> NetResult<bool> {
+        // httparse runs again only once a new line has ended: at most once per header field, and
+        // it refuses the 65th, so the head costs linear time however it is split.
+        let window = self.buf.get(self.head_scanned..).unwrap_or_default();
+        let new_line = window.contains(&b'\n');
+        self.head_scanned = self.buf.len();
+        if !new_line {
+            if self.buf.len() > MAX_HEAD_BYTES {
+                return Err(NetError::new(NetCode::HttpTooLarge, format!("the response head is over {MAX_HEAD_BYTES} bytes")));
+            }
+            return Ok(false);
+        }
         let mut fields = [httparse::EMPTY_HEADER; MAX_HEADERS];
         let mut response = httparse::Response::new(&mut fields);
         let len = match response.parse(&self.buf) {

@@ -45,6 +45,71 @@ pub fn root_store(ca_pem: &str) -> NetResult<RootCertStore> {
     Ok(roots)
 }
 
+/// The provider's randomness: ring's (crypto.getRandomValues in a Worker). A client that never
+/// authenticates itself loads no private key, so none of ring's signing is linked in.
+#[derive(Debug)]
+struct Rng;
+
+impl rustls::crypto::SecureRandom for Rng {
+    fn fill(&self, buf: &mut [u8]) -> Result<(), rustls::crypto::GetRandomFailed> {
+        use ring::rand::SecureRandom;
+        ring::rand::SystemRandom::new().fill(buf).map_err(|_| rustls::crypto::GetRandomFailed)
+    }
+}
+
+impl rustls::crypto::KeyProvider for Rng {
+    fn load_private_key(&self, _key: rustls::pki_types::PrivateKeyDer<'static>) -> Result<Arc<dyn rustls::sign::SigningKey>, rustls::Error> {
+        Err(rustls::Error::General("this client loads no private key".into()))
+    }
+}
+
+/// What a Kubernetes API server needs and no more, all from ring through rustls: the cipher
+/// suite and key exchange every TLS 1.3 peer must implement (RFC 8446 section 9.1:
+/// TLS_AES_128_GCM_SHA256, secp256r1), and the signatures of the certificates clusters make:
+/// RSA (PKCS#1 v1.5 in chains, PSS in TLS 1.3's CertificateVerify) and ECDSA P-256 and P-384
+/// (kubeadm's, k3s's). Ed25519 certificates and X25519 are left out, which keeps ring's
+/// curve25519 code, with the unused suites and all of its signing, out of the gate's wasm.
+fn provider() -> rustls::crypto::CryptoProvider {
+    use rustls::crypto::WebPkiSupportedAlgorithms;
+    use rustls::SignatureScheme as S;
+    use webpki::ring as algs;
+    static SIGNATURES: WebPkiSupportedAlgorithms = WebPkiSupportedAlgorithms {
+        all: &[
+            algs::ECDSA_P256_SHA256,
+            algs::ECDSA_P256_SHA384,
+            algs::ECDSA_P384_SHA256,
+            algs::ECDSA_P384_SHA384,
+            algs::RSA_PSS_2048_8192_SHA256_LEGACY_KEY,
+            algs::RSA_PSS_2048_8192_SHA384_LEGACY_KEY,
+            algs::RSA_PSS_2048_8192_SHA512_LEGACY_KEY,
+            algs::RSA_PKCS1_2048_8192_SHA256,
+            algs::RSA_PKCS1_2048_8192_SHA384,
+            algs::RSA_PKCS1_2048_8192_SHA512,
+            algs::RSA_PKCS1_2048_8192_SHA256_ABSENT_PARAMS,
+            algs::RSA_PKCS1_2048_8192_SHA384_ABSENT_PARAMS,
+            algs::RSA_PKCS1_2048_8192_SHA512_ABSENT_PARAMS,
+        ],
+        // As rustls's ring provider maps them (TLS 1.3 fixes the curve with the scheme).
+        mapping: &[
+            (S::ECDSA_NISTP384_SHA384, &[algs::ECDSA_P384_SHA384, algs::ECDSA_P256_SHA384]),
+            (S::ECDSA_NISTP256_SHA256, &[algs::ECDSA_P256_SHA256, algs::ECDSA_P384_SHA256]),
+            (S::RSA_PSS_SHA512, &[algs::RSA_PSS_2048_8192_SHA512_LEGACY_KEY]),
+            (S::RSA_PSS_SHA384, &[algs::RSA_PSS_2048_8192_SHA384_LEGACY_KEY]),
+            (S::RSA_PSS_SHA256, &[algs::RSA_PSS_2048_8192_SHA256_LEGACY_KEY]),
+            (S::RSA_PKCS1_SHA512, &[algs::RSA_PKCS1_2048_8192_SHA512]),
+            (S::RSA_PKCS1_SHA384, &[algs::RSA_PKCS1_2048_8192_SHA384]),
+            (S::RSA_PKCS1_SHA256, &[algs::RSA_PKCS1_2048_8192_SHA256]),
+        ],
+    };
+    rustls::crypto::CryptoProvider {
+        cipher_suites: vec![rustls::crypto::ring::cipher_suite::TLS13_AES_128_GCM_SHA256],
+        kx_groups: vec![rustls::crypto::ring::kx_group::SECP256R1],
+        signature_verification_algorithms: SIGNATURES,
+        secure_random: &Rng,
+        key_provider: &Rng,
+    }
+}
+
 /// The caller's clock, read once per connection.
 #[derive(Debug)]
 struct CallerTime(UnixTime);
@@ -55,12 +120,11 @@ impl rustls::time_provider::TimeProvider for CallerTime {
     }
 }
 
-/// A client configuration: the bundle's roots only, TLS 1.3 only, ALPN `http/1.1`, no
-/// resumption, the certificates checked at `now` (seconds since the epoch).
+/// A client configuration: the bundle's roots only, TLS 1.3 only ([`provider`]), ALPN
+/// `http/1.1`, no resumption, the certificates checked at `now` (seconds since the epoch).
 pub fn client_config(ca_pem: &str, now: u64) -> NetResult<Arc<ClientConfig>> {
     let roots = root_store(ca_pem)?;
-    #[allow(deprecated)] // rustls 0.23.48 marks ring's provider deprecated (no post-quantum key exchange); it stays.
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = Arc::new(provider());
     let time = Arc::new(CallerTime(UnixTime::since_unix_epoch(Duration::from_secs(now))));
     let mut config = ClientConfig::builder_with_details(provider, time)
         .with_protocol_versions(&[&rustls::version::TLS13])

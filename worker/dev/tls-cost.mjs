@@ -2,7 +2,8 @@
 // `node worker/dev/tls-cost.mjs [rounds]` (after `make gate-pkg`; worker/node_modules installed).
 // 1. Under workerd (Miniflare, worker/dev/https-fetch-worker.mjs): the wall time of one
 //    httpsFetch (connect, TLS 1.3 handshake, GET, chunked answer) to a loopback issuer, the first
-//    after the isolate starts (cold) and the median of the next ones (warm). workerd's clock only
+//    after the isolate has answered one request without TLS (cold: the TLS code's first run) and
+//    the median of the next ones (warm), beside the same round trip without TLS. workerd's clock only
 //    moves across I/O, so this is timed from outside; on loopback the I/O is short, and the
 //    issuer's own handshake work is in it too.
 // 2. The wasm's own CPU per exchange, in Node (V8, as workerd): process.cpuUsage() around each
@@ -34,7 +35,14 @@ async function underWorkerd(pki, issuer) {
   });
   await mf.ready;
   const times = [];
+  const idle = [];
   try {
+    // The same round trip with no TLS (an http URL, refused in Rust at once): Miniflare's share.
+    for (let i = 0; i <= rounds; i++) {
+      const t = performance.now();
+      await (await mf.dispatchFetch('http://x/', { method: 'POST', body: JSON.stringify({ url: 'http://127.0.0.1:1/', caPem: pki.caPem }) })).json();
+      idle.push(performance.now() - t);
+    }
     for (let i = 0; i <= rounds; i++) {
       const t = performance.now();
       const r = await (await mf.dispatchFetch('http://x/', { method: 'POST', body: JSON.stringify({ url: `${issuer.url}/openid/v1/jwks`, caPem: pki.caPem }) })).json();
@@ -44,7 +52,7 @@ async function underWorkerd(pki, issuer) {
   } finally {
     await mf.dispose();
   }
-  return { cold: times[0], warm: median(times.slice(1)) };
+  return { cold: times[0], warm: median(times.slice(1)), idle: median(idle.slice(1)) };
 }
 
 async function inNode(pki, issuer) {
@@ -91,7 +99,7 @@ for (const [name, kind] of [['RSA-2048', 'rsa'], ['P-256', 'ec']]) {
   try {
     const w = await underWorkerd(pki, issuer);
     const n = await inNode(pki, issuer);
-    console.log(`${name}: workerd wall per httpsFetch cold ${ms(w.cold)} ms, warm median ${ms(w.warm)} ms; wasm CPU per exchange in Node cold ${ms(n.cold)} ms, warm median ${ms(n.warm)} ms (${rounds} rounds)`);
+    console.log(`${name}: workerd wall per httpsFetch cold ${ms(w.cold)} ms, warm median ${ms(w.warm)} ms (a round trip without TLS: ${ms(w.idle)} ms); wasm CPU per exchange in Node cold ${ms(n.cold)} ms, warm median ${ms(n.warm)} ms (${rounds} rounds)`);
   } finally {
     await issuer.stop();
   }
