@@ -38,14 +38,6 @@ export function checkKeyUrl(text, what) {
 export { readCapped } from '../pkg/remote.mjs';
 
 /**
- * A remote key set: discovery (issuer must equal the configured URL exactly) or a JWKS URL,
- * fetched and cached by the package's createIssuerJWKSet / createRemoteJWKSet (js/remote.mjs,
- * the project's one implementation of remote keys): one fetch in flight, the lifetime from
- * Cache-Control clamped to [minTtl, maxTtl], an expired set refreshed in the background while it
- * keeps serving, one refetch on an unknown kid per cooldown, the last good set served while
- * refreshes fail up to maxStale, KV as its persistent store. Settings are in seconds.
- */
-/**
  * The fetch the key set uses: with a CA, a fetch-shaped function over httpsFetch (the pinned
  * roots only, through connect()); without, the platform's fetch(). With a bearer token
  * (oidc_discovery_bearer_token), Authorization: Bearer goes to the discovery URL's origin only
@@ -67,6 +59,14 @@ export function keysFetch({ caPem = null, bearer = null, discoveryUrl = null, ma
   };
 }
 
+/**
+ * A remote key set: discovery (issuer must equal the configured URL exactly) or a JWKS URL,
+ * fetched and cached by the package's createIssuerJWKSet / createRemoteJWKSet (js/remote.mjs,
+ * the project's one implementation of remote keys): one fetch in flight, the lifetime from
+ * Cache-Control clamped to [minTtl, maxTtl], an expired set refreshed in the background while it
+ * keeps serving, one refetch on an unknown kid per cooldown, the last good set served while
+ * refreshes fail up to maxStale, KV as its persistent store. Settings are in seconds.
+ */
 export class RemoteKeys {
   constructor({ discoveryUrl, jwksUrl, caPem = null, bearer = null, settings: s, kv, kvScope = '', install }) {
     const url = discoveryUrl ? checkKeyUrl(discoveryUrl, 'OIDC_DISCOVERY_URL') : checkKeyUrl(jwksUrl, 'JWKS_URL');
