@@ -21,17 +21,26 @@ SIMD := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd12
 # few microseconds of a verify either way.
 SCALAR := CARGO_TARGET_DIR=$(CURDIR)/target/scalar CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS='--cfg sha2_backend_soft="compact"'
 
+# What the wasm builds are made from: `make pkg` and `make gate-pkg` (so `make run`) rebuild only
+# when one of these is newer than the build's stamp (pkg/.built, worker/pkg/.built; npm pack
+# leaves the stamp out: package.json lists the files).
+WASM_SOURCES := Cargo.toml Cargo.lock $(shell find src -type f)
+PKG_SOURCES := $(WASM_SOURCES) $(wildcard js/*) scripts/assemble-pkg.mjs scripts/esbuild/package-lock.json
+
 # wasm-pack runs the first wasm-opt on PATH: the pinned npm one (scripts/tools.sh installs it).
-pkg: export PATH := $(CURDIR)/scripts/binaryen/node_modules/.bin:$(PATH)
-pkg: tools
+pkg: pkg/.built
+pkg/.built: export PATH := $(CURDIR)/scripts/binaryen/node_modules/.bin:$(PATH)
+pkg/.built: $(PKG_SOURCES) | tools
+	rm -f $@
 	$(SIMD) wasm-pack build --release --target web --out-dir pkg --out-name jwksgate
 	$(SCALAR) wasm-pack build --release --no-pack --target web --out-dir target/scalar/pkg --out-name jwksgate
 	node scripts/assemble-pkg.mjs
+	touch $@
 
 run: www
 	scripts/run.sh
 
-test: test-rust test-wasm test-pkg test-www test-worker
+test: test-rust test-wasm test-pkg test-apps test-www test-worker
 
 # clippy first: src/lib.rs denies unwrap, expect, panic! and indexing outside modexp's kernels;
 # the wasm runs see the wasm-only code as each build has it: SIMD with the gate (the worker's),
@@ -58,8 +67,14 @@ test-pkg: pkg
 	scripts/chromium.sh
 	scripts/test-pkg.sh
 
+# Apps that use the packed package as each framework's users do (pkg-tests/apps/, issue 28):
+# Next.js, Jest, SvelteKit, Nitro, esbuild, vitest-pool-workers. Minutes: Next.js builds twice.
+.PHONY: test-apps
+test-apps: pkg
+	scripts/test-apps.sh
+
 clean:
-	rm -rf pkg worker/pkg target pkg-tests/node_modules www/test/node_modules bench/node_modules scripts/binaryen/node_modules
+	rm -rf pkg worker/pkg target pkg-tests/node_modules www/test/node_modules bench/node_modules scripts/binaryen/node_modules scripts/esbuild/node_modules pkg-tests/apps/*/node_modules
 
 # The token inspector (www/): `make www` assembles a servable folder in target/www (the page plus
 # the package's web build), `make serve-www` serves it on 127.0.0.1:8080, `make test-www` drives
@@ -93,10 +108,9 @@ test-www: www
 # crypto.subtle) and workerd (the gate's login against a jose-based worker). Not part of
 # `make test`: timings are never asserted.
 .PHONY: bench
-bench: pkg gate-pkg
+bench: pkg gate-pkg worker/node_modules/.package-lock.json
 	scripts/chromium.sh
 	cd bench && $(NPM_CI)
-	cd worker && $(NPM_CI)
 	node bench/bench.mjs
 	node bench/curves.mjs
 	node bench/browser.mjs
@@ -114,10 +128,13 @@ fuzz:
 # The gate's own wasm: the core plus the `gate` feature (roles, sessions, Vault shapes), into
 # worker/pkg/ (not committed), so the npm package does not carry the gate.
 .PHONY: gate-pkg
-gate-pkg: export PATH := $(CURDIR)/scripts/binaryen/node_modules/.bin:$(PATH)
-gate-pkg: tools
+gate-pkg: worker/pkg/.built
+worker/pkg/.built: export PATH := $(CURDIR)/scripts/binaryen/node_modules/.bin:$(PATH)
+worker/pkg/.built: $(PKG_SOURCES) | tools
+	rm -f $@
 	$(SIMD) wasm-pack build --release --no-pack --target web --out-dir worker/pkg --out-name jwksgate -- --features gate
 	node scripts/assemble-pkg.mjs --glue worker/pkg
+	touch $@
 
 # Real Vault clients for the worker's tests: hvac (PyPI) in a venv under target/, installed with
 # pinned hashes; node-vault (npm) is pinned in worker/package.json and its lock.
@@ -129,10 +146,13 @@ $(VAULT_CLIENTS)/.installed: worker/test/vault-clients/requirements.txt
 	$(VAULT_CLIENTS)/bin/pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r worker/test/vault-clients/requirements.txt
 	touch $@
 
-test-worker: gate-pkg vault-clients
+# npm ci again only when the lock changed since the last one (npm writes node_modules/.package-lock.json).
+worker/node_modules/.package-lock.json: worker/package-lock.json
 	cd worker && $(NPM_CI)
+	touch $@
+
+test-worker: gate-pkg vault-clients worker/node_modules/.package-lock.json
 	cd worker && HVAC_PYTHON=$(CURDIR)/$(VAULT_CLIENTS)/bin/python node --test --test-timeout=120000 test/
 
-run-gate: gate-pkg
-	cd worker && $(NPM_CI)
+run-gate: gate-pkg worker/node_modules/.package-lock.json
 	node worker/dev/run-gate.mjs

@@ -1,5 +1,7 @@
-// The gate's login under workerd against a jose-based worker doing the same verification
-// (bench/workerd/jose-worker.mjs), same harness: both run in workerd through Miniflare with one
+// The gate's login under workerd against a jose-based worker (bench/workerd/jose-worker.mjs)
+// that does the same verification and checks but less work after them: it MACs a session token
+// and stores nothing, where the gate also writes the session to its Durable Object store. Same
+// harness: both run in workerd through Miniflare with one
 // JWKS of every case's key, and this process sends sequential POST /v1/auth/jwt/login requests
 // to each over HTTP on 127.0.0.1, interleaved by rounds in a rotating order, plus GET /floor (the
 // HTTP and workerd cost alone). Needs `make gate-pkg` and npm ci in worker/ and bench/. Figures in

@@ -14,9 +14,12 @@ export interface JWTVerifyOptions extends Omit<VerifyOptions, 'clockTolerance' |
   maxTokenAge?: number | string;
 }
 
-/** What jwtVerify resolves to, as jose's: plus the key that verified the token. */
-export interface JWTVerifyResult {
-  payload: JWTPayload;
+/**
+ * What jwtVerify resolves to, as jose's (`JWTVerifyResult<PayloadType>`, the payload typed as
+ * the caller says, unchecked, as jose's is): plus the key that verified the token.
+ */
+export interface JWTVerifyResult<PayloadType = JWTPayload> {
+  payload: PayloadType & JWTPayload & ([PayloadType] extends [object] ? unknown : unknown extends PayloadType ? unknown : never);
   protectedHeader: JWTHeader;
   /** The `kid`, `alg` and RFC 7638 thumbprint of the key that verified the token. */
   key: KeyInfo;
@@ -63,6 +66,12 @@ export interface IssuerJWKSet extends RemoteJWKSet {
   readonly jwksUri: string | undefined;
 }
 
+/** jose's names for the types above, so that code typed against jose compiles with the import changed. */
+export type JWTHeaderParameters = JWTHeader;
+export type CompactJWSHeaderParameters = JWTHeader;
+export type JSONWebKeySet = JWKS;
+export type JWTVerifyGetKey<KeyType = unknown> = KeyResolver;
+
 /** Keys jwtVerify takes: a key set, a Verifier, a JWKS or one public JWK... */
 export type KeyInput = KeySet | Verifier | JWKS | JWK;
 /** ...or a function resolving to one of those, called with the unverified header, as jose's key resolvers. */
@@ -72,8 +81,8 @@ export type KeyResolver = (protectedHeader: JWTHeader, token: FlattenedJWSInput)
  * Verifies a JWT as jose's jwtVerify does (signature, then claims, in Rust). On an unknown
  * `kid`, a remote set refetches once outside its cooldown. Rejects with the `errors` classes.
  */
-export declare function jwtVerify(jwt: string | Uint8Array, key: KeyResolver, options?: JWTVerifyOptions): Promise<JWTVerifyResult>;
-export declare function jwtVerify(jwt: string | Uint8Array, key: KeyInput, options?: JWTVerifyOptions): Promise<JWTVerifyResult>;
+export declare function jwtVerify<PayloadType = JWTPayload, KeyType = unknown, InferredPayloadType = unknown>(jwt: string | Uint8Array, key: KeyResolver, options?: JWTVerifyOptions): Promise<JWTVerifyResult<PayloadType>>;
+export declare function jwtVerify<PayloadType = JWTPayload, KeyType = unknown, InferredPayloadType = unknown>(jwt: string | Uint8Array, key: KeyInput, options?: JWTVerifyOptions): Promise<JWTVerifyResult<PayloadType>>;
 
 /** A key set from a JWKS (object or JSON text), parsed and imported once. */
 export declare function createLocalJWKSet(jwks: JWKS | string): KeySet;

@@ -1,5 +1,6 @@
-// Node ESM entry (Bun's too, and CommonJS's through index.cjs): the wasm read synchronously
-// from the package folder, so the API is ready when the import resolves.
+// Node entry of this repository's own code (scripts/demo.mjs, the gate's tests): the wasm read
+// synchronously from the folder. Not in the npm package, whose Node entry is bundled.mjs (a
+// bundler or a tracer such as Nitro's follows it where it cannot follow this file read).
 import { readFileSync } from 'node:fs';
 import { initSync } from './jwksgate.js';
 

@@ -1,18 +1,27 @@
 // Turns wasm-pack's web build (pkg/) into the npm package: one ES module glue and one wasm
 // (plus the scalar fallback) behind an entry per runtime, chosen by export conditions: Node
-// (import, and require through index.cjs), Bun, Deno, workerd, browsers and bundlers, each
-// ready on import with no init() call. `--glue DIR` does only the glue step (errors module,
+// (import and require(esm); a CommonJS bundle for Jest), server bundlers (the wasm inlined),
+// Next.js's edge (`?module`), Bun, Deno, workerd, browsers and browser bundlers, each ready on
+// import with no init() call. `--glue DIR` does only the glue step (errors module,
 // JS around it) for another build of the crate, the gate's worker/pkg.
 import { copyFileSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { brotliCompressSync, constants as zlib } from 'node:zlib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const js = join(root, 'js');
 
 // The JS around the glue, copied as is: every entry imports api.mjs, which imports the rest.
 const MODULES = ['api.mjs', 'errors.mjs', 'jose.mjs', 'remote.mjs'];
-const ENTRIES = ['node.mjs', 'browser.mjs', 'deno.mjs', 'workerd.mjs', 'index.cjs'];
+const ENTRIES = ['browser.mjs', 'deno.mjs', 'workerd.mjs', 'edge-light.mjs'];
+// The npm package's alone (not the gate's glue): the Node and server bundlers' entry, its inlined
+// wasm, and the CommonJS bundle (made from js/cjs.mjs).
+const BUNDLED = ['bundled.mjs', 'jwksgate_bg.wasm.br.base64.mjs', 'index.cjs'];
+// Not in the npm package: node.mjs reads the .wasm beside it, for this repository's own Node
+// code (scripts/demo.mjs, the gate's tests with worker/pkg).
+const LOCAL = ['node.mjs'];
 
 /**
  * wasm-bindgen copies js/errors.mjs (src/wasm/convert.rs imports it) into snippets/<crate-hash>/;
@@ -31,12 +40,23 @@ function glue(dir) {
   const path = join(dir, 'jwksgate.js');
   const text = readFileSync(path, 'utf8');
   if (text.split(from).length !== 2) throw new Error(`${path}: expected one import from ${from}`);
-  writeFileSync(path, oneImportPerModule(text.replace(from, "'./errors.mjs'"), path));
+  writeFileSync(path, realmProofModule(oneImportPerModule(text.replace(from, "'./errors.mjs'"), path), path));
   rmSync(join(crate, 'js'), { recursive: true });
   const left = readdirSync(crate).length > 0;
   if (!left) rmSync(snippets, { recursive: true });
-  for (const f of [...MODULES, ...ENTRIES]) copyFileSync(join(js, f), join(dir, f));
+  for (const f of [...MODULES, ...ENTRIES, ...LOCAL]) copyFileSync(join(js, f), join(dir, f));
   return left;
+}
+
+/**
+ * initSync compiles whatever is not `instanceof WebAssembly.Module`. Next.js's edge runtime hands
+ * a `?module` import over as a module of another realm (`instanceof` is false), and compiling it
+ * again is what that runtime forbids: a module is known by its toStringTag instead.
+ */
+function realmProofModule(text, path) {
+  const test = /if \(!\(module instanceof WebAssembly\.Module\)\) \{(\s+)module = new WebAssembly\.Module\(module\);/g;
+  if ((text.match(test) ?? []).length !== 1) throw new Error(`${path}: initSync's module test changed; update realmProofModule`);
+  return text.replace(test, "if (Object.prototype.toString.call(module) !== '[object WebAssembly.Module]') {$1module = new WebAssembly.Module(module);");
 }
 
 /**
@@ -144,6 +164,27 @@ if (!indexDts.includes(defaultLine)) throw new Error('js/index.d.ts: expected it
 writeFileSync(join(pkg, 'index.d.cts'), cts(indexDts.replace(defaultLine, '')));
 copyFileSync(join(js, 'README.md'), join(pkg, 'README.md'));
 
+// The server bundlers' entry: the SIMD wasm (Node has SIMD128), brotli-compressed, as base64 in a
+// module of its own.
+copyFileSync(join(js, 'bundled.mjs'), join(pkg, 'bundled.mjs'));
+const simdWasm = readFileSync(join(pkg, 'jwksgate_bg.wasm'));
+const brotli = brotliCompressSync(simdWasm, {
+  params: { [zlib.BROTLI_PARAM_QUALITY]: zlib.BROTLI_MAX_QUALITY, [zlib.BROTLI_PARAM_LGWIN]: zlib.BROTLI_MAX_WINDOW_BITS, [zlib.BROTLI_PARAM_SIZE_HINT]: simdWasm.length },
+});
+writeFileSync(join(pkg, 'jwksgate_bg.wasm.br.base64.mjs'),
+  `// jwksgate_bg.wasm, brotli-compressed, in base64, for bundled.mjs.\nexport default '${brotli.toString('base64')}';\n`);
+
+// The CommonJS entry: js/cjs.mjs with the glue and the JS around it in one CommonJS file, by the
+// esbuild pinned in scripts/esbuild. import.meta is left empty there: only init() with no
+// argument reads it, and the CommonJS entry has no init().
+const esbuild = createRequire(join(root, 'scripts', 'esbuild', 'package.json'))('esbuild');
+esbuild.buildSync({
+  stdin: { contents: readFileSync(join(js, 'cjs.mjs'), 'utf8'), resolveDir: pkg, sourcefile: 'cjs.mjs', loader: 'js' },
+  bundle: true, format: 'cjs', platform: 'node', target: 'node18', outfile: join(pkg, 'index.cjs'),
+  logLevel: 'error', logOverride: { 'empty-import-meta': 'silent' },
+  banner: { js: '// jwksgate\'s CommonJS entry, bundled from its ES modules by scripts/assemble-pkg.mjs (see js/cjs.mjs).' },
+});
+
 const esm = (file) => ({ types: './index.d.ts', default: file });
 const manifest = {
   name: 'jwksgate',
@@ -160,10 +201,21 @@ const manifest = {
   exports: {
     '.': {
       workerd: esm('./workerd.mjs'),
+      // Next.js (Turbopack and webpack) and Vercel's edge. Not `worker`: webpack sets it for
+      // browsers' web workers, where `?module` means nothing and browser.mjs is right.
+      'edge-light': esm('./edge-light.mjs'),
       deno: esm('./deno.mjs'),
       browser: esm('./browser.mjs'),
+      // One entry for Node and for every server bundler (webpack, esbuild, Rollup, Vite set
+      // `module`, for import and require alike), the wasm inlined: a bundle carries it, and a
+      // tracer that resolves with bundlers' conditions and copies what it found (Nitro) copies
+      // what Node then loads. Node with require(esm) (>= 20.19, 22.12) takes it for require
+      // too (`module-sync`): one instance for import and require.
       node: {
-        import: esm('./node.mjs'),
+        module: esm('./bundled.mjs'),
+        'module-sync': esm('./bundled.mjs'),
+        import: esm('./bundled.mjs'),
+        // Jest's CommonJS runtime, and any require() without require(esm).
         require: { types: './index.d.cts', default: './index.cjs' },
       },
       default: esm('./browser.mjs'),
@@ -173,12 +225,12 @@ const manifest = {
     './package.json': './package.json',
   },
   files: [
-    'jwksgate.js', 'jwksgate_bg.wasm', 'jwksgate_scalar_bg.wasm', ...MODULES, ...ENTRIES,
+    'jwksgate.js', 'jwksgate_bg.wasm', 'jwksgate_scalar_bg.wasm', ...MODULES, ...ENTRIES, ...BUNDLED,
     'index.d.ts', 'index.d.cts', 'jwksgate.d.ts', 'jwksgate.d.cts', 'errors.d.ts', 'errors.d.cts', 'README.md',
     ...(snippets ? ['snippets/'] : []),
   ],
   // Entries instantiate the wasm on import; the rest is pure.
-  sideEffects: ['./node.mjs', './browser.mjs', './deno.mjs', './workerd.mjs', './index.cjs'],
+  sideEffects: [...ENTRIES, 'bundled.mjs', 'index.cjs'].map((f) => `./${f}`),
   engines: { node: '^20.19.0 || >=22.12.0' },
 };
 writeFileSync(join(pkg, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');

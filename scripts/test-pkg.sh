@@ -12,5 +12,8 @@ echo "jwksgate tarball: $tarball, $(stat -c %s "$out/$tarball") bytes"
 cd pkg-tests
 npm ci --no-audit --no-fund --loglevel=error
 npm install --no-save --no-package-lock --no-audit --no-fund --loglevel=error "$out/$tarball"
+# jose's typed code (types/jose-typed.mts) again with only its import line changed to jwksgate.
+sed "s/^\(import .*\) from 'jose';\$/\1 from 'jwksgate';/" types/jose-typed.mts > types/jose-typed.jwksgate.mts
+grep -q "from 'jwksgate';" types/jose-typed.jwksgate.mts
 npx tsc -p types
 JWKSGATE_TARBALL="$out/$tarball" node --test --test-reporter=spec

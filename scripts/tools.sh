@@ -22,6 +22,10 @@ fi
 if [ ! -x scripts/binaryen/node_modules/.bin/wasm-opt ]; then
   (cd scripts/binaryen && npm ci --no-audit --no-fund --loglevel=error)
 fi
+# esbuild, pinned in scripts/esbuild: scripts/assemble-pkg.mjs bundles the package's CommonJS entry with it.
+if [ ! -x scripts/esbuild/node_modules/.bin/esbuild ]; then
+  (cd scripts/esbuild && npm ci --no-audit --no-fund --loglevel=error)
+fi
 # ring (rustls's crypto provider, in the gate's wasm: src/net/) compiles C for wasm32, which
 # needs a clang with the WebAssembly backend and llvm-ar. Debian's clang (14 in bookworm) has it;
 # Apple's clang does not (use Homebrew's LLVM, with CC_wasm32_unknown_unknown and

@@ -162,3 +162,64 @@ fn bearer_tokens_go_to_the_mount_their_issuer_names() {
         assert_eq!(route_by_issuer(&t, &issuers), want, "{case}");
     }
 }
+
+// Issue 22 item 6: kubectl (sigs.k8s.io/yaml) and Bank-Vaults hand AUTH_CONFIG to Vault read as
+// YAML 1.1 (go-yaml v2 resolve.go: its boolean and null tables, strconv.ParseInt(s, 0, 64) with
+// underscores dropped, timestamps); the gate reads YAML 1.2. A plain scalar the two read
+// differently is refused with both readings; one they read alike, or a quoted one, is taken.
+// Old code: `num_uses: 010` was 10 uses (Vault: 8) and a namespace bound as `no` or `on`
+// matched the string (Vault: a boolean that matches nothing).
+#[test]
+fn scalars_yaml_1_1_and_1_2_read_differently_are_refused() {
+    let doc = |role: &str| format!("auth:\n  - type: jwt\n    config: {{jwks_url: https://i.example/k}}\n    roles:\n      - {{name: r, user_claim: sub, bound_audiences: v, {role}}}\n");
+    // (case, role fields, Ok(a role field and its value as read) or the refusal)
+    let table: Vec<(&str, &str, Result<(&str, serde_json::Value), &str>)> = vec![
+        ("num_uses: 010 (8 in YAML 1.1, 10 in 1.2)", "num_uses: 010", Err("\"010\" is the number 8 in YAML 1.1, as kubectl and Bank-Vaults read it, and the number 10 in YAML 1.2")),
+        ("a namespace bound as no", "bound_claims: {ns: no}", Err("\"no\" is the boolean false in YAML 1.1")),
+        ("a namespace bound as on", "bound_claims: {ns: on}", Err("\"on\" is the boolean true in YAML 1.1")),
+        ("a list item y", "bound_claims: {ns: [shop, y]}", Err("\"y\" is the boolean true")),
+        ("OFF", "bound_claims: {ns: OFF}", Err("\"OFF\" is the boolean false")),
+        ("Null is null in 1.1, a string in yaml-rust2's 1.2", "bound_subject: Null", Err("\"Null\" is null in YAML 1.1")),
+        ("underscores: 1_000", "num_uses: 1_000", Err("\"1_000\" is the number 1000 in YAML 1.1")),
+        ("binary: 0b11", "num_uses: 0b11", Err("\"0b11\" is the number 3 in YAML 1.1")),
+        ("a negative octal", "clock_skew_leeway: -010", Err("the number -8 in YAML 1.1")),
+        ("a date is a timestamp in 1.1", "bound_claims: {since: 2024-01-01}", Err("a timestamp in YAML 1.1")),
+        ("a key: on", "bound_claims: {on: x}", Err("\"on\" is the boolean true")),
+        ("control: quoted '010'", "bound_claims: {ns: '010'}", Ok(("bound_claims", serde_json::json!({"ns": "010"})))),
+        ("control: quoted \"no\"", "bound_claims: {ns: \"no\"}", Ok(("bound_claims", serde_json::json!({"ns": "no"})))),
+        ("control: !!str no", "bound_claims: {ns: !!str no}", Ok(("bound_claims", serde_json::json!({"ns": "no"})))),
+        ("control: 10", "num_uses: 10", Ok(("num_uses", serde_json::json!(10)))),
+        ("control: 0", "num_uses: 0", Ok(("num_uses", serde_json::json!(0)))),
+        ("control: 0x1F is 31 in both", "num_uses: 0x1F", Ok(("num_uses", serde_json::json!(31)))),
+        ("control: 0o17 is 15 in both", "num_uses: 0o17", Ok(("num_uses", serde_json::json!(15)))),
+        ("control: true", "bound_claims: {ok: true}", Ok(("bound_claims", serde_json::json!({"ok": true})))),
+        ("control: a duration", "ttl: 30m", Ok(("ttl", serde_json::json!("30m")))),
+        ("control: 1.5", "clock_skew_leeway: 1.5", Ok(("clock_skew_leeway", serde_json::json!(1.5)))),
+        ("control: a claim path", "bound_claims: {/kubernetes.io/namespace: shop}", Ok(("bound_claims", serde_json::json!({"/kubernetes.io/namespace": "shop"})))),
+        ("control: a ServiceAccount name", "bound_subject: system:serviceaccount:shop:cart", Ok(("bound_subject", serde_json::json!("system:serviceaccount:shop:cart")))),
+    ];
+    for (case, role, want) in table {
+        let got = parse(&doc(role));
+        match want {
+            Ok((field, value)) => {
+                let m = got.unwrap_or_else(|e| panic!("{case}: {}", e.message()));
+                assert_eq!(m.mounts[0].roles["r"][field], value, "{case}");
+            }
+            Err(part) => {
+                let e = got.expect_err(case);
+                assert_eq!(e.code(), Code::ConfigInvalid, "{case}");
+                assert!(e.message().contains(part), "{case}: {}", e.message());
+            }
+        }
+    }
+}
+
+// session_epoch (the gate's own config field) is read with the mount's config and binds its
+// sessions (src/gate/session.rs mount_binding).
+#[test]
+fn session_epoch_is_a_mount_config_field() {
+    let m = parse("auth:\n  - {type: jwt, config: {jwks_url: https://i.example/k, session_epoch: 2}, roles: [{name: r}]}\n").unwrap();
+    let config = jwksgate::gate::role::AuthConfig::parse(m.mounts[0].config.to_string().as_bytes()).unwrap();
+    assert_eq!(config.session_epoch, "2");
+    assert!(jwksgate::gate::role::AuthConfig::parse(br#"{"session_epoch": [1]}"#).is_err());
+}

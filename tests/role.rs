@@ -662,3 +662,90 @@ fn glob_matches_like_go_glob() {
         assert_eq!(glob(pattern, subject), want, "{pattern:?} ~ {subject:?}");
     }
 }
+
+// --- Issue 22 item 3: Bearer tokens within the default role's limits -------------------------
+
+// A ServiceAccount token sent as Bearer on a proxied path is a login that is never renewed: its
+// `iat` starts a lease of CalculateTTL(0, token_ttl, token_period, token_max_ttl,
+// token_explicit_max_ttl) (sdk/framework/lease.go), and a role with token_num_uses refuses
+// Bearer whole (vault/token_store.go UseToken counts per token; a Bearer has no store). Old
+// code: `authorize` was `login`, so a one-year token passed a 5 s, one-use role any number of
+// times (Gate::login has no such check: rows marked "old" pass through it).
+#[test]
+fn bearer_tokens_are_bounded_by_the_role() {
+    let year = 365 * 86400;
+    let one_year = |iat: i64| with(sa_claims(), json!({"iat": iat, "nbf": iat, "exp": iat + year}));
+    let five_s = json!({"token_ttl": 5});
+    let one_use = json!({"token_ttl": 5, "token_num_uses": 1});
+    // (case, role patch, claims, seconds after T, Ok or a part of the refusal)
+    let rows: Vec<(&str, Value, Value, f64, Result<(), &str>)> = vec![
+        ("control: a fresh token, a 5 s role", five_s.clone(), one_year(T), 1.0, Ok(())),
+        ("a 5 s role, the token issued 6 s ago (old: passed)", five_s.clone(), one_year(T), 6.0, Err("lease from iat ended after 5s")),
+        ("a 5 s role, at exactly iat + 5", five_s.clone(), one_year(T), 5.0, Err("lease from iat ended")),
+        ("a 5 s role, 4.9 s after iat", five_s.clone(), one_year(T), 4.9, Ok(())),
+        ("one use for 5 s: Bearer refused outright (old: passed 10 times)", one_use, one_year(T), 0.0, Err("token_num_uses")),
+        ("token_max_ttl caps the default TTL", json!({"token_max_ttl": 10}), one_year(T), 11.0, Err("ended after 10s")),
+        ("control: token_max_ttl, within it", json!({"token_max_ttl": 10}), one_year(T), 9.0, Ok(())),
+        ("token_explicit_max_ttl caps token_ttl", json!({"token_ttl": 3600, "token_explicit_max_ttl": 20}), one_year(T), 21.0, Err("ended after 20s")),
+        ("token_period is the TTL of a periodic token", json!({"token_period": 30}), one_year(T), 31.0, Err("ended after 30s")),
+        ("control: token_period, within it", json!({"token_period": 30}), one_year(T), 29.0, Ok(())),
+        ("no lifetime set: the system's 768 h", json!({}), one_year(T - 768 * 3600), 0.0, Err("ended after 2764800s")),
+        ("control: no lifetime set, a day old", json!({}), one_year(T - 86400), 0.0, Ok(())),
+        ("no iat: no lease to start", five_s.clone(), with(sa_claims(), json!({"iat": null})), 0.0, Err("no iat")),
+    ];
+    for (case, patch, claims, after, want) in rows {
+        let gate = gate_with(AuthConfig::default(), with(base_role(), patch));
+        let got = gate.authorize_bearer("r", &sign(&claims), &verifier(), None, T as f64 + after).map(|_| ()).map_err(|e| (e.code(), e.message().to_owned()));
+        match want {
+            Ok(()) => assert!(got.is_ok(), "{case}: {got:?}"),
+            Err(part) => {
+                let (code, message) = got.expect_err(case);
+                assert!(message.contains(part), "{case}: {message}");
+                assert_eq!((code, http_status(&jwksgate::Error::new(code, ""))), (Code::PermissionDenied, 403), "{case}");
+            }
+        }
+    }
+}
+
+// --- Issue 22 item 5: which tokens may make the gate refetch its keys ------------------------
+
+// Only a token that could verify once its key is there makes the host refetch (and maybe write
+// its KV cache): jose's RemoteJWKSet and go-oidc's RemoteKeySet refetch on any unknown kid, which
+// let unsigned and garbage tokens spend KV writes. Old code: every ERR_JWKS_NO_MATCHING_KEY
+// refetched.
+#[test]
+fn only_a_plausible_token_may_refetch_keys() {
+    let b64 = |b: &[u8]| jwksgate::b64::encode(b);
+    let claims = sa_claims();
+    let body = |c: &Value| b64(c.to_string().as_bytes());
+    let head = |h: Value| b64(h.to_string().as_bytes());
+    let unknown = json!({"alg": "RS256", "kid": "rotated", "typ": "JWT"});
+    let signed = sign_with(&unknown, &claims);
+    let sig_of = |n: usize| b64(&vec![7u8; n]);
+    let config = AuthConfig { bound_issuer: Some(ISS.into()), ..AuthConfig::default() };
+    // (case, token, may refetch)
+    let rows: Vec<(&str, String, bool)> = vec![
+        ("control: RS256, a new kid, a 2048-bit signature, the mount's issuer", signed.clone(), true),
+        ("alg none, no signature", format!("{}.{}.", head(json!({"alg": "none", "kid": "rotated"})), body(&claims)), false),
+        ("RS256 with an empty signature", format!("{}.{}.", head(unknown.clone()), body(&claims)), false),
+        ("RS256 with a 16-byte signature", format!("{}.{}.{}", head(unknown.clone()), body(&claims), sig_of(16)), false),
+        ("RS256 with a 8192-bit signature", format!("{}.{}.{}", head(unknown.clone()), body(&claims), sig_of(1024)), true),
+        ("RS256 with a signature past 8192 bits", format!("{}.{}.{}", head(unknown.clone()), body(&claims), sig_of(1025)), false),
+        ("ES256 with 64 bytes", format!("{}.{}.{}", head(json!({"alg": "ES256", "kid": "n"})), body(&claims), sig_of(64)), true),
+        ("ES256 with 65 bytes", format!("{}.{}.{}", head(json!({"alg": "ES256", "kid": "n"})), body(&claims), sig_of(65)), false),
+        ("ES384 with 64 bytes", format!("{}.{}.{}", head(json!({"alg": "ES384", "kid": "n"})), body(&claims), sig_of(64)), false),
+        ("no kid", format!("{}.{}.{}", head(json!({"alg": "RS256"})), body(&claims), sig_of(256)), false),
+        ("garbage", "not.a.jwt".into(), false),
+        ("an empty token", String::new(), false),
+        ("another issuer", sign_with(&unknown, &with(claims.clone(), json!({"iss": "https://attacker.example"}))), false),
+        ("no iss", sign_with(&unknown, &with(claims.clone(), json!({"iss": null}))), false),
+        ("an alg outside jwt_supported_algs (HS256)", format!("{}.{}.{}", head(json!({"alg": "HS256", "kid": "n"})), body(&claims), sig_of(32)), false),
+    ];
+    let gate = gate_with(config, base_role());
+    for (case, token, want) in rows {
+        assert_eq!(gate.may_refetch_for(&token), want, "{case}");
+    }
+    // A mount with no bound_issuer takes any issuer's well-formed token.
+    let open = gate_with(AuthConfig::default(), base_role());
+    assert!(open.may_refetch_for(&sign_with(&unknown, &with(claims, json!({"iss": "https://other.example"})))));
+}

@@ -41,10 +41,10 @@ fn flip_char(s: &str, at: usize) -> String {
 #[test]
 fn sessions_verify_only_when_untouched_and_current() {
     let key = SessionKey::new(SECRET).unwrap();
-    let session = Session::from_login(&login(&[]), "jwt", "id-1", NOW);
+    let session = Session::from_login(&login(&[]), "jwt", "b", "id-1", NOW);
     let token = key.mint(&session).unwrap();
     assert!(token.starts_with("jgs."));
-    let bound = key.mint(&Session::from_login(&login(&["10.0.0.0/8"]), "jwt", "id-2", NOW)).unwrap();
+    let bound = key.mint(&Session::from_login(&login(&["10.0.0.0/8"]), "jwt", "b", "id-2", NOW)).unwrap();
     let other = SessionKey::new(b"another-secret-another-secret-another").unwrap();
     let forged = other.mint(&session).unwrap();
     // Forge the payload (role swapped) and keep the genuine MAC.
@@ -126,7 +126,7 @@ fn display_names_as_login_create_token_makes_them() {
 #[test]
 fn vault_shapes() {
     let key = SessionKey::new(SECRET).unwrap();
-    let session = Session::from_login(&login(&[]), "jwt", "id-1", NOW);
+    let session = Session::from_login(&login(&[]), "jwt", "b", "id-1", NOW);
     let token = key.mint(&session).unwrap();
     let l = login_response(&key, &session, &token, "req-1", &[]);
     assert_eq!(l["warnings"], serde_json::Value::Null);
@@ -155,7 +155,7 @@ fn vault_shapes() {
     let mut limited = login(&["10.0.0.0/8", "192.0.2.7"]);
     limited.explicit_max_ttl = 600;
     limited.period = 300;
-    let s2 = Session::from_login(&limited, "k8s/prod", "id-3", NOW);
+    let s2 = Session::from_login(&limited, "k8s/prod", "b", "id-3", NOW);
     let t2 = key.mint(&s2).unwrap();
     let k2 = lookup_response(&key, &s2, &Record::new(&s2), 0, &t2, "req-3", NOW);
     assert_eq!(k2["data"]["bound_cidrs"], serde_json::json!(["10.0.0.0/8", "192.0.2.7"]));
@@ -232,8 +232,70 @@ fn identity_header_values_cannot_split_or_break() {
     for (case, value, want) in table {
         assert_eq!(header_value(value), want, "{case}");
     }
-    let h = identity_headers("shop", "system:serviceaccount:shop:cart", &["dev,root".into(), "ops".into()]);
+    let h = identity_headers("jwt", "shop", "system:serviceaccount:shop:cart", &["dev,root".into(), "ops".into()], &["default".into()]);
     assert_eq!(h["x-auth-request-groups"], "dev%2Croot,ops");
-    assert_eq!(h["x-auth-request-user"], "system:serviceaccount:shop:cart");
     assert_eq!(h["x-auth-request-role"], "shop");
+}
+
+// Issue 22 item 1: the origin must tell the mount (cluster) and the policies, and one alias in
+// two mounts must be two users, as Vault keeps one entity per mount accessor
+// (vault/identity_store_util.go CreateOrFetchEntity keys aliases on the mount accessor) and names
+// tokens `<mount>-<alias>` (LoginCreateToken's display_name). Old code: `-User` was the bare
+// alias and neither `-Mount` nor `-Policies` was sent.
+#[test]
+fn identity_headers_name_the_mount_and_the_policies() {
+    let shop = "system:serviceaccount:shop:cart";
+    // (case, mount, alias, policies, user, mount header, policies header)
+    let table = [
+        ("prod's workload", "k8s-prod", shop, vec!["default", "shop"], "k8s-prod/system:serviceaccount:shop:cart", "k8s-prod", "default,shop"),
+        ("the same name in staging is another user", "k8s-staging", shop, vec!["default", "staging"], "k8s-staging/system:serviceaccount:shop:cart", "k8s-staging", "default,staging"),
+        ("a mount path with a slash", "k8s/prod", "c", vec![], "k8s/prod/c", "k8s/prod", ""),
+        ("a slash in the alias is encoded: the last '/' ends the mount", "k8s", "prod/c", vec![], "k8s/prod%2Fc", "k8s", ""),
+        ("a comma in a policy cannot split the list", "jwt", "x", vec!["a,b", "c"], "jwt/x", "jwt", "a%2Cb,c"),
+        ("CR LF in an alias", "jwt", "x\r\nx-auth-request-mount: root", vec![], "jwt/x%0D%0Ax-auth-request-mount:%20root", "jwt", ""),
+    ];
+    for (case, mount, alias, policies, user, mount_header, policies_header) in table {
+        let policies: Vec<String> = policies.into_iter().map(str::to_owned).collect();
+        let h = identity_headers(mount, "role", alias, &[], &policies);
+        assert_eq!(h["x-auth-request-user"], user, "{case}");
+        assert_eq!(h["x-auth-request-mount"], mount_header, "{case}");
+        assert_eq!(h["x-auth-request-policies"], policies_header, "{case}");
+    }
+    assert_ne!(identity_headers("k8s/prod", "r", "c", &[], &[])["x-auth-request-user"], identity_headers("k8s", "r", "prod/c", &[], &[])["x-auth-request-user"]);
+}
+
+// Issue 22 item 2: a session carries its mount's binding under the MAC and is refused where the
+// mount is gone or configured otherwise (Vault: a disabled mount's tokens are revoked, a new
+// mount never honours them; vault/router.go and the expiration manager's RevokePrefix on
+// disable). Old code: sessions carried the mount's name only.
+#[test]
+fn sessions_are_bound_to_their_mount_configuration() {
+    use jwksgate::gate::session::mount_binding;
+    let key = SessionKey::new(SECRET).unwrap();
+    let prod = mount_binding("k8s", "oidc_discovery_url\nhttps://prod.example", Some("https://prod.example"), "");
+    let token = key.mint(&Session::from_login(&login(&[]), "k8s", &prod, "id-b", NOW)).unwrap();
+    // (case, mount, binding, Ok or the refusal)
+    let table: [(&str, &str, String, Result<(), &str>); 7] = [
+        ("control: the mount as it was", "k8s", prod.clone(), Ok(())),
+        ("the mount gone, another one asked", "jwt", prod.clone(), Err("another mount")),
+        ("same path, pointed at another cluster", "k8s", mount_binding("k8s", "oidc_discovery_url\nhttps://staging.example", Some("https://staging.example"), ""), Err("another configuration")),
+        ("same keys, another bound_issuer", "k8s", mount_binding("k8s", "oidc_discovery_url\nhttps://prod.example", Some("https://other.example"), ""), Err("another configuration")),
+        ("bound_issuer unset", "k8s", mount_binding("k8s", "oidc_discovery_url\nhttps://prod.example", None, ""), Err("another configuration")),
+        ("the operator's session_epoch moved", "k8s", mount_binding("k8s", "oidc_discovery_url\nhttps://prod.example", Some("https://prod.example"), "2"), Err("another configuration")),
+        ("PEM keys in place of discovery", "k8s", mount_binding("k8s", "jwt_validation_pubkeys\n-----BEGIN PUBLIC KEY-----", Some("https://prod.example"), ""), Err("another configuration")),
+    ];
+    for (case, mount, binding, want) in table {
+        let got = key.verify_at(&token, mount, &binding, None, NOW + 1).map(|_| ()).map_err(|e| e.message().to_owned());
+        match want {
+            Ok(()) => assert!(got.is_ok(), "{case}: {got:?}"),
+            Err(s) => assert!(got.as_ref().is_err_and(|m| m.contains(s)), "{case}: {got:?}"),
+        }
+    }
+    // Fields cannot slide into each other (length-prefixed).
+    assert_ne!(mount_binding("ab", "c", None, ""), mount_binding("a", "bc", None, ""));
+    // A session of the previous format (no binding) is refused whatever the mount.
+    let mut old = Session::from_login(&login(&[]), "k8s", "", "id-old", NOW);
+    old.v = 2;
+    let t = key.mint(&old).unwrap();
+    assert_eq!(key.verify_at(&t, "k8s", "", None, NOW + 1).unwrap_err().code(), Code::SessionInvalid);
 }

@@ -1,8 +1,9 @@
 // The workerd benchmark's contender (bench/workerd.mjs): a Vault-style JWT login written on jose,
-// doing what the gate's login does for a token — verify it against the JWKS binding under
+// doing what the gate's login checks for a token — verify it against the JWKS binding under
 // JWT_SUPPORTED_ALGS, check BOUND_ISSUER and the role's bound_audiences, read user_claim — and
 // answering with a session token MACed by HMAC-SHA-256 under SESSION_SECRET in Vault's
-// envelope. GET /floor answers {} at once: the HTTP and workerd cost alone. Not a product.
+// envelope. It stores no session, where the gate writes each to its Durable Object store: less
+// work than the gate's login. GET /floor answers {} at once: the HTTP and workerd cost alone. Not a product.
 import { createLocalJWKSet, jwtVerify } from '../node_modules/jose/dist/webapi/index.js';
 
 let state = null;

@@ -4,7 +4,8 @@
 
 use super::http::{Fetched, Http};
 use super::keys::{discovery_url, fetch};
-use super::{quoted, Failure, Report};
+use super::out::Text;
+use super::{plain, quoted, Failure, Report};
 use crate::discovery::{self, MAX_DISCOVERY_BYTES};
 use crate::jwa::alg;
 use crate::jwk::{Jwk, Jwks, MAX_JWKS_BYTES};
@@ -17,6 +18,7 @@ use std::path::PathBuf;
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The issuer URL, exactly as tokens carry it in `iss`.
+    #[arg(value_parser = super::non_blank)]
     pub url: String,
     /// CA certificates (PEM) trusted for https instead of the built-in roots, as curl's --cacert.
     #[arg(long, value_name = "FILE")]
@@ -50,11 +52,11 @@ impl Findings {
 /// The headers both responses are judged on.
 fn headers(f: &mut Findings, what: &str, got: &Fetched) -> Value {
     match &got.cache_control {
-        Some(cc) => f.ok(format!("{what} Cache-Control: {cc}")),
+        Some(cc) => f.ok(format!("{what} Cache-Control: {}", plain(cc))),
         None => f.warn(format!("{what} has no Cache-Control: clients cannot tell how long to keep it")),
     }
     if got.cors_allows_pages() {
-        f.ok(format!("{what} allows pages on other origins (Access-Control-Allow-Origin: {})", got.allow_origin.as_deref().unwrap_or_default()));
+        f.ok(format!("{what} allows pages on other origins (Access-Control-Allow-Origin: {})", plain(got.allow_origin.as_deref().unwrap_or_default())));
     } else {
         f.warn(format!("{what} sends no Access-Control-Allow-Origin that admits other origins: the inspector's fetch button cannot read it (paste it instead)"));
     }
@@ -79,7 +81,7 @@ fn key_row(f: &mut Findings, jwk: &Jwk, index: usize) -> Value {
     let mut row = json!({ "kid": kid, "kty": jwk.kty(), "alg": jwk.alg(), "usable": !algs.is_empty(), "algorithms": algs });
     match jwk.key() {
         Err(e) => {
-            f.warn(format!("{name} ({}) is not usable: {}", jwk.kty().unwrap_or("no kty"), e.message()));
+            f.warn(format!("{name} ({}) is not usable: {}", jwk.kty().map_or_else(|| "no kty".to_owned(), plain), e.message()));
             if let Some(m) = row.as_object_mut() {
                 m.insert("error".into(), json!({ "code": e.code().as_str(), "message": e.message() }));
             }
@@ -87,7 +89,7 @@ fn key_row(f: &mut Findings, jwk: &Jwk, index: usize) -> Value {
         Ok(_) if algs.is_empty() => f.warn(format!("{name} is not a signing key (use or key_ops): it verifies nothing")),
         Ok(key) => {
             let k8s = key.kubernetes_key_id();
-            f.ok(format!("{name} ({}) verifies {}; thumbprint {}", jwk.kty().unwrap_or_default(), algs.join(", "), key.thumbprint()));
+            f.ok(format!("{name} ({}) verifies {}; thumbprint {}", plain(jwk.kty().unwrap_or_default()), algs.join(", "), key.thumbprint()));
             match &kid {
                 Some(k) if k == k8s => f.ok(format!("{name} is its Kubernetes key id")),
                 _ => f.warn(format!("{name}: the Kubernetes key id of this key is {}; a Kubernetes issuer names its keys so", quoted(k8s))),
@@ -114,11 +116,11 @@ fn check(url: &str, http: &Http, f: &mut Findings) -> Value {
     let doc = match fetch(http, &doc_url, MAX_DISCOVERY_BYTES) {
         Ok(doc) => doc,
         Err(e) => {
-            f.problem(format!("the discovery document {doc_url}: {e}"));
+            f.problem(format!("the discovery document {}: {e}", plain(&doc_url)));
             return report;
         }
     };
-    f.ok(format!("fetched {doc_url} (HTTP {}, {} bytes)", doc.status, doc.body.len()));
+    f.ok(format!("fetched {} (HTTP {}, {} bytes)", plain(&doc_url), doc.status, doc.body.len()));
     put(&mut report, "discovery", headers(f, "the discovery document", &doc));
     // The verdict on issuer and jwks_uri is the core's; the strings shown whole are read here.
     let named = crate::json::parse(&doc.body).ok().and_then(|v| v.get("issuer").cloned());
@@ -144,11 +146,11 @@ fn check(url: &str, http: &Http, f: &mut Findings) -> Value {
     let set = match fetch(http, &jwks_uri, MAX_JWKS_BYTES) {
         Ok(set) => set,
         Err(e) => {
-            f.problem(format!("the JWKS {jwks_uri}: {e}"));
+            f.problem(format!("the JWKS {}: {e}", plain(&jwks_uri)));
             return report;
         }
     };
-    f.ok(format!("fetched {jwks_uri} (HTTP {}, {} bytes)", set.status, set.body.len()));
+    f.ok(format!("fetched {} (HTTP {}, {} bytes)", plain(&jwks_uri), set.status, set.body.len()));
     put(&mut report, "jwks", headers(f, "the JWKS", &set));
     match Jwks::parse(&set.body) {
         Ok(jwks) => {
@@ -171,13 +173,17 @@ pub fn run(args: &Args) -> Result<Report, Failure> {
             m.insert("problems".into(), f.problems.clone().into());
             m.insert("warnings".into(), f.warnings.clone().into());
         }
-        return Ok(Report::json(&report, ok));
+        return Ok(Report::json(report, ok));
     }
     let verdict = if ok {
         format!("OK: Vault and the gate can use this issuer ({} warning{}).", f.warnings.len(), if f.warnings.len() == 1 { "" } else { "s" })
     } else {
         format!("NOT OK: {} problem{}, {} warning{}.", f.problems.len(), if f.problems.len() == 1 { "" } else { "s" }, f.warnings.len(), if f.warnings.len() == 1 { "" } else { "s" })
     };
-    let text = format!("Issuer {}\n{}\n\n{verdict}\n", quoted(&args.url), f.lines.join("\n"));
+    let mut text = Text::default();
+    text.line(format!("Issuer {}", quoted(&args.url)));
+    f.lines.into_iter().for_each(|l| text.line(l));
+    text.blank();
+    text.line(verdict);
     Ok(if ok { Report::yes(text) } else { Report::no(text) })
 }

@@ -4,7 +4,8 @@
 
 use super::http::Http;
 use super::keys::{self, KeyArgs, KeySet};
-use super::{input, quoted, time, Failure, Report};
+use super::out::Text;
+use super::{input, plain, quoted, time, Failure, Report};
 use crate::claims::DEFAULT_MAX_TOKEN_BYTES;
 use crate::gate::documents::{self, KeySources};
 use crate::gate::login::{Explanation, Outcome};
@@ -34,14 +35,14 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub role: PathBuf,
     /// Which role of a ROLES file (default: its only one).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = super::non_blank)]
     pub name: Option<String>,
     /// The mount's config (a JSON file).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Discover keys from this issuer (Vault's oidc_discovery_url). It is not the bound
     /// issuer: that is the config's bound_issuer.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = super::non_blank)]
     pub issuer: Option<String>,
     #[command(flatten)]
     pub keys: KeyArgs,
@@ -49,7 +50,7 @@ pub struct Args {
     #[arg(long, value_name = "IP")]
     pub remote: Option<IpAddr>,
     /// Evaluate at TIME (seconds since the epoch or RFC 3339) instead of now.
-    #[arg(long, value_name = "TIME")]
+    #[arg(long, value_name = "TIME", value_parser = super::non_blank)]
     pub at: Option<String>,
     /// Print `{"allowed", "role", "checks": [...], "login"}`.
     #[arg(long)]
@@ -88,13 +89,21 @@ fn key_set(args: &Args, ck: &KeySources) -> Result<Option<KeySet>, Failure> {
     if args.issuer.is_some() || args.keys.jwks.is_some() || args.keys.pem.is_some() {
         return keys::load(&Http::new(args.keys.cacert.as_deref())?, &args.keys, args.issuer.as_deref());
     }
+    if args.config.is_some() && ck.count() == 0 {
+        // A config Vault would not have stored, and no keys on the command line either.
+        return Err(Failure::new("ERR_CONFIG_INVALID", format!("--config: {}", documents::EXACTLY_ONE_KEY_SOURCE)));
+    }
+    if ck.jwks_pairs {
+        return Err(Failure::input("--config: jwks_pairs is not read here: give one pair's jwks_url with --jwks URL, and its CA with --cacert FILE"));
+    }
     if !ck.jwt_validation_pubkeys.is_empty() {
-        let set = keys::jwks_from_pem(&ck.jwt_validation_pubkeys.join("\n"))?;
+        // Vault parses each key when it stores the config, and says so in these words.
+        let set = keys::jwks_from_pem(&ck.jwt_validation_pubkeys.join("\n")).map_err(|f| Failure::new("ERR_CONFIG_INVALID", format!("--config: error parsing public key: {}", f.message)))?;
         return Ok(Some(KeySet { verifier: Verifier::any_kid(set), source: "the config's jwt_validation_pubkeys".into() }));
     }
     if let Some(url) = &ck.jwks_url {
-        let set = keys::jwks_from(&http_with_ca(ck.jwks_ca_pem.as_deref(), "the config's jwks_ca_pem", args.keys.cacert.as_deref())?, url)?;
-        return Ok(Some(KeySet { verifier: Verifier::from_jwks(set), source: format!("the config's jwks_url {url}") }));
+        let set = keys::jwks_from_url(&http_with_ca(ck.jwks_ca_pem.as_deref(), "the config's jwks_ca_pem", args.keys.cacert.as_deref())?, url)?;
+        return Ok(Some(KeySet { verifier: Verifier::from_jwks(set), source: format!("the config's jwks_url {}", plain(url)) }));
     }
     if let Some(url) = &ck.oidc_discovery_url {
         let no_keys = KeyArgs::default();
@@ -113,39 +122,37 @@ fn outcome_word(o: Outcome) -> &'static str {
 }
 
 /// The explanation for people: one line per check, Vault's words under a failure.
-fn text(e: &Explanation, keys: Option<&str>, now: f64) -> String {
+fn text(e: &Explanation, keys: Option<&str>, now: f64) -> Text {
     let at = time::utc(now).unwrap_or_else(|| now.to_string());
-    let mut out = format!("Role {} against the token at {at}", quoted(&e.role));
-    if let Some(k) = keys {
-        out.push_str(&format!(", keys from {k}"));
-    }
-    out.push_str(":\n\n");
+    let mut out = Text::default();
+    let from = keys.map(|k| format!(", keys from {k}")).unwrap_or_default();
+    out.line(format!("Role {} against the token at {at}{from}:", quoted(&e.role)));
+    out.blank();
     for c in &e.checks {
-        let claim = c.claim.as_deref().map(|c| format!(" ({c})")).unwrap_or_default();
+        let claim = c.claim.as_deref().map(|c| format!(" ({})", plain(c))).unwrap_or_default();
         let name = format!("{}{claim}", c.id.name());
         let unverified = if c.unverified && c.outcome != Outcome::NotReached { " [on unverified claims]" } else { "" };
-        out.push_str(&format!("  {:<4}  {name:<28} {}{unverified}\n", outcome_word(c.outcome), c.detail));
+        out.line(format!("  {:<4}  {name:<28} {}{unverified}", outcome_word(c.outcome), c.detail));
         if let Some(err) = &c.error {
             // Vault's words as it prints them: the gate already quotes what came from the token.
-            out.push_str(&format!("        {:<28} Vault: {}\n", "", err.message()));
+            out.line(format!("        {:<28} Vault: {}", "", err.message()));
         }
     }
+    out.blank();
     match (&e.login, e.failure()) {
         (Some(l), _) => {
-            out.push_str(&format!("\nVault would log this token in: alias {}, policies [{}], ttl {} s", quoted(&l.alias), l.policies.join(", "), l.ttl));
-            if !l.groups.is_empty() {
-                out.push_str(&format!(", groups [{}]", l.groups.join(", ")));
-            }
-            out.push_str(".\n");
+            let list = |items: &[String]| items.iter().map(|p| plain(p)).collect::<Vec<_>>().join(", ");
+            let groups = if l.groups.is_empty() { String::new() } else { format!(", groups [{}]", list(&l.groups)) };
+            out.line(format!("Vault would log this token in: alias {}, policies [{}], ttl {} s{groups}.", quoted(&l.alias), list(&l.policies), l.ttl));
             for w in &l.warnings {
-                out.push_str(&format!("Vault's warning: {w}\n"));
+                out.line(format!("Vault's warning: {w}"));
             }
         }
         (None, Some(c)) => {
             let words = c.error.as_ref().map(|e| e.message().to_owned()).unwrap_or_default();
-            out.push_str(&format!("\nVault would refuse this login at check {}, answering: {words}\n", c.id.name()));
+            out.line(format!("Vault would refuse this login at check {}, answering: {words}", c.id.name()));
         }
-        (None, None) => out.push_str("\nVault would refuse this login.\n"),
+        (None, None) => out.line("Vault would refuse this login."),
     }
     out
 }
@@ -166,7 +173,7 @@ pub fn run(args: &Args) -> Result<Report, Failure> {
             m.insert("at".into(), now.into());
             m.insert("keys".into(), source.into());
         }
-        return Ok(Report::json(&j, allowed));
+        return Ok(Report::json(j, allowed));
     }
     let out = text(&explanation, source.as_deref(), now);
     Ok(if allowed { Report::yes(out) } else { Report::no(out) })

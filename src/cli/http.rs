@@ -1,6 +1,7 @@
 //! The command's HTTP client: ureq over rustls (ring, no OpenSSL), with a CA bundle of the
 //! user's choosing (curl's `--cacert`), a timeout, a size cap on every body, and no redirects
-//! followed (as jose's `createRemoteJWKSet` and the gate: keys come from the address shown).
+//! followed (as jose's `createRemoteJWKSet` and the gate: keys come from the address shown), and
+//! no proxy taken from the environment.
 
 use super::Failure;
 use std::path::Path;
@@ -88,6 +89,9 @@ impl Http {
         let config = ureq::Agent::config_builder()
             .tls_config(tls.build())
             .timeout_global(Some(TIMEOUT))
+            // No proxy from HTTPS_PROXY, ALL_PROXY and the like (ureq's default reads them): keys
+            // come from the address shown, through nothing the environment slips in.
+            .proxy(None)
             .max_redirects(0)
             .max_redirects_will_error(false)
             .http_status_as_error(false)
@@ -99,13 +103,35 @@ impl Http {
 
     /// GETs `url`, reading at most `max` bytes of body (more is an error, not a cut).
     pub fn get(&self, url: &str, max: u64) -> Result<Fetched, Failure> {
-        let mut response = self.agent.get(url).header("Origin", ORIGIN).call().map_err(|e| classify(url, e))?;
-        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let (cache_control, allow_origin, location) = (header("cache-control"), header("access-control-allow-origin"), header("location"));
-        let status = response.status().as_u16();
-        let body = response.body_mut().with_config().limit(max).read_to_vec().map_err(|e| classify(url, e))?;
-        Ok(Fetched { url: url.to_owned(), status, body, cache_control, allow_origin, location })
+        let response = self.agent.get(url).header("Origin", ORIGIN).call().map_err(|e| classify(url, e))?;
+        read(url, response, max)
     }
+
+    /// GETs `url` with `Authorization: Bearer <token>` (an API server's discovery, for
+    /// `publish`), reading at most `max` bytes of body.
+    pub fn get_bearer(&self, url: &str, token: &str, max: u64) -> Result<Fetched, Failure> {
+        let response = self.agent.get(url).header("Authorization", &format!("Bearer {token}")).call().map_err(|e| classify(url, e))?;
+        read(url, response, max)
+    }
+
+    /// PUTs `body` (JSON) with `headers` to `url`, reading at most `max` bytes of the answer.
+    pub fn put(&self, url: &str, headers: &[(&str, String)], body: &[u8], max: u64) -> Result<Fetched, Failure> {
+        let mut request = self.agent.put(url).header("Content-Type", "application/json");
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        let response = request.send(body).map_err(|e| classify(url, e))?;
+        read(url, response, max)
+    }
+}
+
+/// A response read whole, up to `max` bytes.
+fn read(url: &str, mut response: ureq::http::Response<ureq::Body>, max: u64) -> Result<Fetched, Failure> {
+    let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let (cache_control, allow_origin, location) = (header("cache-control"), header("access-control-allow-origin"), header("location"));
+    let status = response.status().as_u16();
+    let body = response.body_mut().with_config().limit(max).read_to_vec().map_err(|e| classify(url, e))?;
+    Ok(Fetched { url: url.to_owned(), status, body, cache_control, allow_origin, location })
 }
 
 /// A transport error in words, TLS failures named as such.

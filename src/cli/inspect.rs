@@ -3,7 +3,8 @@
 //! its warnings (www/lib/claims.js) and the Kubernetes identity.
 
 use super::time::{self, relative, utc};
-use super::{input, quoted, shown, Failure, Report};
+use super::out::Text;
+use super::{input, plain, quoted, shown, Failure, Report};
 use crate::claims::DEFAULT_MAX_TOKEN_BYTES;
 use crate::kubernetes::{self, Identity, Ref, LEGACY_ISSUER};
 use crate::{decode_unverified, Unverified};
@@ -19,7 +20,7 @@ pub struct Args {
     #[arg(long)]
     pub json: bool,
     /// Judge the times at TIME (seconds since the epoch or RFC 3339) instead of now.
-    #[arg(long, value_name = "TIME")]
+    #[arg(long, value_name = "TIME", value_parser = super::non_blank)]
     pub at: Option<String>,
 }
 
@@ -73,7 +74,7 @@ pub fn warnings(header: &Map<String, Value>, payload: &Map<String, Value>, ident
     if alg.eq_ignore_ascii_case("none") {
         out.push("alg is \"none\": the token is not signed at all. It is never accepted.".to_owned());
     } else if alg.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("HS")) {
-        out.push(format!("alg is {alg}, an HMAC with a shared secret: anyone who can check it can also forge it. Tokens from a key set are never accepted with HMAC."));
+        out.push(format!("alg is {}, an HMAC with a shared secret: anyone who can check it can also forge it. Tokens from a key set are never accepted with HMAC.", plain(alg)));
     }
     for p in ["jku", "x5u", "jwk", "x5c"] {
         if header.contains_key(p) {
@@ -126,14 +127,14 @@ pub fn warnings(header: &Map<String, Value>, payload: &Map<String, Value>, ident
         out.push("\"kubernetes.io\" \"warnafter\" is not a usable time (a number of seconds within the range of dates).".to_owned());
     }
     if let Some(id) = identity.filter(|i| !i.subject_matches) {
-        out.push(format!("\"sub\" is not {}, the subject Kubernetes gives this ServiceAccount.", id.subject));
+        out.push(format!("\"sub\" is not {}, the subject Kubernetes gives this ServiceAccount.", plain(&id.subject)));
     }
     out
 }
 
 /// Where names or string values hold hidden characters, as `"path"`.
 fn hidden_paths(v: &Value, path: &str, out: &mut Vec<String>, depth: usize) {
-    let hides = |s: &str| s.chars().any(super::is_hidden);
+    let hides = |s: &str| s.chars().any(super::out::is_hidden);
     match v {
         Value::String(s) if hides(s) => out.push(quoted(path)),
         Value::Object(o) if depth < 16 => {
@@ -162,37 +163,38 @@ fn value_line(name: &str, v: &Value, now: f64) -> String {
     }
 }
 
-fn section(out: &mut String, title: &str, rows: &[(String, String, &str)]) {
-    out.push_str(title);
-    out.push('\n');
+fn section(out: &mut Text, title: &str, rows: &[(String, String, &str)]) {
+    out.line(title);
     let width = rows.iter().map(|(n, _, _)| n.chars().count()).max().unwrap_or(0).min(24);
     for (name, value, note) in rows {
-        out.push_str(&format!("  {name:<width$}  {value}\n"));
+        out.line(format!("  {name:<width$}  {value}"));
         if !note.is_empty() {
-            out.push_str(&format!("  {:<width$}  ({note})\n", ""));
+            out.line(format!("  {:<width$}  ({note})", ""));
         }
     }
 }
 
 fn reference(r: &Ref) -> String {
     match &r.uid {
-        Some(uid) => format!("{} (uid {uid})", r.name),
-        None => r.name.clone(),
+        Some(uid) => format!("{} (uid {})", plain(&r.name), plain(uid)),
+        None => plain(&r.name),
     }
 }
 
 /// The report for people.
-fn text(t: &Unverified, now: f64) -> String {
+fn text(t: &Unverified, now: f64) -> Text {
     let identity = kubernetes::identity(&t.payload);
-    let mut out = String::from("NOT VERIFIED: decoded only; neither the signature nor any claim was checked (`jwksgate verify` checks them).\n\n");
+    let mut out = Text::default();
+    out.line("NOT VERIFIED: decoded only; neither the signature nor any claim was checked (`jwksgate verify` checks them).");
+    out.blank();
     let rows = |m: &Map<String, Value>, table: &[(&str, &'static str)]| -> Vec<(String, String, &'static str)> {
         m.iter().map(|(k, v)| (quoted(k).trim_matches('"').to_owned(), value_line(k, v, now), meaning(table, k))).collect()
     };
     section(&mut out, "Header", &rows(&t.header, &HEADER_PARAMS));
-    out.push('\n');
+    out.blank();
     section(&mut out, "Claims", &rows(&t.payload, &CLAIMS));
     if let Some(id) = &identity {
-        let mut k = vec![("namespace".to_owned(), id.namespace.clone(), ""), ("service account".to_owned(), reference(&id.service_account), "")];
+        let mut k = vec![("namespace".to_owned(), plain(&id.namespace), ""), ("service account".to_owned(), reference(&id.service_account), "")];
         for (what, r) in [("pod", &id.pod), ("node", &id.node), ("secret", &id.secret)] {
             if let Some(r) = r {
                 k.push((what.to_owned(), reference(r), ""));
@@ -203,19 +205,21 @@ fn text(t: &Unverified, now: f64) -> String {
             k.push(("warnafter".to_owned(), when, "after this the kubelet should have refreshed the token"));
         }
         let matches = if id.subject_matches { "matches sub" } else { "sub differs" };
-        k.push(("subject".to_owned(), format!("{} ({matches})", id.subject), ""));
+        k.push(("subject".to_owned(), format!("{} ({matches})", plain(&id.subject)), ""));
         if id.legacy {
             k.push(("kind".to_owned(), "legacy secret-based token".to_owned(), ""));
         }
-        out.push('\n');
+        out.blank();
         section(&mut out, "Kubernetes", &k);
     }
     let found = warnings(&t.header, &t.payload, identity.as_ref(), now);
-    out.push_str(&format!("\nWarnings ({})\n", found.len()));
+    out.blank();
+    out.line(format!("Warnings ({})", found.len()));
     for w in &found {
-        out.push_str(&format!("  - {w}\n"));
+        out.line(format!("  - {w}"));
     }
-    out.push_str(&format!("\nSignature  {} bytes, not checked\n", t.signature.len() * 3 / 4));
+    out.blank();
+    out.line(format!("Signature  {} bytes, not checked", t.signature.len() * 3 / 4));
     out
 }
 
@@ -224,7 +228,7 @@ pub fn run(args: &Args) -> Result<Report, Failure> {
     let token = input::token(args.token.as_deref(), DEFAULT_MAX_TOKEN_BYTES)?;
     let decoded = decode_unverified(&token, DEFAULT_MAX_TOKEN_BYTES)?;
     if args.json {
-        return Ok(Report::json(&json!({ "header": decoded.header, "payload": decoded.payload, "signature": decoded.signature }), true));
+        return Ok(Report::json(json!({ "header": decoded.header, "payload": decoded.payload, "signature": decoded.signature }), true));
     }
     Ok(Report::yes(text(&decoded, now)))
 }

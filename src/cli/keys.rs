@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 #[derive(clap::Args, Debug, Default)]
 pub struct KeyArgs {
     /// A JWKS: a file, or an https URL (fetched, no redirect followed).
-    #[arg(long, value_name = "FILE|URL")]
+    #[arg(long, value_name = "FILE|URL", value_parser = super::non_blank)]
     pub jwks: Option<String>,
     /// PEM public keys or certificates (SPKI, PKCS#1, X.509; one or more blocks, such as
     /// Kubernetes' sa.pub), each tried whatever `kid` the token names.
@@ -42,12 +42,12 @@ pub fn discovery_url(issuer: &str) -> String {
 /// GETs a URL that keys or metadata come from: https (or http to loopback), status 200.
 pub fn fetch(http: &Http, url: &str, max: usize) -> Result<Fetched, Failure> {
     if !allowed_scheme(url) {
-        return Err(Failure::new("ERR_HTTP", format!("{url}: keys and metadata are fetched over https only (http only to this machine)")));
+        return Err(Failure::new("ERR_HTTP", format!("{}: keys and metadata are fetched over https only (http only to this machine), never read from a file", super::quoted(url))));
     }
     let got = http.get(url, max as u64)?;
     match (got.status, &got.location) {
         (200, _) => Ok(got),
-        (300..=399, Some(to)) => Err(Failure::new("ERR_HTTP", format!("{url}: HTTP {} redirect to {to:?}, not followed: give the final address", got.status))),
+        (300..=399, Some(to)) => Err(Failure::new("ERR_HTTP", format!("{url}: HTTP {} redirect to {}, not followed: give the final address", got.status, super::quoted(to)))),
         (status, _) => Err(Failure::new("ERR_HTTP", format!("{url}: HTTP {status}"))),
     }
 }
@@ -79,21 +79,26 @@ pub fn jwks_from_pem(text: &str) -> Result<Jwks, Failure> {
     Ok(Jwks::from_value(&serde_json::json!({ "keys": keys }))?)
 }
 
-/// A JWKS from a file or a URL.
-pub fn jwks_from(http: &Http, spec: &str) -> Result<Jwks, Failure> {
-    let body = if spec.starts_with("https://") || spec.starts_with("http://") {
-        fetch(http, spec, MAX_JWKS_BYTES)?.body
-    } else {
-        super::input::read_file(Path::new(spec), MAX_JWKS_BYTES as u64)?
-    };
-    Ok(Jwks::parse(&body)?)
+/// A JWKS from the user's own `--jwks`: a file or a URL.
+pub fn jwks_from_arg(http: &Http, spec: &str) -> Result<Jwks, Failure> {
+    if spec.starts_with("https://") || spec.starts_with("http://") {
+        return jwks_from_url(http, spec);
+    }
+    Ok(Jwks::parse(&super::input::read_file(Path::new(spec), MAX_JWKS_BYTES as u64)?)?)
+}
+
+/// A JWKS from a URL that a server or a config named (a discovery document's `jwks_uri`, a
+/// config's `jwks_url`): fetched under [`fetch`]'s rule, never read as a local file, whatever
+/// it looks like (`/etc/...`, `file:`, a FIFO that would hang the command).
+pub fn jwks_from_url(http: &Http, url: &str) -> Result<Jwks, Failure> {
+    Ok(Jwks::parse(&fetch(http, url, MAX_JWKS_BYTES)?.body)?)
 }
 
 /// The keys the options name: `--jwks`, else `--pem`, else the issuer's discovery; `None` when
 /// no source is given.
 pub fn load(http: &Http, args: &KeyArgs, issuer: Option<&str>) -> Result<Option<KeySet>, Failure> {
     if let Some(spec) = &args.jwks {
-        return Ok(Some(KeySet { verifier: Verifier::from_jwks(jwks_from(http, spec)?), source: format!("the JWKS {spec}") }));
+        return Ok(Some(KeySet { verifier: Verifier::from_jwks(jwks_from_arg(http, spec)?), source: format!("the JWKS {spec}") }));
     }
     if let Some(path) = &args.pem {
         let text = super::input::read_file(path, MAX_JWKS_BYTES as u64)?;
@@ -102,6 +107,6 @@ pub fn load(http: &Http, args: &KeyArgs, issuer: Option<&str>) -> Result<Option<
     }
     let Some(issuer) = issuer else { return Ok(None) };
     let uri = discover_jwks_uri(http, issuer)?;
-    let jwks = jwks_from(http, &uri)?;
-    Ok(Some(KeySet { verifier: Verifier::from_jwks(jwks), source: format!("{issuer}'s discovery: {uri}") }))
+    let jwks = jwks_from_url(http, &uri)?;
+    Ok(Some(KeySet { verifier: Verifier::from_jwks(jwks), source: format!("{}'s discovery: {}", super::plain(issuer), super::plain(&uri)) }))
 }

@@ -1,8 +1,10 @@
 //! The `jwksgate` command for the terminal (native only, feature `cli`): `inspect` decodes,
 //! `verify` checks a token against keys, `discover` checks an issuer as Vault and the gate will
-//! fetch it, `explain` shows every rule of a Vault role against a token. Every decision is the
-//! core's or the gate's (`src/gate/`, the same code as the worker's wasm); this layer reads
-//! input, fetches over HTTPS (`http`) and prints. Exit codes: 0 yes, 1 no, 2 a usage error.
+//! fetch it, `explain` shows every rule of a Vault role against a token, `publish` pushes a
+//! cluster's keys to the gate. Every decision is the core's or the gate's (`src/gate/`, the same
+//! code as the worker's wasm); this layer reads input, fetches over HTTPS (`http`) and prints
+//! through one edge (`out`) that shows every hidden character. Exit codes: 0 yes, 1 no, 2 a usage
+//! error.
 
 mod discover;
 mod explain;
@@ -10,13 +12,16 @@ mod http;
 mod input;
 mod inspect;
 mod keys;
+pub mod out;
+mod publish;
 mod time;
 mod verify;
 
 use crate::error::Error;
 use clap::{Parser, Subcommand};
 use serde_json::{json, Value};
-use std::io::Write;
+use out::{Body, Stream};
+pub(crate) use out::{plain, quoted, shown};
 
 /// Check JWTs (Kubernetes ServiceAccount tokens and others) from the terminal: decode them,
 /// verify them against an issuer's keys, check an issuer's discovery, and explain why Vault's
@@ -34,21 +39,29 @@ enum Command {
     Verify(verify::Args),
     Discover(discover::Args),
     Explain(explain::Args),
+    Publish(publish::Args),
 }
 
 /// Why a command could not say yes: a code (the core's, or one of the command's own:
-/// `ERR_TLS`, `ERR_HTTP`, `ERR_JWKS_TIMEOUT`, `ERR_INPUT`) and a message.
+/// `ERR_TLS`, `ERR_HTTP`, `ERR_JWKS_TIMEOUT`, `ERR_INPUT`, `ERR_PUBLISH_REFUSED`), a message and
+/// the exit code (1, or 2 for a usage or I/O error).
 #[derive(Debug, Clone)]
 pub struct Failure {
     code: String,
     message: String,
     claim: Option<String>,
     reason: Option<&'static str>,
+    exit: i32,
 }
 
 impl Failure {
     fn new(code: &str, message: impl Into<String>) -> Self {
-        Failure { code: code.to_owned(), message: message.into(), claim: None, reason: None }
+        Failure { code: code.to_owned(), message: message.into(), claim: None, reason: None, exit: 1 }
+    }
+    /// The same failure with another exit code (2: a usage or I/O error).
+    fn exit(mut self, code: i32) -> Self {
+        self.exit = code;
+        self
     }
     fn input(message: impl Into<String>) -> Self {
         Failure::new("ERR_INPUT", message)
@@ -68,7 +81,7 @@ impl Failure {
 
 impl From<Error> for Failure {
     fn from(e: Error) -> Self {
-        Failure { code: e.code().as_str().to_owned(), message: e.message().to_owned(), claim: e.claim_name().map(str::to_owned), reason: e.reason().map(|r| r.as_str()) }
+        Failure { code: e.code().as_str().to_owned(), message: e.message().to_owned(), claim: e.claim_name().map(str::to_owned), reason: e.reason().map(|r| r.as_str()), exit: 1 }
     }
 }
 
@@ -82,22 +95,32 @@ impl std::fmt::Display for Failure {
     }
 }
 
-/// What a command prints: text to stdout, and its exit code.
+/// What a command prints to stdout (through [`out::emit`], the one edge), and its exit code.
 pub struct Report {
-    text: String,
+    body: Body,
     code: i32,
 }
 
 impl Report {
-    fn yes(text: String) -> Self {
-        Report { text, code: 0 }
+    fn yes(text: out::Text) -> Self {
+        Report { body: Body::Lines(text.into_lines()), code: 0 }
     }
-    fn no(text: String) -> Self {
-        Report { text, code: 1 }
+    fn no(text: out::Text) -> Self {
+        Report { body: Body::Lines(text.into_lines()), code: 1 }
     }
-    fn json(value: &Value, ok: bool) -> Self {
-        let text = serde_json::to_string_pretty(value).unwrap_or_default() + "\n";
-        Report { text, code: if ok { 0 } else { 1 } }
+    fn json(value: Value, ok: bool) -> Self {
+        Report { body: Body::Json(value), code: if ok { 0 } else { 1 } }
+    }
+}
+
+/// A value that is not empty or blanks: `--audience "$AUD"` with `AUD` unset, or `--audience ,`,
+/// would otherwise drop the check it names, where the package refuses an empty list. A usage
+/// error (exit 2), as clap's own.
+fn non_blank(value: &str) -> Result<String, String> {
+    if value.trim().is_empty() {
+        Err("an empty value: give one, or leave the option out".into())
+    } else {
+        Ok(value.to_owned())
     }
 }
 
@@ -106,7 +129,10 @@ pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
+            // clap's words quote the arguments given, which may hold a token: the same edge.
+            let args: Vec<String> = std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect();
+            let lines = out::clap_lines(&e.render().to_string(), &args);
+            out::emit(if e.use_stderr() { Stream::Err } else { Stream::Out }, &Body::Lines(lines));
             return if e.use_stderr() { 2 } else { 0 };
         }
     };
@@ -115,56 +141,16 @@ pub fn main() -> i32 {
         Command::Verify(a) => verify::run(&a),
         Command::Discover(a) => discover::run(&a),
         Command::Explain(a) => explain::run(&a),
+        Command::Publish(a) => publish::run(&a),
     };
     match result {
         Ok(report) => {
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(report.text.as_bytes());
-            let _ = out.flush();
+            out::emit(Stream::Out, &report.body);
             report.code
         }
         Err(failure) => {
-            eprintln!("jwksgate: {failure}");
-            1
+            out::emit(Stream::Err, &Body::Lines(vec![format!("jwksgate: {failure}")]));
+            failure.exit
         }
-    }
-}
-
-/// Text quoted as Go's %q and JSON quote it, so hidden and control characters show.
-fn quoted(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if is_hidden(c) => out.push_str(&format!("\\u{{{:04X}}}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// Characters that do not show, or change the direction of what follows: controls, zero-width
-/// spaces and joiners, bidi overrides and isolates, tags, and spaces other than U+0020 (the
-/// inspector's list, www/lib/format.js).
-fn is_hidden(c: char) -> bool {
-    let u = c as u32;
-    c.is_control()
-        || matches!(
-            u,
-            0x00A0 | 0x00AD | 0x034F | 0x061C | 0x115F | 0x1160 | 0x1680 | 0x17B4 | 0x17B5 | 0x180B..=0x180F | 0x2000..=0x200F | 0x2028..=0x202F
-                | 0x205F..=0x206F | 0x2800 | 0x3000 | 0x3164 | 0xFE00..=0xFE0F | 0xFEFF | 0xFFA0 | 0xFFF9..=0xFFFB | 0xE0000..=0xE007F | 0xE0100..=0xE01EF
-        )
-}
-
-/// A JSON value on one line, strings shown with [`quoted`].
-fn shown(v: &Value) -> String {
-    match v {
-        Value::String(s) => quoted(s),
-        Value::Array(a) => format!("[{}]", a.iter().map(shown).collect::<Vec<_>>().join(", ")),
-        Value::Object(o) => format!("{{{}}}", o.iter().map(|(k, v)| format!("{}: {}", quoted(k), shown(v))).collect::<Vec<_>>().join(", ")),
-        other => other.to_string(),
     }
 }

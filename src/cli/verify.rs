@@ -19,24 +19,24 @@ pub struct Args {
     /// The token, a file holding it, or `-` (the default) for standard input.
     pub token: Option<String>,
     /// The issuer: the exact `iss` required, and where keys are discovered when no --jwks or --pem.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = super::non_blank)]
     pub issuer: Option<String>,
     #[command(flatten)]
     pub keys: KeyArgs,
     /// Accepted audience; repeat or separate with commas for several (any one in `aud`).
-    #[arg(long, value_name = "AUD", value_delimiter = ',')]
+    #[arg(long, value_name = "AUD", value_delimiter = ',', value_parser = super::non_blank)]
     pub audience: Vec<String>,
     /// Required `sub`.
-    #[arg(long)]
+    #[arg(long, value_parser = super::non_blank)]
     pub subject: Option<String>,
     /// Accepted algorithms, separated by commas (default: all this build verifies).
-    #[arg(long, value_name = "ALGS", value_delimiter = ',')]
+    #[arg(long, value_name = "ALGS", value_delimiter = ',', value_parser = super::non_blank)]
     pub algorithms: Vec<String>,
     /// Seconds of leeway for exp, nbf and iat.
     #[arg(long, value_name = "SECONDS", default_value_t = 0.0)]
     pub clock_tolerance: f64,
     /// Evaluate at TIME (seconds since the epoch or RFC 3339) instead of now.
-    #[arg(long, value_name = "TIME")]
+    #[arg(long, value_name = "TIME", value_parser = super::non_blank)]
     pub at: Option<String>,
     /// Print `{"verified": ..., "header", "payload", "key"}` or `{"verified": false, "error"}`.
     #[arg(long)]
@@ -50,7 +50,7 @@ pub fn algorithms(names: &[String]) -> Result<Vec<Alg>, Failure> {
     }
     names
         .iter()
-        .map(|n| Alg::from_name(n.trim()).ok_or_else(|| Failure::input(format!("--algorithms: {n:?} is not an algorithm this build verifies ({})", alg::ALL.map(Alg::name).join(", ")))))
+        .map(|n| Alg::from_name(n.trim()).ok_or_else(|| Failure::input(format!("--algorithms: {} is not an algorithm this build verifies ({})", super::quoted(n), alg::ALL.map(Alg::name).join(", ")))))
         .collect()
 }
 
@@ -62,7 +62,7 @@ fn verify(args: &Args) -> Result<serde_json::Value, Failure> {
     let mut options = VerifyOptions::at(now.floor() as i64);
     options.algorithms = algorithms(&args.algorithms)?;
     options.issuer = args.issuer.iter().cloned().collect();
-    options.audience = args.audience.iter().map(|a| a.trim().to_owned()).filter(|a| !a.is_empty()).collect();
+    options.audience = args.audience.iter().map(|a| a.trim().to_owned()).collect();
     options.subject = args.subject.clone();
     options.clock_tolerance = args.clock_tolerance;
     let token = input::token(args.token.as_deref(), options.max_token_bytes)?;
@@ -79,10 +79,10 @@ pub fn run(args: &Args) -> Result<Report, Failure> {
             if let Some(m) = v.as_object_mut() {
                 m.insert("verified".into(), true.into());
             }
-            Ok(Report::json(&v, true))
+            Ok(Report::json(v, true))
         }
-        Ok(v) => Ok(Report::json(v.get("payload").unwrap_or(&serde_json::Value::Null), true)),
-        Err(f) if args.json => Ok(Report::json(&json!({ "verified": false, "error": f.to_json() }), false)),
+        Ok(mut v) => Ok(Report::json(v.get_mut("payload").map(serde_json::Value::take).unwrap_or_default(), true)),
+        Err(f) if args.json => Ok(Report::json(json!({ "verified": false, "error": f.to_json() }), false)),
         Err(f) => Err(f),
     }
 }

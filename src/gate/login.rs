@@ -588,6 +588,72 @@ impl Gate {
     pub fn login(&self, requested_role: &str, token: &str, verifier: &Verifier, remote: Option<IpAddr>, now: impl Into<Now>) -> Result<Login> {
         self.explain(requested_role, token, Some(verifier), remote, now).into_result()
     }
+
+    /// Whether a token that named a key the set lacks may make the host refetch the set (and so
+    /// maybe write its cache): only one that could verify once the key is there. It must parse,
+    /// name a `kid` and an algorithm of `jwt_supported_algs`, carry a signature of that
+    /// algorithm's size (RSA 2048 to 8192 bits, P-256 64 bytes, P-384 96, P-521 132, Ed25519
+    /// 64), and name this mount's `bound_issuer` when it has one. An unsigned or malformed token,
+    /// or one of another issuer, is refused with the keys at hand.
+    pub fn may_refetch_for(&self, token: &str) -> bool {
+        use crate::jwa::alg::Alg;
+        let Ok(u) = crate::verifier::decode_unverified(token, crate::claims::DEFAULT_MAX_TOKEN_BYTES) else { return false };
+        let Some(alg) = u.header.get("alg").and_then(Value::as_str).and_then(Alg::from_name) else { return false };
+        if !self.config.jwt_supported_algs.contains(&alg) || !u.header.get("kid").is_some_and(Value::is_string) {
+            return false;
+        }
+        let Some(sig) = crate::b64::decode(u.signature.as_bytes()) else { return false };
+        let sized = match alg.kty() {
+            "RSA" => (crate::jwa::rsa::MIN_BITS / 8..=crate::jwa::rsa::MAX_BITS / 8).contains(&sig.len()),
+            _ => match alg.crv() {
+                Some("P-256") | Some("Ed25519") => sig.len() == 64,
+                Some("P-384") => sig.len() == 96,
+                Some("P-521") => sig.len() == 132,
+                _ => false,
+            },
+        };
+        let issuer = match &self.config.bound_issuer {
+            Some(b) => u.payload.get("iss").and_then(Value::as_str) == Some(b.as_str()),
+            None => true,
+        };
+        sized && issuer
+    }
+
+    /// A token presented as `Authorization: Bearer` on a proxied path: a login to `role` (Vault's
+    /// every check), then the role's token limits as if that login had made a Vault token at the
+    /// token's `iat` and it were never renewed ([`bearer_lease`]). Errors are
+    /// `ERR_PERMISSION_DENIED` for the limits, the login's otherwise.
+    pub fn authorize_bearer(&self, requested_role: &str, token: &str, verifier: &Verifier, remote: Option<IpAddr>, now: impl Into<Now>) -> Result<Login> {
+        let now = now.into();
+        let login = self.login(requested_role, token, verifier, remote, now)?;
+        let role = self.roles.get(&login.role).ok_or_else(|| Error::new(Code::PermissionDenied, PERMISSION_DENIED))?;
+        bearer_lease(role, login.claims.get("iat"), now)?;
+        Ok(login)
+    }
+}
+
+/// The role's token limits for a Bearer token, which the gate sees on every request and never
+/// stores: the token's `iat` starts a lease of `CalculateTTL(0, token_ttl, token_period,
+/// token_max_ttl, token_explicit_max_ttl)` seconds (the TTL a Vault token made at `iat` gets, as
+/// [`Role::calculate_ttl`] computes it, capped by the maximums), and the token is refused from
+/// `iat + ttl` on, as an unrenewed Vault token expires then. A role with `token_num_uses` refuses
+/// Bearer whole: uses are counted per token, and a token sent on every request has no store
+/// to count in; log in for a session instead. A token without `iat` starts no lease: refused.
+pub fn bearer_lease(role: &Role, iat: Option<&Value>, now: Now) -> Result<()> {
+    let refuse = |why: String| Err(Error::new(Code::PermissionDenied, format!("a Bearer token is refused for role {}: {why}", quote(&role.name))));
+    if role.token_num_uses > 0 {
+        return refuse("it sets token_num_uses, which only a session can count (log in and use its token)".into());
+    }
+    let Some(iat) = iat.and_then(Value::as_f64).filter(|t| t.is_finite()) else {
+        return refuse("the token has no iat to start its lease from".into());
+    };
+    let start = iat.floor() as i64;
+    let (ttl, _) = role.calculate_ttl(0, start, start)?;
+    let end = start.saturating_add(i64::try_from(ttl).unwrap_or(i64::MAX));
+    if now.0 >= end as f64 {
+        return refuse(format!("its lease from iat ended after {ttl}s (the role's token_ttl, capped by token_max_ttl and token_explicit_max_ttl)"));
+    }
+    Ok(())
 }
 
 type Identity = (String, Vec<String>, BTreeMap<String, String>, Vec<String>);

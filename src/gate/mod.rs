@@ -3,7 +3,9 @@
 //! validator in `validator` and the plugin's claim readers in `claims`), Vault's parameter types
 //! and Go's printing (`fields`), session tokens (`session`), Vault's request and response shapes
 //! (`vault`) and CIDR blocks (`cidr`); the proxy's routing, upstream URL and headers (`proxy`)
-//! and the login's CSRF check (`csrf`); Bank-Vaults' templates in AUTH_CONFIG (`templates`); roles and config as `vault read` prints them (`documents`). Built with the `gate` feature; uses the core only.
+//! and the login's CSRF check (`csrf`); Bank-Vaults' templates in AUTH_CONFIG (`templates`); roles
+//! and config as `vault read` prints them (`documents`); keys pushed by `jwksgate publish`
+//! (`publish`). Built with the `gate` feature; uses the core only.
 
 pub mod cidr;
 pub mod claims;
@@ -13,6 +15,7 @@ pub mod fields;
 pub mod login;
 pub mod mounts;
 pub mod proxy;
+pub mod publish;
 pub mod role;
 pub mod session;
 pub mod store;

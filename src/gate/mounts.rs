@@ -35,6 +35,18 @@ pub enum KeySource {
     PublicKeys(Vec<String>),
 }
 
+impl KeySource {
+    /// The key source as [`crate::gate::session::mount_binding`] reads it: its kind, then the
+    /// URL, or the PEM blocks one a line.
+    pub fn binding_text(&self) -> String {
+        match self {
+            KeySource::Discovery(u) => format!("oidc_discovery_url\n{u}"),
+            KeySource::JwksUrl(u) => format!("jwks_url\n{u}"),
+            KeySource::PublicKeys(p) => format!("jwt_validation_pubkeys\n{}", p.iter().map(|k| k.trim()).collect::<Vec<_>>().join("\n")),
+        }
+    }
+}
+
 /// A secret from the configuration: compared, never printed (`{:?}` shows `<redacted>`).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(pub String);
@@ -144,6 +156,21 @@ impl JsonBuilder {
             };
         }
         // YAML 1.2's core schema, as the loader resolves plain scalars.
+        let value = JsonBuilder::yaml12(text)?;
+        // kubectl and Bank-Vaults read YAML 1.1 (go-yaml v2): where the two differ, refuse.
+        let old = yaml11(text);
+        if !old.same_as(&value) {
+            return Err(config_err(format!(
+                "AUTH_CONFIG: {} is {} in YAML 1.1, as kubectl and Bank-Vaults read it, and {} in YAML 1.2: quote it for a string, or write the value so both read it alike",
+                quote(text),
+                old.describe(),
+                describe(&value)
+            )));
+        }
+        Ok(value)
+    }
+
+    fn yaml12(text: &str) -> Result<Value> {
         Ok(match Yaml::from_str(text) {
             Yaml::Null => Value::Null,
             Yaml::Boolean(b) => Value::Bool(b),
@@ -187,6 +214,126 @@ impl MarkedEventReceiver for JsonBuilder {
     }
 }
 
+/// A plain scalar as go-yaml v2 resolves it (`resolve.go` `resolve`, the YAML 1.1 reading that
+/// `kubectl` (sigs.k8s.io/yaml) and Bank-Vaults hand to Vault): its table of booleans (`y`,
+/// `yes`, `on`, `off`, `n`, `no` in three cases each) and nulls (`~`, `null`, `Null`, `NULL`),
+/// underscores dropped from numbers, Go's `strconv.ParseInt(s, 0, 64)` (`010` is octal 8, `0b`
+/// binary), then ParseUint, then a float, and timestamps (four digits and a `-`).
+#[derive(Debug, PartialEq)]
+enum Yaml11 {
+    Null,
+    Bool(bool),
+    Int(i128),
+    Float(f64),
+    Timestamp,
+    Str,
+}
+
+fn yaml11(s: &str) -> Yaml11 {
+    match s {
+        "" | "~" | "null" | "Null" | "NULL" => return Yaml11::Null,
+        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => return Yaml11::Bool(true),
+        "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => return Yaml11::Bool(false),
+        ".nan" | ".NaN" | ".NAN" => return Yaml11::Float(f64::NAN),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Yaml11::Float(f64::INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => return Yaml11::Float(f64::NEG_INFINITY),
+        _ => {}
+    }
+    if !s.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.')) {
+        return Yaml11::Str;
+    }
+    let b = s.as_bytes();
+    if b.len() > 5 && b.iter().take(4).all(u8::is_ascii_digit) && b.get(4) == Some(&b'-') && b.get(5).is_some_and(u8::is_ascii_digit) {
+        return Yaml11::Timestamp;
+    }
+    let plain = s.replace('_', "");
+    if let Some(i) = go_parse_int(&plain) {
+        return Yaml11::Int(i);
+    }
+    let float = {
+        let t = plain.strip_prefix(['+', '-']).unwrap_or(&plain);
+        let (mantissa, exp) = match t.split_once(['e', 'E']) {
+            Some((m, e)) => (m, Some(e)),
+            None => (t, None),
+        };
+        let exp_ok = exp.is_none_or(|e| {
+            let d = e.strip_prefix(['+', '-']).unwrap_or(e);
+            !d.is_empty() && d.bytes().all(|c| c.is_ascii_digit())
+        });
+        let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        let digits = |x: &str| x.bytes().all(|c| c.is_ascii_digit());
+        let mantissa_ok = if mantissa.starts_with('.') { !frac.is_empty() && digits(frac) } else { !int.is_empty() && digits(int) && digits(frac) };
+        exp_ok && mantissa_ok
+    };
+    match plain.parse::<f64>() {
+        Ok(f) if float => Yaml11::Float(f),
+        _ => Yaml11::Str,
+    }
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)`, then `ParseUint(s, 0, 64)` (no sign): a sign, then `0x`,
+/// `0o`, `0b` or a bare leading `0` (octal) picks the base.
+fn go_parse_int(s: &str) -> Option<i128> {
+    let (neg, body) = match s.as_bytes().first() {
+        Some(b'-') => (true, s.get(1..)?),
+        Some(b'+') => (false, s.get(1..)?),
+        _ => (false, s),
+    };
+    let lower = body.to_ascii_lowercase();
+    let (radix, digits) = if let Some(d) = lower.strip_prefix("0x") {
+        (16, d)
+    } else if let Some(d) = lower.strip_prefix("0o") {
+        (8, d)
+    } else if let Some(d) = lower.strip_prefix("0b") {
+        (2, d)
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        (8, lower.get(1..)?)
+    } else {
+        (10, lower.as_str())
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let n = i128::from_str_radix(digits, radix).ok()?;
+    let n = if neg { -n } else { n };
+    let fits = i64::try_from(n).is_ok() || (!neg && s.as_bytes().first() != Some(&b'+') && u64::try_from(n).is_ok());
+    fits.then_some(n)
+}
+
+impl Yaml11 {
+    fn same_as(&self, v: &Value) -> bool {
+        match (self, v) {
+            (Yaml11::Null, Value::Null) | (Yaml11::Str, Value::String(_)) => true,
+            (Yaml11::Bool(a), Value::Bool(b)) => a == b,
+            (Yaml11::Int(i), Value::Number(n)) => n.as_i64().map(i128::from) == Some(*i) || n.as_u64().map(i128::from) == Some(*i) || n.as_f64() == Some(*i as f64),
+            (Yaml11::Float(f), Value::Number(n)) => n.as_f64() == Some(*f),
+            _ => false,
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Yaml11::Null => "null".into(),
+            Yaml11::Bool(b) => format!("the boolean {b}"),
+            // Through serde_json's number writers (itoa, ryu): core's f64 and i128 Display would
+            // add their own formatting code to the gate's wasm.
+            Yaml11::Int(i) => format!("the number {}", i64::try_from(*i).map(Number::from).or_else(|_| u64::try_from(*i).map(Number::from)).map_or_else(|_| "out of range".to_owned(), |n| n.to_string())),
+            Yaml11::Float(f) => format!("the number {}", Number::from_f64(*f).map_or_else(|| if f.is_nan() { ".nan".to_owned() } else if *f > 0.0 { ".inf".to_owned() } else { "-.inf".to_owned() }, |n| n.to_string())),
+            Yaml11::Timestamp => "a timestamp".into(),
+            Yaml11::Str => "a string".into(),
+        }
+    }
+}
+
+fn describe(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => format!("the boolean {b}"),
+        Value::Number(n) => format!("the number {n}"),
+        _ => "a string".into(),
+    }
+}
+
 fn parse_yaml(text: &str) -> Result<Vec<Value>> {
     let mut builder = JsonBuilder::default();
     Parser::new_from_str(text).load(&mut builder, true).map_err(|e| config_err(format!("AUTH_CONFIG is not valid YAML: {e}")))?;
@@ -197,7 +344,9 @@ fn parse_yaml(text: &str) -> Result<Vec<Value>> {
 }
 
 /// Reads `AUTH_CONFIG`: JSON (strictly, as every JSON the gate reads) when it starts with `{`,
-/// YAML 1.2 otherwise (duplicate keys and aliases refused). A document whose `kind` is `Vault`
+/// YAML otherwise (duplicate keys and aliases refused), where a plain scalar that YAML 1.1
+/// (kubectl, Bank-Vaults) and YAML 1.2 read differently (`010`, `no`, `on`, `NULL`, `1_000`,
+/// `2024-01-01`) is refused with both readings: the gate cannot know which one Vault got. A document whose `kind` is `Vault`
 /// (the Bank-Vaults custom resource) is read for its `spec.externalConfig`; of several YAML
 /// documents, the one that is a `Vault` resource or the only one.
 pub fn parse_document(text: &str) -> Result<Value> {
@@ -348,7 +497,7 @@ fn parse_mount(i: usize, e: &Map<String, Value>) -> Result<(Mount, Vec<String>)>
             "oidc_discovery_url" => sources.push(KeySource::Discovery(text(v)?)),
             "jwks_url" => sources.push(KeySource::JwksUrl(text(v)?)),
             "jwt_validation_pubkeys" => sources.push(KeySource::PublicKeys(fields::comma_string_slice(v, k)?)),
-            "bound_issuer" | "jwt_supported_algs" | "default_role" => {
+            "bound_issuer" | "jwt_supported_algs" | "default_role" | "session_epoch" => {
                 out.insert(k.clone(), v.clone());
             }
             // Vault stores the PEM as given; an empty one is no pin (createCAContext).

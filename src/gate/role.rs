@@ -62,11 +62,14 @@ pub struct AuthConfig {
     pub jwt_supported_algs: Vec<Alg>,
     /// `default_role`, lower-cased (`TypeLowerCaseString`): the role of a login that names none.
     pub default_role: Option<String>,
+    /// `session_epoch` (the gate's own field, not Vault's): any text; changing it refuses every
+    /// session made at the mount before (see `session::mount_binding`). Defaults to empty.
+    pub session_epoch: String,
 }
 
 impl Default for AuthConfig {
     fn default() -> Self {
-        AuthConfig { bound_issuer: None, jwt_supported_algs: default_algs(), default_role: None }
+        AuthConfig { bound_issuer: None, jwt_supported_algs: default_algs(), default_role: None, session_epoch: String::new() }
     }
 }
 
@@ -101,6 +104,14 @@ impl AuthConfig {
                 "bound_issuer" => out.bound_issuer = fields::string(v, k)?.filter(|s| !s.is_empty()),
                 "jwt_supported_algs" => out.jwt_supported_algs = parse_algs(&fields::comma_string_slice(v, k)?)?,
                 "default_role" => out.default_role = fields::string(v, k)?.map(|s| go_lower(&s)).filter(|s| !s.is_empty()),
+                "session_epoch" => {
+                    out.session_epoch = match v {
+                        Value::Null => String::new(),
+                        Value::String(s) => s.clone(),
+                        Value::Number(n) => n.to_string(),
+                        _ => return Err(config_err("session_epoch must be a string or a number")),
+                    }
+                }
                 other => return Err(config_err(format!("unknown auth config parameter {}", quote(other)))),
             }
         }

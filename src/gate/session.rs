@@ -23,17 +23,44 @@ pub const PREFIX: &str = "jgs.";
 pub const MAX_SESSION_BYTES: usize = 16 * 1024;
 /// Shortest deployment secret accepted, in bytes (256 bits).
 pub const MIN_SECRET_BYTES: usize = 32;
+/// The session format made and accepted (sessions of an older format are refused: log in again).
+pub const VERSION: u8 = 3;
+
+/// What binds a session to its mount's configuration: SHA-256 over the mount path, its key
+/// source (kind and URL, or the keys themselves), its `bound_issuer` and the operator's
+/// `session_epoch`, each length-prefixed; the first 16 bytes, base64url. A mount removed, or
+/// configured again at the same path with another of these, refuses every session made
+/// before: Vault revokes a disabled mount's tokens and a new mount never honours them. The
+/// gate keeps no record of mounts, so a mount put back exactly as it was would honour them
+/// again: changing `session_epoch` is how an operator ends them all (as disabling does).
+pub fn mount_binding(path: &str, key_source: &str, bound_issuer: Option<&str>, epoch: &str) -> String {
+    use sha2::Digest;
+    let mut h = Sha256::new();
+    h.update(b"jwksgate mount binding v1");
+    for part in [path, key_source, bound_issuer.unwrap_or(""), epoch] {
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part.as_bytes());
+    }
+    h.update([u8::from(bound_issuer.is_some())]);
+    let digest = h.finalize();
+    b64::encode(digest.get(..16).unwrap_or(&digest))
+}
 
 /// What a session carries. Field names are short: the token travels in every request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Session {
-    /// Format version, 2 (1 had no mount and no store).
+    /// Format version, 3 (1 had no mount and no store, 2 no mount binding).
     pub v: u8,
     /// Random id chosen by the host: the key of its record in the session store.
     pub id: String,
     /// The mount logged in at (`auth/<m>/login`).
     pub m: String,
+    /// The mount's binding when the session was made ([`mount_binding`]): a session is honoured
+    /// only by a mount configured as its own was (path, key source, `bound_issuer`,
+    /// `session_epoch`).
+    #[serde(default)]
+    pub f: String,
     /// The role logged in to.
     pub role: String,
     /// The entity alias (the user claim's value).
@@ -69,12 +96,14 @@ pub struct Session {
 }
 
 impl Session {
-    /// The session for a login at `mount`, issued at `now`, with the host's random `id`.
-    pub fn from_login(login: &Login, mount: &str, id: &str, now: i64) -> Self {
+    /// The session for a login at `mount` (whose [`mount_binding`] is `binding`), issued at
+    /// `now`, with the host's random `id`.
+    pub fn from_login(login: &Login, mount: &str, binding: &str, id: &str, now: i64) -> Self {
         Session {
-            v: 2,
+            v: VERSION,
             id: id.to_owned(),
             m: mount.to_owned(),
+            f: binding.to_owned(),
             role: login.role.clone(),
             alias: login.alias.clone(),
             policies: login.policies.clone(),
@@ -166,7 +195,7 @@ impl SessionKey {
         let body = signed.strip_prefix(PREFIX).and_then(|b| b64::decode(b.as_bytes())).ok_or_else(|| invalid("session is malformed"))?;
         let value = json::parse(&body).map_err(|_| invalid("session is malformed"))?;
         let session: Session = serde_json::from_value(value).map_err(|_| invalid("session is malformed"))?;
-        if session.v != 2 {
+        if session.v != VERSION {
             return Err(invalid("session version is not supported"));
         }
         // The expiry a renewal may move is the store's; the maximum no renewal passes is here.
@@ -178,6 +207,21 @@ impl SessionKey {
             return Err(invalid(crate::gate::role::PERMISSION_DENIED));
         }
         Ok(session)
+    }
+
+    /// [`SessionKey::verify`], then the mount: a session is honoured only at the mount it was
+    /// made at (`mount`), configured as it was then (`binding`, [`mount_binding`]). A mount
+    /// reconfigured (key source, `bound_issuer`, `session_epoch`) refuses its earlier sessions,
+    /// as Vault revokes a disabled mount's tokens and a new mount never honours them.
+    pub fn verify_at(&self, token: &str, mount: &str, binding: &str, remote: Option<IpAddr>, now: i64) -> Result<Session> {
+        let s = self.verify(token, remote, now)?;
+        if s.m != mount {
+            return Err(invalid("the session belongs to another mount"));
+        }
+        if s.f != binding {
+            return Err(invalid("the session was made by another configuration of its mount (key source, bound_issuer or session_epoch changed)"));
+        }
+        Ok(s)
     }
 
     /// The session's accessor: a handle that names it (for logs and revocation lists) but

@@ -1,9 +1,14 @@
-//! The session store's rules: what the gate keeps for each session after login (its current
-//! expiry, the uses it has left) and how a request changes it, as Vault's token store does it
+//! The session store's rules: what the gate keeps for a session once it needs keeping (its
+//! current expiry after a renewal, the uses it has left, that it ended) and how a request changes
+//! it, as Vault's token store does it
 //! (`vault/token_store.go` `UseToken`, the expiration manager's `RenewToken` with
 //! `framework.CalculateTTL`, `revoke-self`). The worker keeps a [`Record`] in a Durable Object
 //! (one object per session, strongly consistent) and calls [`apply`] there, so every decision
-//! is made here and one object sees every request of its session in order.
+//! is made here and one object sees every request of its session in order. A login stores
+//! nothing: every op carries the session's initial record (`init`, from its token, which its MAC
+//! vouches for), the store starts from it when it holds none, and writes only what differs from
+//! it. An ended session (revoked, its uses spent) is kept as a tombstone until its expiry, which
+//! every later use reads, so a revocation holds at once everywhere.
 
 use crate::error::{Code, Error, Result};
 use crate::gate::role::Lease;
@@ -29,12 +34,19 @@ pub struct Record {
     /// The last renewal, seconds since the epoch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renewed: Option<i64>,
+    /// A tombstone: the session was revoked or spent its uses; every later use is refused.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub ended: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl Record {
     /// The record a login stores for its session.
     pub fn new(session: &Session) -> Self {
-        Record { id: session.id.clone(), mount: session.m.clone(), iat: session.iat, exp: session.exp, uses: session.n, limited: session.n > 0, renewed: None }
+        Record { id: session.id.clone(), mount: session.m.clone(), iat: session.iat, exp: session.exp, uses: session.n, limited: session.n > 0, renewed: None, ended: false }
     }
 }
 
@@ -56,6 +68,9 @@ pub enum Op {
         id: String,
         /// Its mount.
         mount: String,
+        /// The session's record as its login made it ([`Record::new`]), for a store that holds none.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        init: Option<Record>,
     },
     /// `renew-self`: one use, then a new expiry from the role's current lifetimes.
     Renew {
@@ -67,6 +82,9 @@ pub enum Op {
         lease: Lease,
         /// The `increment` asked for, in seconds (0: the role's `token_ttl`).
         increment: u64,
+        /// See [`Op::Use`].
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        init: Option<Record>,
     },
     /// `revoke-self`: the session ends now.
     Revoke {
@@ -74,6 +92,9 @@ pub enum Op {
         id: String,
         /// Its mount.
         mount: String,
+        /// See [`Op::Use`].
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        init: Option<Record>,
     },
     /// The object's alarm: drops the record once it has expired.
     Expire {},
@@ -133,15 +154,15 @@ pub fn apply(current: Option<Record>, op: Op, now: i64) -> Outcome {
             Some(r) if r.exp > now => refused(Some(r), "not expired yet"),
             _ => refused(None, "expired"),
         },
-        Op::Use { id, mount } => use_once(current, &id, &mount, now),
-        Op::Revoke { id, mount } => match use_once(current, &id, &mount, now) {
+        Op::Use { id, mount, init } => settle(current, init, now, |c| use_once(c, &id, &mount, now)),
+        Op::Revoke { id, mount, init } => settle(current, init, now, |c| match use_once(c, &id, &mount, now) {
             Outcome { answer: Answer { ok: true, record, num_uses, .. }, .. } => {
                 Outcome { keep: None, answer: Answer { ok: true, reason: None, record, num_uses, ttl: None, warnings: Vec::new() } }
             }
             refusal => refusal,
-        },
-        Op::Renew { id, mount, lease, increment } => {
-            let used = use_once(current, &id, &mount, now);
+        }),
+        Op::Renew { id, mount, lease, increment, init } => settle(current, init, now, |c| {
+            let used = use_once(c, &id, &mount, now);
             let (Some(mut record), true) = (used.answer.record.clone(), used.answer.ok) else { return used };
             match lease.calculate_ttl(increment, record.iat, now) {
                 Ok((ttl, warnings)) => {
@@ -153,8 +174,32 @@ pub fn apply(current: Option<Record>, op: Op, now: i64) -> Outcome {
                 }
                 Err(e) => refused(used.keep, e.message()),
             }
+        }),
+    }
+}
+
+/// Runs `op` on the stored record, or, when none is stored, on the session's initial one
+/// (`init`: logins store nothing). Then what to keep: a session that ended before its expiry
+/// (revoked, its last use spent) becomes a tombstone until that expiry, so a later use, which
+/// would otherwise start again from `init`, is refused; one that expired is dropped (its `init`
+/// has expired too, renewals only move the expiry later); an unstored session still as its
+/// login made it is not written.
+fn settle(current: Option<Record>, init: Option<Record>, now: i64, op: impl FnOnce(Option<Record>) -> Outcome) -> Outcome {
+    let stored = current.is_some();
+    let base = current.or_else(|| init.clone());
+    let mut out = op(base.clone());
+    if out.keep.is_none() {
+        if let Some(b) = base.filter(|b| b.exp > now) {
+            let mut tomb = out.answer.record.clone().filter(|r| r.id == b.id).unwrap_or(b);
+            tomb.ended = true;
+            tomb.uses = 0;
+            out.keep = Some(tomb);
         }
     }
+    if !stored && out.keep.is_some() && out.keep == init {
+        out.keep = None;
+    }
+    out
 }
 
 /// One use (`UseToken`): refused when there is no record (revoked, spent, expired or never
@@ -164,6 +209,9 @@ fn use_once(current: Option<Record>, id: &str, mount: &str, now: i64) -> Outcome
     let Some(mut record) = current else { return refused(None, "no such session (revoked, used up, expired or never stored)") };
     if record.id != id || record.mount != mount {
         return refused(Some(record), "the stored session is another session's");
+    }
+    if record.ended && record.exp > now {
+        return refused(Some(record), "the session was revoked or its uses are spent");
     }
     if record.exp <= now {
         return refused(None, "session expired");

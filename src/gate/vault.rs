@@ -76,13 +76,24 @@ pub fn header_value(s: &str) -> String {
     out
 }
 
-/// The identity headers the origin receives: the user claim's value, the groups
-/// (comma-separated, each encoded by [`header_value`]) and the role.
-pub fn identity_headers(role: &str, alias: &str, groups: &[String]) -> Value {
-    let groups: Vec<String> = groups.iter().map(|g| header_value(g)).collect();
+/// A mount-qualified user for the origin: `<mount>/<alias>`, the alias encoded by
+/// [`header_value`] with its `/` encoded too (`%2F`), so the last `/` always ends the mount
+/// (mount paths may hold `/`; `a/b` + `c` and `a` + `b/c` must not meet).
+pub fn qualified_user(mount: &str, alias: &str) -> String {
+    format!("{}/{}", header_value(mount), header_value(alias).replace('/', "%2F"))
+}
+
+/// The identity headers the origin receives, for a session and a Bearer token alike:
+/// `X-Auth-Request-User` (`<mount>/<alias>`, [`qualified_user`]: one name in two clusters is
+/// two users, as Vault keeps one entity per mount accessor), `-Mount` (the mount path),
+/// `-Policies` and `-Groups` (comma-separated, each encoded by [`header_value`]) and `-Role`.
+pub fn identity_headers(mount: &str, role: &str, alias: &str, groups: &[String], policies: &[String]) -> Value {
+    let list = |items: &[String]| items.iter().map(|g| header_value(g)).collect::<Vec<_>>().join(",");
     json!({
-        "x-auth-request-user": header_value(alias),
-        "x-auth-request-groups": groups.join(","),
+        "x-auth-request-user": qualified_user(mount, alias),
+        "x-auth-request-mount": header_value(mount),
+        "x-auth-request-policies": list(policies),
+        "x-auth-request-groups": list(groups),
         "x-auth-request-role": header_value(role),
     })
 }

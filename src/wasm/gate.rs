@@ -33,8 +33,8 @@ export interface GateIdentity {
 }
 /** A login request body, parsed strictly (`Gate.parseLogin`). */
 export interface GateLoginRequest { role: string | null; jwt: string | null; set_cookie: boolean }
-/** A successful login: Vault's response body, the session it minted, and the op that stores it. */
-export interface GateLogin { body: unknown; token: string; session: GateIdentity; op: StoreOp }
+/** A successful login: Vault's response body and the session it minted (nothing to store). */
+export interface GateLogin { body: unknown; token: string; session: GateIdentity }
 /** What a request asks of the session store (src/gate/store.rs `Op`, as serde writes it: `{"use": {...}}`, `{"expire": {}}`), for `sessionApply`. */
 export type StoreOp = { expire: Record<string, never> } | { create: unknown } | { use: unknown } | { renew: unknown } | { revoke: unknown };
 /** The store's answer (src/gate/store.rs `Answer`). */
@@ -75,7 +75,7 @@ fn session_identity_json(s: &Session) -> serde_json::Value {
     serde_json::json!({
         "id": s.id, "mount": s.m, "role": s.role, "alias": s.alias, "groups": s.groups, "policies": s.policies,
         "meta": s.meta, "iat": s.iat, "exp": s.exp,
-        "headers": crate::gate::vault::identity_headers(&s.role, &s.alias, &s.groups),
+        "headers": crate::gate::vault::identity_headers(&s.m, &s.role, &s.alias, &s.groups, &s.policies),
     })
 }
 
@@ -161,18 +161,51 @@ pub struct JsGate {
     gate: CoreGate,
     key: SessionKey,
     mount: String,
+    /// The mount's binding (`session::mount_binding`), which its sessions carry.
+    binding: String,
     verifier: Option<crate::Verifier>,
+}
+
+/// A key source as the worker describes it (`parseAuthConfig`'s `source`, or the single-mount
+/// variables': `jwks` and `pem` hold the keys themselves) as `mount_binding` reads it.
+fn source_text(source: &JsValue) -> Result<String, JsValue> {
+    use crate::gate::mounts::KeySource;
+    if source.is_undefined() || source.is_null() {
+        return Ok(String::new());
+    }
+    #[derive(serde::Deserialize)]
+    struct Source {
+        kind: String,
+        url: Option<String>,
+        pems: Option<Vec<String>>,
+        pem: Option<String>,
+        jwks: Option<String>,
+    }
+    let text = json_text(source, "source").map_err(gate_js)?;
+    let s: Source = serde_json::from_str(&text).map_err(|_| gate_js(invalid("source must be a key source ({kind, ...})")))?;
+    let url = || s.url.clone().unwrap_or_default();
+    Ok(match s.kind.as_str() {
+        "oidc_discovery_url" => KeySource::Discovery(url()).binding_text(),
+        "jwks_url" => KeySource::JwksUrl(url()).binding_text(),
+        "jwt_validation_pubkeys" => KeySource::PublicKeys(s.pems.clone().unwrap_or_default()).binding_text(),
+        "pem" => KeySource::PublicKeys(vec![s.pem.clone().unwrap_or_default()]).binding_text(),
+        "jwks" => format!("jwks\n{}", s.jwks.clone().unwrap_or_default()),
+        other => return Err(gate_js(invalid(format!("unknown key source kind {other:?}")))),
+    })
 }
 
 #[wasm_bindgen(js_class = Gate)]
 impl JsGate {
     /// Checks every role now (a bad one throws `ERR_CONFIG_INVALID`), and the secret's length.
+    /// `source` is the mount's key source (`parseAuthConfig`'s); with the path, `bound_issuer`
+    /// and `session_epoch` it binds the mount's sessions (`session::mount_binding`).
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "GateConfig | string")] config: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Record<string, unknown> | string")] roles: JsValue,
         session_secret: &str,
         mount: Option<String>,
+        #[wasm_bindgen(unchecked_param_type = "unknown")] source: JsValue,
     ) -> Result<JsGate, JsValue> {
         let config = if config.is_undefined() || config.is_null() {
             AuthConfig::default()
@@ -183,7 +216,8 @@ impl JsGate {
         let gate = CoreGate::new(config, roles.as_bytes()).map_err(gate_js)?;
         let key = SessionKey::new(session_secret.as_bytes()).map_err(gate_js)?;
         let mount = crate::gate::mounts::mount_path(mount.as_deref().filter(|m| !m.is_empty()).unwrap_or("jwt")).map_err(gate_js)?;
-        Ok(JsGate { gate, key, mount, verifier: None })
+        let binding = crate::gate::session::mount_binding(&mount, &source_text(&source)?, gate.config.bound_issuer.as_deref(), &gate.config.session_epoch);
+        Ok(JsGate { gate, key, mount, binding, verifier: None })
     }
 
     /// Replaces the key set (after a fetch or a rotation). Throws on a bad set and keeps the old one.
@@ -277,32 +311,36 @@ impl JsGate {
             return Err(refusal(check, &explanation.role));
         }
         let login = explanation.into_result().map_err(gate_js)?;
-        let session = Session::from_login(&login, &self.mount, session_id, now.floor() as i64);
+        let session = Session::from_login(&login, &self.mount, &self.binding, session_id, now.floor() as i64);
         let token = self.key.mint(&session).map_err(gate_js)?;
         let body = crate::gate::vault::login_response(&self.key, &session, &token, request_id, &login.warnings);
-        let op = store::Op::Create { record: Record::new(&session) };
-        result_object(&[("body", to_plain(&body)?), ("token", token.as_str().into()), ("session", session_identity(&session)?), ("op", to_plain(&op)?)])
+        // Nothing to store: the session's first use starts its store from the token itself.
+        result_object(&[("body", to_plain(&body)?), ("token", token.as_str().into()), ("session", session_identity(&session)?)])
     }
 
     /// Checks `jwt` against `role` as a login would, without minting a session: for requests
-    /// that carry a ServiceAccount token directly.
+    /// that carry a ServiceAccount token directly (`Authorization: Bearer`), within the role's
+    /// token limits from the token's `iat` (`login::bearer_lease`).
     #[wasm_bindgen(unchecked_return_type = "GateIdentity")]
     pub fn authorize(&self, role: &str, jwt: &str, remote: Option<String>, now: f64) -> Result<JsValue, JsValue> {
-        let login = self.gate.login(role, jwt, self.verifier()?, remote_ip(remote), now).map_err(gate_js)?;
+        let login = self.gate.authorize_bearer(role, jwt, self.verifier()?, remote_ip(remote), now).map_err(gate_js)?;
         to_plain(&serde_json::json!({
-            "role": login.role, "alias": login.alias, "groups": login.groups, "policies": login.policies, "meta": login.metadata,
-            "headers": crate::gate::vault::identity_headers(&login.role, &login.alias, &login.groups),
+            "mount": self.mount, "role": login.role, "alias": login.alias, "groups": login.groups, "policies": login.policies, "meta": login.metadata,
+            "headers": crate::gate::vault::identity_headers(&self.mount, &login.role, &login.alias, &login.groups, &login.policies),
         }))
+    }
+
+    /// Whether a token that named a key the set lacks may make the host refetch the set
+    /// (`Gate::may_refetch_for`): never an unsigned or malformed one, nor another issuer's.
+    #[wasm_bindgen(js_name = mayRefetch)]
+    pub fn may_refetch(&self, token: &str) -> bool {
+        self.gate.may_refetch_for(token)
     }
 
     /// Verifies a session token of this mount (MAC, maximum lifetime, bound CIDRs) without
     /// storage: a forged, expired or foreign one is refused here.
     fn verify_here(&self, token: &str, remote: Option<String>, now: f64) -> Result<Session, JsValue> {
-        let s = self.key.verify(token, remote_ip(remote), now.floor() as i64).map_err(gate_js)?;
-        if s.m != self.mount {
-            return Err(session_refused("the session belongs to another mount"));
-        }
-        Ok(s)
+        self.key.verify_at(token, &self.mount, &self.binding, remote_ip(remote), now.floor() as i64).map_err(gate_js)
     }
 
     /// The mount a session token names, once its MAC verifies (so the host can pick that
@@ -317,10 +355,10 @@ impl JsGate {
     #[wasm_bindgen(unchecked_return_type = "GateSessionUse")]
     pub fn session(&self, token: &str, remote: Option<String>, now: f64, purpose: Option<String>) -> Result<JsValue, JsValue> {
         let s = self.verify_here(token, remote, now)?;
-        let (id, mount) = (s.id.clone(), s.m.clone());
+        let (id, mount, init) = (s.id.clone(), s.m.clone(), Some(Record::new(&s)));
         let op = match purpose.as_deref() {
-            None | Some("use") => store::Op::Use { id, mount },
-            Some("revoke") => store::Op::Revoke { id, mount },
+            None | Some("use") => store::Op::Use { id, mount, init },
+            Some("revoke") => store::Op::Revoke { id, mount, init },
             Some(_) => return Err(gate_js(invalid("purpose must be \"use\" or \"revoke\""))),
         };
         to_plain(&serde_json::json!({ "identity": session_identity_json(&s), "op": op }))
@@ -335,7 +373,7 @@ impl JsGate {
         let body = body.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec).ok_or_else(|| gate_js(invalid("the body must be a Uint8Array")))?;
         let increment = crate::gate::vault::parse_increment(&body).map_err(gate_js)?;
         let role = self.gate.roles.get(&s.role).ok_or_else(|| gate_js(Error::new(Code::ConfigInvalid, format!("role {} does not exist during renewal", s.role))))?;
-        let op = store::Op::Renew { id: s.id.clone(), mount: s.m.clone(), lease: role.lease_params(), increment };
+        let op = store::Op::Renew { id: s.id.clone(), mount: s.m.clone(), lease: role.lease_params(), increment, init: Some(Record::new(&s)) };
         to_plain(&serde_json::json!({ "identity": session_identity_json(&s), "op": op }))
     }
 
@@ -492,6 +530,14 @@ impl JsGateProxy {
     pub fn response_headers(&self, #[wasm_bindgen(unchecked_param_type = "HeaderList")] headers: JsValue) -> Result<JsValue, JsValue> {
         let origin = self.origin.as_ref().ok_or_else(|| gate_js(invalid("no ORIGIN is set")))?;
         to_plain(&crate::gate::proxy::response_headers(&header_list(&headers, "headers")?, origin))
+    }
+
+    /// Throws unless a request that the session cookie authenticates is safe or same-origin
+    /// (`csrf::check_cookie_request`): 403 `ERR_PERMISSION_DENIED`.
+    #[wasm_bindgen(js_name = checkCookieRequest)]
+    pub fn check_cookie_request(&self, method: &str, #[wasm_bindgen(unchecked_param_type = "HeaderList")] headers: JsValue, url: &str) -> Result<(), JsValue> {
+        let gate = crate::gate::proxy::request_origin(url);
+        crate::gate::csrf::check_cookie_request(method, &header_list(&headers, "headers")?, gate.as_deref()).map_err(gate_js)
     }
 
     /// Throws unless a login asking for the cookie is same-origin JSON (`csrf::check_cookie_login`).

@@ -69,7 +69,23 @@ pub fn pki() -> &'static Pki {
     })
 }
 
-type Routes = dyn Fn(&str, &str) -> Option<Reply> + Send + Sync;
+/// A request as the server read it.
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    /// The head, lines as sent (header names as the client wrote them).
+    pub head: String,
+    pub body: Vec<u8>,
+}
+
+impl Request {
+    /// A header's value, its name matched without case.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().skip(1).find_map(|l| l.split_once(':').filter(|(n, _)| n.trim().eq_ignore_ascii_case(name)).map(|(_, v)| v.trim()))
+    }
+}
+
+type Routes = dyn Fn(&Request, &str) -> Option<Reply> + Send + Sync;
 
 /// A running issuer; `url` is its base, `https://127.0.0.1:PORT`.
 pub struct Issuer {
@@ -81,6 +97,11 @@ pub struct Issuer {
 impl Issuer {
     /// Serves `routes(path, base_url)`; `None` is a 404.
     pub fn start(routes: impl Fn(&str, &str) -> Option<Reply> + Send + Sync + 'static) -> Issuer {
+        Issuer::serving(move |r, base| routes(&r.path, base))
+    }
+
+    /// Serves `routes(request, base_url)`; `None` is a 404.
+    pub fn serving(routes: impl Fn(&Request, &str) -> Option<Reply> + Send + Sync + 'static) -> Issuer {
         let pki = pki();
         let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&pki.cert).unwrap().map(Result::unwrap).collect();
         let key = PrivateKeyDer::from_pem_file(&pki.key).unwrap();
@@ -138,9 +159,21 @@ fn serve(stream: std::net::TcpStream, config: &Arc<rustls::ServerConfig>, routes
             Ok(n) => request.extend_from_slice(&buf[..n]),
         }
     }
-    let text = String::from_utf8_lossy(&request);
-    let path = text.split_whitespace().nth(1).unwrap_or("/").to_owned();
-    let reply = routes(&path, base).unwrap_or(Reply { status: 404, body: "not found".into(), headers: Vec::new() });
+    let end = request.windows(4).position(|w| w == b"\r\n\r\n").map_or(request.len(), |p| p + 4);
+    let head = String::from_utf8_lossy(&request[..end]).into_owned();
+    let mut body = request[end..].to_vec();
+    let mut words = head.split_whitespace();
+    let (method, path) = (words.next().unwrap_or("GET").to_owned(), words.next().unwrap_or("/").to_owned());
+    let mut req = Request { method, path, head, body: Vec::new() };
+    let length: usize = req.header("content-length").and_then(|v| v.parse().ok()).unwrap_or(0).min(1 << 20);
+    while body.len() < length {
+        match tls.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => body.extend_from_slice(&buf[..n]),
+        }
+    }
+    req.body = body;
+    let reply = routes(&req, base).unwrap_or(Reply { status: 404, body: "not found".into(), headers: Vec::new() });
     let mut head = format!("HTTP/1.1 {} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n", reply.status, reply.body.len());
     for (k, v) in &reply.headers {
         head.push_str(&format!("{k}: {v}\r\n"));

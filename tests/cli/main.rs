@@ -7,7 +7,9 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod attacks;
 mod issuer;
+mod publish;
 
 use common::{k8s_claims, K8S_KEY, NOW};
 use issuer::{pki, Issuer, Reply};

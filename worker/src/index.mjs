@@ -1,6 +1,7 @@
 // jwksgate's edge login gate (Cloudflare Workers module format): Vault-compatible JWT login
 // (vault-plugin-auth-jwt's HTTP API) at one or more mounts, and a proxy that lets authenticated
-// requests through to ORIGIN. Sessions live in a Durable Object (SessionStore, one per session).
+// requests through to ORIGIN. Sessions' state lives in a Durable Object (SessionStore, one per
+// session), written only once a session has state to keep: a login is a verification and a MAC.
 // A thin host: HTTP, key fetching, KV and storage here; every security decision in Rust (pkg/, via wasm).
 import { DurableObject } from 'cloudflare:workers';
 import { Gate, GateProxy, importPublicKeyPem, parseAuthConfig, requestCredential, routeBearer, sessionApply } from '../pkg/workerd.mjs';
@@ -40,7 +41,7 @@ function text(v) {
   return typeof v === 'string' ? v : v == null ? '' : JSON.stringify(v);
 }
 
-const SINGLE_MOUNT_VARS = ['MOUNT', 'OIDC_DISCOVERY_URL', 'JWKS_URL', 'JWKS', 'PUBLIC_KEYS_PEM', 'ROLES', 'DEFAULT_ROLE', 'BOUND_ISSUER', 'JWT_SUPPORTED_ALGS'];
+const SINGLE_MOUNT_VARS = ['MOUNT', 'OIDC_DISCOVERY_URL', 'JWKS_URL', 'JWKS', 'PUBLIC_KEYS_PEM', 'ROLES', 'DEFAULT_ROLE', 'BOUND_ISSUER', 'JWT_SUPPORTED_ALGS', 'SESSION_EPOCH'];
 
 /** The one mount the single-mount variables describe, in AUTH_CONFIG's shape. */
 function shorthandMount(env) {
@@ -57,6 +58,8 @@ function shorthandMount(env) {
   if (boundIssuer) config.bound_issuer = boundIssuer;
   // Vault's default_role: lower-cased, and it must name a role (checked in Rust).
   if (text(env.DEFAULT_ROLE).trim()) config.default_role = text(env.DEFAULT_ROLE).trim();
+  // The gate's own: changing it ends every session of the mount (src/gate/session.rs mount_binding).
+  if (text(env.SESSION_EPOCH).trim()) config.session_epoch = text(env.SESSION_EPOCH).trim();
   const source = {
     OIDC_DISCOVERY_URL: { kind: 'oidc_discovery_url', url: discoveryUrl },
     JWKS_URL: { kind: 'jwks_url', url: text(env.JWKS_URL).trim() },
@@ -129,7 +132,8 @@ function configure(env) {
   const mounts = new Map();
   for (const d of described) {
     const roleText = typeof d.roles === 'string' ? d.roles : JSON.stringify(d.roles);
-    const gate = new Gate(d.config, roleText, env.SESSION_SECRET, d.path);
+    // The key source, with the path, bound_issuer and session_epoch, binds the mount's sessions.
+    const gate = new Gate(d.config, roleText, env.SESSION_SECRET, d.path, d.source);
     // What Vault would have answered in `warnings` when these roles were written.
     for (const w of gate.warnings) console.warn(`jwksgate: mount ${gate.mount}: ${w}`);
     mounts.set(gate.mount, { gate, path: gate.mount, defaultRole: gate.defaultRole || '', issuer: gate.issuer ?? null, keys: mountKeys(env, gate, d.source) });
@@ -213,13 +217,17 @@ function credential(request, cookie) {
 
 const now = () => Date.now() / 1000;
 
-/** Runs a token check; on an unknown kid, refetches keys once (outside the cooldown) and retries. */
-async function withKeys(s, ctx, check) {
+/**
+ * Runs a check of `token`; on an unknown kid, refetches keys once (outside the cooldown) and
+ * retries, for a token that could verify once the key is there (decided in Rust, `mayRefetch`:
+ * never an unsigned or malformed one, nor another issuer's).
+ */
+async function withKeys(s, ctx, token, check) {
   await s.keys.ready(ctx && ((p) => ctx.waitUntil(p)));
   try {
     return check();
   } catch (e) {
-    if (e.code === 'ERR_JWKS_NO_MATCHING_KEY' && (await s.keys.unknownKid())) return check();
+    if (e.code === 'ERR_JWKS_NO_MATCHING_KEY' && s.gate.mayRefetch(token) && (await s.keys.unknownKid())) return check();
     throw e;
   }
 }
@@ -280,18 +288,15 @@ async function login(s, mount, request, ctx) {
   try {
     // Vault answers the role, its type, a missing token and the CIDRs before it looks at keys.
     mount.gate.precheck(role, jwt, remote);
-    result = await withKeys(mount, ctx, () => mount.gate.login(role, jwt, remote, now(), sessionId, requestId));
+    result = await withKeys(mount, ctx, jwt, () => mount.gate.login(role, jwt, remote, now(), sessionId, requestId));
   } catch (e) {
     // The failed check and its claim, never a claim's value (the issuer's mismatch names both).
     if (e && typeof e.log === 'string') console.log(`jwksgate: ${e.log}`);
     throw e;
   }
-  // No session is handed out before its store has it.
-  const stored = await storeApply(s, result.session.id, result.op);
-  if (!stored.ok) {
-    console.error(`jwksgate: the session store refused a new session: ${stored.reason}`);
-    throw new HttpError(500, 'internal error');
-  }
+  // A login writes nothing: the session's store starts from the session itself (its token,
+  // under the MAC) at its first use, and keeps a record only once there is something to keep
+  // (uses counted, a renewal, a revocation's tombstone; src/gate/store.rs).
   const headers = {};
   if (input.set_cookie === true) {
     const ttl = Math.max(0, result.session.exp - result.session.iat);
@@ -317,7 +322,11 @@ async function lookupSelf(s, request) {
 /** Ends the session in its store: every later request, on any path and anywhere, is refused. */
 async function revokeSelf(s, request) {
   allow(request, ['POST', 'PUT']);
-  const token = sessionToken(request, { cookie: true });
+  const c = credential(request, true);
+  if (!c) throw new HttpError(403, 'permission denied');
+  // A browser's logout: the cookie acts only for the gate's own pages (logout CSRF; in Rust).
+  if (c.from === 'cookie') s.proxy.checkCookieRequest(request.method, [...request.headers], request.url);
+  const token = c.token;
   await useSession(s, token, request, 'revoke');
   return new Response(null, { status: 204 });
 }
@@ -354,6 +363,9 @@ async function proxy(s, request, upstream, ctx) {
   const headers = [...request.headers];
   const c = credential(request, true);
   if (!c) return refused(null);
+  // The cookie acts only for the gate's own origin on a state-changing method (CSRF, in Rust):
+  // checked before the session is used, so a forged request spends none of its uses.
+  if (c.from === 'cookie') s.proxy.checkCookieRequest(request.method, headers, request.url);
   let identity;
   try {
     if (c.token.startsWith('jgs.')) {
@@ -364,7 +376,7 @@ async function proxy(s, request, upstream, ctx) {
       const mount = s.list.length === 1 ? s.list[0] : s.list[routeBearer(c.token, s.issuers)];
       if (!mount) return refused('a Bearer token of no configured issuer');
       if (!mount.defaultRole) return refused(`a Bearer token for mount ${mount.path}, which has no default_role`);
-      identity = await withKeys(mount, ctx, () => mount.gate.authorize(mount.defaultRole, c.token, clientAddress(request), now()));
+      identity = await withKeys(mount, ctx, c.token, () => mount.gate.authorize(mount.defaultRole, c.token, clientAddress(request), now()));
     } else {
       return refused('not a session, nor a ServiceAccount token as Bearer');
     }

@@ -73,6 +73,10 @@ export class RemoteKeys {
     if (caPem && url.protocol !== 'https:') throw new Error('a pinned CA (oidc_discovery_ca_pem, jwks_ca_pem) needs an https URL');
     // One entry per mount: two mounts never share a cached set, even for one URL.
     const kvKey = kvScope ? `jwks:${kvScope}:${discoveryUrl || jwksUrl}` : `jwks:${discoveryUrl || jwksUrl}`;
+    // What KV holds, as last read or written here: KV bills writes (the free plan allows 1,000 a
+    // day), so an unchanged set is written again only once the entry is half-way through
+    // maxStale, which keeps it from lapsing.
+    let stored = null;
     const options = {
       timeoutDuration: s.timeoutMs,
       maxResponseBytes: s.maxBytes,
@@ -88,11 +92,15 @@ export class RemoteKeys {
         // Entries written before the package kept them name `uat` `fetchedAt`.
         get: async () => {
           const saved = await kv.get(kvKey, 'json');
+          stored = saved && { jwks: saved.jwks, uat: saved.uat ?? saved.fetchedAt };
           return saved && { ...saved, uat: saved.uat ?? saved.fetchedAt };
         },
-        put: (entry) => {
+        put: async (entry) => {
+          if (stored && stored.jwks === entry.jwks && entry.uat - stored.uat < s.maxStale * 500) return;
+          console.log(`jwksgate: key set cached in KV (${kvKey})`);
           const expirationTtl = Math.max(60, Math.ceil(s.maxStale + (entry.expiresAt - Date.now()) / 1000));
-          return kv.put(kvKey, JSON.stringify(entry), { expirationTtl });
+          await kv.put(kvKey, JSON.stringify(entry), { expirationTtl });
+          stored = { jwks: entry.jwks, uat: entry.uat };
         },
       },
     };

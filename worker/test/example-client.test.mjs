@@ -79,5 +79,5 @@ test('the example client logs in, reads, and logs in again when its token file i
   assert.equal(reads.length, 16);
   assert.ok(reads.every((r) => r.data === '/v1/secret/data/app'), 'each read reached the origin through the gate');
   // The origin saw the caller as the gate names it, never the token.
-  assert.ok(origin.seen.every((r) => r.headers['x-auth-request-user'] === 'system:serviceaccount:default:default' && !r.headers['x-vault-token']));
+  assert.ok(origin.seen.every((r) => r.headers['x-auth-request-user'] === 'jwt/system:serviceaccount:default:default' && !r.headers['x-vault-token']));
 });

@@ -127,7 +127,9 @@ describe('proxy', () => {
     assert.equal(seen.path, '/app/orders?id=7');
     assert.equal(seen.method, 'POST');
     assert.equal(seen.body, 'hello');
-    assert.equal(seen.headers['x-auth-request-user'], 'system:serviceaccount:shop:cart');
+    assert.equal(seen.headers['x-auth-request-user'], 'jwt/system:serviceaccount:shop:cart');
+    assert.equal(seen.headers['x-auth-request-mount'], 'jwt');
+    assert.equal(seen.headers['x-auth-request-policies'], 'default,shop');
     assert.equal(seen.headers['x-auth-request-groups'], 'dev,ops');
     assert.equal(seen.headers['x-auth-request-role'], 'shop');
     assert.equal(seen.headers['x-forwarded-user'], undefined);
@@ -138,7 +140,9 @@ describe('proxy', () => {
   test('with a ServiceAccount token as Bearer, under DEFAULT_ROLE', async () => {
     const r = await gate.call('/app', { headers: { authorization: `Bearer ${mint()}`, ...spoof } });
     assert.equal(r.status, 200);
-    assert.equal(r.body.headers['x-auth-request-user'], 'system:serviceaccount:shop:cart');
+    assert.equal(r.body.headers['x-auth-request-user'], 'jwt/system:serviceaccount:shop:cart');
+    assert.equal(r.body.headers['x-auth-request-mount'], 'jwt');
+    assert.equal(r.body.headers['x-auth-request-policies'], 'default,shop');
     assert.equal(r.body.headers['x-auth-request-role'], 'shop');
     assert.equal(r.body.headers.authorization, undefined);
     const wrongNs = await gate.call('/app', { headers: { authorization: `Bearer ${mint({ namespace: 'bank' })}` } });
@@ -152,7 +156,7 @@ describe('proxy', () => {
     for (const headers of [{ 'x-vault-token': l.body.auth.client_token }, { authorization: `Bearer ${hostile}` }]) {
       const r = await gate.call('/app', { headers });
       assert.equal(r.status, 200, JSON.stringify(r.body));
-      assert.equal(r.body.headers['x-auth-request-user'], 'system:serviceaccount:shop:c%C3%A4rt');
+      assert.equal(r.body.headers['x-auth-request-user'], 'jwt/system:serviceaccount:shop:c%C3%A4rt');
       assert.equal(r.body.headers['x-auth-request-groups'], 'dev%2Croot,ops%20team,100%25,ops');
       assert.equal(r.body.headers['x-auth-request-role'], 'shop');
     }
