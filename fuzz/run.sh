@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 seconds=${FUZZ_SECONDS:-60}
-targets=${FUZZ_TARGETS:-"compact verify jwks pem der ecdsa_diff p256_diff nist_diff ed25519_diff modexp role session"}
+targets=${FUZZ_TARGETS:-"compact verify jwks pem der ecdsa_diff p256_diff nist_diff ed25519_diff modexp role session http templates"}
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked || cargo install cargo-fuzz
 node seed-corpora.mjs
 # No sanitizer: the crate is #![forbid(unsafe_code)], so AddressSanitizer would only slow the

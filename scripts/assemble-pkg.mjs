@@ -82,7 +82,6 @@ function oneImportPerModule(text, path) {
 }
 
 const pkg = join(root, 'pkg');
-const generated = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
 for (const f of ['.gitignore', 'jwksgate_bg.wasm.d.ts']) if (existsSync(join(pkg, f))) rmSync(join(pkg, f));
 if (existsSync(join(pkg, 'node'))) rmSync(join(pkg, 'node'), { recursive: true }); // the CommonJS glue of earlier builds
 
@@ -119,6 +118,8 @@ if (args[0] === '--glue') {
   console.log(`${args[1]}: glue assembled`);
   process.exit(0);
 }
+// After the glue-only step, which needs no npm build (a fresh tree's `make gate-pkg`).
+const generated = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
 
 
 // The scalar build (no SIMD128) must share the web glue byte for byte: the glue is kept from the

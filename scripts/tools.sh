@@ -26,3 +26,17 @@ fi
 if [ ! -x scripts/esbuild/node_modules/.bin/esbuild ]; then
   (cd scripts/esbuild && npm ci --no-audit --no-fund --loglevel=error)
 fi
+# ring (rustls's crypto provider, in the gate's wasm: src/net/) compiles C for wasm32, which
+# needs a clang with the WebAssembly backend and llvm-ar. Debian's clang (14 in bookworm) has it;
+# Apple's clang does not (use Homebrew's LLVM, with CC_wasm32_unknown_unknown and
+# AR_wasm32_unknown_unknown pointing at it).
+if ! command -v clang >/dev/null || ! command -v llvm-ar >/dev/null; then
+  if command -v apt-get >/dev/null; then
+    sudo=$([ "$(id -u)" = 0 ] || echo sudo)
+    $sudo apt-get update
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y clang llvm
+  else
+    echo "scripts/tools.sh: install clang (with the WebAssembly backend) and llvm-ar to build the gate's wasm" >&2
+    exit 1
+  fi
+fi

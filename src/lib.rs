@@ -4,7 +4,8 @@
 //! The core has no I/O and no clock: the caller passes the key set and the current time.
 //! The layers, each a folder, imports running one way: `jwa` (the signature algorithms and their
 //! arithmetic) under the core (parsing, keys, claims, the verifier), under `gate` (HashiCorp
-//! Vault's JWT auth roles and session tokens, built with the `gate` feature), under `wasm` (the
+//! Vault's JWT auth roles and session tokens, built with the `gate` feature; beside it `net`, the
+//! gate's sans-IO HTTPS client for a pinned CA, which knows nothing of Vault), under `wasm` (the
 //! JavaScript bindings, compiled for wasm32 only) and `cli` (the `jwksgate` command, native only,
 //! feature `cli`: the one layer that does I/O).
 //!
@@ -51,6 +52,10 @@ pub mod gate;
 
 #[cfg(all(feature = "cli", not(target_arch = "wasm32")))]
 pub mod cli;
+
+// The gate's HTTPS client for pinned CAs (rustls and httparse): the worker's wasm only.
+#[cfg(feature = "gate")]
+pub mod net;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;

@@ -88,11 +88,12 @@ fn two_mounts_json() -> serde_json::Value {
 #[test]
 fn the_seeds_custom_resource() {
     // tests/vectors/bank-vaults/cr-oidc.yaml: the Vault resource (with a PVC and a binding in
-    // the same file). Its JWT mount pins the cluster's CA, which a worker's fetch cannot do.
+    // the same file). Its JWT mount pins the cluster's CA read by `${ file ... }`, which needs
+    // FILES (tests/templates.rs loads it with them); without, the template's reason.
     let cr = include_str!("vectors/bank-vaults/cr-oidc.yaml");
     let e = parse(cr).unwrap_err();
     assert_eq!(e.code(), Code::ConfigInvalid);
-    assert!(e.message().contains("mount \"jwt\": oidc_discovery_ca_pem is not supported"), "{}", e.message());
+    assert!(e.message().contains("no such file or directory"), "{}", e.message());
     // Without the CA (a public issuer), it loads: mounted at its type, its role as Vault reads it.
     let public = cr.replace("          oidc_discovery_ca_pem: ${ file `/var/run/secrets/kubernetes.io/serviceaccount/ca.crt` }\n", "");
     let m = parse(&public).unwrap();
@@ -114,7 +115,7 @@ fn refusals() {
         ("provider_config", jwt("{oidc_discovery_url: https://i.example, provider_config: {provider: azure}}"), "browser OIDC flow"),
         ("no key source", jwt("{bound_issuer: https://i.example}"), "exactly one of 'jwt_validation_pubkeys', 'jwks_url' or 'oidc_discovery_url' must be set"),
         ("two key sources", jwt("{oidc_discovery_url: https://i.example, jwks_url: https://i.example/k}"), "exactly one of"),
-        ("jwks_ca_pem", jwt("{jwks_url: https://i.example/k, jwks_ca_pem: x}"), "cannot pin a CA"),
+        ("a jwks_ca_pem with no certificate (cap createCAContext)", jwt("{jwks_url: https://i.example/k, jwks_ca_pem: x}"), "error checking jwks_ca_pem: could not parse CA PEM value successfully"),
         ("jwks_pairs", jwt("{jwks_pairs: []}"), "jwks_pairs is not supported"),
         // jwks_published (issue 25): the pushed keys and nothing else, for bound_issuer only.
         ("jwks_published without bound_issuer", jwt("{jwks_published: true}"), "jwks_published requires bound_issuer"),

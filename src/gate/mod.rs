@@ -3,7 +3,7 @@
 //! validator in `validator` and the plugin's claim readers in `claims`), Vault's parameter types
 //! and Go's printing (`fields`), session tokens (`session`), Vault's request and response shapes
 //! (`vault`) and CIDR blocks (`cidr`); the proxy's routing, upstream URL and headers (`proxy`)
-//! and the login's CSRF check (`csrf`); roles and config as `vault read` prints them (`documents`);
+//! and the login's CSRF check (`csrf`); Bank-Vaults' templates in AUTH_CONFIG (`templates`); roles and config as `vault read` prints them (`documents`);
 //! keys pushed by `jwksgate publish` (`publish`); the identity assertion the origin verifies and
 //! the headers beside it (`assertion`) and WebSocket upgrades (`websocket`); the token fields every
 //! method's roles share (`tokens`) and Vault's Kubernetes method (`kubernetes`). Built with the
@@ -23,6 +23,7 @@ pub mod publish;
 pub mod role;
 pub mod session;
 pub mod store;
+pub mod templates;
 pub mod tokens;
 pub mod validator;
 pub mod vault;

@@ -9,6 +9,7 @@
 
 use crate::error::{Code, Error, Result};
 use crate::gate::fields::{self, quote};
+use crate::gate::templates::{self, Sources};
 use serde_json::{Map, Number, Value};
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
@@ -64,6 +65,16 @@ impl KeySource {
     }
 }
 
+/// A secret from the configuration: compared, never printed (`{:?}` shows `<redacted>`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl core::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
 /// One JWT mount.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Mount {
@@ -71,6 +82,14 @@ pub struct Mount {
     pub path: String,
     /// The key source.
     pub keys: KeySource,
+    /// The PEM bundle whose certificates are the only roots for the key source's HTTPS:
+    /// `oidc_discovery_ca_pem` for discovery (and its `jwks_uri`), `jwks_ca_pem` for `jwks_url`
+    /// (cap `NewOIDCDiscoveryKeySet`, `NewJSONWebKeySet`). None: the platform's public roots.
+    pub ca_pem: Option<String>,
+    /// `oidc_discovery_bearer_token` (the gate's departure from Vault, for clusters that answer
+    /// discovery to authenticated callers only): sent as `Authorization: Bearer` to the
+    /// discovery URL's origin, never elsewhere, never logged.
+    pub bearer_token: Option<Secret>,
     /// The fields [`crate::gate::role::AuthConfig::parse`] reads (`bound_issuer`,
     /// `jwt_supported_algs`, `default_role`), as a JSON object.
     pub config: Value,
@@ -375,9 +394,15 @@ pub fn parse_document(text: &str) -> Result<Value> {
 /// The browser (OIDC flow) settings of `auth/<path>/config`: refused, as the gate serves JWT login only.
 const BROWSER_OIDC: [&str; 6] = ["oidc_client_id", "oidc_client_secret", "oidc_response_mode", "oidc_response_types", "provider_config", "namespace_in_state"];
 
-/// Reads the mounts from `AUTH_CONFIG` (see [`parse_document`]).
+/// Reads the mounts from `AUTH_CONFIG` (see [`parse_document`]) with no files and no
+/// environment for its templates.
 pub fn parse(text: &str) -> Result<AuthMounts> {
-    let doc = parse_document(text)?;
+    parse_with(text, &Sources::default())
+}
+
+/// Reads the mounts from `AUTH_CONFIG`, its Bank-Vaults templates evaluated with `sources`.
+pub fn parse_with(text: &str, sources: &Sources) -> Result<AuthMounts> {
+    let doc = templated(parse_document(text)?, sources)?;
     let mut skipped = Vec::new();
     let mut mounts: Vec<Mount> = Vec::new();
     let mut kubernetes = Vec::new();
@@ -410,7 +435,8 @@ pub fn parse(text: &str) -> Result<AuthMounts> {
             skipped.push(format!("AUTH_CONFIG: auth entry {i} (type {}, path {}) skipped: the gate serves `type: jwt` and `type: kubernetes` only", quote(&kind), quote(at)));
             continue;
         }
-        let mount = parse_mount(i, e)?;
+        let (mount, notes) = parse_mount(i, e)?;
+        skipped.extend(notes);
         if mounts.iter().any(|m| m.path == mount.path) || kubernetes.iter().any(|k| k.path == mount.path) {
             return Err(config_err(format!("AUTH_CONFIG: two auth entries are mounted at {}", quote(&mount.path))));
         }
@@ -437,7 +463,50 @@ pub fn mount_path(raw: &str) -> Result<String> {
     Ok(path.to_owned())
 }
 
-fn parse_mount(i: usize, e: &Map<String, Value>) -> Result<Mount> {
+/// The externalConfig after its templates: as the operator hands it to the configurer (JSON,
+/// keys sorted as Go's encoder writes a map), evaluated as text (vault-sdk `EnvTemplate`), then
+/// parsed as the configurer parses it (`multiparser.New(parser.JSON, parser.YAML)`: JSON, else
+/// YAML). So `${ file `ca.crt` }` in a YAML scalar comes out as the PEM, its newlines escaped for
+/// the JSON string and decoded by the JSON parser, as in the cluster.
+fn templated(doc: Value, sources: &Sources) -> Result<Value> {
+    let json = doc.to_string();
+    if !json.contains("${") {
+        return Ok(doc);
+    }
+    let out = templates::evaluate(&json, sources)?;
+    let value = match crate::json::parse(out.as_bytes()) {
+        Ok(v) => v,
+        Err(je) => {
+            let docs = parse_yaml(&out).map_err(|ye| config_err(format!("AUTH_CONFIG once its templates are evaluated is neither JSON ({}) nor YAML ({})", je, ye.message())))?;
+            let mut docs = docs.into_iter();
+            match (docs.next(), docs.next()) {
+                (Some(v), None) => v,
+                _ => return Err(config_err("AUTH_CONFIG once its templates are evaluated is not one document")),
+            }
+        }
+    };
+    if !value.is_object() {
+        return Err(config_err("AUTH_CONFIG once its templates are evaluated is not a mapping"));
+    }
+    Ok(value)
+}
+
+/// A CA bundle as cap's `createCAContext` takes it: at least one certificate that parses.
+#[cfg(feature = "gate")]
+fn check_ca(pem: &str) -> core::result::Result<(), String> {
+    crate::net::tls::root_store(pem).map(|_| ()).map_err(|e| e.message().to_owned())
+}
+
+#[cfg(not(feature = "gate"))]
+fn check_ca(pem: &str) -> core::result::Result<(), String> {
+    if pem.contains("-----BEGIN CERTIFICATE-----") {
+        Ok(())
+    } else {
+        Err("could not parse CA PEM value successfully: no CERTIFICATE block".into())
+    }
+}
+
+fn parse_mount(i: usize, e: &Map<String, Value>) -> Result<(Mount, Vec<String>)> {
     if let Some(k) = e.keys().find(|k| !matches!(k.as_str(), "type" | "path" | "description" | "config" | "roles")) {
         // A tune option (`options`, `max_lease_ttl`, ...) would change lifetimes: never drop one.
         return Err(config_err(format!("AUTH_CONFIG: auth entry {i}: {} is not supported by the gate", quote(k))));
@@ -454,6 +523,7 @@ fn parse_mount(i: usize, e: &Map<String, Value>) -> Result<Mount> {
     let mut published = false;
     let mut freshness = Freshness { max_age: DEFAULT_PUBLISHED_MAX_AGE, refuse_when_stale: true };
     let mut freshness_set = None;
+    let (mut discovery_ca, mut jwks_ca, mut bearer) = (String::new(), String::new(), String::new());
     for (k, v) in &config {
         let text = |v: &Value| fields::string(v, k).map(|s| s.unwrap_or_default().trim().to_owned());
         match k.as_str() {
@@ -463,9 +533,10 @@ fn parse_mount(i: usize, e: &Map<String, Value>) -> Result<Mount> {
             "bound_issuer" | "jwt_supported_algs" | "default_role" | "session_epoch" => {
                 out.insert(k.clone(), v.clone());
             }
-            "oidc_discovery_ca_pem" | "jwks_ca_pem" => {
-                return Err(at(format!("{k} is not supported: a worker's fetch trusts the platform's public roots only and cannot pin a CA; serve the issuer with a public certificate, or give its keys as jwt_validation_pubkeys")));
-            }
+            // Vault stores the PEM as given; an empty one is no pin (createCAContext).
+            "oidc_discovery_ca_pem" => discovery_ca = fields::string(v, k)?.unwrap_or_default(),
+            "jwks_ca_pem" => jwks_ca = fields::string(v, k)?.unwrap_or_default(),
+            "oidc_discovery_bearer_token" => bearer = fields::string(v, k)?.unwrap_or_default().trim().to_owned(),
             "jwks_pairs" => return Err(at("jwks_pairs is not supported: give each issuer a mount of its own".into())),
             k if BROWSER_OIDC.contains(&k) => {
                 return Err(at(format!("{k} configures the browser OIDC flow (auth/<path>/oidc/...), which the gate does not serve: it answers JWT login only")));
@@ -503,12 +574,40 @@ fn parse_mount(i: usize, e: &Map<String, Value>) -> Result<Mount> {
         return Err(at("exactly one of 'jwt_validation_pubkeys', 'jwks_url' or 'oidc_discovery_url' must be set (or jwks_published: true)".into()));
     }
     let keys = sources.remove(0);
+    let mut notes = Vec::new();
+    // Each pin serves its own source, as in cap; the other is stored by Vault and never used.
+    let (ca, unused) = match &keys {
+        KeySource::Discovery(_) => (discovery_ca, [("jwks_ca_pem", jwks_ca)]),
+        KeySource::JwksUrl(_) => (jwks_ca, [("oidc_discovery_ca_pem", discovery_ca)]),
+        KeySource::PublicKeys(_) | KeySource::Published(_) => (String::new(), [("oidc_discovery_ca_pem / jwks_ca_pem", if discovery_ca.is_empty() { jwks_ca } else { discovery_ca })]),
+    };
+    for (name, pem) in unused {
+        if !pem.is_empty() {
+            notes.push(format!("AUTH_CONFIG: mount {}: {name} is not used: this mount's keys do not come from its URL (Vault stores it and ignores it too)", quote(&path)));
+        }
+    }
+    let ca_pem = if ca.is_empty() {
+        None
+    } else {
+        let which = if matches!(keys, KeySource::Discovery(_)) { "oidc_discovery_ca_pem" } else { "jwks_ca_pem" };
+        check_ca(&ca).map_err(|m| at(format!("error checking {which}: {m}")))?;
+        Some(ca)
+    };
+    let bearer_token = if bearer.is_empty() {
+        None
+    } else {
+        match &keys {
+            KeySource::Discovery(u) if u.get(..8).is_some_and(|p| p.eq_ignore_ascii_case("https://")) => Some(Secret(bearer)),
+            KeySource::Discovery(_) => return Err(at("oidc_discovery_bearer_token is sent over https only: the oidc_discovery_url must be https".into())),
+            _ => return Err(at("oidc_discovery_bearer_token goes with oidc_discovery_url (it is sent to the discovery URL's origin only)".into())),
+        }
+    };
     // The gate's one departure, as for OIDC_DISCOVERY_URL: the issuer defaults to the discovery URL.
     if let (KeySource::Discovery(url), false) = (&keys, out.get("bound_issuer").and_then(Value::as_str).is_some_and(|s| !s.trim().is_empty())) {
         out.insert("bound_issuer".into(), Value::String(url.clone()));
     }
     let roles = roles_by_name(e.get("roles"), &path)?;
-    Ok(Mount { path, keys, config: Value::Object(out), roles })
+    Ok((Mount { path, keys, ca_pem, bearer_token, config: Value::Object(out), roles }, notes))
 }
 
 /// An entry's `roles`: Bank-Vaults' list of roles, each with its `name`, or a map of name to

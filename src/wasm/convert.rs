@@ -81,6 +81,12 @@ pub(crate) fn to_js(e: Error) -> JsValue {
     error_from_code(e.code().as_str(), e.message(), e.claim_name(), e.reason().map(|r| r.as_str()))
 }
 
+/// A JS error of jose's family with a code the core does not have (the gate's network errors).
+#[cfg(feature = "gate")]
+pub(crate) fn coded(code: &str, message: &str) -> JsValue {
+    error_from_code(code, message, None, None)
+}
+
 pub(crate) fn invalid(message: impl Into<String>) -> Error {
     Error::new(Code::InvalidArgument, message)
 }

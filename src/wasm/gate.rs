@@ -113,19 +113,35 @@ pub fn session_apply(current: JsValue, #[wasm_bindgen(unchecked_param_type = "St
 /// Reads `AUTH_CONFIG` (a Bank-Vaults externalConfig, YAML or JSON; `mounts::parse`): each
 /// JWT mount's path, key source, config and roles, and a line for each part skipped.
 #[wasm_bindgen(js_name = parseAuthConfig)]
-pub fn parse_auth_config(text: &str) -> Result<JsValue, JsValue> {
+pub fn parse_auth_config(
+    text: &str,
+    #[wasm_bindgen(unchecked_param_type = "string | Record<string, string> | null | undefined")] files: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Record<string, string> | null | undefined")] env: JsValue,
+) -> Result<JsValue, JsValue> {
     use crate::gate::mounts::KeySource;
-    let parsed = crate::gate::mounts::parse(text).map_err(gate_js)?;
+    let map = |v: &JsValue, what: &str| -> Result<std::collections::BTreeMap<String, String>, JsValue> {
+        if v.is_undefined() || v.is_null() || v.as_string().is_some_and(|s| s.trim().is_empty()) {
+            return Ok(Default::default());
+        }
+        let text = json_text(v, what).map_err(gate_js)?;
+        serde_json::from_str(&text).map_err(|_| gate_js(Error::new(Code::ConfigInvalid, format!("{what} must be a JSON object of strings"))))
+    };
+    let sources = crate::gate::templates::Sources { files: map(&files, "FILES")?, env: map(&env, "the environment")? };
+    let parsed = crate::gate::mounts::parse_with(text, &sources).map_err(gate_js)?;
     let mounts: Vec<serde_json::Value> = parsed
         .mounts
         .iter()
         .map(|m| {
-            let source = match &m.keys {
+            let mut source = match &m.keys {
                 KeySource::Discovery(u) => serde_json::json!({ "kind": "oidc_discovery_url", "url": u }),
                 KeySource::JwksUrl(u) => serde_json::json!({ "kind": "jwks_url", "url": u }),
                 KeySource::PublicKeys(p) => serde_json::json!({ "kind": "jwt_validation_pubkeys", "pems": p }),
                 KeySource::Published(f) => serde_json::json!({ "kind": "jwks_published", "max_age": f.max_age, "refuse_when_stale": f.refuse_when_stale }),
             };
+            if let Some(obj) = source.as_object_mut() {
+                obj.insert("ca_pem".into(), m.ca_pem.clone().into());
+                obj.insert("bearer_token".into(), m.bearer_token.as_ref().map(|s| s.0.clone()).into());
+            }
             serde_json::json!({ "path": m.path, "source": source, "config": m.config, "roles": m.roles })
         })
         .collect();

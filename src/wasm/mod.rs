@@ -13,6 +13,8 @@ mod gate;
 mod gate_kubernetes;
 mod keys;
 mod kubernetes;
+#[cfg(feature = "gate")]
+mod net;
 mod options;
 mod verify;
 

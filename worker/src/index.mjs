@@ -112,6 +112,8 @@ function mountKeys(env, gate, source) {
   return new RemoteKeys({
     discoveryUrl: discoveryUrl || null,
     jwksUrl: source.kind === 'jwks_url' ? source.url : null,
+    caPem: source.ca_pem || null,
+    bearer: source.bearer_token || null,
     settings,
     kv: env.KEYS_CACHE || null,
     kvScope: gate.mount,
@@ -130,8 +132,12 @@ function configure(env) {
   if (text(env.AUTH_CONFIG).trim()) {
     const also = SINGLE_MOUNT_VARS.filter((n) => text(env[n]).trim() !== '');
     if (also.length) throw new Error(`AUTH_CONFIG configures every mount: unset ${also.join(', ')}`);
-    // A Bank-Vaults externalConfig, YAML or JSON, read in Rust; skipped parts logged once.
-    const parsed = parseAuthConfig(text(env.AUTH_CONFIG));
+    // A Bank-Vaults externalConfig, YAML or JSON, read in Rust with its templates evaluated
+    // (`${ file `PATH` }` from the FILES secret, `${ env `NAME` }` from these variables and
+    // secrets); skipped parts logged once.
+    const vars = {};
+    for (const [k, v] of Object.entries(env)) if (typeof v === 'string') vars[k] = v;
+    const parsed = parseAuthConfig(text(env.AUTH_CONFIG), text(env.FILES), vars);
     for (const line of parsed.skipped) console.log(`jwksgate: ${line}`);
     described = parsed.mounts;
     kubernetes = parsed.kubernetes;

@@ -1,7 +1,12 @@
 // Key sets for the gate: OIDC discovery (OpenID Connect Discovery 1.0 section 4) or a JWKS URL
 // (RFC 7517), fetched and cached per isolate by the package's remote key sets, persisted in KV.
-// Only HTTP lives here; whether a key verifies a token is decided in Rust.
-import { createIssuerJWKSet, createRemoteJWKSet, fetchableUrl } from '../pkg/workerd.mjs';
+// Only HTTP lives here; whether a key verifies a token is decided in Rust. A mount with a pinned
+// CA (oidc_discovery_ca_pem, jwks_ca_pem) fetches through the gate's own TLS (net.mjs), never
+// through fetch(); one without keeps fetch().
+import * as wasm from '../pkg/workerd.mjs';
+import { httpsFetch } from './net.mjs';
+
+const { createIssuerJWKSet, createRemoteJWKSet, customFetch, fetchableUrl, sameOrigin } = wasm;
 
 /** Thrown when no key set is available: the worker answers 503. */
 export class NoKeysError extends Error {
@@ -31,6 +36,28 @@ export function checkKeyUrl(text, what) {
 export { readCapped } from '../pkg/remote.mjs';
 
 /**
+ * The fetch the key set uses: with a CA, a fetch-shaped function over httpsFetch (the pinned
+ * roots only, through connect()); without, the platform's fetch(). With a bearer token
+ * (oidc_discovery_bearer_token), Authorization: Bearer goes to the discovery URL's origin only
+ * (decided in Rust, `sameOrigin`): never to a jwks_uri elsewhere, never over plain http.
+ */
+export function keysFetch({ caPem = null, bearer = null, discoveryUrl = null, maxBytes, timeoutMs }) {
+  const send = caPem
+    ? async (url, { headers, signal } = {}) => {
+        const r = await httpsFetch(wasm, { url: String(url), caPem, method: 'GET', headers, maxBytes, timeoutMs, signal });
+        return new Response(r.status === 204 ? null : r.body, { status: r.status, headers: r.headers });
+      }
+    : (url, init) => fetch(url, init);
+  if (!bearer) return send;
+  return (url, init = {}) => {
+    const headers = new Headers(init.headers);
+    headers.delete('authorization');
+    if (discoveryUrl && sameOrigin(String(url), discoveryUrl)) headers.set('authorization', `Bearer ${bearer}`);
+    return send(url, { ...init, headers });
+  };
+}
+
+/**
  * A remote key set: discovery (issuer must equal the configured URL exactly) or a JWKS URL,
  * fetched and cached by the package's createIssuerJWKSet / createRemoteJWKSet (js/remote.mjs,
  * the project's one implementation of remote keys): one fetch in flight, the lifetime from
@@ -39,8 +66,9 @@ export { readCapped } from '../pkg/remote.mjs';
  * refreshes fail up to maxStale, KV as its persistent store. Settings are in seconds.
  */
 export class RemoteKeys {
-  constructor({ discoveryUrl, jwksUrl, settings: s, kv, kvScope = '', install }) {
+  constructor({ discoveryUrl, jwksUrl, caPem = null, bearer = null, settings: s, kv, kvScope = '', install }) {
     const url = discoveryUrl ? checkKeyUrl(discoveryUrl, 'OIDC_DISCOVERY_URL') : checkKeyUrl(jwksUrl, 'JWKS_URL');
+    if (caPem && url.protocol !== 'https:') throw new Error('a pinned CA (oidc_discovery_ca_pem, jwks_ca_pem) needs an https URL');
     // One entry per mount: two mounts never share a cached set, even for one URL.
     const kvKey = kvScope ? `jwks:${kvScope}:${discoveryUrl || jwksUrl}` : `jwks:${discoveryUrl || jwksUrl}`;
     // What KV holds, as last read or written here: KV bills writes (the free plan allows 1,000 a
@@ -58,7 +86,8 @@ export class RemoteKeys {
       // (jwksText) => void: installs the set as published (an empty one is a revocation), throws
       // on a body that is not a JWKS.
       onKeys: install,
-      onError: (e) => console.error(`jwksgate: key refresh failed: ${e.message}`),
+      onError: (e) => console.error(`jwksgate: key refresh failed: ${e.code && e.code !== 'ERR_JOSE_GENERIC' ? `${e.code}: ` : ''}${e.message}`),
+      [customFetch]: caPem || bearer ? keysFetch({ caPem, bearer, discoveryUrl, maxBytes: s.maxBytes, timeoutMs: s.timeoutMs }) : undefined,
       store: kv && {
         // Entries written before the package kept them name `uat` `fetchedAt`.
         get: async () => {

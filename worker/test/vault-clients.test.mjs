@@ -4,19 +4,11 @@
 // whose behaviour it checks; messages are compared whole.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { constants, sign } from 'node:crypto';
-import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import { Issuer } from '../dev/issuer.mjs';
-import { roles, root, startGate } from './helpers.mjs';
-
-const require = createRequire(import.meta.url);
-const nodeVault = require('node-vault');
-
-const HVAC = process.env.HVAC_PYTHON || join(root, 'target', 'vault-clients', 'bin', 'python');
-const HVAC_SCRIPT = join(root, 'worker', 'test', 'vault-clients', 'hvac_client.py');
+import { roles, startGate } from './helpers.mjs';
+import { CLIENTS, HVAC } from './vault-clients/clients.mjs';
 const AUD = 'https://gate.example';
 const SUB = 'system:serviceaccount:shop:cart';
 const tok = (m) => `error validating token: ${m}`;
@@ -62,45 +54,6 @@ after(async () => {
   await issuer?.stop();
 });
 
-/** Runs steps through hvac in a child process: [{ ok, body } | { ok: false, errors }]. */
-function hvac(url, steps) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(HVAC, [HVAC_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`hvac exited ${code}: ${err}`))));
-    child.stdin.end(JSON.stringify({ url, mount: 'jwt', steps }));
-  });
-}
-
-/** The same steps through node-vault, which keeps the token a login returns. */
-async function nodeVaultSteps(url, steps) {
-  const v = nodeVault({ apiVersion: 'v1', endpoint: url });
-  const ops = {
-    login: (s) => v.jwtLogin({ role: s.role ?? '', jwt: s.jwt }),
-    lookup_self: () => v.tokenLookupSelf(),
-    lookup_self_post: () => v.request({ path: '/auth/token/lookup-self', method: 'POST', json: {} }),
-    renew_self: () => v.tokenRenewSelf(),
-    revoke_self: () => v.tokenRevokeSelf().then(() => ({ status: 204 })),
-  };
-  const out = [];
-  for (const s of steps) {
-    try {
-      out.push({ ok: true, body: await ops[s.op](s) });
-    } catch (e) {
-      out.push({ ok: false, errors: [e.message], status: e.response?.statusCode });
-    }
-  }
-  return out;
-}
-
-const CLIENTS = [
-  ['hvac', hvac],
-  ['node-vault', nodeVaultSteps],
-];
 const now = () => Math.floor(Date.now() / 1000);
 const mint = (opts = {}) => issuer.mint({ namespace: 'shop', serviceAccount: 'cart', audience: AUD, ...opts });
 
