@@ -93,7 +93,9 @@ fn the_seeds_custom_resource_as_written() {
     let jwt = &m.mounts[0];
     assert_eq!((jwt.path.as_str(), &jwt.keys), ("jwt", &KeySource::Discovery("https://kubernetes".into())));
     assert_eq!(jwt.ca_pem.as_deref(), Some(pem.as_str()), "the PEM as the file holds it (vault-sdk fileContent, then the JSON string)");
-    assert!(m.skipped.iter().any(|l| l.contains("\"kubernetes\"")), "{:?}", m.skipped);
+    // Its `type: kubernetes` entry is served too (gate::kubernetes, issue 24), not skipped.
+    assert_eq!(m.kubernetes.iter().map(|k| k.path.as_str()).collect::<Vec<_>>(), ["kubernetes"], "{:?}", m.skipped);
+    assert!(!m.skipped.iter().any(|l| l.contains("\"kubernetes\"")), "{:?}", m.skipped);
     // Only the cluster's address changed, as the README's walkthrough does.
     let moved = parse_with(&cr.replace("https://kubernetes", "https://127.0.0.1:6443"), &s).unwrap();
     assert_eq!(moved.mounts[0].keys, KeySource::Discovery("https://127.0.0.1:6443".into()));
