@@ -137,6 +137,17 @@ impl JsKubernetesGate {
         Ok(ids)
     }
 
+    /// Replaces the key set with one its issuer published (a fetch's JSON text), as
+    /// `Gate.setFetchedKeys`: a well-formed set with no usable key is the issuer's revocation.
+    #[wasm_bindgen(js_name = setFetchedKeys)]
+    pub fn set_fetched_keys(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] jwks: JsValue) -> Result<Vec<String>, JsValue> {
+        let text = super::convert::string_arg(&jwks, "JWKS", crate::jwk::MAX_JWKS_BYTES, Code::JwksInvalid).map_err(gate_js)?;
+        let verifier = crate::Verifier::from_jwks(crate::Jwks::parse_published(text.as_bytes()).map_err(gate_js)?);
+        let ids = verifier.key_ids().into_iter().map(str::to_owned).collect();
+        self.mount.set_keys(verifier).map_err(gate_js)?;
+        Ok(ids)
+    }
+
     /// Parses a login body strictly, as the JWT mounts do.
     #[wasm_bindgen(js_name = parseLogin, unchecked_return_type = "GateLoginRequest")]
     pub fn parse_login(&self, #[wasm_bindgen(unchecked_param_type = "Uint8Array")] body: JsValue) -> Result<JsValue, JsValue> {

@@ -31,6 +31,10 @@ async function gateFor(issuer, { caPem = issuer.pki.caPem, cr = CR, bindings = {
   const g = await startGate({
     AUTH_CONFIG: cr.replaceAll('https://kubernetes', issuer.url),
     FILES: JSON.stringify({ [CA_FILE]: caPem }),
+    // As in the pod Bank-Vaults runs in: the CR's kubernetes entry takes its kubernetes_host from
+    // these (issue 24); only the jwt entry is asked here.
+    KUBERNETES_SERVICE_HOST: new URL(issuer.url).hostname,
+    KUBERNETES_SERVICE_PORT: new URL(issuer.url).port,
     ...bindings,
   }, { handleRuntimeStdio: captureStdio });
   open.push(g);
