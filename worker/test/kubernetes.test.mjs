@@ -6,20 +6,16 @@
 // until then over plain HTTP on loopback, through fetch().
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import { ApiServer } from './apiserver.mjs';
 import { root, startGate } from './helpers.mjs';
 import { startOrigin } from '../dev/origin.mjs';
+import { HVAC, hvac as hvacSteps, nodeVaultSteps } from './vault-clients/clients.mjs';
 
-const require = createRequire(import.meta.url);
-const nodeVault = require('node-vault');
 
-const HVAC = process.env.HVAC_PYTHON || join(root, 'target', 'vault-clients', 'bin', 'python');
-const HVAC_SCRIPT = join(root, 'worker', 'test', 'vault-clients', 'hvac_client.py');
 // issue 23's pinned-CA client, once merged, replaces the placeholder net.mjs.
 const PINNED_TLS = readFileSync(join(root, 'worker', 'src', 'net.mjs'), 'utf8').includes('HttpsExchange');
 const DENIED = 'permission denied';
@@ -34,43 +30,12 @@ function authConfig(config, entries = roles) {
   return JSON.stringify({ auth: [{ type: 'kubernetes', config, roles: entries }] });
 }
 
-/** Runs steps through hvac in a child process. */
-function hvac(url, mount, steps) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(HVAC, [HVAC_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`hvac exited ${code}: ${err}`))));
-    child.stdin.end(JSON.stringify({ url, mount, steps: steps.map((s) => (s.op === 'login' ? { ...s, op: 'k8s_login' } : s)) }));
-  });
-}
-
-/** The same steps through node-vault, which keeps the token a login returns. */
-async function nodeVaultSteps(url, mount, steps) {
-  const v = nodeVault({ apiVersion: 'v1', endpoint: url });
-  const ops = {
-    login: (s) => v.kubernetesLogin({ role: s.role ?? '', jwt: s.jwt, mount_point: mount }),
-    lookup_self: () => v.tokenLookupSelf(),
-    renew_self: () => v.tokenRenewSelf(),
-    revoke_self: () => v.tokenRevokeSelf().then(() => ({ status: 204 })),
-  };
-  const out = [];
-  for (const s of steps) {
-    try {
-      out.push({ ok: true, body: await ops[s.op](s) });
-    } catch (e) {
-      out.push({ ok: false, errors: [e.message], status: e.response?.statusCode });
-    }
-  }
-  return out;
-}
-
+/** hvac's and node-vault's Kubernetes logins (`auth.kubernetes.login`, `kubernetesLogin`) at `mount`. */
+const hvac = (url, mount, steps) => hvacSteps(url, steps.map((s) => (s.op === 'login' ? { ...s, op: 'k8s_login' } : s)), mount);
+const nodeVaultKubernetes = (url, mount, steps) => nodeVaultSteps(url, steps, (v, s) => v.kubernetesLogin({ role: s.role ?? '', jwt: s.jwt, mount_point: mount }));
 const CLIENTS = [
   ['hvac', hvac],
-  ['node-vault', nodeVaultSteps],
+  ['node-vault', nodeVaultKubernetes],
 ];
 
 let api;

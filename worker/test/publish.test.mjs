@@ -14,9 +14,8 @@ import { createServer } from 'node:https';
 import { join } from 'node:path';
 import { Issuer } from '../dev/issuer.mjs';
 import { root, startGate } from './helpers.mjs';
+import { HVAC, hvac as hvacSteps } from './vault-clients/clients.mjs';
 
-const HVAC = process.env.HVAC_PYTHON || join(root, 'target', 'vault-clients', 'bin', 'python');
-const HVAC_SCRIPT = join(root, 'worker', 'test', 'vault-clients', 'hvac_client.py');
 const JWKSGATE = join(root, 'target', 'release', 'jwksgate');
 const SECRET = '5f1c3a9e0b7d42e6a8c1f3b5d7e9a0c2e4f6a8b0c2d4e6f8a0b2c4d6e8f0a2b4';
 const SA_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.sa-token.sig';
@@ -81,19 +80,8 @@ function publish(mount = 'home', { secret = SECRET } = {}) {
   });
 }
 
-/** Runs login steps through hvac: [{ ok, body } | { ok: false, errors }]. */
-function hvac(mount, steps) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(HVAC, [HVAC_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`hvac exited ${code}: ${err}`))));
-    child.stdin.end(JSON.stringify({ url: gate.url, mount, steps }));
-  });
-}
+/** Runs login steps through hvac at `mount` (vault-clients/clients.mjs). */
+const hvac = (mount, steps) => hvacSteps(gate.url, steps, mount);
 
 const now = () => Math.floor(Date.now() / 1000);
 const mint = (opts = {}) => cluster.mint({ namespace: 'home', serviceAccount: 'app', audience: AUD, ...opts });

@@ -12,8 +12,8 @@ const nodeVault = require('node-vault');
 export const HVAC = process.env.HVAC_PYTHON || join(root, 'target', 'vault-clients', 'bin', 'python');
 const HVAC_SCRIPT = join(root, 'worker', 'test', 'vault-clients', 'hvac_client.py');
 
-/** Runs steps through hvac in a child process: [{ ok, body } | { ok: false, errors }]. */
-export function hvac(url, steps) {
+/** Runs steps through hvac in a child process, at `mount`: [{ ok, body } | { ok: false, errors }]. */
+export function hvac(url, steps, mount = 'jwt') {
   return new Promise((resolve, reject) => {
     const child = spawn(HVAC, [HVAC_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
@@ -22,15 +22,18 @@ export function hvac(url, steps) {
     child.stderr.on('data', (d) => (err += d));
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`hvac exited ${code}: ${err}`))));
-    child.stdin.end(JSON.stringify({ url, mount: 'jwt', steps }));
+    child.stdin.end(JSON.stringify({ url, mount, steps }));
   });
 }
 
-/** The same steps through node-vault, which keeps the token a login returns. */
-export async function nodeVaultSteps(url, steps) {
+/**
+ * The same steps through node-vault, which keeps the token a login returns; `login` makes the
+ * login call (the JWT method's by default).
+ */
+export async function nodeVaultSteps(url, steps, login = (v, s) => v.jwtLogin({ role: s.role ?? '', jwt: s.jwt })) {
   const v = nodeVault({ apiVersion: 'v1', endpoint: url });
   const ops = {
-    login: (s) => v.jwtLogin({ role: s.role ?? '', jwt: s.jwt }),
+    login: (s) => login(v, s),
     lookup_self: () => v.tokenLookupSelf(),
     lookup_self_post: () => v.request({ path: '/auth/token/lookup-self', method: 'POST', json: {} }),
     renew_self: () => v.tokenRenewSelf(),
