@@ -237,8 +237,7 @@ impl JsGate {
     /// now on (`Verifier.fromPublished`); a body that is not a JWKS throws and keeps the old set.
     #[wasm_bindgen(js_name = setFetchedKeys)]
     pub fn set_fetched_keys(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] jwks: JsValue) -> Result<Vec<String>, JsValue> {
-        let text = super::convert::string_arg(&jwks, "JWKS", crate::jwk::MAX_JWKS_BYTES, Code::JwksInvalid).map_err(gate_js)?;
-        Ok(self.install(crate::Verifier::from_jwks(crate::Jwks::parse_published(text.as_bytes()).map_err(gate_js)?)))
+        Ok(self.install(published_verifier(&jwks)?))
     }
 
     fn install(&mut self, verifier: crate::Verifier) -> Vec<String> {
@@ -427,6 +426,13 @@ impl JsGate {
     fn sessions(&self) -> Sessions<'_> {
         Sessions { key: &self.key, mount: &self.mount, binding: &self.binding }
     }
+}
+
+/// A key set as its issuer published it (a fetch's JSON text): a well-formed set with no usable
+/// key verifies nothing (`Jwks::parse_published`), a body that is not a JWKS is an error.
+pub(super) fn published_verifier(jwks: &JsValue) -> Result<crate::Verifier, JsValue> {
+    let text = super::convert::string_arg(jwks, "JWKS", crate::jwk::MAX_JWKS_BYTES, Code::JwksInvalid).map_err(gate_js)?;
+    Ok(crate::Verifier::from_jwks(crate::Jwks::parse_published(text.as_bytes()).map_err(gate_js)?))
 }
 
 /// A mount's sessions, whatever its method: the JWT mounts' `Gate` and the Kubernetes mounts'

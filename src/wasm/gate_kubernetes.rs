@@ -141,8 +141,7 @@ impl JsKubernetesGate {
     /// `Gate.setFetchedKeys`: a well-formed set with no usable key is the issuer's revocation.
     #[wasm_bindgen(js_name = setFetchedKeys)]
     pub fn set_fetched_keys(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] jwks: JsValue) -> Result<Vec<String>, JsValue> {
-        let text = super::convert::string_arg(&jwks, "JWKS", crate::jwk::MAX_JWKS_BYTES, Code::JwksInvalid).map_err(gate_js)?;
-        let verifier = crate::Verifier::from_jwks(crate::Jwks::parse_published(text.as_bytes()).map_err(gate_js)?);
+        let verifier = super::gate::published_verifier(&jwks)?;
         let ids = verifier.key_ids().into_iter().map(str::to_owned).collect();
         self.mount.set_keys(verifier).map_err(gate_js)?;
         Ok(ids)
