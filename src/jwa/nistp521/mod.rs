@@ -19,9 +19,13 @@ const LIMBS: usize = 18;
 const LIMB_BITS: usize = 29;
 const MASK: u64 = (1 << LIMB_BITS) - 1;
 
-/// Limbs below 2^29, least significant first: an integer below 2^522 (below 2p + 2).
+/// Limbs least significant first, each below `LOOSE` (2^29 plus a little: what add and sub
+/// leave after one carry step): not always the least form, nor always below 2^522.
 type Fe = [u32; LIMBS];
 type W = [u32; L];
+
+/// Every limb of an element is below this.
+const LOOSE: u64 = (1 << LIMB_BITS) + 16;
 
 const P: W = [
     0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff,
@@ -35,7 +39,7 @@ static ORDER: Order<L> = Order::new(N);
 
 /// 4p = 2^523 - 4 with every limb at least 2^30 - 4, above any limb of an element: a - b + 4p
 /// has no negative limb.
-const FOUR_P: [u64; LIMBS] = {
+const FOUR_P: [u32; LIMBS] = {
     let mut l = [(1 << 30) - 2; LIMBS];
     l[0] = (1 << 30) - 4;
     l
@@ -44,8 +48,22 @@ const FOUR_P: [u64; LIMBS] = {
 /// The field of P-521.
 pub struct Fp;
 
+/// Limbs below 2^31 brought below `LOOSE` by one carry step taken in every limb at once (no
+/// chain from limb to limb): each keeps its low 29 bits plus the carry of the limb below (at
+/// most 3), the bottom one twice the carry out of the top (2^522 = 2 mod p).
+fn carry_step(v: &[u32; LIMBS]) -> Fe {
+    let mut out = [0u32; LIMBS];
+    let mut below = 2 * (v[LIMBS - 1] >> LIMB_BITS);
+    for (o, &v) in out.iter_mut().zip(v.iter()) {
+        *o = (v & MASK as u32) + below;
+        below = v >> LIMB_BITS;
+    }
+    out
+}
+
 /// Columns (each below 2^64 - 2^36) carried into limbs: a carry c out of the top limb is worth
-/// c 2^522 = 2c (mod p), added back at the bottom until no carry is left.
+/// c 2^522 = 2c (mod p), added back at the bottom and carried two limbs up, which leaves the
+/// third limb at most 1 above 2^29 - 1.
 fn carry(c: &[u64; LIMBS]) -> Fe {
     let mut out = [0u32; LIMBS];
     let mut carry = 0u64;
@@ -54,11 +72,29 @@ fn carry(c: &[u64; LIMBS]) -> Fe {
         *o = (v & MASK) as u32;
         carry = v >> LIMB_BITS;
     }
+    let v = u64::from(out[0]) + 2 * carry;
+    out[0] = (v & MASK) as u32;
+    let v = u64::from(out[1]) + (v >> LIMB_BITS);
+    out[1] = (v & MASK) as u32;
+    out[2] += (v >> LIMB_BITS) as u32;
+    out
+}
+
+/// The least limbs of a: each below 2^29, so the value below 2^522 (0, p and 2p are the
+/// forms of 0). A carry c out of the top is 2c at the bottom, carried up until none is left.
+fn normalize(a: &Fe) -> Fe {
+    let mut out = *a;
+    let mut carry = 0u32;
+    for o in out.iter_mut() {
+        let v = *o + carry;
+        *o = v & MASK as u32;
+        carry = v >> LIMB_BITS;
+    }
     let mut carry = 2 * carry;
     let mut k = 0;
     while carry != 0 {
-        let v = u64::from(out[k]) + carry;
-        out[k] = (v & MASK) as u32;
+        let v = out[k] + carry;
+        out[k] = v & MASK as u32;
         carry = v >> LIMB_BITS;
         k += 1;
         if k == LIMBS {
@@ -67,16 +103,6 @@ fn carry(c: &[u64; LIMBS]) -> Fe {
         }
     }
     out
-}
-
-/// The product's columns c[0..35] (each below 18 2^58) folded: c[m] + 2 c[m + 18] is below
-/// 52 2^58 < 2^64 - 2^36.
-fn fold(c: &[u64; 2 * LIMBS]) -> Fe {
-    let mut low = [0u64; LIMBS];
-    for m in 0..LIMBS {
-        low[m] = c[m] + 2 * c[m + LIMBS];
-    }
-    carry(&low)
 }
 
 /// The limbs of an integer below 2^522 given in words.
@@ -91,7 +117,7 @@ fn to_limbs(w: &W) -> Fe {
 /// The least form of a, in words.
 fn to_words(a: &Fe) -> W {
     let mut w = [0u32; L];
-    for (k, &limb) in a.iter().enumerate() {
+    for (k, &limb) in normalize(a).iter().enumerate() {
         let at = LIMB_BITS * k;
         let (i, shift) = (at / 32, at % 32);
         w[i] |= limb << shift;
@@ -128,56 +154,77 @@ impl Field for Fp {
 
     #[inline(never)]
     fn add(a: &Fe, b: &Fe) -> Fe {
-        let mut c = [0u64; LIMBS];
+        let mut c = [0u32; LIMBS];
         for k in 0..LIMBS {
-            c[k] = u64::from(a[k]) + u64::from(b[k]);
+            c[k] = a[k] + b[k];
         }
-        carry(&c)
+        carry_step(&c)
     }
 
     #[inline(never)]
     fn sub(a: &Fe, b: &Fe) -> Fe {
-        let mut c = [0u64; LIMBS];
+        let mut c = [0u32; LIMBS];
         for k in 0..LIMBS {
-            c[k] = u64::from(a[k]) + FOUR_P[k] - u64::from(b[k]);
+            c[k] = a[k] + FOUR_P[k] - b[k];
+        }
+        carry_step(&c)
+    }
+
+    /// Row by row, two rows a pass, into eighteen columns: a product that lands at 2^522 or
+    /// above lands 522 bits lower, doubled (2^522 = 2 mod p), so it takes its factor from the
+    /// doubled copy of b.
+    #[inline(never)]
+    fn mul(a: &Fe, b: &Fe) -> Fe {
+        // e[18 - i + m] is the factor of a[i] in column m: 2 b[m - i + 18] or b[m - i].
+        let mut e = [0u32; 2 * LIMBS];
+        for j in 0..LIMBS {
+            e[j] = 2 * b[j];
+            e[LIMBS + j] = b[j];
+        }
+        let mut c = [0u64; LIMBS];
+        for i in (0..LIMBS).step_by(2) {
+            let (a0, a1) = (u64::from(a[i]), u64::from(a[i + 1]));
+            let e0 = &e[LIMBS - i..2 * LIMBS - i];
+            let e1 = &e[LIMBS - 1 - i..2 * LIMBS - 1 - i];
+            for m in 0..LIMBS {
+                c[m] += a0 * u64::from(e0[m]) + a1 * u64::from(e1[m]);
+            }
         }
         carry(&c)
     }
 
-    #[inline(never)]
-    fn mul(a: &Fe, b: &Fe) -> Fe {
-        let mut c = [0u64; 2 * LIMBS];
-        for i in 0..LIMBS {
-            let ai = u64::from(a[i]);
-            for j in 0..LIMBS {
-                c[i + j] += ai * u64::from(b[j]);
-            }
-        }
-        fold(&c)
-    }
-
-    /// Each cross product once, with one factor doubled (below 2^30), then the squares.
+    /// Each cross product once, with one factor doubled, then the squares; what lands at
+    /// 2^522 or above doubled again, 522 bits lower.
     #[inline(never)]
     fn square(a: &Fe) -> Fe {
-        let mut c = [0u64; 2 * LIMBS];
+        let mut c = [0u64; LIMBS];
         for i in 0..LIMBS {
             let ai = u64::from(a[i]);
-            c[2 * i] += ai * ai;
-            let ai2 = 2 * ai;
-            for j in i + 1..LIMBS {
+            if 2 * i < LIMBS {
+                c[2 * i] += ai * ai;
+            } else {
+                c[2 * i - LIMBS] += 2 * ai * ai;
+            }
+            let (ai2, ai4) = (2 * ai, 4 * ai);
+            let wrap = LIMBS.saturating_sub(i).max(i + 1);
+            for j in i + 1..wrap {
                 c[i + j] += ai2 * u64::from(a[j]);
             }
+            for j in wrap..LIMBS {
+                c[i + j - LIMBS] += ai4 * u64::from(a[j]);
+            }
         }
-        fold(&c)
+        carry(&c)
     }
 
     /// A value below 2^522 is 0 mod p when it is 0, p or 2p; the limb at 29 bits is then 0 or
     /// all ones, which settles most cases before the least form is taken.
     fn is_zero(a: &Fe) -> bool {
+        let a = normalize(a);
         if a[1] != 0 && u64::from(a[1]) != MASK {
             return false;
         }
-        words::is_zero(&to_words(a))
+        words::is_zero(&to_words(&a))
     }
 
     fn inv(a: &Fe) -> Fe {
