@@ -2,13 +2,13 @@
 //! ECDSA verification of ../weierstrass/ (interleaved wNAF over eight 32-bit chunks, tables made
 //! once per key and once per process for the base point, no inversion in the final check), with
 //! a field of the prime's special form in 32-bit words (field.rs). Checked against RustCrypto's
-//! `p256` by tests/p256_diff.rs and the fuzz target `p256_diff`, and by every Wycheproof P-256
+//! `p256` by tests/nist_diff.rs and the fuzz target `p256_diff`, and by every Wycheproof P-256
 //! row (tests/vectors.rs).
 
 mod field;
 mod words;
 
-use super::weierstrass::{self, point::Affine, point::Cut, scalar::Order, Curve, Field};
+use super::weierstrass::{self, point::Cut, scalar::Order, Curve, Field};
 use std::sync::OnceLock;
 
 const L: usize = 8;
@@ -95,8 +95,8 @@ impl Curve<L> for P256 {
     /// four of 64 when the base point's tables were made by the compiler (issue 16).
     const CUT: Cut = Cut { bits: 256, chunk_bits: 32, g_window: 7, q_window: 5 };
 
-    fn g_tables() -> &'static OnceLock<Option<Vec<Affine<Fp>>>> {
-        static TABLES: OnceLock<Option<Vec<Affine<Fp>>>> = OnceLock::new();
+    fn g_tables() -> &'static OnceLock<Option<weierstrass::point::Tables<Fp>>> {
+        static TABLES: OnceLock<Option<weierstrass::point::Tables<Fp>>> = OnceLock::new();
         &TABLES
     }
 }

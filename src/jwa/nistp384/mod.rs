@@ -180,8 +180,8 @@ impl Curve<L> for P384 {
     /// Twelve chunks of 32 bits: 33 doublings per verification.
     const CUT: Cut = Cut { bits: 384, chunk_bits: 32, g_window: 7, q_window: 5 };
 
-    fn g_tables() -> &'static OnceLock<Option<Vec<weierstrass::point::Affine<Fp>>>> {
-        static TABLES: OnceLock<Option<Vec<weierstrass::point::Affine<Fp>>>> = OnceLock::new();
+    fn g_tables() -> &'static OnceLock<Option<weierstrass::point::Tables<Fp>>> {
+        static TABLES: OnceLock<Option<weierstrass::point::Tables<Fp>>> = OnceLock::new();
         &TABLES
     }
 }

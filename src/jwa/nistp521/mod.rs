@@ -193,28 +193,24 @@ impl Field for Fp {
         carry(&c)
     }
 
-    /// Each cross product once, with one factor doubled, then the squares; what lands at
-    /// 2^522 or above doubled again, 522 bits lower.
+    /// Each cross product once, with one factor doubled, then the squares, into 35 columns;
+    /// the upper ones folded, doubled, onto the lower.
     #[inline(never)]
     fn square(a: &Fe) -> Fe {
-        let mut c = [0u64; LIMBS];
+        let mut c = [0u64; 2 * LIMBS];
         for i in 0..LIMBS {
             let ai = u64::from(a[i]);
-            if 2 * i < LIMBS {
-                c[2 * i] += ai * ai;
-            } else {
-                c[2 * i - LIMBS] += 2 * ai * ai;
-            }
-            let (ai2, ai4) = (2 * ai, 4 * ai);
-            let wrap = LIMBS.saturating_sub(i).max(i + 1);
-            for j in i + 1..wrap {
+            c[2 * i] += ai * ai;
+            let ai2 = 2 * ai;
+            for j in i + 1..LIMBS {
                 c[i + j] += ai2 * u64::from(a[j]);
             }
-            for j in wrap..LIMBS {
-                c[i + j - LIMBS] += ai4 * u64::from(a[j]);
-            }
         }
-        carry(&c)
+        let mut low = [0u64; LIMBS];
+        for m in 0..LIMBS {
+            low[m] = c[m] + 2 * c[m + LIMBS];
+        }
+        carry(&low)
     }
 
     /// A value below 2^522 is 0 mod p when it is 0, p or 2p; the limb at 29 bits is then 0 or
@@ -255,8 +251,8 @@ impl Curve<L> for P521 {
     const ORDER: &'static Order<L> = &ORDER;
     const CUT: Cut = Cut { bits: 521, chunk_bits: 32, g_window: 7, q_window: 5 };
 
-    fn g_tables() -> &'static OnceLock<Option<Vec<weierstrass::point::Affine<Fp>>>> {
-        static TABLES: OnceLock<Option<Vec<weierstrass::point::Affine<Fp>>>> = OnceLock::new();
+    fn g_tables() -> &'static OnceLock<Option<weierstrass::point::Tables<Fp>>> {
+        static TABLES: OnceLock<Option<weierstrass::point::Tables<Fp>>> = OnceLock::new();
         &TABLES
     }
 }
@@ -269,3 +265,67 @@ const fn hex(s: &str) -> [u8; 66] {
 /// A P-521 public key.
 pub type VerifyingKey = weierstrass::VerifyingKey<P521, L>;
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rsa::BigUint;
+
+    fn value(a: &Fe) -> BigUint {
+        a.iter().rev().fold(BigUint::from(0u32), |acc, &l| (acc << LIMB_BITS) + BigUint::from(l))
+    }
+
+    fn p() -> BigUint {
+        (BigUint::from(1u32) << 521) - 1u32
+    }
+
+    /// Elements at the edges of what the operations meet: limbs at 0, at 2^29 - 1, at the loose
+    /// bound's top (2^29 + 15, which add, sub and mul never exceed), the forms of 0 and p - 1.
+    fn edges() -> Vec<Fe> {
+        let top = (LOOSE - 1) as u32;
+        let mut v = vec![[0; LIMBS], [MASK as u32; LIMBS], [top; LIMBS], Fp::one()];
+        let mut p_minus_1 = to_limbs(&P);
+        p_minus_1[0] -= 1;
+        v.push(p_minus_1);
+        v.push(to_limbs(&P));
+        let mut mixed = [top; LIMBS];
+        for (k, l) in mixed.iter_mut().enumerate() {
+            if k % 3 == 1 {
+                *l = 0;
+            }
+        }
+        v.push(mixed);
+        let mut high = [0; LIMBS];
+        high[LIMBS - 1] = top;
+        v.push(high);
+        v
+    }
+
+    /// Every operation on every pair of edges agrees with BigUint mod p, and leaves every limb
+    /// below LOOSE (in a debug build, an overflow in the columns traps).
+    #[test]
+    fn operations_at_the_limb_bounds_agree_with_biguint() {
+        let p = p();
+        let loose = |r: &Fe| r.iter().all(|&l| u64::from(l) < LOOSE);
+        let mut checked = 0;
+        for a in edges() {
+            for b in edges() {
+                let (va, vb) = (value(&a) % &p, value(&b) % &p);
+                let rows: [(&str, Fe, BigUint); 4] = [
+                    ("add", Fp::add(&a, &b), (&va + &vb) % &p),
+                    ("sub", Fp::sub(&a, &b), (&va + &p - &vb) % &p),
+                    ("mul", Fp::mul(&a, &b), (&va * &vb) % &p),
+                    ("square", Fp::square(&a), (&va * &va) % &p),
+                ];
+                for (op, got, want) in rows {
+                    assert!(loose(&got), "{op} left a limb above the bound: {got:x?}");
+                    assert_eq!(value(&got) % &p, want, "{op} of {a:x?} and {b:x?}");
+                    assert_eq!(BigUint::from_bytes_be(&Fp::to_be(&got)), want, "{op}: least form");
+                    assert_eq!(Fp::is_zero(&got), want == BigUint::from(0u32), "{op}: is_zero");
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 4 * edges().len() * edges().len());
+    }
+}

@@ -1,11 +1,12 @@
 //! ECDSA verification (FIPS 186-5 section 6.4.2) over a NIST prime curve y^2 = x^3 - 3x + b,
 //! generic over the curve's field: ES256's P-256 (../nistp256/), ES384's P-384 (../nistp384/)
-//! and ES512's P-521 (../nistp521/), each a field with its prime's special form and 32-bit words, over the point
-//! arithmetic of point.rs (interleaved wNAF over chunked scalars, tables of odd multiples made
-//! once per key and once per process for the base point) and the scalars of scalar.rs. No
+//! and ES512's P-521 (../nistp521/), each a field with its prime's special form and 32-bit
+//! words, over the point arithmetic of point.rs (interleaved wNAF over chunked scalars, tables
+//! of odd multiples made once per process for the base point and once per key, on its second
+//! verification: its first runs its scalar uncut) and the scalars of scalar.rs. No
 //! inversion in the final check: x(R) mod n = r is tested as X = r Z^2 (or (r + n) Z^2).
 //! Verification handles only public data, so the arithmetic is variable-time. Checked against
-//! RustCrypto's `p256`, `p384` and `p521` by tests/p256_diff.rs, tests/nist_diff.rs and the
+//! RustCrypto's `p256`, `p384` and `p521` by tests/nist_diff.rs and the
 //! fuzz targets `p256_diff` and `nist_diff`, and by every Wycheproof row of the three curves
 //! (tests/vectors.rs).
 
@@ -13,7 +14,8 @@ pub mod point;
 pub mod scalar;
 
 use crate::jwa::words;
-use point::{Affine, Cut};
+use point::{Affine, Cut, Tables};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
 /// A prime field of a curve, its elements in whatever form its multiplication likes best.
@@ -70,20 +72,22 @@ pub trait Curve<const L: usize>: 'static + Sized {
     /// How the scalars are cut for mul_double.
     const CUT: Cut;
     /// The base point's tables, made on the first verification of the process.
-    fn g_tables() -> &'static OnceLock<Option<Vec<Affine<Self::F>>>>;
+    fn g_tables() -> &'static OnceLock<Option<Tables<Self::F>>>;
 }
 
 /// A public key of the curve C: a point on the curve other than the identity, with its tables,
-/// made on the key's first verification (a set of many keys, imported on every call of the
-/// one-shot verify, pays only for the key a token names).
+/// made on the key's second verification. The first one (the only one of a key imported by the
+/// one-shot verify, which imports the key set on every call) runs uncut, with only the point's
+/// odd multiples: 3 to 4 verifications' worth of doublings less than making the tables.
 pub struct VerifyingKey<C: Curve<L>, const L: usize> {
     point: Affine<C::F>,
-    tables: OnceLock<Vec<Affine<C::F>>>,
+    used: AtomicBool,
+    tables: OnceLock<Tables<C::F>>,
 }
 
 impl<C: Curve<L>, const L: usize> Clone for VerifyingKey<C, L> {
     fn clone(&self) -> Self {
-        VerifyingKey { point: self.point, tables: self.tables.clone() }
+        VerifyingKey { point: self.point, used: AtomicBool::new(self.used.load(Ordering::Relaxed)), tables: self.tables.clone() }
     }
 }
 
@@ -119,7 +123,7 @@ impl<C: Curve<L>, const L: usize> VerifyingKey<C, L> {
             }
             _ => return None,
         };
-        Some(VerifyingKey { point, tables: OnceLock::new() })
+        Some(VerifyingKey { point, used: AtomicBool::new(false), tables: OnceLock::new() })
     }
 
     /// The point as SEC1 uncompressed octets, 0x04 || x || y.
@@ -155,12 +159,20 @@ impl<C: Curve<L>, const L: usize> VerifyingKey<C, L> {
         let u2 = order.mul(&r, &w);
         let Some(g) = C::g_tables().get_or_init(|| {
             let g = Affine { x: C::F::from_be(C::G.0)?, y: C::F::from_be(C::G.1)? };
-            Some(point::tables(&g, C::CUT, C::CUT.g_window))
+            Some(point::tables(&g, C::CUT.bits, C::CUT.chunk_bits, C::CUT.g_window))
         }) else {
             return false;
         };
-        let q = self.tables.get_or_init(|| point::tables(&self.point, C::CUT, C::CUT.q_window));
-        let sum = point::mul_double(&u1, g, &u2, q, C::CUT);
+        let first;
+        let q = match self.tables.get() {
+            Some(q) => q,
+            None if !self.used.swap(true, Ordering::Relaxed) => {
+                first = point::tables(&self.point, C::CUT.bits, C::CUT.bits, point::FIRST_WINDOW);
+                &first
+            }
+            None => self.tables.get_or_init(|| point::tables(&self.point, C::CUT.bits, C::CUT.chunk_bits, C::CUT.q_window)),
+        };
+        let sum = point::mul_double(&u1, g, &u2, q, C::CUT.bits);
         // x(R) is below p, so x(R) mod n = r means x(R) = r or x(R) = r + n (if below p).
         let Some(r_fe) = C::F::from_be(&words::to_be(&r, len)) else { return false };
         let (rn, carry) = words::add(&r, &order.n);

@@ -160,18 +160,31 @@ fn to_affine<F: Field>(points: &[Jacobian<F>]) -> Vec<Affine<F>> {
 pub struct Cut {
     /// Bits of the scalars (of n).
     pub bits: usize,
-    /// Bits per chunk, at most 62 (a chunk's wNAF is computed in 64-bit integers).
+    /// Bits per chunk.
     pub chunk_bits: usize,
     /// The wNAF window of the base point: digits odd with |d| < 2^(w-1), tables of 2^(w-2)
     /// points. Its tables are made once per process, so a wide window costs little.
     pub g_window: u32,
-    /// The wNAF window of a key, whose tables each key makes on its first verification.
+    /// The wNAF window of a key, whose tables each key makes on its second verification.
     pub q_window: u32,
 }
 
-impl Cut {
-    pub const fn chunks(&self) -> usize {
-        self.bits.div_ceil(self.chunk_bits)
+/// The window of a key's one table on its first verification: the scalar uncut (`bits`
+/// doublings), the odd multiples of the point alone, so no doublings go into a table that a
+/// key used once (the one-shot verify imports the key set on every call) would not use again.
+pub const FIRST_WINDOW: u32 = 5;
+
+/// The odd multiples of a point P's chunks: entry i of chunk c is (2 i + 1) 2^(c chunk_bits) P,
+/// i below 2^(window - 2).
+pub struct Tables<F: Field> {
+    points: Vec<Affine<F>>,
+    chunk_bits: usize,
+    window: u32,
+}
+
+impl<F: Field> Clone for Tables<F> {
+    fn clone(&self) -> Self {
+        Tables { points: self.points.clone(), chunk_bits: self.chunk_bits, window: self.window }
     }
 }
 
@@ -180,22 +193,21 @@ const fn entries(window: u32) -> usize {
     1 << (window - 2)
 }
 
-/// The tables of a point P other than the identity, chunk after chunk: entry i of chunk c is
-/// (2 i + 1) 2^(c chunk_bits) P. On a curve of prime order none of these sums meets an
-/// exceptional case.
-pub fn tables<F: Field>(p: &Affine<F>, cut: Cut, window: u32) -> Vec<Affine<F>> {
+/// The tables of a point P other than the identity for scalars of `bits` bits cut in chunks of
+/// `chunk_bits`. On a curve of prime order none of these sums meets an exceptional case.
+pub fn tables<F: Field>(p: &Affine<F>, bits: usize, chunk_bits: usize, window: u32) -> Tables<F> {
     let mut bases = vec![Jacobian::from_affine(p)];
-    for _ in 1..cut.chunks() {
+    for _ in 1..bits.div_ceil(chunk_bits) {
         let mut q = bases.last().copied().unwrap_or_else(Jacobian::identity);
-        for _ in 0..cut.chunk_bits {
+        for _ in 0..chunk_bits {
             q = q.double();
         }
         bases.push(q);
     }
-    let bases = to_affine(&bases);
+    let bases = if bases.len() > 1 { to_affine(&bases) } else { vec![*p] };
     let twice: Vec<Jacobian<F>> = bases.iter().map(|b| Jacobian::from_affine(b).double()).collect();
     let twice = to_affine(&twice);
-    let mut odd = Vec::with_capacity(cut.chunks() * entries(window));
+    let mut odd = Vec::with_capacity(bases.len() * entries(window));
     for (base, twice) in bases.iter().zip(&twice) {
         let mut q = Jacobian::from_affine(base);
         odd.push(q);
@@ -204,59 +216,75 @@ pub fn tables<F: Field>(p: &Affine<F>, cut: Cut, window: u32) -> Vec<Affine<F>> 
             odd.push(q);
         }
     }
-    to_affine(&odd)
+    Tables { points: to_affine(&odd), chunk_bits, window }
 }
 
-/// The wNAF digits of every chunk of k (L words), chunk after chunk, least significant first
-/// within a chunk, `chunk_bits + 1` digits each: 0 or odd, |d| < 2^(w-1).
-fn chunk_wnafs<const L: usize>(k: &[u32; L], cut: Cut, window: u32) -> Vec<i8> {
-    let digits = cut.chunk_bits + 1;
-    let mut out = vec![0i8; cut.chunks() * digits];
-    let window = 1i64 << window;
-    for (c, chunk) in out.chunks_exact_mut(digits).enumerate() {
-        // Below 2^62 plus a carry of at most 2^(w-1): no overflow in i64.
-        let mut k = crate::jwa::words::bits(k, c * cut.chunk_bits, cut.chunk_bits) as i64;
-        for digit in chunk.iter_mut() {
-            if k == 0 {
-                break;
-            }
-            if k & 1 == 1 {
-                let mut d = k & (window - 1);
-                if d >= window / 2 {
-                    d -= window;
-                }
-                *digit = d as i8;
-                k -= d;
-            }
-            k >>= 1;
+/// The `count` (at most 32) bits of k from bit `start` up, 0 past the top.
+fn bits(k: &[u32], start: usize, count: usize) -> u32 {
+    let word = |i: usize| u64::from(k.get(i).copied().unwrap_or(0));
+    let pair = word(start / 32) | (word(start / 32 + 1) << 32);
+    ((pair >> (start % 32)) & ((1 << count) - 1)) as u32
+}
+
+/// The wNAF digits of the `count` bits of k from bit `start` (0 past the top): `count + 1`
+/// digits, least significant first, each 0 or odd with |d| < 2^(w-1) (libsecp256k1's
+/// `secp256k1_ecmult_wnaf`, with the last carry as a digit of its own). One copy for every
+/// curve: k as a slice.
+fn wnaf(k: &[u32], start: usize, count: usize, window: u32, out: &mut [i8]) {
+    let mut bit = 0;
+    let mut carry = 0u32;
+    while bit < count {
+        if bits(k, start + bit, 1) == carry {
+            bit += 1;
+            continue;
         }
+        let now = count.saturating_sub(bit).min(window as usize);
+        // Odd, below 2^now + 1: never 2^(w-1), so |digit| < 2^(w-1).
+        let mut word = (bits(k, start + bit, now) + carry) as i32;
+        carry = (word as u32 >> (window - 1)) & 1;
+        word -= (carry << window) as i32;
+        if let Some(d) = out.get_mut(bit) {
+            *d = word as i8;
+        }
+        bit += now;
+    }
+    if let Some(d) = out.get_mut(count) {
+        *d = carry as i8;
+    }
+}
+
+/// The wNAF digits of every chunk of k (scalars of `bits` bits), chunk after chunk,
+/// `chunk_bits + 1` each.
+fn chunk_wnafs(k: &[u32], bits: usize, chunk_bits: usize, window: u32) -> Vec<i8> {
+    let digits = chunk_bits + 1;
+    let mut out = vec![0i8; bits.div_ceil(chunk_bits) * digits];
+    for (c, chunk) in out.chunks_exact_mut(digits).enumerate() {
+        wnaf(k, c * chunk_bits, chunk_bits.min(bits - c * chunk_bits), window, chunk);
     }
     out
 }
 
-/// u1 G + u2 Q, each point given by its tables: one chain of `chunk_bits + 1` doublings for all
-/// the chunks, each adding its table's entry where its digit is not zero.
-pub fn mul_double<F: Field, const L: usize>(u1: &[u32; L], g: &[Affine<F>], u2: &[u32; L], q: &[Affine<F>], cut: Cut) -> Jacobian<F> {
-    let digits = cut.chunk_bits + 1;
-    let g_digits = chunk_wnafs(u1, cut, cut.g_window);
-    let q_digits = chunk_wnafs(u2, cut, cut.q_window);
-    let add = |acc: Jacobian<F>, table: &[Affine<F>], at: usize, d: i8| -> Jacobian<F> {
-        match table.get(at + usize::from(d.unsigned_abs() >> 1)) {
-            Some(p) if d < 0 => acc.add_affine(&p.neg()),
-            Some(p) => acc.add_affine(p),
-            None => acc,
-        }
-    };
+/// u1 G + u2 Q for scalars of `bits` bits, each point given by its tables: one chain of
+/// doublings, as long as the longer chunk and one more, each chunk adding its table's entry
+/// where its digit is not zero.
+pub fn mul_double<F: Field, const L: usize>(u1: &[u32; L], g: &Tables<F>, u2: &[u32; L], q: &Tables<F>, bits: usize) -> Jacobian<F> {
+    let sides = [(chunk_wnafs(u1, bits, g.chunk_bits, g.window), g), (chunk_wnafs(u2, bits, q.chunk_bits, q.window), q)];
     let mut acc = Jacobian::identity();
-    for i in (0..digits).rev() {
+    for i in (0..=g.chunk_bits.max(q.chunk_bits)).rev() {
         acc = acc.double();
-        for c in 0..cut.chunks() {
-            let at = c * digits + i;
-            if let Some(&d) = g_digits.get(at).filter(|&&d| d != 0) {
-                acc = add(acc, g, c * entries(cut.g_window), d);
+        for (digits, t) in &sides {
+            if i > t.chunk_bits {
+                continue;
             }
-            if let Some(&d) = q_digits.get(at).filter(|&&d| d != 0) {
-                acc = add(acc, q, c * entries(cut.q_window), d);
+            let per = entries(t.window);
+            for (c, chunk) in digits.chunks_exact(t.chunk_bits + 1).enumerate() {
+                let d = chunk.get(i).copied().unwrap_or(0);
+                if d == 0 {
+                    continue;
+                }
+                if let Some(p) = t.points.get(c * per + usize::from(d.unsigned_abs() >> 1)) {
+                    acc = acc.add_affine(&if d < 0 { p.neg() } else { *p });
+                }
             }
         }
     }

@@ -44,38 +44,9 @@ impl<const L: usize> Order<L> {
     /// a b R^-1 mod n, for a b < n R (so one factor may be any L-word integer if the other
     /// is below n).
     fn mont_mul(&self, a: &[u32; L], b: &[u32; L]) -> [u32; L] {
-        let n = &self.n;
-        // t has L + 2 words; the two top ones are kept apart so that no array is L + 2 long.
-        let mut t = [0u32; L];
-        let mut t_l = 0u32;
-        for &bi in b.iter() {
-            let bi = u64::from(bi);
-            let mut c = 0u64;
-            for (tj, &aj) in t.iter_mut().zip(a.iter()) {
-                let v = u64::from(*tj) + u64::from(aj) * bi + c;
-                *tj = v as u32;
-                c = v >> 32;
-            }
-            let v = u64::from(t_l) + c;
-            t_l = v as u32;
-            let t_l1 = (v >> 32) as u32;
-            let m = u64::from(t[0].wrapping_mul(self.n0));
-            let v = u64::from(t[0]) + m * u64::from(n[0]);
-            let mut c = v >> 32;
-            for j in 1..L {
-                let v = u64::from(t[j]) + m * u64::from(n[j]) + c;
-                t[j - 1] = v as u32;
-                c = v >> 32;
-            }
-            let v = u64::from(t_l) + c;
-            t[L - 1] = v as u32;
-            t_l = t_l1 + (v >> 32) as u32;
-        }
-        if t_l != 0 || words::geq(&t, n) {
-            words::sub(&t, n).0
-        } else {
-            t
-        }
+        let mut out = [0u32; L];
+        mont_mul(a, b, &self.n, self.n0, &mut out);
+        out
     }
 
     /// a b mod n, for a < n (b any L-word integer).
@@ -106,5 +77,52 @@ impl<const L: usize> Order<L> {
             a = words::sub(&a, &self.n).0;
         }
         a
+    }
+}
+
+/// Words of the largest order (P-521's).
+const MAX: usize = 17;
+
+/// a b R^-1 mod n, R = 2^(32 len), all of n's length (at most `MAX` words): one copy of the
+/// code for every curve (it runs twice per verification).
+fn mont_mul(a: &[u32], b: &[u32], n: &[u32], n0: u32, out: &mut [u32]) {
+    let l = n.len().min(MAX);
+    // t has l + 2 words; the two top ones are kept apart.
+    let mut t = [0u32; MAX];
+    let mut t_l = 0u32;
+    for &bi in &b[..l] {
+        let bi = u64::from(bi);
+        let mut c = 0u64;
+        for (tj, &aj) in t[..l].iter_mut().zip(&a[..l]) {
+            let v = u64::from(*tj) + u64::from(aj) * bi + c;
+            *tj = v as u32;
+            c = v >> 32;
+        }
+        let v = u64::from(t_l) + c;
+        t_l = v as u32;
+        let t_l1 = (v >> 32) as u32;
+        let m = u64::from(t[0].wrapping_mul(n0));
+        let v = u64::from(t[0]) + m * u64::from(n[0]);
+        let mut c = v >> 32;
+        for j in 1..l {
+            let v = u64::from(t[j]) + m * u64::from(n[j]) + c;
+            t[j - 1] = v as u32;
+            c = v >> 32;
+        }
+        let v = u64::from(t_l) + c;
+        t[l - 1] = v as u32;
+        t_l = t_l1 + (v >> 32) as u32;
+    }
+    // t < 2n: one subtraction if t >= n.
+    let geq = t_l != 0 || t[..l].iter().rev().zip(n.iter().rev()).find(|(t, n)| t != n).is_none_or(|(t, n)| t > n);
+    let mut borrow = 0u64;
+    for ((o, &tj), &nj) in out.iter_mut().zip(&t[..l]).zip(n) {
+        if geq {
+            let v = u64::from(tj).wrapping_sub(u64::from(nj)).wrapping_sub(borrow);
+            *o = v as u32;
+            borrow = (v >> 63) & 1;
+        } else {
+            *o = tj;
+        }
     }
 }
