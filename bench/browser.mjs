@@ -1,4 +1,4 @@
-// RS256 (2048/3072/4096), ES256, ES384 and EdDSA in Debian's Chromium, side by side in one page:
+// RS256 (2048/3072/4096), ES256, ES384, ES512 and EdDSA in Debian's Chromium, side by side in one page:
 // jwksgate's web build against jose's browser build (jose/dist/webapi) and raw WebCrypto. Serves
 // bench/browser/ (the page), pkg/ and jose on 127.0.0.1 (port 0, with COOP/COEP so that
 // performance.now() is fine-grained), drives the page with playwright-core, prints the medians and
@@ -19,7 +19,7 @@ import { AUDIENCE, ISSUER, NOW, makeCase, median, quantile } from './fixtures.mj
 import { printSelfTime } from './cpuprofile.mjs';
 import { initSync, Verifier } from '../pkg/jwksgate.js';
 
-const NAMES = (process.env.BENCH_CASES ?? 'RS256-2048,RS256-3072,RS256-4096,ES256,ES384,EdDSA').split(',');
+const NAMES = (process.env.BENCH_CASES ?? 'RS256-2048,RS256-3072,RS256-4096,ES256,ES384,ES512,EdDSA').split(',');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
 const BATCH_MS = Number(process.env.BENCH_BATCH_MS ?? 40);

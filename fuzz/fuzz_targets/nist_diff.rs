@@ -3,7 +3,8 @@
 //! p256_diff does for P-256. Byte 0 picks the curve (even P-384, odd P-521) and bit 1 the key's
 //! form (compressed or not); then the key's secret d and the scalars a and b (a coordinate's
 //! length each); R = aG + bQ by the crate, r = x(R) mod n, s = r / b and z = a s make a
-//! signature whose verification computes exactly u1 = a and u2 = b, which both must accept; the
+//! signature whose verification computes exactly u1 = a and u2 = b, which both must accept (ours
+//! twice: a key's first verification and one with its tables); the
 //! rest of the input flips bits of z, r or s, and the two must then agree. Key decoding is
 //! compared on the point with a flipped bit.
 #![no_main]
@@ -48,7 +49,10 @@ macro_rules! differential {
         let s = r * b.invert().unwrap();
         let mut z = (a * s).to_repr().to_vec();
         let mut sig = [r.to_repr().as_slice(), s.to_repr().as_slice()].concat();
+        // The key's first verification runs the scalar uncut; the second makes and uses its
+        // tables.
         assert!(ours.verify_prehash(&z, &sig), "u1 = a, u2 = b refused");
+        assert!(ours.verify_prehash(&z, &sig), "u1 = a, u2 = b refused with the key's tables");
         for pair in rest.chunks_exact(2) {
             let at = pair[0] as usize % (3 * len);
             if at < len {

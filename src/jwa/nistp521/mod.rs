@@ -77,6 +77,7 @@ fn carry(c: &[u64; LIMBS]) -> Fe {
     let v = u64::from(out[1]) + (v >> LIMB_BITS);
     out[1] = (v & MASK) as u32;
     out[2] += (v >> LIMB_BITS) as u32;
+    debug_assert!(out.iter().all(|&l| u64::from(l) < LOOSE));
     out
 }
 
