@@ -127,10 +127,6 @@ const fn normalize(mut w: [i64; 8]) -> Fe {
     }
 }
 
-pub const fn inv(a: &Fe) -> Fe {
-    words::inv_mod(a, &P)
-}
-
 /// a^e, by squaring and multiplying from the top bit.
 const fn pow(a: &Fe, e: &W) -> Fe {
     let mut r = words::ONE;

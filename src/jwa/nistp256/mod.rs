@@ -8,7 +8,7 @@
 mod field;
 mod words;
 
-use super::weierstrass::{self, point::Cut, scalar::Order, Curve, Field};
+use super::weierstrass::{self, point::Cut, scalar, scalar::Order, Curve, Field};
 use std::sync::OnceLock;
 
 const L: usize = 8;
@@ -17,6 +17,8 @@ type W = words::W;
 /// n, the order of the base point.
 const N: W = [0xfc63_2551, 0xf3b9_cac2, 0xa717_9e84, 0xbce6_faad, 0xffff_ffff, 0xffff_ffff, 0, 0xffff_ffff];
 static ORDER: Order<L> = Order::new(N);
+/// -p^-1 mod 2^32, for the inversion.
+const P_INV: u32 = scalar::n0(&field::P);
 
 /// The field of P-256 (field.rs).
 pub struct Fp;
@@ -71,7 +73,7 @@ impl Field for Fp {
     }
 
     fn inv(a: &W) -> W {
-        field::inv(a)
+        scalar::inv_words(a, &field::P, P_INV)
     }
 
     fn sqrt(a: &W) -> Option<W> {

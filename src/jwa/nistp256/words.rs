@@ -1,7 +1,7 @@
 //! 256-bit integers as eight 32-bit words, least significant first: the shared helpers of
 //! ../words.rs at this size.
 
-pub use crate::jwa::words::{add, add_mod, bit, eq, from_be, geq, inv_mod, is_zero, sub, sub_mod};
+pub use crate::jwa::words::{add, add_mod, bit, eq, from_be, geq, is_zero, sub, sub_mod};
 
 /// An integer below 2^256, little-endian 32-bit words.
 pub type W = [u32; 8];

@@ -7,7 +7,7 @@
 
 #![allow(clippy::indexing_slicing)] // fixed-size arrays, loops bounded by their length
 
-use super::weierstrass::{self, point::Cut, scalar::Order, Curve, Field};
+use super::weierstrass::{self, point::Cut, scalar, scalar::Order, Curve, Field};
 use super::words;
 use std::sync::OnceLock;
 
@@ -18,6 +18,8 @@ type W = [u32; L];
 pub const P: W = [0xffff_ffff, 0, 0, 0xffff_ffff, 0xffff_fffe, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff];
 const N: W = [0xccc5_2973, 0xecec_196a, 0x48b0_a77a, 0x581a_0db2, 0xf437_2ddf, 0xc763_4d81, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff];
 static ORDER: Order<L> = Order::new(N);
+/// -p^-1 mod 2^32, for the inversion.
+const P_INV: u32 = scalar::n0(&P);
 
 /// The field of P-384.
 pub struct Fp;
@@ -150,7 +152,7 @@ impl Field for Fp {
     }
 
     fn inv(a: &W) -> W {
-        words::inv_mod_wide(a, &P)
+        scalar::inv_words(a, &P, P_INV)
     }
 
     fn sqrt(a: &W) -> Option<W> {

@@ -8,7 +8,7 @@
 
 #![allow(clippy::indexing_slicing)] // fixed-size arrays, loops bounded by their length
 
-use super::weierstrass::{self, point::Cut, scalar::Order, Curve, Field};
+use super::weierstrass::{self, point::Cut, scalar, scalar::Order, Curve, Field};
 use super::words;
 use std::sync::OnceLock;
 
@@ -36,6 +36,8 @@ const N: W = [
     0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0x1ff,
 ];
 static ORDER: Order<L> = Order::new(N);
+/// -p^-1 mod 2^32, for the inversion.
+const P_INV: u32 = scalar::n0(&P);
 
 /// 4p = 2^523 - 4 with every limb at least 2^30 - 4, above any limb of an element: a - b + 4p
 /// has no negative limb.
@@ -225,7 +227,7 @@ impl Field for Fp {
     }
 
     fn inv(a: &Fe) -> Fe {
-        to_limbs(&words::inv_mod_wide(&to_words(a), &P))
+        to_limbs(&scalar::inv_words(&to_words(a), &P, P_INV))
     }
 
     /// a^((p+1)/4) = a^(2^519): p = 3 mod 4.

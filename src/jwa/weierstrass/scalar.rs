@@ -1,6 +1,7 @@
 //! Integers mod a group order n of L 32-bit words, for the products and the one inversion of
-//! an ECDSA verification: Montgomery multiplication (CIOS, Koc, Acar and Kaliski 1996) and the
-//! binary inversion of ../words.rs. Public data only: variable time.
+//! an ECDSA verification: Montgomery multiplication (CIOS, Koc, Acar and Kaliski 1996) and a
+//! binary inversion, which the fields' inversions share (one copy of each over slices, for
+//! every curve). Public data only: variable time.
 
 #![allow(clippy::indexing_slicing)] // fixed-size arrays, loops bounded by their length
 #![allow(missing_docs)] // the arithmetic's internals, documented where they are not obvious
@@ -56,13 +57,7 @@ impl<const L: usize> Order<L> {
 
     /// a^-1 mod n, for 0 < a < n.
     pub fn inv(&self, a: &[u32; L]) -> [u32; L] {
-        // P-256's own copy (it runs on every ES256 verification, twice as fast at 8 words as
-        // at 17); P-384's and P-521's shared one.
-        if L <= 8 {
-            words::inv_mod(a, &self.n)
-        } else {
-            words::inv_mod_wide(a, &self.n)
-        }
+        inv_words(a, &self.n, self.n0)
     }
 
     /// Whether 0 < a < n.
@@ -124,5 +119,173 @@ fn mont_mul(a: &[u32], b: &[u32], n: &[u32], n0: u32, out: &mut [u32]) {
         } else {
             *o = tj;
         }
+    }
+}
+
+/// Words of a up to its top nonzero one.
+fn used(a: &[u32; MAX]) -> usize {
+    a.iter().rposition(|&w| w != 0).map_or(0, |i| i + 1)
+}
+
+/// Makes w (its `len` low words used) odd, dividing x by the same power of 2 mod m (m odd, its
+/// `l` words; x < m stays below m): a run of k zero bits at once, x + t m with t = -x m^-1
+/// mod 2^k (below 2^k, so (x + t m) / 2^k < m), instead of one halving per bit.
+fn halve(w: &mut [u32; MAX], len: &mut usize, x: &mut [u32; MAX], m: &[u32], l: usize, m_inv: u32) {
+    while *len > 0 && w[0] & 1 == 0 {
+        let k = w[0].trailing_zeros().min(31);
+        for j in 0..*len {
+            let above = if j + 1 < *len { w[j + 1] } else { 0 };
+            w[j] = (w[j] >> k) | (above << (32 - k));
+        }
+        if w[*len - 1] == 0 {
+            *len -= 1;
+        }
+        let t = u64::from(x[0].wrapping_mul(m_inv) & ((1 << k) - 1));
+        let mut carry = 0u64;
+        let mut low = 0u32;
+        for j in 0..l {
+            let s = u64::from(x[j]) + t * u64::from(m[j]) + carry;
+            if j > 0 {
+                x[j - 1] = low | ((s as u32) << (32 - k));
+            }
+            low = (s as u32) >> k;
+            carry = s >> 32;
+        }
+        x[l - 1] = low | ((carry as u32) << (32 - k));
+    }
+}
+
+/// a - b mod m over l words, for a, b < m.
+fn sub_mod(a: &mut [u32; MAX], b: &[u32; MAX], m: &[u32], l: usize) {
+    let mut borrow = 0u64;
+    for j in 0..l {
+        let v = u64::from(a[j]).wrapping_sub(u64::from(b[j])).wrapping_sub(borrow);
+        a[j] = v as u32;
+        borrow = (v >> 63) & 1;
+    }
+    if borrow != 0 {
+        let mut carry = 0u64;
+        for j in 0..l {
+            let v = u64::from(a[j]) + u64::from(m[j]) + carry;
+            a[j] = v as u32;
+            carry = v >> 32;
+        }
+    }
+}
+
+/// a^-1 mod an odd prime m of at most `MAX` words, for 0 < a < m (0 gives 0), m_inv = -m^-1
+/// mod 2^32: the binary extended Euclidean algorithm (Hankerson, Menezes and Vanstone, Guide to
+/// Elliptic Curve Cryptography, algorithm 2.22) with each run of zero bits shifted out at once
+/// and u and v only as long as their used words. One copy for every curve's fields and
+/// orders. Variable time: only for public values.
+pub fn inv(a: &[u32], m: &[u32], m_inv: u32) -> [u32; MAX] {
+    let l = m.len().min(MAX);
+    let (mut u, mut v, mut x1, mut x2) = ([0u32; MAX], [0u32; MAX], [0u32; MAX], [0u32; MAX]);
+    u[..l].copy_from_slice(&a[..l]);
+    v[..l].copy_from_slice(&m[..l]);
+    x1[0] = 1;
+    let (mut lu, mut lv) = (used(&u), used(&v));
+    // u and v stay coprime (m is prime and a < m): each pass shrinks one of them, until one
+    // is 1; a 0 means they were not coprime.
+    while lu > 0 && lv > 0 {
+        halve(&mut u, &mut lu, &mut x1, m, l, m_inv);
+        halve(&mut v, &mut lv, &mut x2, m, l, m_inv);
+        if lu == 1 && u[0] == 1 {
+            return x1;
+        }
+        if lv == 1 && v[0] == 1 {
+            return x2;
+        }
+        let u_geq = lu > lv || (lu == lv && u[..lu].iter().rev().zip(v[..lv].iter().rev()).find(|(x, y)| x != y).is_none_or(|(x, y)| x > y));
+        let (big, len, small, x_big, x_small) =
+            if u_geq { (&mut u, &mut lu, &v, &mut x1, &x2) } else { (&mut v, &mut lv, &u, &mut x2, &x1) };
+        let mut borrow = 0u64;
+        for j in 0..*len {
+            let s = u64::from(big[j]).wrapping_sub(u64::from(small[j])).wrapping_sub(borrow);
+            big[j] = s as u32;
+            borrow = (s >> 63) & 1;
+        }
+        *len = used(big);
+        sub_mod(x_big, x_small, m, l);
+    }
+    [0; MAX]
+}
+
+/// `inv` for L words: a^-1 mod m, m an odd prime, m_inv = -m^-1 mod 2^32 (`n0`).
+pub fn inv_words<const L: usize>(a: &[u32; L], m: &[u32; L], m_inv: u32) -> [u32; L] {
+    let inv = inv(a, m, m_inv);
+    let mut out = [0u32; L];
+    for (o, &w) in out.iter_mut().zip(inv.iter()) {
+        *o = w;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rsa::BigUint;
+
+    fn big(w: &[u32]) -> BigUint {
+        BigUint::from_slice(w)
+    }
+
+    /// a^-1 a = 1 mod m for every modulus of the three curves (their p and n) and values that
+    /// reach each branch: 1, 2, m - 1, m - 2, powers of 2 (runs of zero bits longer than 31,
+    /// whole zero words), a word of ones and random ones; 0 gives 0.
+    #[test]
+    fn inversion_agrees_with_biguint() {
+        let moduli: [&[u32]; 6] = [
+            &[0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0, 0, 0, 1, 0xffff_ffff],
+            &[0xfc63_2551, 0xf3b9_cac2, 0xa717_9e84, 0xbce6_faad, 0xffff_ffff, 0xffff_ffff, 0, 0xffff_ffff],
+            &[0xffff_ffff, 0, 0, 0xffff_ffff, 0xffff_fffe, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff],
+            &[0xccc5_2973, 0xecec_196a, 0x48b0_a77a, 0x581a_0db2, 0xf437_2ddf, 0xc763_4d81, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff],
+            &[u32::MAX, u32::MAX, u32::MAX, u32::MAX, u32::MAX, u32::MAX, u32::MAX, u32::MAX, u32::MAX, u32::MAX, u32::MAX, u32::MAX, u32::MAX, u32::MAX, u32::MAX, u32::MAX, 0x1ff],
+            &[
+                0x9138_6409, 0xbb6f_b71e, 0x899c_47ae, 0x3bb5_c9b8, 0xf709_a5d0, 0x7fcc_0148, 0xbf2f_966b, 0x5186_8783, 0xffff_fffa,
+                0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0x1ff,
+            ],
+        ];
+        let mut seed = 0x1234_5678_9abc_def0u64;
+        let mut checked = 0;
+        for m in moduli {
+            let l = m.len();
+            let mut m_inv = 1u32;
+            for _ in 0..5 {
+                m_inv = m_inv.wrapping_mul(2u32.wrapping_sub(m[0].wrapping_mul(m_inv)));
+            }
+            let m_inv = m_inv.wrapping_neg();
+            let mb = big(m);
+            let mut values: Vec<BigUint> = vec![BigUint::from(1u32), BigUint::from(2u32), &mb - 1u32, &mb - 2u32, BigUint::from(u32::MAX)];
+            for k in [31, 32, 33, 64, 95, 32 * l - 33] {
+                values.push((BigUint::from(1u32) << k) % &mb);
+                values.push(((BigUint::from(1u32) << k) + 1u32) % &mb);
+            }
+            for _ in 0..50 {
+                let words: Vec<u32> = (0..l)
+                    .map(|_| {
+                        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                        (seed >> 32) as u32
+                    })
+                    .collect();
+                values.push(big(&words) % &mb);
+            }
+            for v in values {
+                let mut a = [0u32; MAX];
+                for (i, byte) in v.to_bytes_le().into_iter().enumerate() {
+                    a[i / 4] |= u32::from(byte) << (8 * (i % 4));
+                }
+                let got = big(&inv(&a[..l], m, m_inv));
+                if v == BigUint::from(0u32) {
+                    assert_eq!(got, BigUint::from(0u32));
+                } else {
+                    assert!(got < mb, "not reduced: {got:x} mod {mb:x}");
+                    assert_eq!((&got * &v) % &mb, BigUint::from(1u32), "{v:x}^-1 mod {mb:x}");
+                }
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 6 * (5 + 12 + 50));
+        assert_eq!(inv(&[0; 8], moduli[0], 1), [0; MAX]);
     }
 }
