@@ -62,6 +62,7 @@ pub fn is_canonical(b: &[u8; 32]) -> bool {
 }
 
 /// The 32 little-endian octets of the least form (ref10's fe_tobytes), top bit 0.
+#[inline(never)]
 pub fn to_bytes(h: &Fe) -> [u8; 32] {
     let [mut h0, mut h1, mut h2, mut h3, mut h4, mut h5, mut h6, mut h7, mut h8, mut h9] = carry(&widen(h));
     // q = floor(h / p), 0 or 1 for a carried h: h + 19 overflows 2^255 exactly when h >= p.
@@ -179,7 +180,9 @@ fn carry(h: &[i64; 10]) -> Fe {
 }
 
 /// a b (ref10's fe_mul): the odd limbs' products doubled where both are odd (their weights sum
-/// to one bit more than the column's), those past 2^255 times 19.
+/// to one bit more than the column's), those past 2^255 times 19. Never inlined: a copy is
+/// about a kilobyte of wasm, and a call costs little beside 100 products.
+#[inline(never)]
 pub fn mul(f: &Fe, g: &Fe) -> Fe {
     let [f0, f1, f2, f3, f4, f5, f6, f7, f8, f9] = *f;
     let [g0, g1, g2, g3, g4, g5, g6, g7, g8, g9] = *g;
@@ -220,16 +223,19 @@ fn square_columns(f: &Fe) -> [i64; 10] {
 }
 
 /// a^2.
+#[inline(never)]
 pub fn square(f: &Fe) -> Fe {
     carry(&square_columns(f))
 }
 
 /// 2 a^2 (ref10's fe_sq2), for the doubling's 2 Z^2.
+#[inline(never)]
 pub fn square2(f: &Fe) -> Fe {
     carry(&square_columns(f).map(|h| 2 * h))
 }
 
-/// a^(2^n), n >= 1.
+/// a^(2^n), n >= 1. Not inlined: the exponentiations' chains call it eight times.
+#[inline(never)]
 fn square_times(a: &Fe, n: u32) -> Fe {
     let mut r = square(a);
     for _ in 1..n {
@@ -255,6 +261,7 @@ fn pow_2_250_1(z: &Fe) -> (Fe, Fe) {
 }
 
 /// z^-1 = z^(p - 2) = z^(2^255 - 21) (0 for 0).
+#[inline(never)]
 pub fn invert(z: &Fe) -> Fe {
     let (t, z11) = pow_2_250_1(z);
     mul(&square_times(&t, 5), &z11)

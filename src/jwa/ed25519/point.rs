@@ -55,6 +55,7 @@ impl Affine {
     /// of the top bit. None when there is no square root. An x of 0 with the sign bit set is
     /// returned as x = 0 (as curve25519-dalek does); the caller refuses it (y = 1 or -1: small
     /// order).
+    #[inline(never)]
     pub fn decode(bytes: &[u8; 32]) -> Option<Affine> {
         let y = field::from_bytes(bytes);
         let yy = field::square(&y);
@@ -67,6 +68,7 @@ impl Affine {
     }
 
     /// RFC 8032 section 5.1.2: y's 255 bits and x's parity in the top bit.
+    #[inline(never)]
     pub fn encode(&self) -> [u8; 32] {
         let mut out = field::to_bytes(&self.y);
         if let Some(top) = out.last_mut() {
@@ -110,7 +112,9 @@ impl Extended {
         Projective { x: self.x, y: self.y, z: self.z }
     }
 
-    /// self + q for an affine q (ref10's ge_madd).
+    /// self + q for an affine q (ref10's ge_madd). Not inlined, as the other formulas: one
+    /// copy of each keeps the wasm small, and a call costs little beside their products.
+    #[inline(never)]
     fn add_niels(&self, q: &Niels) -> Completed {
         let a = field::mul(&field::add(&self.y, &self.x), &q.y_plus_x);
         let b = field::mul(&field::sub(&self.y, &self.x), &q.y_minus_x);
@@ -118,14 +122,13 @@ impl Extended {
         let z2 = field::add(&self.z, &self.z);
         Completed { x: field::sub(&a, &b), y: field::add(&a, &b), z: field::add(&z2, &c), t: field::sub(&z2, &c) }
     }
+}
 
-    /// self - q for an affine q (ref10's ge_msub).
-    fn sub_niels(&self, q: &Niels) -> Completed {
-        let a = field::mul(&field::add(&self.y, &self.x), &q.y_minus_x);
-        let b = field::mul(&field::sub(&self.y, &self.x), &q.y_plus_x);
-        let c = field::mul(&self.t, &q.xy2d);
-        let z2 = field::add(&self.z, &self.z);
-        Completed { x: field::sub(&a, &b), y: field::add(&a, &b), z: field::sub(&z2, &c), t: field::add(&z2, &c) }
+impl Niels {
+    /// -q: x negated swaps y + x and y - x and negates 2 d x y (ref10's ge_msub, by way of
+    /// ge_madd).
+    fn neg(&self) -> Niels {
+        Niels { y_plus_x: self.y_minus_x, y_minus_x: self.y_plus_x, xy2d: field::neg(&self.xy2d) }
     }
 }
 
@@ -133,6 +136,7 @@ impl Projective {
     pub const IDENTITY: Projective = Projective { x: field::ZERO, y: field::ONE, z: field::ONE };
 
     /// 2P (ref10's ge_p2_dbl, dbl-2008-hwcd with a = -1): 3S + 1 doubled S.
+    #[inline(never)]
     fn double(&self) -> Completed {
         let xx = field::square(&self.x);
         let yy = field::square(&self.y);
@@ -144,6 +148,7 @@ impl Projective {
     }
 
     /// The affine point (one inversion).
+    #[inline(never)]
     pub fn affine(&self) -> Affine {
         let zi = field::invert(&self.z);
         Affine { x: field::mul(&self.x, &zi), y: field::mul(&self.y, &zi) }
@@ -151,10 +156,12 @@ impl Projective {
 }
 
 impl Completed {
+    #[inline(never)]
     fn projective(&self) -> Projective {
         Projective { x: field::mul(&self.x, &self.t), y: field::mul(&self.y, &self.z), z: field::mul(&self.z, &self.t) }
     }
 
+    #[inline(never)]
     fn extended(&self) -> Extended {
         Extended {
             x: field::mul(&self.x, &self.t),
@@ -249,13 +256,14 @@ fn chunk_wnafs(k: &[u32; CHUNKS], window: u32) -> [i8; CHUNKS * DIGITS] {
 
 /// a G + b Q, each point given by its tables (windows `g_window` and `q_window`): one chain of
 /// 33 doublings for every chunk, each adding its table's entry where its digit is not zero.
+#[inline(never)]
 pub fn mul_double(a: &[u32; CHUNKS], g: &[Niels], g_window: u32, b: &[u32; CHUNKS], q: &[Niels], q_window: u32) -> Projective {
     let g_digits = chunk_wnafs(a, g_window);
     let q_digits = chunk_wnafs(b, q_window);
     let add = |acc: &Completed, table: &[Niels], at: usize, d: i8| -> Completed {
         let acc_e = acc.extended();
         match table.get(at + usize::from(d.unsigned_abs() >> 1)) {
-            Some(p) if d < 0 => acc_e.sub_niels(p),
+            Some(p) if d < 0 => acc_e.add_niels(&p.neg()),
             Some(p) => acc_e.add_niels(p),
             None => *acc,
         }

@@ -16,6 +16,7 @@ pub fn words(b: &[u8; 32]) -> [u32; 8] {
 }
 
 /// Whether 32 little-endian octets are below L (canonical S).
+#[inline(never)]
 pub fn is_canonical(b: &[u8; 32]) -> bool {
     let w = words(b);
     // The most significant word that differs decides.
@@ -30,6 +31,7 @@ pub fn is_canonical(b: &[u8; 32]) -> bool {
 /// 64 little-endian octets mod L, by Horner's rule one octet at a time: r < L, so 256 r + b <
 /// 2^261, whose quotient by L is its top bits (above bit 252) or one less, since L exceeds
 /// 2^252 by less than 2^125.
+#[inline(never)]
 pub fn reduce_wide(h: &[u8; 64]) -> [u32; 8] {
     let mut r = [0u32; 9];
     for &byte in h.iter().rev() {
