@@ -82,24 +82,23 @@ pub fn to_bytes(h: &Fe) -> [u8; 32] {
     let c = h7 >> 25; h8 += c; h7 -= c << 25;
     let c = h8 >> 26; h9 += c; h8 -= c << 26;
     let c = h9 >> 25; h9 -= c << 25;
-    // 255 bits of nonnegative limbs, packed.
+    // 255 bits of nonnegative limbs, packed into eight words (limb i starts at bit
+    // ceil(25.5 i): 0, 26, 51, 77, 102, 128, 153, 179, 204, 230).
+    let h = [h0, h1, h2, h3, h4, h5, h6, h7, h8, h9].map(|h| h as u32);
+    let [h0, h1, h2, h3, h4, h5, h6, h7, h8, h9] = h;
+    let words = [
+        h0 | h1 << 26,
+        h1 >> 6 | h2 << 19,
+        h2 >> 13 | h3 << 13,
+        h3 >> 19 | h4 << 6,
+        h5 | h6 << 25,
+        h6 >> 7 | h7 << 19,
+        h7 >> 13 | h8 << 12,
+        h8 >> 20 | h9 << 6,
+    ];
     let mut out = [0u8; 32];
-    let mut acc = 0u64;
-    let mut have = 0;
-    let mut at = out.iter_mut();
-    for (limb, width) in [(h0, 26), (h1, 25), (h2, 26), (h3, 25), (h4, 26), (h5, 25), (h6, 26), (h7, 25), (h8, 26), (h9, 25)] {
-        acc |= (limb as u64) << have;
-        have += width;
-        while have >= 8 {
-            if let Some(o) = at.next() {
-                *o = acc as u8;
-            }
-            acc >>= 8;
-            have -= 8;
-        }
-    }
-    if let Some(o) = at.next() {
-        *o = acc as u8;
+    for (o, w) in out.chunks_exact_mut(4).zip(words) {
+        o.copy_from_slice(&w.to_le_bytes());
     }
     out
 }
