@@ -9,7 +9,7 @@
 use super::field::{self, Fe};
 
 /// A point in extended coordinates.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub struct Extended {
     x: Fe,
     y: Fe,
@@ -18,7 +18,7 @@ pub struct Extended {
 }
 
 /// A point in projective coordinates, enough to double.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub struct Projective {
     x: Fe,
     y: Fe,
@@ -26,7 +26,7 @@ pub struct Projective {
 }
 
 /// The output of a doubling or an addition: x = X/Z, y = Y/T.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub struct Completed {
     x: Fe,
     y: Fe,
@@ -35,7 +35,7 @@ pub struct Completed {
 }
 
 /// An affine point as the tables hold it: (y + x, y - x, 2 d x y).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub struct Niels {
     y_plus_x: Fe,
     y_minus_x: Fe,
@@ -43,7 +43,7 @@ pub struct Niels {
 }
 
 /// An affine point (x, y).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub struct Affine {
     pub x: Fe,
     pub y: Fe,
