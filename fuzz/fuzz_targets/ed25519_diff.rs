@@ -1,10 +1,12 @@
-//! Differential: Ed25519 verification (`Ed25519PublicKey`: strict decoding and ed25519-dalek's
-//! `verify_strict`) against RFC 8032 section 5.1.7 written out here with curve25519-dalek's
-//! point operations: A and R decoded canonically and not of small order, S below L,
-//! k = SHA-512(R || A || M) mod L, and [S]B = R + [k]A, by a fixed-base and a variable-base
-//! multiplication rather than dalek's double-scalar one. Byte 0 picks the mode; the key comes
-//! from the input; signatures are made by ed25519-dalek and mutated, or taken from the input,
-//! and the key is sometimes replaced by input bytes (small-order and non-canonical ones among them).
+//! Differential: our Ed25519 (`Ed25519PublicKey` over `jwa::ed25519`: strict decoding and
+//! `verify_strict`'s semantics) against ed25519-dalek's `verify_strict` (with its key import
+//! as the package did it: `from_bytes`, y < p, `is_weak`) and against RFC 8032 section 5.1.7
+//! written out here with curve25519-dalek's point operations: A and R decoded canonically and
+//! not of small order, S below L, k = SHA-512(R || A || M) mod L, and [S]B = R + [k]A, by a
+//! fixed-base and a variable-base multiplication rather than a double-scalar one. Byte 0 picks
+//! the mode; the key comes from the input; signatures are made by ed25519-dalek and mutated, or
+//! taken from the input, and the key is sometimes replaced by input bytes (small-order and
+//! non-canonical ones among them).
 #![no_main]
 
 use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
@@ -17,6 +19,17 @@ use sha2::{Digest, Sha512};
 fn decode(bytes: &[u8; 32]) -> Option<EdwardsPoint> {
     let point = CompressedEdwardsY(*bytes).decompress()?;
     (point.compress().to_bytes() == *bytes && !point.is_small_order()).then_some(point)
+}
+
+/// ed25519-dalek's import and `verify_strict`: None when the key is refused.
+fn dalek(key: &[u8; 32], msg: &[u8], sig: &[u8]) -> Option<bool> {
+    let k = ed25519_dalek::VerifyingKey::from_bytes(key).ok()?;
+    let canonical = CompressedEdwardsY(*key).decompress()?.compress().to_bytes() == *key;
+    if !canonical || k.is_weak() {
+        return None;
+    }
+    let Ok(sig) = ed25519_dalek::Signature::from_slice(sig) else { return Some(false) };
+    Some(k.verify_strict(msg, &sig).is_ok())
 }
 
 fn reference(key: &[u8; 32], msg: &[u8], sig: &[u8]) -> Option<bool> {
@@ -53,7 +66,9 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let ours = Ed25519PublicKey::from_bytes(&key);
-    match (ours, reference(&key, msg, &sig)) {
+    let want = reference(&key, msg, &sig);
+    assert_eq!(dalek(&key, msg, &sig), want, "ed25519-dalek and RFC 8032 disagree");
+    match (ours, want) {
         (Ok(k), Some(want)) => {
             assert_eq!(k.verify(Alg::EdDSA, msg, &sig), want, "disagree");
             assert_eq!(k.verify(Alg::Ed25519, msg, &sig), want);

@@ -1,7 +1,8 @@
 //! Ed25519 public keys and signatures (RFC 8032 section 5.1) as JWS uses them: `EdDSA` over
-//! Ed25519 (RFC 8037 section 3.1) and RFC 9864's `Ed25519`. Verification is ed25519-dalek's
-//! `verify_strict`: a non-canonical `S` (not below the group order L), a small-order `R` or key,
-//! or a non-canonical `R` is refused; keys are decoded strictly (RFC 8032 section 5.1.3).
+//! Ed25519 (RFC 8037 section 3.1) and RFC 9864's `Ed25519`, verified by our own arithmetic
+//! (../ed25519/) with ed25519-dalek's `verify_strict` semantics: a non-canonical `S` (not below
+//! the group order L), a small-order `R` or key, or a non-canonical `R` is refused; keys are
+//! decoded strictly (RFC 8032 section 5.1.3).
 
 use crate::error::{err, Code, Result};
 use crate::jwa::alg::Alg;
@@ -16,7 +17,7 @@ pub const SIGNATURE_LEN: usize = 64;
 #[derive(Clone, Debug)]
 pub struct Ed25519PublicKey {
     #[cfg(feature = "eddsa")]
-    key: ed25519_dalek::VerifyingKey,
+    key: crate::jwa::ed25519::VerifyingKey,
     #[cfg(not(feature = "eddsa"))]
     bytes: [u8; PUBLIC_KEY_LEN],
 }
@@ -33,21 +34,17 @@ impl Ed25519PublicKey {
 
     #[cfg(feature = "eddsa")]
     fn decode(bytes: [u8; PUBLIC_KEY_LEN]) -> Result<Self> {
-        let Ok(key) = ed25519_dalek::VerifyingKey::from_bytes(&bytes) else {
-            return err(Code::JwkInvalid, "Ed25519 public key is not a point on the curve");
-        };
-        // The crate reduces y mod p when it decodes; RFC 8032 section 5.1.3 fails a y >= p (the
-        // 19 values p..2^255-1), and an x of 0 with the sign bit set (y = 1 or -1: small order,
-        // refused below).
-        if !canonical_y(&bytes) {
-            return err(Code::JwkInvalid, "Ed25519 public key is not canonically encoded");
+        use crate::jwa::ed25519::{KeyError, VerifyingKey};
+        match VerifyingKey::from_bytes(&bytes) {
+            Ok(key) => Ok(Ed25519PublicKey { key }),
+            Err(KeyError::NotOnCurve) => err(Code::JwkInvalid, "Ed25519 public key is not a point on the curve"),
+            // RFC 8032 section 5.1.3 fails a y >= p (the 19 values p..2^255-1).
+            Err(KeyError::NotCanonical) => err(Code::JwkInvalid, "Ed25519 public key is not canonically encoded"),
+            // A small-order key verifies forged signatures for many messages (no strict verifier
+            // would accept its signatures anyway): refused at import, so the set says why. An x
+            // of 0 with the sign bit set is y = 1 or -1, of small order too.
+            Err(KeyError::SmallOrder) => err(Code::JwkInvalid, "Ed25519 public key has small order"),
         }
-        // A small-order key verifies forged signatures for many messages (no strict verifier
-        // would accept its signatures anyway): refused at import, so the set says why.
-        if key.is_weak() {
-            return err(Code::JwkInvalid, "Ed25519 public key has small order");
-        }
-        Ok(Ed25519PublicKey { key })
     }
 
     #[cfg(not(feature = "eddsa"))]
@@ -63,8 +60,8 @@ impl Ed25519PublicKey {
         return &self.bytes;
     }
 
-    /// Verifies a JWS signature with `EdDSA` or `Ed25519`: exactly 64 octets, checked by
-    /// `verify_strict`. Every failure is the same `false`.
+    /// Verifies a JWS signature with `EdDSA` or `Ed25519`: exactly 64 octets, checked as
+    /// ed25519-dalek's `verify_strict` does. Every failure is the same `false`.
     pub fn verify(&self, alg: Alg, message: &[u8], signature: &[u8]) -> bool {
         if !matches!(alg, Alg::EdDSA | Alg::Ed25519) {
             return false;
@@ -73,7 +70,7 @@ impl Ed25519PublicKey {
             return false;
         };
         #[cfg(feature = "eddsa")]
-        return self.key.verify_strict(message, &ed25519_dalek::Signature::from_bytes(&signature)).is_ok();
+        return self.key.verify(message, &signature);
         #[cfg(not(feature = "eddsa"))]
         return {
             let _ = (message, signature);
@@ -81,12 +78,3 @@ impl Ed25519PublicKey {
         };
     }
 }
-
-/// Whether the little-endian y of an encoded point (the sign bit of x cleared) is below
-/// p = 2^255 - 19: whether its top 250 bits are anything but all ones, or its low octet below 0xed.
-#[cfg(feature = "eddsa")]
-fn canonical_y(bytes: &[u8; PUBLIC_KEY_LEN]) -> bool {
-    let [low, middle @ .., top] = bytes;
-    *top & 0x7f != 0x7f || middle.iter().any(|&b| b != 0xff) || *low < 0xed
-}
-

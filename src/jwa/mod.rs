@@ -4,6 +4,8 @@
 
 pub mod alg;
 pub mod ecdsa;
+#[cfg(feature = "eddsa")]
+pub mod ed25519;
 pub mod eddsa;
 pub mod modexp;
 #[cfg(all(feature = "es256", not(feature = "p256-crate")))]
