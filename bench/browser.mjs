@@ -1,4 +1,5 @@
-// RS256 (2048/3072/4096), ES256, ES384 and EdDSA in Debian's Chromium, side by side in one page:
+// RS256 (2048/3072/4096), ES256, ES384 and EdDSA (BENCH_CASES: any case of fixtures.mjs, PS256-2048
+// or RS512-2048 say) in Debian's Chromium, side by side in one page:
 // jwksgate's web build against jose's browser build (jose/dist/webapi) and raw WebCrypto. Serves
 // bench/browser/ (the page), pkg/ and jose on 127.0.0.1 (port 0, with COOP/COEP so that
 // performance.now() is fine-grained), drives the page with playwright-core, prints the medians and
