@@ -6,6 +6,7 @@
 // the ratios last. Needs `make pkg` and /usr/bin/chromium (scripts/chromium.sh). Figures in
 // RESULTS.md; no verdict, no test depends on a timing.
 //   BENCH_CASES=RS256-2048,ES256 BENCH_ROUNDS=15 BENCH_WARMUP=2 BENCH_BATCH_MS=40 node bench/browser.mjs
+// BREAKDOWN=1 times an empty crossing, decodeUnverified and Verifier.verify in Node and the page.
 // PROFILE=ES256 (a case; N=3000 calls) instead samples Verifier.verify with V8's CPU profiler
 // through the DevTools protocol and prints self time per function, as bench/profile.mjs does in
 // Node; PKG=<dir> serves another build of the package (one with names: see profile.mjs).
@@ -18,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { AUDIENCE, ISSUER, NOW, makeCase, median, quantile } from './fixtures.mjs';
 import { printSelfTime } from './cpuprofile.mjs';
-import { initSync, Verifier } from '../pkg/jwksgate.js';
+import { decodeUnverified, initSync, Verifier, wasmSimd } from '../pkg/jwksgate.js';
 
 const NAMES = (process.env.BENCH_CASES ?? 'RS256-2048,RS256-3072,RS256-4096,ES256,ES384,EdDSA').split(',');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
@@ -80,6 +81,44 @@ async function hosts(page) {
   return rows;
 }
 
+// BREAKDOWN=1: what a verify is made of, in this Node and in the page, alternating by rounds: µs
+// per call of an empty crossing (wasmSimd()), of decodeUnverified(token) (the token's string in,
+// base64url and JSON, the header and payload out as one JSON text: what a verify does besides the
+// signature and the claims) and of Verifier.verify(token).
+async function breakdown(page) {
+  initSync({ module: new WebAssembly.Module(await readFile(join(process.env.PKG ?? join(here, '..', 'pkg'), 'jwksgate_bg.wasm'))) });
+  const steps = ['empty', 'decode', 'verify'];
+  console.log(`µs per call, medians of ${ROUNDS} rounds (Node ${process.version}, Chromium), hosts alternating`);
+  console.log('');
+  console.log(`| case | ${steps.map((x) => `${x}: Node | ${x}: Chromium`).join(' | ')} |`);
+  console.log(`| --- | ${steps.map(() => '---: | ---:').join(' | ')} |`);
+  for (const c of cases) {
+    const verifier = new Verifier(c.jwks, { algorithms: [c.alg], issuer: ISSUER, audience: AUDIENCE, currentDate: NOW });
+    const runs = { empty: () => wasmSimd(), decode: (t) => decodeUnverified(t), verify: (t) => verifier.verify(t) };
+    const node = (step, n) => {
+      const start = performance.now();
+      for (let i = 0; i < n; i++) runs[step](c.tokens[i % c.tokens.length].token);
+      return ((performance.now() - start) * 1000) / n;
+    };
+    const cells = [];
+    for (const step of steps) {
+      for (let i = 0; i < 10; i++) node(step, 50);
+      await page.evaluate(([k, x]) => { for (let i = 0; i < 10; i++) window.stepRun(k, x, 50); }, [c.name, step]);
+      const n = Math.max(50, Math.round((BATCH_MS * 1000) / median([node(step, 50), node(step, 50), node(step, 50)])));
+      const times = { node: [], chromium: [] };
+      for (let r = 0; r < WARMUP + ROUNDS; r++) {
+        const pair = [['node', async () => node(step, n)], ['chromium', () => page.evaluate(([k, x, m]) => window.stepRun(k, x, m), [c.name, step, n])]];
+        for (const [host, run] of r % 2 ? pair.reverse() : pair) {
+          const us = await run();
+          if (r >= WARMUP) times[host].push(us);
+        }
+      }
+      cells.push(median(times.node).toFixed(2), median(times.chromium).toFixed(2));
+    }
+    console.log(`| ${c.name} | ${cells.join(' | ')} |`);
+  }
+}
+
 // TIERUP=<case>: from a fresh instance in each host, µs per verify of 40 consecutive batches of
 // 10 calls (then every 40th of 400 more): how long each host runs the baseline (Liftoff) code
 // before the optimized (TurboFan) code replaces it.
@@ -125,6 +164,8 @@ try {
   await page.waitForFunction(() => window.benchReady === true, null, { timeout: 60_000 });
   if (process.env.PROFILE) {
     await profile(page, process.env.PROFILE, Number(process.env.N ?? 3000));
+  } else if (process.env.BREAKDOWN) {
+    await breakdown(page);
   } else if (process.env.TIERUP) {
     await tierUp(page, process.env.TIERUP);
   } else {

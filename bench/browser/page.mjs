@@ -4,7 +4,7 @@
 // floor: no JWT parsing, no claims). Rounds interleave every (case, contestant) pair in an order
 // rotating each round; each batch is calibrated to about BATCH_MS. window.bench() returns the
 // per-batch µs per verify, which the driver reduces to medians.
-import init, { Verifier, wasmSimd } from '/pkg/jwksgate.js';
+import init, { Verifier, decodeUnverified, wasmSimd } from '/pkg/jwksgate.js';
 import * as jose from '/jose/index.js';
 
 const fixtures = await (await fetch('/fixtures.json')).json();
@@ -95,6 +95,18 @@ window.profileRun = (name, n) => {
   const verifier = new Verifier(c.jwks, { algorithms: [c.alg], issuer: fixtures.issuer, audience: fixtures.audience, currentDate: fixtures.now });
   const start = performance.now();
   for (let i = 0; i < n; i++) verifier.verify(c.tokens[i % c.tokens.length].token);
+  return ((performance.now() - start) * 1000) / n;
+};
+// For the driver's BREAKDOWN mode: µs per call of n calls of one step, on one case's tokens:
+// 'empty' a crossing with nothing in or out (wasmSimd()), 'decode' decodeUnverified (the token in,
+// base64url, JSON, the result out as in a verify) and 'verify' Verifier.verify.
+window.stepRun = (name, step, n) => {
+  const c = fixtures.cases.find((x) => x.name === name);
+  const verifier = new Verifier(c.jwks, { algorithms: [c.alg], issuer: fixtures.issuer, audience: fixtures.audience, currentDate: fixtures.now });
+  verifier.verify(c.tokens[0].token);
+  const run = { empty: () => wasmSimd(), decode: (t) => decodeUnverified(t), verify: (t) => verifier.verify(t) }[step];
+  const start = performance.now();
+  for (let i = 0; i < n; i++) run(c.tokens[i % c.tokens.length].token);
   return ((performance.now() - start) * 1000) / n;
 };
 window.benchReady = true;
