@@ -89,6 +89,14 @@ window.bench = async ({ rounds, warmup, batchMs }) => {
     results: slots.map((s) => ({ case: s.c.name, contestant: s.x.name, batch: s.n, times: s.times })),
   };
 };
+// For the driver's CPU mode: one batch of n verifies by contestant i of a case (contestants made
+// once per case), µs per verify by the wall clock; the driver reads the renderer's CPU time around it.
+const made = new Map();
+window.batchRun = async (name, i, n) => {
+  const c = fixtures.cases.find((x) => x.name === name);
+  if (!made.has(name)) made.set(name, await contestants(c));
+  return batch(made.get(name)[i], c.tokens, n);
+};
 // For the driver's PROFILE mode: n calls of jwksgate's Verifier.verify on one case, nothing else.
 window.profileRun = (name, n) => {
   const c = fixtures.cases.find((x) => x.name === name);
