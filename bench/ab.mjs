@@ -1,6 +1,7 @@
 // A/B of two builds of the package in one Node process: Verifier.verify of RS256 at 2048/3072/4096
 // bits and of ES256, ES384, ES512 and EdDSA, rounds interleaved and alternating order;
-// usage: node bench/ab.mjs <pkg dir A> <pkg dir B> (AB_CASES=RS256-2048,ES256 picks cases).
+// usage: node bench/ab.mjs <pkg dir A> <pkg dir B> (AB_CASES=RS256-2048,ES256 picks cases, AB_ROUNDS=40 rounds, AB_N verifies
+// a batch; AB_CLOCK=cpu times by process CPU time instead of wall time, for a loaded machine).
 import { readFileSync } from 'node:fs';
 import crypto from 'node:crypto';
 import { resolve } from 'node:path';
@@ -18,6 +19,9 @@ const CASES = {
   ES512: ['ec', { namedCurve: 'secp521r1' }, 'sha512'],
   EdDSA: ['ed25519', undefined, null],
 };
+const ROUNDS = Number(process.env.AB_ROUNDS ?? 40);
+// µs now, by the wall clock or by this process's CPU time.
+const clock = process.env.AB_CLOCK === 'cpu' ? () => { const c = process.cpuUsage(); return c.user + c.system; } : () => performance.now() * 1000;
 const pick = process.env.AB_CASES ? process.env.AB_CASES.split(',') : Object.keys(CASES);
 for (const name of pick) {
   const [type, params, hash] = CASES[name];
@@ -30,11 +34,11 @@ for (const name of pick) {
   const options = { algorithms: [alg] };
   const va = new A.Verifier(jwks, options), vb = new B.Verifier(jwks, options);
   va.verify(tok); vb.verify(tok);
-  const n = type === 'rsa' || alg === 'EdDSA' ? 40 : 8;
+  const n = Number(process.env.AB_N ?? (type === 'rsa' || alg === 'EdDSA' ? 40 : 8));
   const ta = [], tb = [];
-  for (let r = 0; r < 40; r++) {
+  for (let r = 0; r < ROUNDS; r++) {
     for (const [v, arr] of r % 2 ? [[va, ta], [vb, tb]] : [[vb, tb], [va, ta]]) {
-      const t = performance.now(); for (let i = 0; i < n; i++) v.verify(tok); arr.push((performance.now() - t) * 1000 / n);
+      const t = clock(); for (let i = 0; i < n; i++) v.verify(tok); arr.push((clock() - t) / n);
     }
   }
   const med = (x) => x.sort((a, b) => a - b)[x.length >> 1];

@@ -1,5 +1,6 @@
-// RS256 verification, side by side in one process: jwksgate (pkg/, built by `make pkg`) against
-// jose, fast-jwt and node:crypto, for 2048/3072/4096-bit keys, and each jose-shaped remote key
+// RS256 verification (BENCH_ALGS=RS256,PS256,RS384,RS512,PS384,PS512 for the others), side by side
+// in one process: jwksgate (pkg/, built by `make pkg`) against jose, fast-jwt and node:crypto, for
+// 2048/3072/4096-bit keys, and each jose-shaped remote key
 // set against a loopback issuer. Run by `make bench`; figures in RESULTS.md.
 //
 // Each round runs every contestant at every key size for a batch of tokens, in an order that
@@ -23,6 +24,10 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 31);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 4);
 const BATCH = Number(process.env.BENCH_BATCH ?? 32);
 const SIZES = (process.env.BENCH_BITS ?? '2048,3072,4096').split(',').map(Number);
+const ALGS = (process.env.BENCH_ALGS ?? 'RS256').split(',');
+const HASH = { 256: 'sha256', 384: 'sha384', 512: 'sha512' };
+// node:crypto's options for an algorithm: PS* is RSASSA-PSS with the salt as long as the hash.
+const rsaOptions = (alg, key) => (alg.startsWith('PS') ? { key, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: crypto.constants.RSA_PSS_SALTLEN_DIGEST } : key);
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -56,15 +61,16 @@ const NOW = 1_780_000_000;
 const ISSUER = 'https://kubernetes.default.svc.cluster.local';
 const AUDIENCE = 'vault';
 
-function makeCase(bits) {
+function makeCase(alg, bits) {
+  const hash = HASH[alg.slice(2)];
   const keys = [0, 1].map(() => crypto.generateKeyPairSync('rsa', { modulusLength: bits, publicExponent: 65537 }));
   const jwks = {
-    keys: keys.map(({ publicKey }, i) => ({ ...publicKey.export({ format: 'jwk' }), kid: `key-${bits}-${i}`, alg: 'RS256', use: 'sig' })),
+    keys: keys.map(({ publicKey }, i) => ({ ...publicKey.export({ format: 'jwk' }), kid: `key-${bits}-${i}`, alg, use: 'sig' })),
   };
   const signer = keys[1].privateKey; // the second key, so kid selection has to look past the first
   const tokens = [];
   for (let i = 0; i < 16; i++) {
-    const header = { alg: 'RS256', kid: `key-${bits}-1` };
+    const header = { alg, kid: `key-${bits}-1` };
     const payload = {
       aud: [AUDIENCE],
       exp: NOW + 3600 + i,
@@ -80,13 +86,13 @@ function makeCase(bits) {
       sub: 'system:serviceaccount:default:web',
     };
     const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(payload))}`;
-    const sig = crypto.sign('sha256', Buffer.from(input), signer);
+    const sig = crypto.sign(hash, Buffer.from(input), rsaOptions(alg, signer));
     tokens.push({ token: `${input}.${b64url(sig)}`, payload });
   }
-  return { bits, jwks, jwksText: JSON.stringify(jwks), tokens };
+  return { alg, hash, bits, name: `${alg}-${bits}`, jwks, jwksText: JSON.stringify(jwks), tokens };
 }
 
-// A loopback issuer for the remote key sets: /keys-<bits> serves that case's JWKS, counted.
+// A loopback issuer for the remote key sets: /keys-<alg>-<bits> serves that case's JWKS, counted.
 const served = new Map();
 const fetches = new Map();
 const issuer = createServer((req, res) => {
@@ -99,20 +105,20 @@ await new Promise((ok) => issuer.listen(0, '127.0.0.1', ok));
 const issuerUrl = `http://127.0.0.1:${issuer.address().port}`;
 
 async function contestants(c) {
-  const options = { algorithms: ['RS256'], issuer: ISSUER, audience: AUDIENCE, currentDate: NOW };
+  const options = { algorithms: [c.alg], issuer: ISSUER, audience: AUDIENCE, currentDate: NOW };
   const joseOptions = { ...options, currentDate: new Date(NOW * 1000) };
   const verifier = new Verifier(c.jwks, options);
   const scalarVerifier = new scalar.Verifier(c.jwks, options);
   const localSet = jose.createLocalJWKSet(c.jwks);
-  const imported = await jose.importJWK(c.jwks.keys[1], 'RS256');
+  const imported = await jose.importJWK(c.jwks.keys[1], c.alg);
   const nativeKeys = new Map(c.jwks.keys.map((k) => [k.kid, crypto.createPublicKey({ key: k, format: 'jwk' })]));
   // fast-jwt (node:crypto underneath) with the same checks; its verified-token cache stays off.
   const pems = new Map([...nativeKeys].map(([kid, k]) => [kid, k.export({ type: 'spki', format: 'pem' })]));
-  const fastOptions = { algorithms: ['RS256'], allowedIss: ISSUER, allowedAud: AUDIENCE, clockTimestamp: NOW * 1000, cache: false };
+  const fastOptions = { algorithms: [c.alg], allowedIss: ISSUER, allowedAud: AUDIENCE, clockTimestamp: NOW * 1000, cache: false };
   const fastStatic = createVerifier({ ...fastOptions, key: pems.get(c.jwks.keys[1].kid) });
   // The JWKS way with fast-jwt: a key function picking the PEM by kid (as with get-jwks).
   const fastKeyFn = createVerifier({ ...fastOptions, key: async ({ header }) => pems.get(header.kid) });
-  const path = `/keys-${c.bits}`;
+  const path = `/keys-${c.name}`;
   served.set(path, c.jwksText);
   const joseRemote = jose.createRemoteJWKSet(new URL(path, issuerUrl));
   const ourRemote = jg.createRemoteJWKSet(new URL(path, issuerUrl));
@@ -129,7 +135,7 @@ async function contestants(c) {
       run: (t) => {
         const [h, p, s] = t.split('.');
         const header = JSON.parse(Buffer.from(h, 'base64url').toString());
-        const ok = crypto.verify('sha256', Buffer.from(`${h}.${p}`), nativeKeys.get(header.kid), Buffer.from(s, 'base64url'));
+        const ok = crypto.verify(c.hash, Buffer.from(`${h}.${p}`), rsaOptions(c.alg, nativeKeys.get(header.kid)), Buffer.from(s, 'base64url'));
         if (!ok) throw new Error('bad signature');
         return JSON.parse(Buffer.from(p, 'base64url').toString());
       },
@@ -156,8 +162,8 @@ async function batch(x, tokens) {
 // Every (key size, contestant) pair runs once per round, in an order rotated each round, so
 // load from other processes (two shared cores) is spread over all of them alike.
 const cases = [];
-for (const bits of SIZES) {
-  const c = makeCase(bits);
+for (const [alg, bits] of ALGS.flatMap((a) => SIZES.map((b) => [a, b]))) {
+  const c = makeCase(alg, bits);
   const xs = await contestants(c);
   // Every contestant must return the same claims before its time counts.
   for (const x of xs) {
@@ -166,7 +172,7 @@ for (const bits of SIZES) {
       if (canonical(got) !== canonical(payload)) throw new Error(`${x.name} returned other claims`);
     }
   }
-  cases.push({ bits, c, xs, times: xs.map(() => []) });
+  cases.push({ c, xs, times: xs.map(() => []) });
 }
 const slots = cases.flatMap((k) => k.xs.map((x, i) => ({ k, x, i })));
 for (let round = 0; round < WARMUP + ROUNDS; round++) {
@@ -178,7 +184,7 @@ for (let round = 0; round < WARMUP + ROUNDS; round++) {
 }
 const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.round(q * (xs.length - 1))];
 const results = cases.map((k) => ({
-  bits: k.bits,
+  name: k.c.name,
   med: k.times.map(median),
   iqr: k.times.map((t) => quantile(t, 0.75) - quantile(t, 0.25)),
   names: k.xs.map((x) => x.name),
@@ -187,7 +193,7 @@ const results = cases.map((k) => ({
 const pad = (s, n) => String(s).padStart(n);
 console.log(`node ${process.version}, ${ROUNDS} rounds of ${BATCH} verifies after ${WARMUP} warm-up rounds; median µs per verify (interquartile range)`);
 console.log('');
-console.log(`| what | ${results.map((r) => `RS256-${r.bits}`).join(' | ')} |`);
+console.log(`| what | ${results.map((r) => r.name).join(' | ')} |`);
 console.log(`| --- | ${results.map(() => '---:').join(' | ')} |`);
 for (let i = 0; i < results[0].names.length; i++) {
   console.log(`| (${'abcdefghijk'[i]}) ${results[0].names[i]} | ${results.map((r) => `${pad(r.med[i].toFixed(1), 7)} (${r.iqr[i].toFixed(0)})`).join(' | ')} |`);
@@ -203,7 +209,7 @@ console.log('');
 for (const r of results) {
   const [a, b, c, d, e, f, g, h, i, j, k] = r.med;
   console.log(
-    `RS256-${r.bits}: Verifier/jose(createLocalJWKSet) ${(a / c).toFixed(2)}x, Verifier/jose(imported key) ${(a / d).toFixed(2)}x, ` +
+    `${r.name}: Verifier/jose(createLocalJWKSet) ${(a / c).toFixed(2)}x, Verifier/jose(imported key) ${(a / d).toFixed(2)}x, ` +
       `one-shot/jose(createLocalJWKSet) ${(b / c).toFixed(2)}x, Verifier/native ${(a / e).toFixed(2)}x, ` +
       `scalar build/jose(createLocalJWKSet) ${(f / c).toFixed(2)}x, ` +
       `Verifier/fast-jwt(static key) ${(a / g).toFixed(2)}x, Verifier/fast-jwt(key function) ${(a / h).toFixed(2)}x, ` +

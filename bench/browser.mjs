@@ -1,23 +1,26 @@
-// RS256 (2048/3072/4096), ES256, ES384, ES512 and EdDSA in Debian's Chromium, side by side in one page:
+// RS256 (2048/3072/4096), ES256, ES384, ES512 and EdDSA (BENCH_CASES: any case of fixtures.mjs,
+// PS256-2048 or RS512-2048 say) in Debian's Chromium, side by side in one page:
 // jwksgate's web build against jose's browser build (jose/dist/webapi) and raw WebCrypto. Serves
 // bench/browser/ (the page), pkg/ and jose on 127.0.0.1 (port 0, with COOP/COEP so that
 // performance.now() is fine-grained), drives the page with playwright-core, prints the medians and
 // the ratios last. Needs `make pkg` and /usr/bin/chromium (scripts/chromium.sh). Figures in
 // RESULTS.md; no verdict, no test depends on a timing.
 //   BENCH_CASES=RS256-2048,ES256 BENCH_ROUNDS=15 BENCH_WARMUP=2 BENCH_BATCH_MS=40 node bench/browser.mjs
+// CPU=1 times the three contestants by the renderer's CPU time instead (for a loaded machine).
+// BREAKDOWN=1 times an empty crossing, decodeUnverified and Verifier.verify in Node and the page.
 // PROFILE=ES256 (a case; N=3000 calls) instead samples Verifier.verify with V8's CPU profiler
 // through the DevTools protocol and prints self time per function, as bench/profile.mjs does in
 // Node; PKG=<dir> serves another build of the package (one with names: see profile.mjs).
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { AUDIENCE, ISSUER, NOW, makeCase, median, quantile } from './fixtures.mjs';
 import { printSelfTime } from './cpuprofile.mjs';
-import { initSync, Verifier } from '../pkg/jwksgate.js';
+import { decodeUnverified, initSync, Verifier, wasmSimd } from '../pkg/jwksgate.js';
 
 const NAMES = (process.env.BENCH_CASES ?? 'RS256-2048,RS256-3072,RS256-4096,ES256,ES384,ES512,EdDSA').split(',');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
@@ -79,6 +82,97 @@ async function hosts(page) {
   return rows;
 }
 
+// BREAKDOWN=1: what a verify is made of, in this Node and in the page, alternating by rounds: µs
+// per call of an empty crossing (wasmSimd()), of decodeUnverified(token) (the token's string in,
+// base64url and JSON, the header and payload out as one JSON text: what a verify does besides the
+// signature and the claims) and of Verifier.verify(token).
+async function breakdown(page) {
+  initSync({ module: new WebAssembly.Module(await readFile(join(process.env.PKG ?? join(here, '..', 'pkg'), 'jwksgate_bg.wasm'))) });
+  const steps = ['empty', 'decode', 'verify'];
+  console.log(`µs per call, medians of ${ROUNDS} rounds (Node ${process.version}, Chromium), hosts alternating`);
+  console.log('');
+  console.log(`| case | ${steps.map((x) => `${x}: Node | ${x}: Chromium`).join(' | ')} |`);
+  console.log(`| --- | ${steps.map(() => '---: | ---:').join(' | ')} |`);
+  for (const c of cases) {
+    const verifier = new Verifier(c.jwks, { algorithms: [c.alg], issuer: ISSUER, audience: AUDIENCE, currentDate: NOW });
+    const runs = { empty: () => wasmSimd(), decode: (t) => decodeUnverified(t), verify: (t) => verifier.verify(t) };
+    const node = (step, n) => {
+      const start = performance.now();
+      for (let i = 0; i < n; i++) runs[step](c.tokens[i % c.tokens.length].token);
+      return ((performance.now() - start) * 1000) / n;
+    };
+    const cells = [];
+    for (const step of steps) {
+      for (let i = 0; i < 10; i++) node(step, 50);
+      await page.evaluate(([k, x]) => { for (let i = 0; i < 10; i++) window.stepRun(k, x, 50); }, [c.name, step]);
+      const n = Math.max(50, Math.round((BATCH_MS * 1000) / median([node(step, 50), node(step, 50), node(step, 50)])));
+      const times = { node: [], chromium: [] };
+      for (let r = 0; r < WARMUP + ROUNDS; r++) {
+        const pair = [['node', async () => node(step, n)], ['chromium', () => page.evaluate(([k, x, m]) => window.stepRun(k, x, m), [c.name, step, n])]];
+        for (const [host, run] of r % 2 ? pair.reverse() : pair) {
+          const us = await run();
+          if (r >= WARMUP) times[host].push(us);
+        }
+      }
+      cells.push(median(times.node).toFixed(2), median(times.chromium).toFixed(2));
+    }
+    console.log(`| ${c.name} | ${cells.join(' | ')} |`);
+  }
+}
+
+// CPU=1: the three contestants by the CPU time of Chromium's renderer processes (every thread,
+// /proc/<pid>/task/*/schedstat, in ns) around each batch, instead of the wall clock: on a loaded
+// machine time spent waiting for a core is not counted. jose's WebCrypto work runs on the
+// renderer's threads too, so it is counted; its wait for them is not. Linux only.
+function rendererCpuNs() {
+  let ns = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let cmd;
+    try { cmd = readFileSync(`/proc/${pid}/cmdline`, 'latin1'); } catch { continue; }
+    if (!cmd.includes('--type=renderer') || !cmd.includes(profileDir)) continue;
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      try { ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'latin1').split(' ')[0]); } catch {}
+    }
+  }
+  return ns;
+}
+
+async function cpuBench(page) {
+  const names = ['jwksgate Verifier.verify', 'jose jwtVerify createLocalJWKSet', 'crypto.subtle.verify, awaited'];
+  console.log(`CPU µs per verify of Chromium's renderer, medians of ${ROUNDS} rounds (batches of about ${BATCH_MS} ms), contestants alternating`);
+  console.log('');
+  console.log(`| what | ${NAMES.join(' | ')} |`);
+  console.log(`| --- | ${NAMES.map(() => '---:').join(' | ')} |`);
+  const table = names.map(() => []);
+  // Every case's batch size first, after 300 verifies of each contestant: so that no case is
+  // timed while TurboFan still compiles on the renderer's other threads (their CPU counts too).
+  const sizes = new Map();
+  for (const name of NAMES) {
+    const n = [];
+    for (let i = 0; i < names.length; i++) {
+      await page.evaluate(([k, x]) => window.batchRun(k, x, 300), [name, i]);
+      n[i] = Math.max(20, Math.round((BATCH_MS * 1000) / (await page.evaluate(([k, x]) => window.batchRun(k, x, 50), [name, i]))));
+    }
+    sizes.set(name, n);
+  }
+  for (const name of NAMES) {
+    const n = sizes.get(name);
+    const cpu = names.map(() => []);
+    for (let r = 0; r < WARMUP + ROUNDS; r++) {
+      const order = names.map((_, i) => (i + r) % names.length);
+      for (const i of order) {
+        const before = rendererCpuNs();
+        await page.evaluate(([k, x, m]) => window.batchRun(k, x, m), [name, i, n[i]]);
+        if (r >= WARMUP) cpu[i].push((rendererCpuNs() - before) / 1000 / n[i]);
+      }
+    }
+    cpu.forEach((t, i) => table[i].push(t));
+  }
+  table.forEach((row, i) => console.log(`| (${'abc'[i]}) ${names[i]} | ${row.map((t) => `${median(t).toFixed(1)} (${(quantile(t, 0.75) - quantile(t, 0.25)).toFixed(0)})`).join(' | ')} |`));
+  console.log('');
+  NAMES.forEach((c, k) => console.log(`Chromium ${c}, renderer CPU: Verifier/jose ${(median(table[0][k]) / median(table[1][k])).toFixed(2)}x, Verifier/subtle ${(median(table[0][k]) / median(table[2][k])).toFixed(2)}x`));
+}
+
 // TIERUP=<case>: from a fresh instance in each host, µs per verify of 40 consecutive batches of
 // 10 calls (then every 40th of 400 more): how long each host runs the baseline (Liftoff) code
 // before the optimized (TurboFan) code replaces it.
@@ -124,6 +218,10 @@ try {
   await page.waitForFunction(() => window.benchReady === true, null, { timeout: 60_000 });
   if (process.env.PROFILE) {
     await profile(page, process.env.PROFILE, Number(process.env.N ?? 3000));
+  } else if (process.env.CPU) {
+    await cpuBench(page);
+  } else if (process.env.BREAKDOWN) {
+    await breakdown(page);
   } else if (process.env.TIERUP) {
     await tierUp(page, process.env.TIERUP);
   } else {
@@ -164,5 +262,8 @@ console.log('');
 for (const h of out.hosts) console.log(`${h.name}: Chromium/Node ${(h.chromium / h.node).toFixed(2)}x`);
 for (const c of NAMES) {
   const [ours, jose, subtle] = contestantNames.map((x) => median(cell(c, x).times));
-  console.log(`Chromium ${c}: Verifier/jose ${(ours / jose).toFixed(2)}x, Verifier/subtle ${(ours / subtle).toFixed(2)}x, jose/subtle ${(jose / subtle).toFixed(2)}x`);
+  // On a loaded machine a batch is slowed by the time it waits for a core; the fastest batches
+  // (10th percentile) waited least, so their ratio is the steadier one there.
+  const [fo, fj] = contestantNames.map((x) => quantile(cell(c, x).times, 0.1));
+  console.log(`Chromium ${c}: Verifier/jose ${(ours / jose).toFixed(2)}x, Verifier/subtle ${(ours / subtle).toFixed(2)}x, jose/subtle ${(jose / subtle).toFixed(2)}x; fastest tenth: Verifier ${fo.toFixed(1)} µs, jose ${fj.toFixed(1)} µs, ${(fo / fj).toFixed(2)}x`);
 }

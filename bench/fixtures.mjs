@@ -1,5 +1,5 @@
-// The benchmarks' tokens: for each case (RS256 at 2048/3072/4096 bits, ES256, ES384, ES512,
-// EdDSA) a fresh node:crypto key, a one-key JWKS and eight Kubernetes-style ServiceAccount tokens
+// The benchmarks' tokens: for each case (RS256 at 2048/3072/4096 bits, the other RS* and PS*
+// algorithms, ES256, ES384, ES512, EdDSA) a fresh node:crypto key, a one-key JWKS and eight Kubernetes-style ServiceAccount tokens
 // signed by node:crypto. Shared by curves.mjs (Node), browser.mjs (Chromium) and workerd.mjs.
 import crypto from 'node:crypto';
 
@@ -12,6 +12,13 @@ export const CASES = {
   'RS256-2048': ['RS256', 'rsa', { modulusLength: 2048 }, 'sha256'],
   'RS256-3072': ['RS256', 'rsa', { modulusLength: 3072 }, 'sha256'],
   'RS256-4096': ['RS256', 'rsa', { modulusLength: 4096 }, 'sha256'],
+  'RS384-2048': ['RS384', 'rsa', { modulusLength: 2048 }, 'sha384'],
+  'RS512-2048': ['RS512', 'rsa', { modulusLength: 2048 }, 'sha512'],
+  'PS256-2048': ['PS256', 'rsa', { modulusLength: 2048 }, 'sha256'],
+  'PS256-3072': ['PS256', 'rsa', { modulusLength: 3072 }, 'sha256'],
+  'PS256-4096': ['PS256', 'rsa', { modulusLength: 4096 }, 'sha256'],
+  'PS384-2048': ['PS384', 'rsa', { modulusLength: 2048 }, 'sha384'],
+  'PS512-2048': ['PS512', 'rsa', { modulusLength: 2048 }, 'sha512'],
   ES256: ['ES256', 'ec', { namedCurve: 'prime256v1' }, 'sha256'],
   ES384: ['ES384', 'ec', { namedCurve: 'secp384r1' }, 'sha384'],
   ES512: ['ES512', 'ec', { namedCurve: 'secp521r1' }, 'sha512'],
@@ -26,7 +33,9 @@ export function makeCase(name, { now = NOW, issuer = ISSUER, audience = AUDIENCE
   const { privateKey, publicKey } = crypto.generateKeyPairSync(type, params);
   const jwk = { ...publicKey.export({ format: 'jwk' }), kid: `key-${name}`, alg, use: 'sig' };
   const jwks = { keys: [jwk] };
-  const signer = type === 'ec' ? { key: privateKey, dsaEncoding: 'ieee-p1363' } : privateKey;
+  // PS*: RSASSA-PSS with the salt as long as the hash (RFC 7518 section 3.5).
+  const pss = { key: privateKey, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: crypto.constants.RSA_PSS_SALTLEN_DIGEST };
+  const signer = type === 'ec' ? { key: privateKey, dsaEncoding: 'ieee-p1363' } : alg.startsWith('PS') ? pss : privateKey;
   const tokens = [];
   for (let i = 0; i < 8; i++) {
     const header = { alg, kid: jwk.kid };

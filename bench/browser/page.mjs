@@ -4,7 +4,7 @@
 // floor: no JWT parsing, no claims). Rounds interleave every (case, contestant) pair in an order
 // rotating each round; each batch is calibrated to about BATCH_MS. window.bench() returns the
 // per-batch µs per verify, which the driver reduces to medians.
-import init, { Verifier, wasmSimd } from '/pkg/jwksgate.js';
+import init, { Verifier, decodeUnverified, wasmSimd } from '/pkg/jwksgate.js';
 import * as jose from '/jose/index.js';
 
 const fixtures = await (await fetch('/fixtures.json')).json();
@@ -13,6 +13,11 @@ await init();
 const b64 = (s) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
 const SUBTLE = {
   RS256: [{ name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, { name: 'RSASSA-PKCS1-v1_5' }],
+  RS384: [{ name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-384' }, { name: 'RSASSA-PKCS1-v1_5' }],
+  RS512: [{ name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-512' }, { name: 'RSASSA-PKCS1-v1_5' }],
+  PS256: [{ name: 'RSA-PSS', hash: 'SHA-256' }, { name: 'RSA-PSS', saltLength: 32 }],
+  PS384: [{ name: 'RSA-PSS', hash: 'SHA-384' }, { name: 'RSA-PSS', saltLength: 48 }],
+  PS512: [{ name: 'RSA-PSS', hash: 'SHA-512' }, { name: 'RSA-PSS', saltLength: 64 }],
   ES256: [{ name: 'ECDSA', namedCurve: 'P-256' }, { name: 'ECDSA', hash: 'SHA-256' }],
   ES384: [{ name: 'ECDSA', namedCurve: 'P-384' }, { name: 'ECDSA', hash: 'SHA-384' }],
   ES512: [{ name: 'ECDSA', namedCurve: 'P-521' }, { name: 'ECDSA', hash: 'SHA-512' }],
@@ -84,12 +89,32 @@ window.bench = async ({ rounds, warmup, batchMs }) => {
     results: slots.map((s) => ({ case: s.c.name, contestant: s.x.name, batch: s.n, times: s.times })),
   };
 };
+// For the driver's CPU mode: one batch of n verifies by contestant i of a case (contestants made
+// once per case), µs per verify by the wall clock; the driver reads the renderer's CPU time around it.
+const made = new Map();
+window.batchRun = async (name, i, n) => {
+  const c = fixtures.cases.find((x) => x.name === name);
+  if (!made.has(name)) made.set(name, await contestants(c));
+  return batch(made.get(name)[i], c.tokens, n);
+};
 // For the driver's PROFILE mode: n calls of jwksgate's Verifier.verify on one case, nothing else.
 window.profileRun = (name, n) => {
   const c = fixtures.cases.find((x) => x.name === name);
   const verifier = new Verifier(c.jwks, { algorithms: [c.alg], issuer: fixtures.issuer, audience: fixtures.audience, currentDate: fixtures.now });
   const start = performance.now();
   for (let i = 0; i < n; i++) verifier.verify(c.tokens[i % c.tokens.length].token);
+  return ((performance.now() - start) * 1000) / n;
+};
+// For the driver's BREAKDOWN mode: µs per call of n calls of one step, on one case's tokens:
+// 'empty' a crossing with nothing in or out (wasmSimd()), 'decode' decodeUnverified (the token in,
+// base64url, JSON, the result out as in a verify) and 'verify' Verifier.verify.
+window.stepRun = (name, step, n) => {
+  const c = fixtures.cases.find((x) => x.name === name);
+  const verifier = new Verifier(c.jwks, { algorithms: [c.alg], issuer: fixtures.issuer, audience: fixtures.audience, currentDate: fixtures.now });
+  verifier.verify(c.tokens[0].token);
+  const run = { empty: () => wasmSimd(), decode: (t) => decodeUnverified(t), verify: (t) => verifier.verify(t) }[step];
+  const start = performance.now();
+  for (let i = 0; i < n; i++) run(c.tokens[i % c.tokens.length].token);
   return ((performance.now() - start) * 1000) / n;
 };
 window.benchReady = true;

@@ -478,7 +478,7 @@ mod scalar {
 mod simd {
     use super::{mask, reduce_once, MAX_LIMBS};
     use core::arch::wasm32::{
-        u32x4, u32x4_shr, u32x4_splat, u64x2, u64x2_add, u64x2_extmul_high_u32x4, u64x2_extmul_low_u32x4,
+        u32x4, u32x4_shr, u32x4_shuffle, u32x4_splat, u64x2, u64x2_add, u64x2_extmul_high_u32x4, u64x2_extmul_low_u32x4,
         u64x2_extract_lane, u64x2_shl, u64x2_splat, v128, v128_and, v128_or,
     };
 
@@ -498,15 +498,27 @@ mod simd {
     }
 
     impl Lanes {
+        /// Made for every square (from its operand), so made with whole-vector operations: each
+        /// group narrowed from two u64x2 by one shuffle, its shifted copy one more shuffle of it
+        /// and the group before (building them lane by lane was 5% of a verify).
         pub(super) fn new(x: &[u64]) -> Self {
-            let limb = |j: usize| x.get(j).map_or(0, |&v| v as u32);
             let len = (x.len() + 1).div_ceil(4).min(GROUPS);
+            let (full, rest) = x.as_chunks::<4>();
+            // The last group, zero-padded: the remaining limbs, or all zeros, where only the
+            // shifted copy has a limb (x's top limb) when L is a multiple of four.
+            let mut last = [0u64; 4];
+            if let Some(l) = last.get_mut(..rest.len()) {
+                l.copy_from_slice(rest);
+            }
             let mut plain = [u32x4_splat(0); GROUPS];
             let mut shifted = [u32x4_splat(0); GROUPS];
-            for (g, (p, s)) in plain.iter_mut().zip(shifted.iter_mut()).take(len).enumerate() {
-                let j = 4 * g;
-                *p = u32x4(limb(j), limb(j + 1), limb(j + 2), limb(j + 3));
-                *s = u32x4(if j == 0 { 0 } else { limb(j - 1) }, limb(j), limb(j + 1), limb(j + 2));
+            let mut before = u32x4_splat(0);
+            let words = full.iter().chain(core::iter::once(&last));
+            for ((p, s), &[a, b, c, d]) in plain.iter_mut().zip(shifted.iter_mut()).zip(words).take(len) {
+                let group = u32x4_shuffle::<0, 2, 4, 6>(u64x2(a, b), u64x2(c, d));
+                *p = group;
+                *s = u32x4_shuffle::<3, 4, 5, 6>(before, group);
+                before = group;
             }
             Lanes { plain, shifted, len }
         }
