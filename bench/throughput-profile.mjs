@@ -8,7 +8,7 @@
 //     --no-pack --target web --out-dir target/gate-names --out-name jwksgate -- --features gate && node scripts/assemble-pkg.mjs --glue target/gate-names
 //   PROFILE_PKG=target/gate-names PROFILE_KIND=login|proxied PROFILE_N=3000 PROFILE_CASE=RS256-2048 node bench/throughput-profile.mjs
 // (PROFILE_PKG: the gate's worker/src run over that build, copied to a temporary folder.)
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { Agent, createServer, request as httpRequest } from 'node:http';
@@ -76,6 +76,22 @@ if (first.status !== 200) throw new Error(`login refused: ${first.body}`);
 const session = JSON.parse(first.body).auth.client_token;
 const make = KIND === 'proxied' ? () => ({ path: '/api/items?page=1', headers: { 'x-vault-token': session } }) : login;
 
+/** CPU seconds used so far by this process's workerd children (Miniflare's), from /proc. */
+function workerdCpu() {
+  let ticks = 0;
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(f[1]) === process.pid && stat.includes('(workerd)')) ticks += Number(f[11]) + Number(f[12]);
+  }
+  return ticks / 100;
+}
+
 async function drive(n) {
   let next = 0;
   const loop = async () => {
@@ -108,6 +124,11 @@ const post = (method, params = {}) => new Promise((resolve) => {
 
 try {
   await drive(300); // warm-up: keys imported, code tiered up
+  // workerd's CPU per request without the profiler (PROFILE_CPU_N requests), then the profile.
+  const cpuN = Number(process.env.PROFILE_CPU_N ?? 2000);
+  const cpu0 = workerdCpu();
+  await drive(cpuN);
+  console.log(`${KIND}: workerd's CPU per request, profiler off: ${(((workerdCpu() - cpu0) * 1e6) / cpuN).toFixed(0)} µs (${cpuN} requests)`);
   await post('Profiler.enable');
   await post('Profiler.setSamplingInterval', { interval: 100 });
   await post('Profiler.start');
