@@ -7,7 +7,8 @@
 //   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128" wasm-pack build --release --no-opt \
 //     --no-pack --target web --out-dir target/gate-names --out-name jwksgate -- --features gate && node scripts/assemble-pkg.mjs --glue target/gate-names
 //   PROFILE_PKG=target/gate-names PROFILE_KIND=login|proxied PROFILE_N=3000 PROFILE_CASE=RS256-2048 node bench/throughput-profile.mjs
-// (PROFILE_PKG: the gate's worker/src run over that build, copied to a temporary folder.)
+// (PROFILE_PKG: the gate's worker/src run over that build, copied to a temporary folder;
+// PROFILE_SRC: another worker/src over worker/pkg, to compare two versions of the host.)
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -33,10 +34,10 @@ await new Promise((resolve) => origin.listen(0, '127.0.0.1', resolve));
 const inspectorPort = await freePort();
 // Another build of the gate's wasm: worker/src beside it in a temporary tree, as ../pkg.
 let tree = root;
-if (process.env.PROFILE_PKG) {
+if (process.env.PROFILE_PKG || process.env.PROFILE_SRC) {
   tree = mkdtempSync(join(tmpdir(), 'jwksgate-profile-'));
-  cpSync(join(root, 'worker', 'src'), join(tree, 'worker', 'src'), { recursive: true });
-  cpSync(process.env.PROFILE_PKG, join(tree, 'worker', 'pkg'), { recursive: true });
+  cpSync(process.env.PROFILE_SRC ?? join(root, 'worker', 'src'), join(tree, 'worker', 'src'), { recursive: true });
+  cpSync(process.env.PROFILE_PKG ?? join(root, 'worker', 'pkg'), join(tree, 'worker', 'pkg'), { recursive: true });
 }
 const mf = new Miniflare({
   workers: [{

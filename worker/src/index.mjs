@@ -218,6 +218,11 @@ async function readBody(request) {
   const tooLarge = () => new HttpError(413, `request body larger than ${MAX_BODY} bytes`);
   const declared = Number(request.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > MAX_BODY) throw tooLarge();
+  if (request.headers.has('content-length') && Number.isInteger(declared) && declared >= 0) {
+    const bytes = new Uint8Array(await request.arrayBuffer());
+    if (bytes.byteLength > MAX_BODY) throw tooLarge();
+    return bytes;
+  }
   return readCapped(request, MAX_BODY, tooLarge);
 }
 
