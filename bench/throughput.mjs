@@ -8,8 +8,9 @@
 // dev`) against the jose gate's JWT login with the same tokens. Rounds alternate gate and jose,
 // order swapped every round; req/s per side, the ratios, the CPU model and the load are printed.
 // On a shared machine the rates move with the load; the ratio that means something is each
-// round's (gate and jose measured back to back), so the median of those is printed with the range.
-// Needs `make gate-pkg` and npm ci in worker/ and bench/. No verdict; figures in RESULTS.md.
+// round's (gate and jose measured back to back), so the median of those is printed with the range,
+// and the CPU time each `wrangler dev`'s processes spend per request (from /proc; THROUGHPUT_DEBUG=1
+// prints each process's). Needs `make gate-pkg` and npm ci in worker/ and bench/. No verdict; figures in RESULTS.md.
 //   THROUGHPUT_CASE=RS256-2048 THROUGHPUT_ROUNDS=15 THROUGHPUT_WARMUP=2 THROUGHPUT_SECONDS=2 \
 //   THROUGHPUT_CONNECTIONS=16 THROUGHPUT_KINDS=login,proxied,kubernetes node bench/throughput.mjs
 import { spawn } from 'node:child_process';
