@@ -105,7 +105,8 @@ test-www: www
 # Side-by-side benchmarks in the three hosts, printing the tables recorded in bench/RESULTS.md:
 # Node (jwksgate, jose, fast-jwt, node:crypto; remote key sets against a loopback issuer: RS256,
 # then ES256/384/512 and EdDSA), Debian's Chromium (jwksgate's web build, jose's browser build,
-# crypto.subtle) and workerd (the gate's login against a jose-based worker). Not part of
+# crypto.subtle) and workerd (the gate's login against a jose-based worker; its throughput
+# under `wrangler dev`, 16 connections, logins and proxied requests; its cold start). Not part of
 # `make test`: timings are never asserted.
 .PHONY: bench
 bench: pkg gate-pkg worker/node_modules/.package-lock.json
@@ -115,6 +116,8 @@ bench: pkg gate-pkg worker/node_modules/.package-lock.json
 	node bench/curves.mjs
 	node bench/browser.mjs
 	node bench/workerd.mjs
+	node bench/throughput.mjs
+	node bench/workerd/cold-start.mjs
 
 # Adversarial input (fuzz/README.md): each cargo-fuzz target for FUZZ_SECONDS (default 60),
 # printing executions per target. Needs the nightly toolchain; installs cargo-fuzz if missing.
@@ -151,6 +154,7 @@ worker/node_modules/.package-lock.json: worker/package-lock.json
 	cd worker && $(NPM_CI)
 	touch $@
 
+# worker/test/size.test.mjs holds the gate's wasm to its size budget (worker/README.md).
 # pkg and cli: worker/test/assertion.test.mjs verifies the gate's assertion with the package
 # (pkg/bundled.mjs) and checks the gate's discovery with `jwksgate discover`; publish.test.mjs
 # runs the real `jwksgate publish` (target/release/jwksgate).

@@ -1,11 +1,13 @@
 // The gate's login under workerd against a jose-based worker (bench/workerd/jose-worker.mjs)
-// that does the same verification and checks but less work after them: it MACs a session token
-// and stores nothing, where the gate also writes the session to its Durable Object store. Same
+// that does the same verification and checks, then MACs a session token. Neither stores
+// anything at login: the gate's session store starts from the token at its first use
+// (src/gate/store.rs), so a login is a verification and a MAC on both sides. Same
 // harness: both run in workerd through Miniflare with one
 // JWKS of every case's key, and this process sends sequential POST /v1/auth/jwt/login requests
 // to each over HTTP on 127.0.0.1, interleaved by rounds in a rotating order, plus GET /floor (the
 // HTTP and workerd cost alone). Needs `make gate-pkg` and npm ci in worker/ and bench/. Figures in
 // RESULTS.md; no verdict, no test depends on a timing.
+// Cases: every one bench/fixtures.mjs makes (RSA at three sizes, ES256, ES384, ES512, EdDSA).
 //   BENCH_CASES=RS256-2048,ES256 BENCH_ROUNDS=15 BENCH_WARMUP=2 BENCH_BATCH=24 node bench/workerd.mjs
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,7 +16,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SECRET, startGate } from '../worker/test/helpers.mjs';
 import { makeCase, median, quantile } from './fixtures.mjs';
 
-const NAMES = (process.env.BENCH_CASES ?? 'RS256-2048,RS256-3072,RS256-4096,ES256,ES384,EdDSA').split(',');
+const NAMES = (process.env.BENCH_CASES ?? 'RS256-2048,RS256-3072,RS256-4096,ES256,ES384,ES512,EdDSA').split(',');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
 const BATCH = Number(process.env.BENCH_BATCH ?? 24);

@@ -1,9 +1,13 @@
-// The workerd benchmark's contender (bench/workerd.mjs): a Vault-style JWT login written on jose,
-// doing what the gate's login checks for a token — verify it against the JWKS binding under
-// JWT_SUPPORTED_ALGS, check BOUND_ISSUER and the role's bound_audiences, read user_claim — and
-// answering with a session token MACed by HMAC-SHA-256 under SESSION_SECRET in Vault's
-// envelope. It stores no session, where the gate writes each to its Durable Object store: less
-// work than the gate's login. GET /floor answers {} at once: the HTTP and workerd cost alone. Not a product.
+// The workerd benchmarks' contender (bench/workerd.mjs, bench/throughput.mjs): a stateless
+// Vault-style gate written on jose. Its login does what the gate's login checks for a token —
+// verify it against the JWKS binding under JWT_SUPPORTED_ALGS, check BOUND_ISSUER and the role's
+// bound_audiences, read user_claim — and answers with a session token MACed by HMAC-SHA-256
+// under SESSION_SECRET in Vault's envelope, storing nothing (as the gate's login). Any other
+// path is proxied as a stateless gate does it: the session (X-Vault-Token, or Authorization:
+// Bearer) has its MAC and expiry checked, then the request goes to ORIGIN with the identity in
+// X-Auth-Request-* fields. It keeps no state, so it cannot revoke a session (the gate reads a
+// revocation's tombstone on every use). GET /floor answers {} at once: the HTTP and workerd
+// cost alone. Not a product.
 import { createLocalJWKSet, jwtVerify } from '../node_modules/jose/dist/webapi/index.js';
 
 let state = null;
@@ -12,18 +16,55 @@ function setup(env) {
     keys: createLocalJWKSet(JSON.parse(env.JWKS)),
     roles: JSON.parse(env.ROLES),
     algorithms: env.JWT_SUPPORTED_ALGS.split(','),
-    mac: crypto.subtle.importKey('raw', new TextEncoder().encode(env.SESSION_SECRET), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']),
+    mac: crypto.subtle.importKey('raw', new TextEncoder().encode(env.SESSION_SECRET), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']),
   };
   return state;
 }
 
 const b64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const unb64url = (text) => Uint8Array.from(atob(text.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+const denied = () => Response.json({ errors: ['permission denied'] }, { status: 401, headers: { 'www-authenticate': 'Bearer' } });
+
+/** The session's claims when its MAC verifies and it has not expired; null otherwise. */
+async function session(s, token) {
+  const dot = token.indexOf('.');
+  if (dot < 1 || token.indexOf('.', dot + 1) !== -1) return null;
+  const body = token.slice(0, dot);
+  let ok = false;
+  try {
+    ok = await crypto.subtle.verify('HMAC', await s.mac, unb64url(token.slice(dot + 1)), new TextEncoder().encode(body));
+  } catch {
+    return null;
+  }
+  if (!ok) return null;
+  const claims = JSON.parse(new TextDecoder().decode(unb64url(body)));
+  return claims.exp > Date.now() / 1000 ? claims : null;
+}
+
+async function proxy(request, env, url) {
+  if (!env.ORIGIN) return Response.json({ errors: [] }, { status: 404 });
+  const s = setup(env);
+  const bearer = request.headers.get('authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  const token = request.headers.get('x-vault-token') || bearer;
+  if (!token) return denied();
+  const claims = await session(s, token);
+  if (!claims) return denied();
+  const headers = new Headers(request.headers);
+  for (const name of ['x-vault-token', 'authorization', 'host', 'content-length']) headers.delete(name);
+  headers.set('x-auth-request-user', `jwt/${claims.alias}`);
+  headers.set('x-auth-request-groups', claims.policies.join(','));
+  const init = { method: request.method, headers, redirect: 'manual' };
+  if (!['GET', 'HEAD'].includes(request.method)) init.body = await request.arrayBuffer();
+  const r = await fetch(new URL(url.pathname + url.search, env.ORIGIN), init);
+  return new Response(r.body, { status: r.status, statusText: r.statusText, headers: r.headers });
+}
 
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
     if (url.pathname === '/floor') return Response.json({});
-    if (request.method !== 'POST' || url.pathname !== '/v1/auth/jwt/login') return Response.json({ errors: [] }, { status: 405 });
+    if (url.pathname !== '/v1/auth/jwt/login') return proxy(request, env, url);
+    if (request.method !== 'POST') return Response.json({ errors: [] }, { status: 405 });
     const s = setup(env);
     const { role, jwt } = await request.json();
     const r = s.roles[role];
