@@ -90,6 +90,9 @@ pub struct KubeConfig {
     /// The gate's departure (`local_verification: true`): no TokenReview; signatures by
     /// `pem_keys` or the issuer's keys, and every role must name an `audience`.
     pub local: Option<LocalKeys>,
+    /// The gate's own `session_epoch`, as a JWT mount's: any text or number; changing it ends
+    /// every session made at the mount (`session::MountTrust`). Defaults to empty.
+    pub session_epoch: String,
 }
 
 impl KubeConfig {
@@ -104,7 +107,7 @@ impl KubeConfig {
             match k.as_str() {
                 "kubernetes_host" | "kubernetes_ca_cert" | "token_reviewer_jwt" | "pem_keys" | "issuer" | "disable_iss_validation"
                 | "disable_local_ca_jwt" | "use_annotations_as_alias_metadata" | "local_verification" | "oidc_discovery_url" | "jwks_url"
-                | "default_role" => {}
+                | "default_role" | "session_epoch" => {}
                 other => return Err(at(format!("unknown config parameter {}", quote(other)))),
             }
         }
@@ -181,6 +184,12 @@ impl KubeConfig {
             disable_local_ca_jwt,
             default_role: Some(fields::go_lower(&string("default_role")?)).filter(|r| !r.is_empty()),
             local,
+            session_epoch: match get("session_epoch") {
+                Value::Null => String::new(),
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                _ => return Err(at("session_epoch must be a string or a number".into())),
+            },
         })
     }
 

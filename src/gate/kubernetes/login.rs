@@ -421,16 +421,23 @@ impl KubeMount {
         }
     }
 
-    /// What binds this mount's sessions (`session::mount_binding`): its path, its API server
-    /// (or, in local mode, its keys' source) and its `issuer`.
+    /// What binds this mount's sessions (`session::MountTrust`): its path; the API server it
+    /// asks (TokenReview), or in local mode its keys' source; the `pem_keys` a signature must
+    /// also verify by; the CA its TLS is pinned to (`kubernetes_ca_cert` or the pod's, which also
+    /// pins local mode's key URL at the API server); its checked `issuer`; and `session_epoch`.
+    /// The reviewer's token is left out: it is the gate's credential, not whose answer is trusted.
     pub fn binding(&self) -> String {
-        let source = match &self.config.local {
-            None => format!("kubernetes tokenreview {}", self.config.kubernetes_host),
-            Some(LocalKeys::Pem) => format!("kubernetes pem_keys {}", self.config.pem_keys.join("\n")),
+        let c = &self.config;
+        let mut source = match &c.local {
+            None => format!("kubernetes tokenreview {}", c.kubernetes_host),
+            Some(LocalKeys::Pem) => "kubernetes local".to_owned(),
             Some(LocalKeys::Discovery(u)) => format!("kubernetes oidc_discovery_url {u}"),
             Some(LocalKeys::JwksUrl(u)) => format!("kubernetes jwks_url {u}"),
         };
-        crate::gate::session::mount_binding(&self.path, &source, self.config.checked_issuer(), "")
+        if !c.pem_keys.is_empty() {
+            source = format!("{source} pem_keys {}", c.pem_keys.join("\n"));
+        }
+        crate::gate::session::MountTrust { path: &self.path, key_source: &source, ca_pem: c.kubernetes_ca_cert.as_deref(), bound_issuer: c.checked_issuer(), epoch: &c.session_epoch }.binding()
     }
 
     /// Whether the keys a login needs are in place.
