@@ -28,6 +28,26 @@ pub struct Sources {
     pub env: BTreeMap<String, String>,
 }
 
+impl Sources {
+    /// Reads the `FILES` secret: a JSON object of path to content, each a string; blank text for
+    /// none. The one reader of it, for `${ file }` here and a Kubernetes mount's pod defaults
+    /// (`kubernetes::Environment`).
+    pub fn read_files(files_json: &str) -> Result<BTreeMap<String, String>> {
+        let bad = |m: String| Error::new(Code::ConfigInvalid, m);
+        let mut files = BTreeMap::new();
+        if files_json.trim().is_empty() {
+            return Ok(files);
+        }
+        let value = crate::json::parse(files_json.as_bytes()).map_err(|e| bad(format!("FILES is not valid JSON: {e}")))?;
+        let obj = value.as_object().ok_or_else(|| bad("FILES must be a JSON object of path to content".into()))?;
+        for (k, v) in obj {
+            let text = v.as_str().ok_or_else(|| bad(format!("FILES: {} must be a string", crate::gate::fields::quote(k))))?;
+            files.insert(k.clone(), text.to_owned());
+        }
+        Ok(files)
+    }
+}
+
 /// Largest text a template may produce, in bytes.
 pub const MAX_OUTPUT_BYTES: usize = 1024 * 1024;
 /// Deepest nesting of parentheses.

@@ -126,7 +126,8 @@ pub fn parse_auth_config(
         let text = json_text(v, what).map_err(gate_js)?;
         serde_json::from_str(&text).map_err(|_| gate_js(Error::new(Code::ConfigInvalid, format!("{what} must be a JSON object of strings"))))
     };
-    let sources = crate::gate::templates::Sources { files: map(&files, "FILES")?, env: map(&env, "the environment")? };
+    let files = if files.is_undefined() || files.is_null() { String::new() } else { json_text(&files, "FILES").map_err(gate_js)? };
+    let sources = crate::gate::templates::Sources { files: crate::gate::templates::Sources::read_files(&files).map_err(gate_js)?, env: map(&env, "the environment")? };
     let parsed = crate::gate::mounts::parse_with(text, &sources).map_err(gate_js)?;
     let mounts: Vec<serde_json::Value> = parsed
         .mounts

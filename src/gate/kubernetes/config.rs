@@ -33,17 +33,10 @@ pub struct Environment {
 }
 
 impl Environment {
-    /// Reads `FILES` (a JSON object of path to content; empty text for none).
+    /// Reads `FILES` (a JSON object of path to content; empty text for none) with the templates'
+    /// reader (`templates::Sources::read_files`).
     pub fn with_files(service_host: Option<String>, service_port: Option<String>, files_json: &str) -> Result<Self> {
-        let mut files = BTreeMap::new();
-        if !files_json.trim().is_empty() {
-            let value = crate::json::parse(files_json.as_bytes()).map_err(|e| config_err(format!("FILES is not valid JSON: {e}")))?;
-            let obj = value.as_object().ok_or_else(|| config_err("FILES must be a JSON object of path to content"))?;
-            for (k, v) in obj {
-                let text = v.as_str().ok_or_else(|| config_err(format!("FILES: {} must be a string", quote(k))))?;
-                files.insert(k.clone(), text.to_owned());
-            }
-        }
+        let files = crate::gate::templates::Sources::read_files(files_json)?;
         let nonempty = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
         Ok(Environment { service_host: nonempty(service_host), service_port: nonempty(service_port), files })
     }
