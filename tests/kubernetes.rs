@@ -4,6 +4,8 @@
 // gate's local-verification mode. Each row cites the vault-plugin-auth-kubernetes (v0.24.1),
 // cap (v0.12.0) or kube-apiserver function it follows.
 
+#[path = "common/patch.rs"]
+mod common_patch;
 #[path = "common/sign.rs"]
 mod common_sign;
 
@@ -394,17 +396,7 @@ fn what_binds_a_kubernetes_mounts_sessions() {
     let pem = key().to_public_key().to_public_key_pem(rsa::pkcs8::LineEnding::LF).unwrap();
     let binding = |config: Value, roles: Value| mount_with(config, roles).binding();
     let base = json!({"kubernetes_host": HOST, "kubernetes_ca_cert": CA, "token_reviewer_jwt": "reviewer-1", "default_role": "default"});
-    let with = |patch: Value| {
-        let mut c = base.as_object().unwrap().clone();
-        for (k, v) in patch.as_object().unwrap() {
-            if v.is_null() {
-                c.remove(k);
-            } else {
-                c.insert(k.clone(), v.clone());
-            }
-        }
-        Value::Object(c)
-    };
+    let with = |patch: Value| common_patch::merged(&base, &patch);
     let local = json!({"kubernetes_host": HOST, "pem_keys": [pem.clone()], "local_verification": true});
     let aud = json!({"aud": roles()["aud"]});
     // (case, the config changed, whether the sessions end)

@@ -3,6 +3,9 @@
 // Bank-Vaults' configurer (internal/configurer configureAuthMethods) mounts an entry at `path`,
 // else at its `type`; vault-plugin-auth-jwt path_config.go pathConfigWrite wants exactly one key source.
 
+#[path = "common/patch.rs"]
+mod common_patch;
+
 use jwksgate::gate::mounts::{parse, route_by_issuer, KeySource};
 use jwksgate::gate::role::{parse_roles, AuthConfig};
 use jwksgate::Code;
@@ -267,14 +270,7 @@ fn what_binds_a_jwt_mounts_sessions() {
     let (a, b) = (include_str!("vectors/certs/rsa.pem"), include_str!("vectors/certs/p256.pem"));
     let roles = json!([{"name": "r", "user_claim": "sub", "bound_audiences": "vault"}, {"name": "s", "user_claim": "sub", "bound_audiences": "vault"}]);
     let binding = |base: &Value, patch: &Value, roles: &Value| {
-        let mut config = base.as_object().unwrap().clone();
-        for (k, v) in patch.as_object().unwrap() {
-            if v.is_null() {
-                config.remove(k);
-            } else {
-                config.insert(k.clone(), v.clone());
-            }
-        }
+        let config = common_patch::merged(base, patch);
         let doc = json!({"auth": [{"type": "jwt", "path": "k8s", "config": config, "roles": roles}]});
         parse(&doc.to_string()).unwrap().mounts[0].binding().unwrap()
     };
