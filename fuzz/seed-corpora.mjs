@@ -153,4 +153,33 @@ for (const body of [session, { ...session, cidrs: [] }, { ...session, exp: 1 }])
   seed('session', Buffer.concat([Buffer.from([10]), Buffer.from(token)]));
 }
 
+// http: byte 0 is the mode (bits 0-3 the split step, bit 4 a clean close, bit 5 a HEAD request),
+// then a response as an API server sends one: Content-Length, chunked (Go's larger bodies), 204,
+// a redirect (refused), and a URL line for the URL reader.
+const jwksBody = jwksTexts.length ? jwksTexts[0] : '{"keys":[]}';
+const chunked = (body, size) => {
+  let out = '';
+  for (let i = 0; i < body.length; i += size) out += `${(Math.min(size, body.length - i)).toString(16)}\r\n${body.slice(i, i + size)}\r\n`;
+  return `${out}0\r\n\r\n`;
+};
+const responses = [
+  `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(jwksBody)}\r\n\r\n${jwksBody}`,
+  `HTTP/1.1 200 OK\r\nContent-Type: application/jwk-set+json\r\nTransfer-Encoding: chunked\r\n\r\n${chunked(jwksBody, 64)}`,
+  'HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 56\r\n\r\n{"kind":"TokenReview","status":{"authenticated":false}}\n',
+  'HTTP/1.1 204 No Content\r\n\r\n',
+  'HTTP/1.1 302 Found\r\nLocation: https://elsewhere.example/\r\nContent-Length: 0\r\n\r\n',
+  'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nConnection: close\r\n\r\n{"keys":[]}',
+];
+for (const r of responses) for (const mode of [0, 3, 16 | 1, 32 | 7]) seed('http', Buffer.concat([Buffer.from([mode]), Buffer.from(r)]));
+for (const u of ['https://10.96.0.1:6443/openid/v1/jwks', 'https://[::1]/apis/authentication.k8s.io/v1/tokenreviews', 'http://127.0.0.1:8080/.well-known/openid-configuration?x=1']) seed('http', Buffer.concat([Buffer.from([0]), Buffer.from(u)]));
+
+// templates: AUTH_CONFIG texts with Bank-Vaults' templates (the harness has the file `ca` and the
+// variable TOKEN), and the seed's custom resource.
+for (const t of [
+  'auth:\n  - type: jwt\n    config:\n      oidc_discovery_url: https://kubernetes.default.svc\n      oidc_discovery_ca_pem: ${ file `ca` }\n      oidc_discovery_bearer_token: ${ env `TOKEN` }\n    roles: [{name: r, user_claim: sub, bound_audiences: v}]\n',
+  '{"auth":[{"type":"kubernetes","config":{"kubernetes_ca_cert":"${ `ca` | file }","token_reviewer_jwt":"${ .Env.TOKEN }"},"roles":[{"name":"r","bound_service_account_names":"*","bound_service_account_namespaces":"*"}]}]}',
+  '${- /* comment */ -} ${ printf "%s" "x" } ${ (env "TOKEN") } ${ "a\\u003cb" } ${ `raw` }',
+  readFileSync(join(vectors, 'bank-vaults', 'cr-oidc.yaml'), 'utf8'),
+]) seed('templates', t);
+
 console.log(Object.entries(counts).map(([t, n]) => `${t}: ${n} seeds`).join(', '));

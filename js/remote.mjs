@@ -158,15 +158,17 @@ async function get(url, s, { accept, what, Invalid }) {
  * from anywhere.
  */
 function checkUrl(value, what, Invalid = null) {
-  const fail = (message) => (Invalid ? new Invalid(message) : invalidArgument(message));
+  // The refusal ({ code: 'ERR_URL_*', message }) is the error's `cause`: a caller tells the
+  // rules apart by its code, never by the words.
+  const fail = (refusal) => (Invalid ? new Invalid(refusal.message, { cause: refusal }) : invalidArgument(refusal.message));
   let url;
   try {
     url = new URL(value);
   } catch {
-    throw fail(`${what} is not a valid URL`);
+    throw fail({ code: 'ERR_URL_INVALID', message: `${what} is not a valid URL` });
   }
   const refusal = fetchableUrl(url.href, what);
-  if (refusal) throw fail(refusal.message);
+  if (refusal) throw fail(refusal);
   return url;
 }
 

@@ -4,6 +4,8 @@
 // gate's local-verification mode. Each row cites the vault-plugin-auth-kubernetes (v0.24.1),
 // cap (v0.12.0) or kube-apiserver function it follows.
 
+#[path = "common/patch.rs"]
+mod common_patch;
 #[path = "common/sign.rs"]
 mod common_sign;
 
@@ -377,4 +379,63 @@ fn explain_reads_kubernetes_roles_without_the_cluster() {
     assert_eq!(e.review.unwrap().url, "https://10.0.0.1:6443/apis/authentication.k8s.io/v1/tokenreviews");
     let refused = m.explain(&n, &token("default", "default"), None, NOW, Answer::NotAsked);
     assert_eq!(refused.to_json()["failure"]["check"], "audience");
+}
+
+// Which settings of a Kubernetes mount bind its sessions (KubeMount::binding, src/gate/session.rs
+// MountTrust), one changed at a time. What vouches for a login is bound: the API server asked
+// (kubernetes_host) and the CA its TLS is pinned to (kubernetes_ca_cert, else the pod's ca.crt;
+// before this change it was not, rows marked †), the pem_keys a signature must also verify by
+// (pathLogin's parseAndValidateJWT with PublicKeys), local mode's key source, the checked issuer
+// and the gate's own session_epoch (refused before this change: a Kubernetes mount had no way to
+// end its sessions). What vouches for no one is not: the reviewer's token (the gate's credential
+// toward the API server; kubelet rotates a projected one hourly), default_role (Bearer only) and
+// the roles (read at each login, pathLogin's b.role), as Vault's tokens outlive a change of them.
+#[test]
+fn what_binds_a_kubernetes_mounts_sessions() {
+    const CA_B: &str = "-----BEGIN CERTIFICATE-----\nMIIBdGVzdEI=\n-----END CERTIFICATE-----\n";
+    let pem = key().to_public_key().to_public_key_pem(rsa::pkcs8::LineEnding::LF).unwrap();
+    let binding = |config: Value, roles: Value| mount_with(config, roles).binding();
+    let base = json!({"kubernetes_host": HOST, "kubernetes_ca_cert": CA, "token_reviewer_jwt": "reviewer-1", "default_role": "default"});
+    let with = |patch: Value| common_patch::merged(&base, &patch);
+    let local = json!({"kubernetes_host": HOST, "pem_keys": [pem.clone()], "local_verification": true});
+    let aud = json!({"aud": roles()["aud"]});
+    // (case, the config changed, whether the sessions end)
+    let rows: Vec<(&str, Value, bool)> = vec![
+        ("control: nothing changed", with(json!({})), false),
+        ("† kubernetes_ca_cert: another cluster's CA", with(json!({"kubernetes_ca_cert": CA_B})), true),
+        ("† kubernetes_ca_cert: a CA added to the bundle", with(json!({"kubernetes_ca_cert": format!("{CA}{CA_B}")})), true),
+        ("† kubernetes_ca_cert removed, disable_local_ca_jwt: the public roots", with(json!({"kubernetes_ca_cert": null, "disable_local_ca_jwt": true})), true),
+        ("control: kubernetes_ca_cert removed, the pod's ca.crt is the same CA", with(json!({"kubernetes_ca_cert": null})), false),
+        ("control: kubernetes_ca_cert, the same certificate with CRLF line ends", with(json!({"kubernetes_ca_cert": CA.replace('\n', "\r\n")})), false),
+        ("kubernetes_host: another API server", with(json!({"kubernetes_host": "https://10.96.0.2:6443"})), true),
+        ("† pem_keys: a signature must also verify by them", with(json!({"pem_keys": [pem.clone()]})), true),
+        ("issuer checked (disable_iss_validation: false)", with(json!({"issuer": "https://kubernetes.default.svc", "disable_iss_validation": false})), true),
+        ("control: issuer set but not checked (disable_iss_validation defaults to true)", with(json!({"issuer": "https://kubernetes.default.svc"})), false),
+        ("† session_epoch: moved by the operator", with(json!({"session_epoch": "2"})), true),
+        ("left out: token_reviewer_jwt rotated (the gate's credential)", with(json!({"token_reviewer_jwt": "reviewer-2"})), false),
+        ("left out: token_reviewer_jwt removed (the client's own token asks)", with(json!({"token_reviewer_jwt": null, "disable_local_ca_jwt": true})), false),
+        ("left out: default_role (Bearer only; no session)", with(json!({"default_role": "glob"})), false),
+    ];
+    let before = binding(base.clone(), roles());
+    for (case, config, ends) in rows {
+        assert_eq!(binding(config, roles()) != before, ends, "{case}");
+    }
+    // A role changed: read at login, sessions untouched.
+    let mut changed = roles();
+    changed["default"]["policies"] = json!("admin");
+    assert_eq!(binding(base.clone(), changed), before);
+    // Local mode: its keys are its source, the API server is not asked.
+    let local_before = binding(local.clone(), aud.clone());
+    assert_ne!(local_before, before);
+    let other_key = include_str!("vectors/certs/p256.pem");
+    assert_ne!(binding(json!({"kubernetes_host": HOST, "pem_keys": [other_key], "local_verification": true}), aud.clone()), local_before, "local mode: other pem_keys");
+    assert_ne!(binding(json!({"kubernetes_host": HOST, "jwks_url": "https://10.96.0.1/openid/v1/jwks", "local_verification": true}), aud.clone()), local_before, "local mode: keys from a URL");
+    // A session made before is refused once the CA changes (403 at the host: the MAC holds, the binding does not).
+    let m = mount_with(base.clone(), roles());
+    let l = m.login("default", &token("default", "default"), None, NOW, Answer::Given(201, &review("default", "default", UID, &["https://kubernetes.default.svc.cluster.local"]))).unwrap();
+    let key = SessionKey::new(b"0123456789abcdef0123456789abcdef-test-secret").unwrap();
+    let t = key.mint(&l.session("kubernetes", &m.binding(), "id-0123456789abcdef", NOW)).unwrap();
+    assert!(key.verify_at(&t, "kubernetes", &m.binding(), None, NOW).is_ok());
+    let moved = mount_with(with(json!({"kubernetes_ca_cert": CA_B})), roles());
+    assert!(key.verify_at(&t, "kubernetes", &moved.binding(), None, NOW).unwrap_err().message().contains("pinned CA"));
 }

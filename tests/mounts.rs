@@ -3,6 +3,9 @@
 // Bank-Vaults' configurer (internal/configurer configureAuthMethods) mounts an entry at `path`,
 // else at its `type`; vault-plugin-auth-jwt path_config.go pathConfigWrite wants exactly one key source.
 
+#[path = "common/patch.rs"]
+mod common_patch;
+
 use jwksgate::gate::mounts::{parse, route_by_issuer, KeySource};
 use jwksgate::gate::role::{parse_roles, AuthConfig};
 use jwksgate::Code;
@@ -243,11 +246,66 @@ fn scalars_yaml_1_1_and_1_2_read_differently_are_refused() {
 }
 
 // session_epoch (the gate's own config field) is read with the mount's config and binds its
-// sessions (src/gate/session.rs mount_binding).
+// sessions (src/gate/session.rs MountTrust).
 #[test]
 fn session_epoch_is_a_mount_config_field() {
     let m = parse("auth:\n  - {type: jwt, config: {jwks_url: https://i.example/k, session_epoch: 2}, roles: [{name: r}]}\n").unwrap();
     let config = jwksgate::gate::role::AuthConfig::parse(m.mounts[0].config.to_string().as_bytes()).unwrap();
     assert_eq!(config.session_epoch, "2");
     assert!(jwksgate::gate::role::AuthConfig::parse(br#"{"session_epoch": [1]}"#).is_err());
+}
+
+// Which settings of a JWT mount bind its sessions (Mount::binding, src/gate/session.rs
+// MountTrust), one changed at a time from a mount pinned to a cluster's CA. What vouches for a
+// login is bound: the key source, the CA its TLS is pinned to (issue 23's oidc_discovery_ca_pem,
+// jwks_ca_pem; before this change the pin was not, rows marked †), bound_issuer and the
+// operator's session_epoch. What vouches for no one is not, as Vault's tokens outlive a change
+// of it: the gate's credential toward the issuer (oidc_discovery_bearer_token), login policy
+// (roles, jwt_supported_algs, default_role, read at each login by pathLogin), a pin the mount
+// does not use (Vault stores jwks_ca_pem beside a discovery URL and ignores it, cap
+// NewOIDCDiscoveryKeySet), and how long a published set is trusted.
+#[test]
+fn what_binds_a_jwt_mounts_sessions() {
+    use serde_json::{json, Value};
+    let (a, b) = (include_str!("vectors/certs/rsa.pem"), include_str!("vectors/certs/p256.pem"));
+    let roles = json!([{"name": "r", "user_claim": "sub", "bound_audiences": "vault"}, {"name": "s", "user_claim": "sub", "bound_audiences": "vault"}]);
+    let binding = |base: &Value, patch: &Value, roles: &Value| {
+        let config = common_patch::merged(base, patch);
+        let doc = json!({"auth": [{"type": "jwt", "path": "k8s", "config": config, "roles": roles}]});
+        parse(&doc.to_string()).unwrap().mounts[0].binding().unwrap()
+    };
+    let discovery = json!({"oidc_discovery_url": "https://10.0.0.1:6443", "oidc_discovery_ca_pem": a, "oidc_discovery_bearer_token": "t1",
+        "bound_issuer": "https://kubernetes.default.svc", "jwt_supported_algs": ["RS256"], "default_role": "r"});
+    let jwks = json!({"jwks_url": "https://10.0.0.1:6443/openid/v1/jwks", "jwks_ca_pem": a, "bound_issuer": "https://kubernetes.default.svc"});
+    let published = json!({"jwks_published": true, "bound_issuer": "https://kubernetes.default.svc"});
+    // (case, the mount as deployed, the change, whether its sessions end)
+    let rows: Vec<(&str, &Value, Value, bool)> = vec![
+        ("control: nothing changed", &discovery, json!({}), false),
+        ("† oidc_discovery_ca_pem: another cluster's CA", &discovery, json!({"oidc_discovery_ca_pem": b}), true),
+        ("† oidc_discovery_ca_pem removed: the public roots", &discovery, json!({"oidc_discovery_ca_pem": null}), true),
+        ("† oidc_discovery_ca_pem: a CA added to the bundle", &discovery, json!({"oidc_discovery_ca_pem": format!("{a}{b}")}), true),
+        ("control: oidc_discovery_ca_pem, the same certificate with CRLF line ends", &discovery, json!({"oidc_discovery_ca_pem": a.replace('\n', "\r\n")}), false),
+        ("oidc_discovery_url: another address", &discovery, json!({"oidc_discovery_url": "https://10.0.0.2:6443"}), true),
+        ("bound_issuer: another issuer", &discovery, json!({"bound_issuer": "https://other.example"}), true),
+        ("session_epoch: moved by the operator", &discovery, json!({"session_epoch": 2}), true),
+        ("left out: oidc_discovery_bearer_token rotated (the gate's credential)", &discovery, json!({"oidc_discovery_bearer_token": "t2"}), false),
+        ("left out: jwt_supported_algs (login policy)", &discovery, json!({"jwt_supported_algs": ["ES256"]}), false),
+        ("left out: default_role (Bearer only; no session)", &discovery, json!({"default_role": "s"}), false),
+        ("left out: jwks_ca_pem beside a discovery URL (stored, never used)", &discovery, json!({"jwks_ca_pem": b}), false),
+        ("† jwks_ca_pem: another cluster's CA", &jwks, json!({"jwks_ca_pem": b}), true),
+        ("jwks_url: another address", &jwks, json!({"jwks_url": "https://10.0.0.2:6443/openid/v1/jwks"}), true),
+        ("left out: jwks_published_max_age (how long a push is trusted)", &published, json!({"jwks_published_max_age": "1h"}), false),
+        ("jwks_published: bound_issuer (the issuer a push is taken for)", &published, json!({"bound_issuer": "https://other.example"}), true),
+    ];
+    for (case, base, patch, ends) in &rows {
+        let (before, after) = (binding(base, &json!({}), &roles), binding(base, patch, &roles));
+        assert_eq!(before != after, *ends, "{case}");
+    }
+    // A role changed, added or removed: read at login (pathLogin's b.role), sessions untouched.
+    assert_eq!(binding(&discovery, &json!({}), &roles), binding(&discovery, &json!({}), &json!([{"name": "r", "user_claim": "sub", "bound_audiences": "other", "token_policies": "admin"}, {"name": "s", "user_claim": "sub", "bound_audiences": "vault"}])));
+    // The single-mount variables and AUTH_CONFIG agree on an unpinned mount's binding (the worker
+    // builds both through mounts::jwt_binding).
+    let unpinned = json!({"oidc_discovery_url": "https://issuer.example"});
+    let config = AuthConfig::parse(br#"{"bound_issuer": "https://issuer.example"}"#).unwrap();
+    assert_eq!(binding(&unpinned, &json!({}), &roles), jwksgate::gate::mounts::jwt_binding("k8s", &KeySource::Discovery("https://issuer.example".into()).binding_text(), None, &config));
 }

@@ -13,6 +13,9 @@ use std::collections::BTreeMap;
 
 const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef-test-secret";
 const NOW: i64 = 1_700_000_000;
+/// `MountTrust { path: "ab", key_source: "c", .. }`'s binding as the code before pins were bound
+/// computed it (src/gate/session.rs `mount_binding` at 7415a45).
+const OLD_BINDING_AB_C: &str = "PC12te3zccJfhiOUbJIS-w";
 
 fn login(cidrs: &[&str]) -> Login {
     Login {
@@ -270,32 +273,82 @@ fn identity_headers_name_the_mount_and_the_policies() {
 // disable). Old code: sessions carried the mount's name only.
 #[test]
 fn sessions_are_bound_to_their_mount_configuration() {
-    use jwksgate::gate::session::mount_binding;
+    use jwksgate::gate::session::MountTrust;
     let key = SessionKey::new(SECRET).unwrap();
-    let prod = mount_binding("k8s", "oidc_discovery_url\nhttps://prod.example", Some("https://prod.example"), "");
-    let token = key.mint(&Session::from_login(&login(&[]), "k8s", &prod, "id-b", NOW)).unwrap();
+    let prod = MountTrust { path: "k8s", key_source: "oidc_discovery_url\nhttps://prod.example", ca_pem: None, bound_issuer: Some("https://prod.example"), epoch: "" };
+    let token = key.mint(&Session::from_login(&login(&[]), "k8s", &prod.binding(), "id-b", NOW)).unwrap();
     // (case, mount, binding, Ok or the refusal)
-    let table: [(&str, &str, String, Result<(), &str>); 7] = [
-        ("control: the mount as it was", "k8s", prod.clone(), Ok(())),
-        ("the mount gone, another one asked", "jwt", prod.clone(), Err("another mount")),
-        ("same path, pointed at another cluster", "k8s", mount_binding("k8s", "oidc_discovery_url\nhttps://staging.example", Some("https://staging.example"), ""), Err("another configuration")),
-        ("same keys, another bound_issuer", "k8s", mount_binding("k8s", "oidc_discovery_url\nhttps://prod.example", Some("https://other.example"), ""), Err("another configuration")),
-        ("bound_issuer unset", "k8s", mount_binding("k8s", "oidc_discovery_url\nhttps://prod.example", None, ""), Err("another configuration")),
-        ("the operator's session_epoch moved", "k8s", mount_binding("k8s", "oidc_discovery_url\nhttps://prod.example", Some("https://prod.example"), "2"), Err("another configuration")),
-        ("PEM keys in place of discovery", "k8s", mount_binding("k8s", "jwt_validation_pubkeys\n-----BEGIN PUBLIC KEY-----", Some("https://prod.example"), ""), Err("another configuration")),
+    let table: [(&str, &str, MountTrust, Result<(), &str>); 7] = [
+        ("control: the mount as it was", "k8s", prod, Ok(())),
+        ("the mount gone, another one asked", "jwt", prod, Err("another mount")),
+        ("same path, pointed at another cluster", "k8s", MountTrust { key_source: "oidc_discovery_url\nhttps://staging.example", bound_issuer: Some("https://staging.example"), ..prod }, Err("another configuration")),
+        ("same keys, another bound_issuer", "k8s", MountTrust { bound_issuer: Some("https://other.example"), ..prod }, Err("another configuration")),
+        ("bound_issuer unset", "k8s", MountTrust { bound_issuer: None, ..prod }, Err("another configuration")),
+        ("the operator's session_epoch moved", "k8s", MountTrust { epoch: "2", ..prod }, Err("another configuration")),
+        ("PEM keys in place of discovery", "k8s", MountTrust { key_source: "jwt_validation_pubkeys\n-----BEGIN PUBLIC KEY-----", ..prod }, Err("another configuration")),
     ];
-    for (case, mount, binding, want) in table {
-        let got = key.verify_at(&token, mount, &binding, None, NOW + 1).map(|_| ()).map_err(|e| e.message().to_owned());
+    for (case, mount, trust, want) in table {
+        let got = key.verify_at(&token, mount, &trust.binding(), None, NOW + 1).map(|_| ()).map_err(|e| e.message().to_owned());
         match want {
             Ok(()) => assert!(got.is_ok(), "{case}: {got:?}"),
             Err(s) => assert!(got.as_ref().is_err_and(|m| m.contains(s)), "{case}: {got:?}"),
         }
     }
     // Fields cannot slide into each other (length-prefixed).
-    assert_ne!(mount_binding("ab", "c", None, ""), mount_binding("a", "bc", None, ""));
+    assert_ne!(MountTrust { path: "ab", key_source: "c", ..prod }.binding(), MountTrust { path: "a", key_source: "bc", ..prod }.binding());
+    // An unpinned mount's binding is the one sessions carried before pins were bound (format 3,
+    // issue 22): they outlive the upgrade. Computed by that code at 7415a45.
+    assert_eq!(MountTrust { path: "ab", key_source: "c", ca_pem: None, bound_issuer: None, epoch: "" }.binding(), OLD_BINDING_AB_C);
     // A session of the previous format (no binding) is refused whatever the mount.
     let mut old = Session::from_login(&login(&[]), "k8s", "", "id-old", NOW);
     old.v = 2;
     let t = key.mint(&old).unwrap();
     assert_eq!(key.verify_at(&t, "k8s", "", None, NOW + 1).unwrap_err().code(), Code::SessionInvalid);
+}
+
+// Issue 23's leftover: the CA a mount pins is part of what it trusts. A mount pinned to one
+// cluster's CA and then to another's (or to none: the public roots) reaches another issuer at
+// the same URL, so its earlier sessions are refused, as when its key source changes (Vault: a
+// disabled mount's tokens are revoked, a new mount never honours them). The pin is read as
+// rustls reads it (rustls-pki-types `CertificateDer::pem_slice_iter`, then
+// `RootCertStore::add_parsable_certificates`): the set of certificates, whatever the text around
+// them. Old code: the pin was not in the binding, every row below but the controls held.
+#[test]
+fn sessions_are_bound_to_their_mount_pinned_ca() {
+    use jwksgate::gate::session::MountTrust;
+    let cert = |body: &str| format!("-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n");
+    let (a, b) = (cert("MIIBY2EtYQ=="), cert("MIIBY2EtYg=="));
+    let key = SessionKey::new(SECRET).unwrap();
+    let pinned = MountTrust { path: "k8s", key_source: "oidc_discovery_url\nhttps://10.0.0.1:6443", ca_pem: Some(&a), bound_issuer: Some("https://kubernetes.default.svc"), epoch: "" };
+    let token = key.mint(&Session::from_login(&login(&[]), "k8s", &pinned.binding(), "id-p", NOW)).unwrap();
+    let (crlf, text_around, both, both_reversed, twice) = (a.replace('\n', "\r\n"), format!("Subject: CN=kubernetes\n{a}# end\n"), format!("{a}{b}"), format!("{b}{a}"), format!("{a}{a}"));
+    let public_key = "-----BEGIN PUBLIC KEY-----\nMIIBcGs=\n-----END PUBLIC KEY-----\n";
+    let with_key = format!("{a}{public_key}");
+    // (case, the pin the mount has now, whether the session holds)
+    let table: [(&str, Option<&str>, bool); 9] = [
+        ("control: the same pin", Some(&a), true),
+        ("control: the same certificate, CRLF line ends", Some(&crlf), true),
+        ("control: the same certificate, text around it (RFC 7468 section 5.2)", Some(&text_around), true),
+        ("control: the same certificate twice", Some(&twice), true),
+        ("control: another block beside it, which no TLS client takes as a root", Some(&with_key), true),
+        ("another cluster's CA", Some(&b), false),
+        ("the pin removed: the platform's public roots", None, false),
+        ("a CA added to the bundle: another server trusted too", Some(&both), false),
+        ("a CA added, in the other order", Some(&both_reversed), false),
+    ];
+    for (case, pin, holds) in table {
+        let got = key.verify_at(&token, "k8s", &MountTrust { ca_pem: pin, ..pinned }.binding(), None, NOW + 1);
+        assert_eq!(got.is_ok(), holds, "{case}: {got:?}");
+        if !holds {
+            assert!(got.unwrap_err().message().contains("pinned CA"), "{case}");
+        }
+    }
+    assert_eq!(MountTrust { ca_pem: Some(&both), ..pinned }.binding(), MountTrust { ca_pem: Some(&both_reversed), ..pinned }.binding(), "a bundle is a set");
+    // A bundle the PEM reader refuses, or that holds no certificate, is bound by its text:
+    // any change to it ends the sessions (the safe way), and it never equals a real pin.
+    let broken = "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n";
+    let bound = |pin: &str| MountTrust { ca_pem: Some(pin), ..pinned }.binding();
+    assert_ne!(bound(broken), bound(&broken.replace("not", "nor")));
+    assert_ne!(bound(public_key), bound(&a));
+    assert_ne!(bound(broken), pinned.binding());
 }

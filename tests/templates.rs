@@ -143,3 +143,37 @@ fn pins_and_bearer_tokens() {
         assert!(!e.message().contains("s3cr3t"), "{case}");
     }
 }
+
+// Found by the `templates` fuzz target (fuzz/RESULTS.md run 6; crash-a7d48ec8 in its artifacts,
+// `${ `ca` | file | file }` in a Kubernetes entry): `file` named its path in its error, and a path
+// computed from a file or a variable is that file's content or that variable's value, so the
+// startup error the worker logs carried a secret (the reviewer token, a bearer token). vault-sdk
+// `fileContent` returns os.ReadFile's error, path and all; the gate names a path only when the
+// template wrote it.
+#[test]
+fn a_file_error_never_shows_a_computed_path() {
+    let mut s = sources();
+    s.files.insert("/var/run/secrets/kubernetes.io/serviceaccount/token".into(), "eyJSECRET-SA-TOKEN".into());
+    s.env.insert("ISSUER_TOKEN".into(), "SECRET-BEARER".into());
+    // (case, template, what the error must say)
+    let rows = [
+        ("a file's content as a path", "${ `/var/run/secrets/kubernetes.io/serviceaccount/token` | file | file }", "open <the value of an expression>"),
+        ("a file's content as a path, by parentheses", "${ file (file `/var/run/secrets/kubernetes.io/serviceaccount/token`) }", "open <the value of an expression>"),
+        ("a variable's value as a path", "${ env `ISSUER_TOKEN` | file }", "open <the value of an expression>"),
+        ("a .Env field as a path", "${ .Env.ISSUER_TOKEN | file }", "open <the value of an expression>"),
+        ("control: a path the template wrote is named", "${ `/nope` | file }", "open /nope: no such file or directory"),
+    ];
+    for (case, template, part) in rows {
+        let e = evaluate(template, &s).unwrap_err();
+        assert_eq!(e.code(), Code::ConfigInvalid, "{case}");
+        assert!(e.message().contains(part), "{case}: {}", e.message());
+        assert!(!e.message().contains("SECRET"), "{case}: {}", e.message());
+    }
+    // The fuzz target's crash input, whole (an AUTH_CONFIG with the file `ca` holding SECRETFILE).
+    let crash = ["{\"", &"\0".repeat(33), "\"kubernetes\",\"config\":{\"kubernetes_ca_cert\":\"${ `ca` | file | file }\",\"token_reviewer_jwt\":\"${ .Env.TOKEN }\"},\"roles\":[{\"name\":\"r\",\"bound_serviunt_names\":\"*\",\"bound_service_account_namespaces\":\"*\"}]}]}"].concat();
+    let mut fuzz = Sources::default();
+    fuzz.files.insert("ca".into(), "-----BEGIN CERTIFICATE-----\nSECRETFILE\n-----END CERTIFICATE-----\n".into());
+    fuzz.env.insert("TOKEN".into(), "SECRETENV".into());
+    let e = evaluate(&crash, &fuzz).unwrap_err();
+    assert!(!e.message().contains("SECRETFILE") && !e.message().contains("SECRETENV"), "{}", e.message());
+}

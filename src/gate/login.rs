@@ -284,25 +284,7 @@ impl Explanation {
     /// "source"}], "failure": {"check", "message"}, "login"}`. It carries claim values (the details):
     /// for the person asking, never for a log.
     pub fn to_json(&self) -> Value {
-        let checks: Vec<Value> = self
-            .checks
-            .iter()
-            .map(|c| {
-                serde_json::json!({
-                    "check": c.id.name(), "outcome": c.outcome.name(), "claim": c.claim, "detail": c.detail,
-                    "error": c.error.as_ref().map(|e| serde_json::json!({ "code": e.code().as_str(), "message": e.message() })),
-                    "unverified": c.unverified, "source": c.id.source(),
-                })
-            })
-            .collect();
-        let login = self.login.as_ref().map(|l| {
-            serde_json::json!({
-                "role": l.role, "alias": l.alias, "groups": l.groups, "policies": l.policies, "metadata": l.metadata,
-                "ttl": l.ttl, "warnings": l.warnings, "bound_cidrs": l.bound_cidrs,
-            })
-        });
-        let failure = self.failure().map(|c| serde_json::json!({ "check": c.id.name(), "message": c.error.as_ref().map(Error::message) }));
-        serde_json::json!({ "allowed": self.login.is_some(), "role": self.role, "checks": checks, "failure": failure, "login": login })
+        Value::Object(explanation_json(&self.role, &self.checks, self.login.as_ref().map(login_json)))
     }
 
     /// The login, or the first failure's error.
@@ -312,6 +294,96 @@ impl Explanation {
         }
         self.login.ok_or_else(|| Error::new(Code::LoginRefused, "login refused"))
     }
+}
+
+/// A check as `explain --json` writes it, for either method ([`Check`], the Kubernetes
+/// method's `KubeCheck`): what each has of `{"check", "outcome", "claim", "detail", "error",
+/// "unverified", "source"}`.
+pub(crate) trait ExplainedCheck {
+    /// Its name.
+    fn name(&self) -> &'static str;
+    /// How it came out.
+    fn outcome(&self) -> Outcome;
+    /// The claim it reads, if one.
+    fn claim(&self) -> Option<&str> {
+        None
+    }
+    /// What was compared.
+    fn detail(&self) -> &str;
+    /// Vault's answer when it failed.
+    fn error(&self) -> Option<&Error>;
+    /// The HTTP status of that answer, where the method tells it (the Kubernetes method's 400,
+    /// 403 or 500).
+    fn status(&self) -> Option<u16> {
+        None
+    }
+    /// Evaluated on claims whose signature did not verify.
+    fn unverified(&self) -> bool {
+        false
+    }
+    /// The upstream function it follows.
+    fn source(&self) -> &'static str;
+}
+
+impl ExplainedCheck for Check {
+    fn name(&self) -> &'static str {
+        self.id.name()
+    }
+    fn outcome(&self) -> Outcome {
+        self.outcome
+    }
+    fn claim(&self) -> Option<&str> {
+        self.claim.as_deref()
+    }
+    fn detail(&self) -> &str {
+        &self.detail
+    }
+    fn error(&self) -> Option<&Error> {
+        self.error.as_ref()
+    }
+    fn unverified(&self) -> bool {
+        self.unverified
+    }
+    fn source(&self) -> &'static str {
+        self.id.source()
+    }
+}
+
+/// The explanation both methods print: `{"allowed", "role", "checks", "failure", "login"}`,
+/// `allowed` when there is a login; the first failed check is the `failure`, as Vault answers
+/// with it.
+pub(crate) fn explanation_json<C: ExplainedCheck>(role: &str, checks: &[C], login: Option<Map<String, Value>>) -> Map<String, Value> {
+    let check = |c: &C| {
+        let mut error = c.error().map(|e| serde_json::json!({ "code": e.code().as_str(), "message": e.message() }));
+        if let (Some(Value::Object(o)), Some(status)) = (error.as_mut(), c.status()) {
+            o.insert("status".into(), status.into());
+        }
+        serde_json::json!({
+            "check": c.name(), "outcome": c.outcome().name(), "claim": c.claim(), "detail": c.detail(),
+            "error": error, "unverified": c.unverified(), "source": c.source(),
+        })
+    };
+    let failure = checks.iter().find(|c| c.outcome() == Outcome::Failed).map(|c| serde_json::json!({ "check": c.name(), "message": c.error().map(Error::message) }));
+    let mut out = Map::new();
+    out.insert("allowed".into(), login.is_some().into());
+    out.insert("role".into(), role.into());
+    out.insert("checks".into(), checks.iter().map(check).collect());
+    out.insert("failure".into(), failure.unwrap_or(Value::Null));
+    out.insert("login".into(), login.map_or(Value::Null, Value::Object));
+    out
+}
+
+/// A login as `explain --json` writes it, for either method (the Kubernetes method adds its
+/// alias metadata and display name).
+pub(crate) fn login_json(l: &Login) -> Map<String, Value> {
+    use serde_json::json;
+    [
+        ("role", json!(l.role)), ("alias", json!(l.alias)), ("groups", json!(l.groups)), ("policies", json!(l.policies)),
+        ("metadata", json!(l.metadata)), ("ttl", json!(l.ttl)), ("warnings", json!(l.warnings)), ("bound_cidrs", json!(l.bound_cidrs)),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
 }
 
 #[derive(Default)]

@@ -51,7 +51,7 @@ pub struct Freshness {
 pub const DEFAULT_PUBLISHED_MAX_AGE: i64 = 86_400;
 
 impl KeySource {
-    /// The key source as [`crate::gate::session::mount_binding`] reads it: its kind, then the
+    /// The key source as [`crate::gate::session::MountTrust`] binds it: its kind, then the
     /// URL, or the PEM blocks one a line.
     pub fn binding_text(&self) -> String {
         match self {
@@ -95,6 +95,21 @@ pub struct Mount {
     pub config: Value,
     /// The roles by name, as [`crate::gate::role::parse_roles`] reads them.
     pub roles: Value,
+}
+
+impl Mount {
+    /// What binds this mount's sessions ([`crate::gate::session::MountTrust`]): its path, its key
+    /// source, the CA that source's TLS is pinned to, `bound_issuer` and `session_epoch`.
+    pub fn binding(&self) -> Result<String> {
+        let config = crate::gate::role::AuthConfig::parse(self.config.to_string().as_bytes())?;
+        Ok(jwt_binding(&self.path, &self.keys.binding_text(), self.ca_pem.as_deref(), &config))
+    }
+}
+
+/// The binding of the JWT mount at `path` whose key source reads `key_source`
+/// ([`KeySource::binding_text`]) over TLS pinned to `ca_pem`, configured by `config`.
+pub fn jwt_binding(path: &str, key_source: &str, ca_pem: Option<&str>, config: &crate::gate::role::AuthConfig) -> String {
+    crate::gate::session::MountTrust { path, key_source, ca_pem, bound_issuer: config.bound_issuer.as_deref(), epoch: &config.session_epoch }.binding()
 }
 
 /// What `AUTH_CONFIG` configures, and what it holds that the gate skips (one log line each).

@@ -63,7 +63,7 @@ pub struct AuthConfig {
     /// `default_role`, lower-cased (`TypeLowerCaseString`): the role of a login that names none.
     pub default_role: Option<String>,
     /// `session_epoch` (the gate's own field, not Vault's): any text; changing it refuses every
-    /// session made at the mount before (see `session::mount_binding`). Defaults to empty.
+    /// session made at the mount before (see `session::MountTrust`). Defaults to empty.
     pub session_epoch: String,
 }
 

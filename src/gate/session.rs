@@ -26,24 +26,76 @@ pub const MIN_SECRET_BYTES: usize = 32;
 /// The session format made and accepted (sessions of an older format are refused: log in again).
 pub const VERSION: u8 = 3;
 
-/// What binds a session to its mount's configuration: SHA-256 over the mount path, its key
-/// source (kind and URL, or the keys themselves), its `bound_issuer` and the operator's
-/// `session_epoch`, each length-prefixed; the first 16 bytes, base64url. A mount removed, or
-/// configured again at the same path with another of these, refuses every session made
-/// before: Vault revokes a disabled mount's tokens and a new mount never honours them. The
-/// gate keeps no record of mounts, so a mount put back exactly as it was would honour them
-/// again: changing `session_epoch` is how an operator ends them all (as disabling does).
-pub fn mount_binding(path: &str, key_source: &str, bound_issuer: Option<&str>, epoch: &str) -> String {
-    use sha2::Digest;
-    let mut h = Sha256::new();
-    h.update(b"jwksgate mount binding v1");
-    for part in [path, key_source, bound_issuer.unwrap_or(""), epoch] {
-        h.update((part.len() as u64).to_be_bytes());
-        h.update(part.as_bytes());
+/// What a mount trusts, which binds the sessions made at it ([`MountTrust::binding`]): whoever
+/// vouches for a login there. A mount removed, or configured again at the same path with
+/// another of these, refuses every session made before: Vault revokes a disabled mount's tokens
+/// and a new mount never honours them. What does not vouch for anyone is left out, so changing
+/// it ends no session: the gate's own credentials toward the issuer or the API server
+/// (`oidc_discovery_bearer_token`, `token_reviewer_jwt`, which kubelet rotates), how long a
+/// published set is trusted, and login policy (roles, `jwt_supported_algs`, `default_role`),
+/// which Vault applies at login and its tokens outlive. The gate keeps no record of mounts, so
+/// a mount put back exactly as it was honours its sessions again: changing `session_epoch` is
+/// how an operator ends them all (as disabling does).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MountTrust<'a> {
+    /// The mount path.
+    pub path: &'a str,
+    /// Where its keys, or its answers, come from: the key source's kind and URL or the keys
+    /// themselves (`mounts::KeySource::binding_text`), or the API server a Kubernetes mount asks.
+    pub key_source: &'a str,
+    /// The PEM bundle pinned as the only roots of that source's TLS (`oidc_discovery_ca_pem`,
+    /// `jwks_ca_pem`, `kubernetes_ca_cert`); none: the platform's public roots. Read as the set
+    /// of its certificates ([`pinned_roots`]), so the same certificates written otherwise (line
+    /// ends, order, text between blocks) are the same pin.
+    pub ca_pem: Option<&'a str>,
+    /// The issuer every token must name (`bound_issuer`; a Kubernetes mount's checked `issuer`).
+    pub bound_issuer: Option<&'a str>,
+    /// The operator's `session_epoch`.
+    pub epoch: &'a str,
+}
+
+impl MountTrust<'_> {
+    /// SHA-256 over the path, the key source, `bound_issuer` and `session_epoch`, each
+    /// length-prefixed, then the pinned roots when there is a pin; the first 16 bytes,
+    /// base64url. Without a pin the digest is the one of the format before pins were bound, so
+    /// the sessions of unpinned mounts outlive the upgrade.
+    pub fn binding(&self) -> String {
+        use sha2::Digest;
+        let mut h = Sha256::new();
+        h.update(b"jwksgate mount binding v1");
+        let part = |h: &mut Sha256, bytes: &[u8]| {
+            h.update((bytes.len() as u64).to_be_bytes());
+            h.update(bytes);
+        };
+        for p in [self.path, self.key_source, self.bound_issuer.unwrap_or(""), self.epoch] {
+            part(&mut h, p.as_bytes());
+        }
+        h.update([u8::from(self.bound_issuer.is_some())]);
+        if let Some(pem) = self.ca_pem {
+            h.update(b"pinned roots");
+            let roots = pinned_roots(pem);
+            h.update((roots.len() as u64).to_be_bytes());
+            for r in &roots {
+                part(&mut h, r);
+            }
+        }
+        let digest = h.finalize();
+        b64::encode(digest.get(..16).unwrap_or(&digest))
     }
-    h.update([u8::from(bound_issuer.is_some())]);
-    let digest = h.finalize();
-    b64::encode(digest.get(..16).unwrap_or(&digest))
+}
+
+/// A pinned bundle as the TLS client trusts it: the DER of each `CERTIFICATE` block, sorted and
+/// without repeats (a bundle is a set of roots; other blocks and text are ignored, as
+/// `net::tls::root_store` ignores them). A bundle the PEM reader refuses, or without a
+/// certificate, is bound by its text, marked so it cannot equal a certificate's DER.
+pub fn pinned_roots(pem: &str) -> Vec<Vec<u8>> {
+    let mut roots: Vec<Vec<u8>> = crate::pem::blocks(pem).map(|b| b.into_iter().filter(|b| b.is_certificate()).map(|b| b.der).collect()).unwrap_or_default();
+    if roots.is_empty() {
+        return vec![[b"text:".as_slice(), pem.trim().as_bytes()].concat()];
+    }
+    roots.sort();
+    roots.dedup();
+    roots
 }
 
 /// What a session carries. Field names are short: the token travels in every request.
@@ -56,9 +108,9 @@ pub struct Session {
     pub id: String,
     /// The mount logged in at (`auth/<m>/login`).
     pub m: String,
-    /// The mount's binding when the session was made ([`mount_binding`]): a session is honoured
-    /// only by a mount configured as its own was (path, key source, `bound_issuer`,
-    /// `session_epoch`).
+    /// The mount's binding when the session was made ([`MountTrust::binding`]): a session is
+    /// honoured only by a mount that trusts what its own did (path, key source, pinned CA,
+    /// `bound_issuer`, `session_epoch`).
     #[serde(default)]
     pub f: String,
     /// The role logged in to.
@@ -100,7 +152,7 @@ pub struct Session {
 }
 
 impl Session {
-    /// The session for a login at `mount` (whose [`mount_binding`] is `binding`), issued at
+    /// The session for a login at `mount` (whose [`MountTrust::binding`] is `binding`), issued at
     /// `now`, with the host's random `id`.
     pub fn from_login(login: &Login, mount: &str, binding: &str, id: &str, now: i64) -> Self {
         Session {
@@ -215,8 +267,8 @@ impl SessionKey {
     }
 
     /// [`SessionKey::verify`], then the mount: a session is honoured only at the mount it was
-    /// made at (`mount`), configured as it was then (`binding`, [`mount_binding`]). A mount
-    /// reconfigured (key source, `bound_issuer`, `session_epoch`) refuses its earlier sessions,
+    /// made at (`mount`), trusting what it did then (`binding`, [`MountTrust::binding`]). A mount
+    /// reconfigured (key source, pinned CA, `bound_issuer`, `session_epoch`) refuses its earlier sessions,
     /// as Vault revokes a disabled mount's tokens and a new mount never honours them.
     pub fn verify_at(&self, token: &str, mount: &str, binding: &str, remote: Option<IpAddr>, now: i64) -> Result<Session> {
         let s = self.verify(token, remote, now)?;
@@ -224,7 +276,7 @@ impl SessionKey {
             return Err(invalid("the session belongs to another mount"));
         }
         if s.f != binding {
-            return Err(invalid("the session was made by another configuration of its mount (key source, bound_issuer or session_epoch changed)"));
+            return Err(invalid("the session was made by another configuration of its mount (key source, pinned CA, bound_issuer or session_epoch changed)"));
         }
         Ok(s)
     }

@@ -28,6 +28,26 @@ pub struct Sources {
     pub env: BTreeMap<String, String>,
 }
 
+impl Sources {
+    /// Reads the `FILES` secret: a JSON object of path to content, each a string; blank text for
+    /// none. The one reader of it, for `${ file }` here and a Kubernetes mount's pod defaults
+    /// (`kubernetes::Environment`).
+    pub fn read_files(files_json: &str) -> Result<BTreeMap<String, String>> {
+        let bad = |m: String| Error::new(Code::ConfigInvalid, m);
+        let mut files = BTreeMap::new();
+        if files_json.trim().is_empty() {
+            return Ok(files);
+        }
+        let value = crate::json::parse(files_json.as_bytes()).map_err(|e| bad(format!("FILES is not valid JSON: {e}")))?;
+        let obj = value.as_object().ok_or_else(|| bad("FILES must be a JSON object of path to content".into()))?;
+        for (k, v) in obj {
+            let text = v.as_str().ok_or_else(|| bad(format!("FILES: {} must be a string", crate::gate::fields::quote(k))))?;
+            files.insert(k.clone(), text.to_owned());
+        }
+        Ok(files)
+    }
+}
+
 /// Largest text a template may produce, in bytes.
 pub const MAX_OUTPUT_BYTES: usize = 1024 * 1024;
 /// Deepest nesting of parentheses.
@@ -103,7 +123,7 @@ fn action<'a>(body: &'a str, sources: &Sources) -> Result<(String, &'a str, bool
         return Err(err("missing value for command"));
     }
     let mut p = Parser { toks: &toks, pos: 0, sources, depth: 0 };
-    let value = p.pipeline().map_err(|e| err(format!("${{ {shown} }}: {e}")))?;
+    let (value, _) = p.pipeline().map_err(|e| err(format!("${{ {shown} }}: {e}")))?;
     if p.pos != toks.len() {
         return Err(err(format!("${{ {shown} }}: unexpected {}", describe(toks.get(p.pos)))));
     }
@@ -243,10 +263,16 @@ fn quoted(s: &str) -> Result<(String, &str)> {
 /// text/template's keywords and constants: control structures the gate does not evaluate.
 const KEYWORDS: [&str; 13] = ["if", "else", "end", "range", "with", "define", "template", "block", "break", "continue", "nil", "true", "false"];
 
+/// A word of a command: a value (and whether the template wrote it: a string literal, not a
+/// variable's value, a file's content or what a function made of them), or a function's name.
 enum Word {
-    Value(String),
+    Value(String, bool),
     Func(String),
 }
+
+/// What a pipeline or an argument is: its text, and whether the template wrote it (only such a
+/// text may be shown in an error: any other can be a secret from FILES or the environment).
+type Val = (String, bool);
 
 struct Parser<'t> {
     toks: &'t [Tok],
@@ -256,8 +282,8 @@ struct Parser<'t> {
 }
 
 impl Parser<'_> {
-    fn pipeline(&mut self) -> core::result::Result<String, String> {
-        let mut piped: Option<String> = None;
+    fn pipeline(&mut self) -> core::result::Result<Val, String> {
+        let mut piped: Option<Val> = None;
         loop {
             let mut words = Vec::new();
             while let Some(t) = self.toks.get(self.pos) {
@@ -269,20 +295,20 @@ impl Parser<'_> {
                             return Err(format!("parentheses nested deeper than {MAX_DEPTH}"));
                         }
                         self.pos += 1;
-                        let v = self.pipeline()?;
+                        let (v, literal) = self.pipeline()?;
                         if self.toks.get(self.pos) != Some(&Tok::Close) {
                             return Err("unclosed left paren".into());
                         }
                         self.pos += 1;
                         self.depth -= 1;
-                        words.push(Word::Value(v));
+                        words.push(Word::Value(v, literal));
                     }
                     Tok::Str(s) => {
-                        words.push(Word::Value(s.clone()));
+                        words.push(Word::Value(s.clone(), true));
                         self.pos += 1;
                     }
                     Tok::Field(path) => {
-                        words.push(Word::Value(self.field(path)?));
+                        words.push(Word::Value(self.field(path)?, false));
                         self.pos += 1;
                     }
                     Tok::Ident(name) => {
@@ -301,20 +327,20 @@ impl Parser<'_> {
                     let mut args = Vec::new();
                     for w in words {
                         args.push(match w {
-                            Word::Value(v) => v,
-                            Word::Func(f) => self.call(&f, Vec::new())?,
+                            Word::Value(v, literal) => (v, literal),
+                            Word::Func(f) => (self.call(&f, Vec::new())?, false),
                         });
                     }
                     if let Some(p) = piped.take() {
                         args.push(p);
                     }
-                    self.call(&name, args)?
+                    (self.call(&name, args)?, false)
                 }
-                Some(Word::Value(v)) => {
+                Some(Word::Value(v, literal)) => {
                     if words.next().is_some() || piped.is_some() {
                         return Err("can't give argument to non-function".into());
                     }
-                    v
+                    (v, literal)
                 }
             };
             piped = Some(result);
@@ -336,8 +362,8 @@ impl Parser<'_> {
         }
     }
 
-    fn call(&self, name: &str, args: Vec<String>) -> core::result::Result<String, String> {
-        let one = |args: Vec<String>| -> core::result::Result<String, String> {
+    fn call(&self, name: &str, args: Vec<Val>) -> core::result::Result<String, String> {
+        let one = |args: Vec<Val>| -> core::result::Result<Val, String> {
             let n = args.len();
             let mut it = args.into_iter();
             match (it.next(), n) {
@@ -347,11 +373,14 @@ impl Parser<'_> {
         };
         match name {
             "file" => {
-                let path = one(args)?;
-                let content = self.sources.files.get(&path).ok_or_else(|| format!("error calling file: open {path}: no such file or directory (FILES has no such path)"))?;
+                // vault-sdk's fileContent returns os.ReadFile's error, path and all; a path the
+                // template did not write is a file's content or a variable's value: not shown.
+                let (path, literal) = one(args)?;
+                let shown = if literal { path.as_str() } else { "<the value of an expression>" };
+                let content = self.sources.files.get(&path).ok_or_else(|| format!("error calling file: open {shown}: no such file or directory (FILES has no such path)"))?;
                 Ok(content.replace('\n', "\\n"))
             }
-            "env" => Ok(self.sources.env.get(&one(args)?).cloned().unwrap_or_default()),
+            "env" => Ok(self.sources.env.get(&one(args)?.0).cloned().unwrap_or_default()),
             k if KEYWORDS.contains(&k) => Err(format!("{name} is not supported by the gate (it evaluates file, env and .Env)")),
             "awskms" | "gcpkms" | "blob" | "accessor" => Err(format!("function {} is not supported by the gate (it evaluates file, env and .Env)", crate::gate::fields::quote(name))),
             _ => Err(format!("function {} not defined or not supported by the gate (it evaluates file, env and .Env)", crate::gate::fields::quote(name))),

@@ -390,19 +390,21 @@ impl ResponseReader {
     /// Parses the head once it is all there; false while it is not.
     fn head(&mut self, at: &mut usize) -> NetResult<bool> {
         // httparse runs again only once a new line has ended: at most once per header field, and
-        // it refuses the 65th, so the head costs linear time however it is split.
+        // it refuses the 65th, so the head costs linear time however it is split. It reads the
+        // lines that have ended and nothing after, so a line still arriving is judged once it
+        // ends, however the bytes were split (a line cut by the connection's end is truncated).
         let window = self.buf.get(self.head_scanned..).unwrap_or_default();
-        let new_line = window.contains(&b'\n');
+        let last_line_end = window.iter().rposition(|&b| b == b'\n').map(|i| self.head_scanned + i);
         self.head_scanned = self.buf.len();
-        if !new_line {
+        let Some(last_line_end) = last_line_end else {
             if self.buf.len() > MAX_HEAD_BYTES {
                 return Err(NetError::new(NetCode::HttpTooLarge, format!("the response head is over {MAX_HEAD_BYTES} bytes")));
             }
             return Ok(false);
-        }
+        };
         let mut fields = [httparse::EMPTY_HEADER; MAX_HEADERS];
         let mut response = httparse::Response::new(&mut fields);
-        let len = match response.parse(&self.buf) {
+        let len = match response.parse(self.buf.get(..=last_line_end).unwrap_or_default()) {
             Ok(httparse::Status::Complete(len)) => len,
             Ok(httparse::Status::Partial) => {
                 if self.buf.len() > MAX_HEAD_BYTES {

@@ -126,7 +126,8 @@ pub fn parse_auth_config(
         let text = json_text(v, what).map_err(gate_js)?;
         serde_json::from_str(&text).map_err(|_| gate_js(Error::new(Code::ConfigInvalid, format!("{what} must be a JSON object of strings"))))
     };
-    let sources = crate::gate::templates::Sources { files: map(&files, "FILES")?, env: map(&env, "the environment")? };
+    let files = if files.is_undefined() || files.is_null() { String::new() } else { json_text(&files, "FILES").map_err(gate_js)? };
+    let sources = crate::gate::templates::Sources { files: crate::gate::templates::Sources::read_files(&files).map_err(gate_js)?, env: map(&env, "the environment")? };
     let parsed = crate::gate::mounts::parse_with(text, &sources).map_err(gate_js)?;
     let mounts: Vec<serde_json::Value> = parsed
         .mounts
@@ -163,7 +164,7 @@ pub struct JsGate {
     gate: CoreGate,
     key: SessionKey,
     mount: String,
-    /// The mount's binding (`session::mount_binding`), which its sessions carry.
+    /// The mount's binding (`session::MountTrust`), which its sessions carry.
     binding: String,
     verifier: Option<crate::Verifier>,
     /// The timestamp of the published record installed (`setPublished`), so an unchanged one
@@ -172,11 +173,12 @@ pub struct JsGate {
 }
 
 /// A key source as the worker describes it (`parseAuthConfig`'s `source`, or the single-mount
-/// variables': `jwks` and `pem` hold the keys themselves) as `mount_binding` reads it.
-fn source_text(source: &JsValue) -> Result<String, JsValue> {
+/// variables': `jwks` and `pem` hold the keys themselves) as `MountTrust` binds it, and the CA
+/// its TLS is pinned to (`ca_pem`).
+fn source_text(source: &JsValue) -> Result<(String, Option<String>), JsValue> {
     use crate::gate::mounts::KeySource;
     if source.is_undefined() || source.is_null() {
-        return Ok(String::new());
+        return Ok((String::new(), None));
     }
     #[derive(serde::Deserialize)]
     struct Source {
@@ -185,11 +187,12 @@ fn source_text(source: &JsValue) -> Result<String, JsValue> {
         pems: Option<Vec<String>>,
         pem: Option<String>,
         jwks: Option<String>,
+        ca_pem: Option<String>,
     }
     let text = json_text(source, "source").map_err(gate_js)?;
     let s: Source = serde_json::from_str(&text).map_err(|_| gate_js(invalid("source must be a key source ({kind, ...})")))?;
     let url = || s.url.clone().unwrap_or_default();
-    Ok(match s.kind.as_str() {
+    let text = match s.kind.as_str() {
         "oidc_discovery_url" => KeySource::Discovery(url()).binding_text(),
         "jwks_url" => KeySource::JwksUrl(url()).binding_text(),
         "jwt_validation_pubkeys" => KeySource::PublicKeys(s.pems.clone().unwrap_or_default()).binding_text(),
@@ -197,14 +200,16 @@ fn source_text(source: &JsValue) -> Result<String, JsValue> {
         "jwks" => format!("jwks\n{}", s.jwks.clone().unwrap_or_default()),
         "jwks_published" => KeySource::Published(crate::gate::mounts::Freshness { max_age: 0, refuse_when_stale: true }).binding_text(),
         other => return Err(gate_js(invalid(format!("unknown key source kind {other:?}")))),
-    })
+    };
+    Ok((text, s.ca_pem.filter(|c| !c.is_empty())))
 }
 
 #[wasm_bindgen(js_class = Gate)]
 impl JsGate {
     /// Checks every role now (a bad one throws `ERR_CONFIG_INVALID`), and the secret's length.
-    /// `source` is the mount's key source (`parseAuthConfig`'s); with the path, `bound_issuer`
-    /// and `session_epoch` it binds the mount's sessions (`session::mount_binding`).
+    /// `source` is the mount's key source (`parseAuthConfig`'s, with its pinned `ca_pem`); with
+    /// the path, `bound_issuer` and `session_epoch` it binds the mount's sessions
+    /// (`session::MountTrust`).
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "GateConfig | string")] config: JsValue,
@@ -222,7 +227,8 @@ impl JsGate {
         let gate = CoreGate::new(config, roles.as_bytes()).map_err(gate_js)?;
         let key = SessionKey::new(session_secret.as_bytes()).map_err(gate_js)?;
         let mount = crate::gate::mounts::mount_path(mount.as_deref().filter(|m| !m.is_empty()).unwrap_or("jwt")).map_err(gate_js)?;
-        let binding = crate::gate::session::mount_binding(&mount, &source_text(&source)?, gate.config.bound_issuer.as_deref(), &gate.config.session_epoch);
+        let (source, ca_pem) = source_text(&source)?;
+        let binding = crate::gate::mounts::jwt_binding(&mount, &source, ca_pem.as_deref(), &gate.config);
         Ok(JsGate { gate, key, mount, binding, verifier: None, published_at: None })
     }
 
@@ -440,7 +446,7 @@ pub(super) fn published_verifier(jwks: &JsValue) -> Result<crate::Verifier, JsVa
 pub(super) struct Sessions<'a> {
     pub(super) key: &'a SessionKey,
     pub(super) mount: &'a str,
-    /// The mount's binding (`session::mount_binding`), which its sessions carry.
+    /// The mount's binding (`session::MountTrust`), which its sessions carry.
     pub(super) binding: &'a str,
 }
 

@@ -64,7 +64,7 @@ function shorthandMount(env) {
   if (boundIssuer) config.bound_issuer = boundIssuer;
   // Vault's default_role: lower-cased, and it must name a role (checked in Rust).
   if (text(env.DEFAULT_ROLE).trim()) config.default_role = text(env.DEFAULT_ROLE).trim();
-  // The gate's own: changing it ends every session of the mount (src/gate/session.rs mount_binding).
+  // The gate's own: changing it ends every session of the mount (src/gate/session.rs MountTrust).
   if (text(env.SESSION_EPOCH).trim()) config.session_epoch = text(env.SESSION_EPOCH).trim();
   const source = {
     OIDC_DISCOVERY_URL: { kind: 'oidc_discovery_url', url: discoveryUrl },

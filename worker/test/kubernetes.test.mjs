@@ -2,8 +2,8 @@
 // mounts from AUTH_CONFIG, logins by hvac (`auth.kubernetes.login`) and node-vault
 // (`kubernetesLogin`) against a stand-in kube-apiserver (apiserver.mjs) that answers TokenReview
 // as kube-apiserver does. Each row cites the vault-plugin-auth-kubernetes function it follows.
-// Over TLS with a pinned CA (openssl, at test time) once issue 23's client is in worker/src/net.mjs;
-// until then over plain HTTP on loopback, through fetch().
+// Over TLS with a pinned CA (openssl, at test time), through the gate's own client
+// (worker/src/net.mjs), as a pod reaches its cluster's API server.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -15,9 +15,6 @@ import { root, startGate } from './helpers.mjs';
 import { startOrigin } from '../dev/origin.mjs';
 import { HVAC, hvac as hvacSteps, nodeVaultSteps } from './vault-clients/clients.mjs';
 
-
-// issue 23's pinned-CA client, once merged, replaces the placeholder net.mjs.
-const PINNED_TLS = readFileSync(join(root, 'worker', 'src', 'net.mjs'), 'utf8').includes('HttpsExchange');
 const DENIED = 'permission denied';
 
 const roles = [
@@ -41,33 +38,25 @@ const CLIENTS = [
 let api;
 let gate;
 let dir;
-let caPem = null;
+let caPem;
 /** The API server's address in a mount's config, with its CA over TLS (no pod defaults). */
-const host = () => ({ kubernetes_host: api.url, disable_local_ca_jwt: true, ...(caPem ? { kubernetes_ca_cert: caPem } : {}) });
+const host = () => ({ kubernetes_host: api.url, disable_local_ca_jwt: true, kubernetes_ca_cert: caPem });
 before(async () => {
   assert.ok(existsSync(HVAC), `hvac's venv is missing (${HVAC}): run make vault-clients`);
   dir = mkdtempSync(join(tmpdir(), 'jwksgate-k8s-'));
-  let tls;
-  if (PINNED_TLS) {
-    // A private CA and the API server's certificate for 127.0.0.1, as kubeadm makes them.
-    const ssl = (args, input) => execFileSync('openssl', args, { cwd: dir, input, stdio: ['pipe', 'pipe', 'pipe'] });
-    ssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=kubernetes', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-    ssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'api.key', '-out', 'api.csr', '-subj', '/CN=kube-apiserver']);
-    writeFileSync(join(dir, 'api.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-    ssl(['x509', '-req', '-in', 'api.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'api.crt', '-days', '1', '-extfile', 'api.ext']);
-    tls = { key: readFileSync(join(dir, 'api.key')), cert: readFileSync(join(dir, 'api.crt')), ca: readFileSync(join(dir, 'ca.crt'), 'utf8') };
-    caPem = tls.ca;
-  }
+  // A private CA and the API server's certificate for 127.0.0.1, as kubeadm makes them.
+  const ssl = (args, input) => execFileSync('openssl', args, { cwd: dir, input, stdio: ['pipe', 'pipe', 'pipe'] });
+  ssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=kubernetes', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  ssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'api.key', '-out', 'api.csr', '-subj', '/CN=kube-apiserver']);
+  writeFileSync(join(dir, 'api.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  ssl(['x509', '-req', '-in', 'api.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'api.crt', '-days', '1', '-extfile', 'api.ext']);
+  const tls = { key: readFileSync(join(dir, 'api.key')), cert: readFileSync(join(dir, 'api.crt')) };
+  caPem = readFileSync(join(dir, 'ca.crt'), 'utf8');
   api = await new ApiServer({ tls }).start();
-  const port = new URL(api.url).port;
-  if (PINNED_TLS) {
-    // As in a pod: the host from KUBERNETES_SERVICE_HOST/PORT, the CA and the reviewer's token
-    // from the ServiceAccount files (FILES), nothing in the config (loadConfig, Bank-Vaults).
-    const FILES = JSON.stringify({ '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt': tls.ca, '/var/run/secrets/kubernetes.io/serviceaccount/token': api.reviewer });
-    gate = await startGate({ AUTH_CONFIG: authConfig(undefined), KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: port, FILES });
-  } else {
-    gate = await startGate({ AUTH_CONFIG: authConfig({ kubernetes_host: api.url, token_reviewer_jwt: api.reviewer, disable_local_ca_jwt: true }) });
-  }
+  // As in a pod: the host from KUBERNETES_SERVICE_HOST/PORT, the CA and the reviewer's token
+  // from the ServiceAccount files (FILES), nothing in the config (loadConfig, Bank-Vaults).
+  const FILES = JSON.stringify({ '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt': caPem, '/var/run/secrets/kubernetes.io/serviceaccount/token': api.reviewer });
+  gate = await startGate({ AUTH_CONFIG: authConfig(undefined), KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: new URL(api.url).port, FILES });
 });
 after(async () => {
   await gate?.dispose();
@@ -182,10 +171,13 @@ describe('Bearer ServiceAccount tokens on proxied paths: a TokenReview each (10 
 describe('a mount whose reviewer token the API server refuses', () => {
   let bad;
   before(async () => {
-    const config = PINNED_TLS ? undefined : { kubernetes_host: api.url, token_reviewer_jwt: 'not-the-reviewer', disable_local_ca_jwt: true };
-    const env = { AUTH_CONFIG: authConfig(config ?? { token_reviewer_jwt: 'not-the-reviewer' }) };
-    if (PINNED_TLS) Object.assign(env, { KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: new URL(api.url).port, FILES: JSON.stringify({ '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt': readFileSync(join(dir, 'ca.crt'), 'utf8') }) });
-    bad = await startGate(env);
+    // The pod's CA and address; the config's reviewer token, which the API server refuses.
+    bad = await startGate({
+      AUTH_CONFIG: authConfig({ token_reviewer_jwt: 'not-the-reviewer' }),
+      KUBERNETES_SERVICE_HOST: '127.0.0.1',
+      KUBERNETES_SERVICE_PORT: new URL(api.url).port,
+      FILES: JSON.stringify({ '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt': caPem }),
+    });
   });
   after(() => bad?.dispose());
   test('401 from the API server: 403 permission denied (Review: IsUnauthorized)', async () => {
@@ -243,16 +235,15 @@ describe('local_verification (the gate\'s departure): no TokenReview', () => {
 
 // The seed's custom resource as written (tests/vectors/bank-vaults/cr-oidc.yaml), only the
 // cluster's address changed: its kubernetes entry (no config: Bank-Vaults' and Vault's pod
-// defaults) and its jwt entry (the CA pinned by `${ file ... }`) both serve logins. Needs issue
-// 23's pinned-CA client and templates.
-describe('the seed\'s custom resource as written', { skip: !PINNED_TLS && 'issue 23\'s pinned-CA client is not merged yet' }, () => {
+// defaults) and its jwt entry (the CA pinned by `${ file ... }`) both serve logins.
+describe('the seed\'s custom resource as written', () => {
   let cluster;
   let crGate;
   before(async () => {
     const tls = { key: readFileSync(join(dir, 'api.key')), cert: readFileSync(join(dir, 'api.crt')) };
     cluster = await new ApiServer({ tls, issuerIsUrl: true }).start();
     const cr = readFileSync(join(root, 'tests', 'vectors', 'bank-vaults', 'cr-oidc.yaml'), 'utf8').replaceAll('https://kubernetes', cluster.url);
-    const FILES = JSON.stringify({ '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt': readFileSync(join(dir, 'ca.crt'), 'utf8'), '/var/run/secrets/kubernetes.io/serviceaccount/token': cluster.reviewer });
+    const FILES = JSON.stringify({ '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt': caPem, '/var/run/secrets/kubernetes.io/serviceaccount/token': cluster.reviewer });
     crGate = await startGate({ AUTH_CONFIG: cr, FILES, KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: new URL(cluster.url).port });
   });
   after(async () => {

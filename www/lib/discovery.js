@@ -86,14 +86,25 @@ function pageFetch(stop, seen, what) {
   };
 }
 
+/**
+ * The page's words for a discovery document's jwks_uri that the package refuses to fetch: its
+ * error (ERR_DISCOVERY_INVALID) carries the URL rule's refusal as its `cause`, whose code
+ * (src/fetch.rs) says which rule; the message is for people and may change.
+ */
+const HTTPS_ONLY = 'The discovery document\'s jwks_uri must be an https URL: plain http is fetched only from a loopback address.';
+const JWKS_URI_REFUSED = {
+  ERR_URL_INVALID: 'The discovery document\'s jwks_uri is not a URL.',
+  ERR_URL_CREDENTIALS: `The discovery document's jwks_uri ${CREDENTIALS}.`,
+  ERR_URL_SCHEME: HTTPS_ONLY,
+  ERR_URL_PLAIN_HTTP: HTTPS_ONLY,
+};
+
 /** An error of the package's remote key set, told for the user about the URL it concerns. */
-function explain(e, url, what) {
+export function explain(e, url, what) {
   const at = url ? `The ${what(url)} at ${show(url)}` : 'The issuer';
   const message = String(e?.message ?? e);
   if (e?.code === 'ERR_JWKS_TIMEOUT') return new Error(`Gave up waiting for ${url ? show(url) : 'the issuer'} after ${TIMEOUT_MS / 1000} s.`);
-  if (/must not carry credentials/.test(message)) return new Error(`The discovery document's jwks_uri ${CREDENTIALS}.`);
-  if (/jwks_uri must (use|be an) https/.test(message)) return new Error('The discovery document\'s jwks_uri must be an https URL: plain http is fetched only from a loopback address.');
-  if (/jwks_uri is not a valid URL/.test(message)) return new Error('The discovery document\'s jwks_uri is not a URL.');
+  if (e?.code === 'ERR_DISCOVERY_INVALID' && Object.hasOwn(JWKS_URI_REFUSED, e.cause?.code)) return new Error(JWKS_URI_REFUSED[e.cause.code]);
   const over = /is over (\d+) bytes/.exec(message);
   if (over) return new Error(`${at} is over ${Number(over[1]) / 1024} KB; the inspector stopped reading it.`);
   if (/is not UTF-8/.test(message)) return new Error(`${at} is not UTF-8 text.`);

@@ -33,17 +33,10 @@ pub struct Environment {
 }
 
 impl Environment {
-    /// Reads `FILES` (a JSON object of path to content; empty text for none).
+    /// Reads `FILES` (a JSON object of path to content; empty text for none) with the templates'
+    /// reader (`templates::Sources::read_files`).
     pub fn with_files(service_host: Option<String>, service_port: Option<String>, files_json: &str) -> Result<Self> {
-        let mut files = BTreeMap::new();
-        if !files_json.trim().is_empty() {
-            let value = crate::json::parse(files_json.as_bytes()).map_err(|e| config_err(format!("FILES is not valid JSON: {e}")))?;
-            let obj = value.as_object().ok_or_else(|| config_err("FILES must be a JSON object of path to content"))?;
-            for (k, v) in obj {
-                let text = v.as_str().ok_or_else(|| config_err(format!("FILES: {} must be a string", quote(k))))?;
-                files.insert(k.clone(), text.to_owned());
-            }
-        }
+        let files = crate::gate::templates::Sources::read_files(files_json)?;
         let nonempty = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
         Ok(Environment { service_host: nonempty(service_host), service_port: nonempty(service_port), files })
     }
@@ -90,6 +83,9 @@ pub struct KubeConfig {
     /// The gate's departure (`local_verification: true`): no TokenReview; signatures by
     /// `pem_keys` or the issuer's keys, and every role must name an `audience`.
     pub local: Option<LocalKeys>,
+    /// The gate's own `session_epoch`, as a JWT mount's: any text or number; changing it ends
+    /// every session made at the mount (`session::MountTrust`). Defaults to empty.
+    pub session_epoch: String,
 }
 
 impl KubeConfig {
@@ -104,7 +100,7 @@ impl KubeConfig {
             match k.as_str() {
                 "kubernetes_host" | "kubernetes_ca_cert" | "token_reviewer_jwt" | "pem_keys" | "issuer" | "disable_iss_validation"
                 | "disable_local_ca_jwt" | "use_annotations_as_alias_metadata" | "local_verification" | "oidc_discovery_url" | "jwks_url"
-                | "default_role" => {}
+                | "default_role" | "session_epoch" => {}
                 other => return Err(at(format!("unknown config parameter {}", quote(other)))),
             }
         }
@@ -181,6 +177,12 @@ impl KubeConfig {
             disable_local_ca_jwt,
             default_role: Some(fields::go_lower(&string("default_role")?)).filter(|r| !r.is_empty()),
             local,
+            session_epoch: match get("session_epoch") {
+                Value::Null => String::new(),
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                _ => return Err(at("session_epoch must be a string or a number".into())),
+            },
         })
     }
 

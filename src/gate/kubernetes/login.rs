@@ -10,7 +10,7 @@ use crate::gate::fields::quote;
 use crate::gate::kubernetes::config::{Environment, KubeConfig, LocalKeys};
 use crate::gate::kubernetes::review::{self, ReviewRequest};
 use crate::gate::kubernetes::role::{list_contains_glob, parse_roles, AliasNameSource, KubeRole};
-use crate::gate::login::{Login, Now, Outcome};
+use crate::gate::login::{explanation_json, login_json, ExplainedCheck, Login, Now, Outcome};
 use crate::gate::role::PERMISSION_DENIED;
 use crate::gate::tokens::internal_policy;
 use crate::gate::validator;
@@ -310,18 +310,6 @@ impl KubeExplanation {
     /// The explanation as JSON, in the shape of the JWT method's (`Explanation::to_json`), with
     /// `"method": "kubernetes"`, the review's state and, once allowed, the alias metadata.
     pub fn to_json(&self) -> Value {
-        let checks: Vec<Value> = self
-            .checks
-            .iter()
-            .map(|c| {
-                serde_json::json!({
-                    "check": c.id.name(), "outcome": c.outcome.name(), "claim": Value::Null, "detail": c.detail,
-                    "error": c.error.as_ref().map(|e| serde_json::json!({ "code": e.code().as_str(), "message": e.message(), "status": c.status })),
-                    "unverified": false, "source": c.id.source(),
-                })
-            })
-            .collect();
-        let failure = self.failure().map(|c| serde_json::json!({ "check": c.id.name(), "message": c.error.as_ref().map(Error::message) }));
         let review = self.checks.iter().find(|c| c.id == KubeCheckId::TokenReview).map(|c| c.outcome);
         let token_review = match (review, &self.review) {
             (Some(Outcome::Passed), _) => "confirmed",
@@ -331,16 +319,36 @@ impl KubeExplanation {
             _ => "not reached",
         };
         let login = self.login.as_ref().map(|k| {
-            let l = &k.login;
-            serde_json::json!({
-                "role": l.role, "alias": l.alias, "groups": l.groups, "policies": l.policies, "metadata": l.metadata,
-                "alias_metadata": k.alias_metadata, "display_name": k.display_name, "ttl": l.ttl, "warnings": l.warnings, "bound_cidrs": l.bound_cidrs,
-            })
+            let mut l = login_json(&k.login);
+            l.insert("alias_metadata".into(), serde_json::json!(k.alias_metadata));
+            l.insert("display_name".into(), k.display_name.clone().into());
+            l
         });
-        serde_json::json!({
-            "method": "kubernetes", "allowed": self.login.is_some(), "role": self.role, "checks": checks, "failure": failure,
-            "token_review": token_review, "login": login,
-        })
+        let mut out = explanation_json(&self.role, &self.checks, login);
+        out.insert("method".into(), "kubernetes".into());
+        out.insert("token_review".into(), token_review.into());
+        Value::Object(out)
+    }
+}
+
+impl ExplainedCheck for KubeCheck {
+    fn name(&self) -> &'static str {
+        self.id.name()
+    }
+    fn outcome(&self) -> Outcome {
+        self.outcome
+    }
+    fn detail(&self) -> &str {
+        &self.detail
+    }
+    fn error(&self) -> Option<&Error> {
+        self.error.as_ref()
+    }
+    fn status(&self) -> Option<u16> {
+        Some(self.status)
+    }
+    fn source(&self) -> &'static str {
+        self.id.source()
     }
 }
 
@@ -421,16 +429,23 @@ impl KubeMount {
         }
     }
 
-    /// What binds this mount's sessions (`session::mount_binding`): its path, its API server
-    /// (or, in local mode, its keys' source) and its `issuer`.
+    /// What binds this mount's sessions (`session::MountTrust`): its path; the API server it
+    /// asks (TokenReview), or in local mode its keys' source; the `pem_keys` a signature must
+    /// also verify by; the CA its TLS is pinned to (`kubernetes_ca_cert` or the pod's, which also
+    /// pins local mode's key URL at the API server); its checked `issuer`; and `session_epoch`.
+    /// The reviewer's token is left out: it is the gate's credential, not whose answer is trusted.
     pub fn binding(&self) -> String {
-        let source = match &self.config.local {
-            None => format!("kubernetes tokenreview {}", self.config.kubernetes_host),
-            Some(LocalKeys::Pem) => format!("kubernetes pem_keys {}", self.config.pem_keys.join("\n")),
+        let c = &self.config;
+        let mut source = match &c.local {
+            None => format!("kubernetes tokenreview {}", c.kubernetes_host),
+            Some(LocalKeys::Pem) => "kubernetes local".to_owned(),
             Some(LocalKeys::Discovery(u)) => format!("kubernetes oidc_discovery_url {u}"),
             Some(LocalKeys::JwksUrl(u)) => format!("kubernetes jwks_url {u}"),
         };
-        crate::gate::session::mount_binding(&self.path, &source, self.config.checked_issuer(), "")
+        if !c.pem_keys.is_empty() {
+            source = format!("{source} pem_keys {}", c.pem_keys.join("\n"));
+        }
+        crate::gate::session::MountTrust { path: &self.path, key_source: &source, ca_pem: c.kubernetes_ca_cert.as_deref(), bound_issuer: c.checked_issuer(), epoch: &c.session_epoch }.binding()
     }
 
     /// Whether the keys a login needs are in place.
