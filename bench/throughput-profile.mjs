@@ -9,7 +9,7 @@
 //   PROFILE_PKG=target/gate-names PROFILE_KIND=login|proxied PROFILE_N=3000 PROFILE_CASE=RS256-2048 node bench/throughput-profile.mjs
 // (PROFILE_PKG: the gate's worker/src run over that build, copied to a temporary folder;
 // PROFILE_SRC: another worker/src over worker/pkg, to compare two versions of the host.)
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { Agent, createServer, request as httpRequest } from 'node:http';
@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SECRET, freePort } from '../worker/test/helpers.mjs';
 import { makeCase } from './fixtures.mjs';
+import { cpuSeconds } from './proc.mjs';
 
 const KIND = process.env.PROFILE_KIND ?? 'login';
 const N = Number(process.env.PROFILE_N ?? 3000);
@@ -79,18 +80,7 @@ const make = KIND === 'proxied' ? () => ({ path: '/api/items?page=1', headers: {
 
 /** CPU seconds used so far by this process's workerd children (Miniflare's), from /proc. */
 function workerdCpu() {
-  let ticks = 0;
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    let stat;
-    try {
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(f[1]) === process.pid && stat.includes('(workerd)')) ticks += Number(f[11]) + Number(f[12]);
-  }
-  return ticks / 100;
+  return cpuSeconds(({ ppid, command }) => ppid === process.pid && command === 'workerd');
 }
 
 async function drive(n) {

@@ -14,7 +14,7 @@
 //   THROUGHPUT_CASE=RS256-2048 THROUGHPUT_ROUNDS=15 THROUGHPUT_WARMUP=2 THROUGHPUT_SECONDS=2 \
 //   THROUGHPUT_CONNECTIONS=16 THROUGHPUT_KINDS=login,proxied,kubernetes node bench/throughput.mjs
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, createServer, request as httpRequest } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { wranglerBin, wranglerEnv, workerDir } from '../worker/dev/wrangler-env.mjs';
 import { SECRET, freePort, sleep } from '../worker/test/helpers.mjs';
 import { makeCase, median, quantile } from './fixtures.mjs';
+import { cpuSeconds } from './proc.mjs';
 
 const CASE = process.env.THROUGHPUT_CASE ?? 'RS256-2048';
 const ROUNDS = Number(process.env.THROUGHPUT_ROUNDS ?? 15);
@@ -93,22 +94,7 @@ async function startWrangler(name, { cwd, vars, ready }) {
  * the machine runs, where req/s moves with the load.
  */
 function groupCpu(pgid, each = null) {
-  let ticks = 0;
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    let stat;
-    try {
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    // Fields after the command's closing parenthesis: state, ppid, pgrp, ..., utime (14th), stime (15th).
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(f[2]) !== pgid) continue;
-    ticks += Number(f[11]) + Number(f[12]);
-    if (each) each[`${pid} ${stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))}`] = (Number(f[11]) + Number(f[12])) / 100;
-  }
-  return ticks / 100; // USER_HZ is 100 on Linux
+  return cpuSeconds(({ pgrp }) => pgrp === pgid, each);
 }
 
 /** One HTTP/1.1 request on `agent`'s keep-alive connections; the answer's status and body. */
