@@ -17,7 +17,7 @@ pub mod nistp521;
 pub mod rsa;
 #[cfg(any(all(feature = "es256", not(feature = "p256-crate")), feature = "es384", feature = "es512"))]
 pub mod weierstrass;
-#[cfg(any(all(feature = "es256", not(feature = "p256-crate")), feature = "es384", feature = "es512"))]
+#[cfg(any(all(feature = "es256", not(feature = "p256-crate")), feature = "es384", feature = "es512", feature = "eddsa"))]
 pub mod words;
 #[cfg(any(feature = "gate", all(feature = "cli", not(target_arch = "wasm32"))))]
 pub mod sign;

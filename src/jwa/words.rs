@@ -1,5 +1,6 @@
 //! Integers as L 32-bit words, least significant first, and the modular helpers the NIST
-//! curves' fields (mod p) and scalars (mod n) share: P-256 (8 words), P-384 (12), P-521 (17).
+//! curves' fields (mod p) and scalars (mod n) share: P-256 (8 words), P-384 (12), P-521 (17); and
+//! `hex`, for the constants of those curves and of Ed25519.
 //! 32-bit words because wasm multiplies 32 x 32 -> 64 bits natively (`i64.mul` of zero-extended
 //! words) and has no 64 x 64 -> 128: RustCrypto's 64-bit limbs pay a software `__multi3` per
 //! product there (../shared/notes/ec-calibration.md). Everything is `const fn`, so the curves'

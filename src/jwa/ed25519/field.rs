@@ -8,6 +8,8 @@
 //! carried elements is not, and every product input is one or the other. Public data only:
 //! variable time.
 
+use crate::jwa::words::hex;
+
 /// An element of the field, not necessarily in its least form.
 pub type Fe = [i32; 10];
 
@@ -20,11 +22,6 @@ pub const D: Fe = from_bytes(&hex("a3785913ca4deb75abd841414d0a700098e879777940c
 pub const D2: Fe = from_bytes(&hex("59f1b226949bd6eb56b183829a14e00030d1f3eef2808e19e7fcdf56dcd90624"));
 /// sqrt(-1) = 2^((p - 1) / 4).
 const SQRT_M1: Fe = from_bytes(&hex("b0a00e4a271beec478e42fad0618432fa7d7fb3d99004d2b0bdfc14f8024832b"));
-
-/// 32 octets of little-endian hexadecimal.
-const fn hex(s: &str) -> [u8; 32] {
-    crate::jwa::ed25519::hex(s)
-}
 
 /// The element of 32 little-endian octets, the top bit ignored (the caller reads it as x's
 /// sign); a y of p or more is taken mod p, which the caller refuses by `is_canonical`.

@@ -13,6 +13,7 @@ mod point;
 mod scalar;
 
 use point::{Affine, Niels, Projective, CHUNKS};
+use crate::jwa::words::hex;
 use sha2::{Digest, Sha512};
 use std::sync::OnceLock;
 
@@ -25,27 +26,6 @@ const A_WINDOW: u32 = 5;
 /// The encoding of B, (x, 4/5) with x positive (RFC 8032 section 5.1).
 const B: [u8; 32] = hex("5866666666666666666666666666666666666666666666666666666666666666");
 
-/// 32 octets of hexadecimal (lower case), for constants.
-const fn hex(s: &str) -> [u8; 32] {
-    const fn nibble(c: u8) -> u8 {
-        if c <= b'9' {
-            c - b'0'
-        } else {
-            c - b'a' + 10
-        }
-    }
-    let s = s.as_bytes();
-    let mut out = [0u8; 32];
-    let mut i = 0;
-    while i < 32 && 2 * i + 1 < s.len() {
-        #[allow(clippy::indexing_slicing)] // bounded by the loop's condition
-        {
-            out[i] = (nibble(s[2 * i]) << 4) | nibble(s[2 * i + 1]);
-        }
-        i += 1;
-    }
-    out
-}
 
 /// Why a public key is refused (RFC 8032 section 5.1.3 and the small-order check).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
