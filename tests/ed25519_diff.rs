@@ -16,6 +16,7 @@ use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::IsIdentity;
 use ed25519_dalek::Signer;
 use jwksgate::jwa::ed25519::{KeyError, VerifyingKey};
+use jwksgate::jwa::words::hex;
 use jwksgate::{Alg, Ed25519PublicKey};
 use rand::{Rng, RngCore, SeedableRng};
 use sha2::{Digest, Sha512};
@@ -30,24 +31,6 @@ const SCALE: usize = if cfg!(target_arch = "wasm32") { 10 } else { 1 };
 const L: [u8; 32] = hex("edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010");
 /// p = 2^255 - 19, little-endian.
 const P: [u8; 32] = hex("edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f");
-
-const fn hex(s: &str) -> [u8; 32] {
-    const fn nibble(c: u8) -> u8 {
-        if c <= b'9' {
-            c - b'0'
-        } else {
-            c - b'a' + 10
-        }
-    }
-    let s = s.as_bytes();
-    let mut out = [0u8; 32];
-    let mut i = 0;
-    while i < 32 {
-        out[i] = nibble(s[2 * i]) << 4 | nibble(s[2 * i + 1]);
-        i += 1;
-    }
-    out
-}
 
 fn hexv(s: &str) -> Vec<u8> {
     (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
