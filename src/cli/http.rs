@@ -105,7 +105,17 @@ impl Http {
     /// GETs `url` with `Authorization: Bearer <token>` (an API server's discovery, for
     /// `publish`), reading at most `max` bytes of body.
     pub fn get_bearer(&self, url: &str, token: &str, max: u64) -> Result<Fetched, Failure> {
-        let response = self.agent.get(url).header("Authorization", &format!("Bearer {token}")).call().map_err(|e| classify(url, e))?;
+        self.get_with(url, &[("Authorization", format!("Bearer {token}"))], max)
+    }
+
+    /// GETs `url` with `headers` (the bearer of a discovery, the signature of `publish
+    /// --status`), reading at most `max` bytes of body.
+    pub fn get_with(&self, url: &str, headers: &[(&str, String)], max: u64) -> Result<Fetched, Failure> {
+        let mut request = self.agent.get(url);
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        let response = request.call().map_err(|e| classify(url, e))?;
         read(url, response, max)
     }
 

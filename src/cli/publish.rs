@@ -2,7 +2,8 @@
 //! server's discovery document and key set with the pod's own credentials (client-go's
 //! in-cluster config: `https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT`, the
 //! ServiceAccount's `ca.crt` and `token`), checks them as `discover` does, and pushes them to
-//! the gate (`PUT /.jwksgate/keys/<mount>`, signed as `src/gate/publish.rs` says). Every
+//! the gate (`PUT /.jwksgate/keys/<mount>`, signed as `src/gate/publish.rs` says); `--status`
+//! reads back what the gate holds (the operator's signed `GET` of the same path). Every
 //! ServiceAccount may read discovery: Kubernetes binds `system:service-account-issuer-discovery`
 //! to `system:serviceaccounts` by default.
 
@@ -24,14 +25,15 @@ const POLL: Duration = Duration::from_secs(30);
 const MIN_EVERY: Duration = Duration::from_secs(10);
 
 /// Push a cluster's issuer and key set to the gate, for a mount whose config says
-/// `jwks_published: true`. Exit 0 pushed, 1 refused (by the gate, or a set that fails the
-/// checks), 2 a usage or I/O error (no secret: nothing is contacted).
+/// `jwks_published: true` (--once, --every), or read what the gate holds for it (--status).
+/// Exit 0 pushed, 1 refused (by the gate, or a set that fails the checks), 2 a usage or I/O
+/// error (no secret: nothing is contacted).
 #[derive(clap::Args, Debug)]
-#[command(group(clap::ArgGroup::new("mode").required(true).args(["every", "once"])))]
+#[command(group(clap::ArgGroup::new("mode").required(true).args(["every", "once", "status"])))]
 #[command(after_help = "The secret comes from the environment only: JWKSGATE_PUBLISH_SECRET, the \
 gate's PUBLISH_SECRET (at least 32 bytes: openssl rand -hex 32). Inside a pod the API server, its \
 CA and the token are found as client-go finds them; --server, --cacert and --token-file override \
-each. The set is read from <server>/openid/v1/jwks, the API server's own path (KEP-1393).")]
+each. The set is read from <server>/openid/v1/jwks, the API server's own path (KEP-1393). --status reads what the gate holds for the mount instead (a GET signed with the same secret; the cluster is not contacted): exit 0 keys published (and no older than --max-age), 1 the gate refused, nothing is published or it is older, 2 a usage or I/O error.")]
 pub struct Args {
     /// The gate's base URL (https): the push goes to <URL>/.jwksgate/keys/<mount>.
     #[arg(long, value_name = "URL", value_parser = super::non_blank)]
@@ -59,10 +61,29 @@ pub struct Args {
     /// Push once and exit (a CronJob).
     #[arg(long)]
     pub once: bool,
+    /// Read the mount's published state from the gate (signed GET of
+    /// <URL>/.jwksgate/keys/<mount>): mount, published, timestamp, age, issuer, key ids.
+    #[arg(long, conflicts_with_all = ["server", "cacert", "token_file"])]
+    pub status: bool,
+    /// With --status: exit 1 when the last push is older than DURATION by the gate's clock.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, conflicts_with_all = ["every", "once"])]
+    pub max_age: Option<Duration>,
+    /// With --status: the state as JSON.
+    #[arg(long, conflicts_with_all = ["every", "once"])]
+    pub json: bool,
 }
 
-/// `--every`: `90s`, `15m`, `1h` or plain seconds, at least [`MIN_EVERY`].
+/// `--every`: a duration ([`parse_duration`]), at least [`MIN_EVERY`].
 fn parse_every(text: &str) -> Result<Duration, String> {
+    let every = parse_duration(text)?;
+    if every < MIN_EVERY {
+        return Err(format!("{:?}: at least {} s", text.trim(), MIN_EVERY.as_secs()));
+    }
+    Ok(every)
+}
+
+/// `90s`, `15m`, `1h` or plain seconds.
+fn parse_duration(text: &str) -> Result<Duration, String> {
     let t = text.trim();
     let (digits, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
     let n: u64 = digits.parse().map_err(|_| format!("{t:?}: give a duration such as 90s, 15m or 1h"))?;
@@ -72,11 +93,7 @@ fn parse_every(text: &str) -> Result<Duration, String> {
         "h" => n.saturating_mul(3600),
         _ => return Err(format!("{t:?}: the unit is s, m or h")),
     };
-    let every = Duration::from_secs(secs);
-    if every < MIN_EVERY {
-        return Err(format!("{t:?}: at least {} s", MIN_EVERY.as_secs()));
-    }
-    Ok(every)
+    Ok(Duration::from_secs(secs))
 }
 
 /// A usage or I/O failure: exit 2.
@@ -156,8 +173,7 @@ fn read_cluster(http: &Http, server: &str, token_file: &Path) -> Result<ClusterK
 
 /// Pushes the keys; the gate's answer decides the exit code.
 fn push(http: &Http, gate: &str, mount: &str, secret: &[u8], keys: &ClusterKeys) -> Result<String, Failure> {
-    let path = format!("{}{mount}", publish::PATH_PREFIX);
-    publish::mount_of(&path).map_err(|e| io(format!("--mount: {}", e.message())))?;
+    let path = mount_path(mount)?;
     let body = publish::body(&keys.issuer, &keys.jwks);
     let now = time::now().floor() as i64;
     let signature = publish::sign(secret, "PUT", &path, now, &body)?;
@@ -166,12 +182,64 @@ fn push(http: &Http, gate: &str, mount: &str, secret: &[u8], keys: &ClusterKeys)
     let kids: Vec<String> = keys.jwks.get("keys").and_then(Value::as_array).map(|a| a.iter().filter_map(|k| k.get("kid").and_then(Value::as_str)).map(plain).collect()).unwrap_or_default();
     match got.status {
         200..=299 => Ok(format!("pushed the keys of issuer {} to mount {} at {}: {} key{} ({})", quoted(&keys.issuer), quoted(mount), plain(&url), kids.len(), if kids.len() == 1 { "" } else { "s" }, kids.join(", "))),
-        status => {
-            // The gate answers as Vault does, {"errors": ["..."]}.
-            let why = crate::json::parse(&got.body).ok().and_then(|v| v.get("errors").and_then(Value::as_array).and_then(|e| e.first()).and_then(Value::as_str).map(str::to_owned));
-            Err(Failure::new("ERR_PUBLISH_REFUSED", format!("the gate refused the push (HTTP {status}): {}", why.unwrap_or_else(|| String::from_utf8_lossy(&got.body).chars().take(300).collect()))))
-        }
+        _ => Err(refusal("the push", &got)),
     }
+}
+
+/// The gate's refusal (exit 1), in its words: it answers as Vault does, `{"errors": ["..."]}`.
+fn refusal(what: &str, got: &Fetched) -> Failure {
+    let why = crate::json::parse(&got.body).ok().and_then(|v| v.get("errors").and_then(Value::as_array).and_then(|e| e.first()).and_then(Value::as_str).map(str::to_owned));
+    Failure::new("ERR_PUBLISH_REFUSED", format!("the gate refused {what} (HTTP {}): {}", got.status, why.unwrap_or_else(|| String::from_utf8_lossy(&got.body).chars().take(300).collect())))
+}
+
+/// The mount's path on the gate, `/.jwksgate/keys/<mount>`, when `--mount` is a mount path.
+fn mount_path(mount: &str) -> Result<String, Failure> {
+    let path = format!("{}{mount}", publish::PATH_PREFIX);
+    publish::mount_of(&path).map_err(|e| io(format!("--mount: {}", e.message())))?;
+    Ok(path)
+}
+
+/// `--status`: the gate's state for the mount (`publish::state`'s shape, under `data`), read
+/// with a GET signed as a push is, over `GET` and an empty body (`publish::verify_read`). Every
+/// string in it is the gate's, and goes out through the edge (`out::emit`) as any other.
+fn status(args: &Args, secret: &[u8]) -> Result<Report, Failure> {
+    let path = mount_path(&args.mount)?;
+    let gate = Http::new(args.gate_cacert.as_deref()).map_err(|f| f.exit(2))?;
+    let now = time::now().floor() as i64;
+    let signature = publish::sign(secret, "GET", &path, now, b"")?;
+    let url = format!("{}{path}", args.gate.trim_end_matches('/'));
+    let got = gate.get_with(&url, &[(TIMESTAMP_HEADER, now.to_string()), (SIGNATURE_HEADER, signature)], 64 * 1024).map_err(|f| f.exit(2))?;
+    if !(200..=299).contains(&got.status) {
+        return Err(refusal("the read of the state", &got));
+    }
+    let not_state = || io(format!("{}: the gate's answer is not a publish state ({{\"data\": {{\"mount\", \"published\", ...}}}})", plain(&url)));
+    let data = crate::json::parse(&got.body).ok().and_then(|v| v.get("data").cloned()).ok_or_else(not_state)?;
+    let mount = data.get("mount").and_then(Value::as_str).filter(|m| *m == args.mount).ok_or_else(not_state)?;
+    let published = data.get("published").and_then(Value::as_bool).ok_or_else(not_state)?;
+    let mut text = super::out::Text::default();
+    text.line(format!("mount: {}", plain(mount)));
+    text.line(format!("published: {published}"));
+    if !published {
+        text.line("nothing has been published for this mount yet: is `jwksgate publish` running in the cluster?");
+        return Ok(if args.json { Report::json(serde_json::json!({ "mount": mount, "published": false }), false) } else { Report::no(text) });
+    }
+    let timestamp = data.get("timestamp").and_then(Value::as_i64).ok_or_else(not_state)?;
+    let age = data.get("age").and_then(Value::as_i64).ok_or_else(not_state)?;
+    let issuer = data.get("issuer").and_then(Value::as_str).ok_or_else(not_state)?;
+    let kids: Vec<&str> = data.get("kids").and_then(Value::as_array).and_then(|a| a.iter().map(Value::as_str).collect()).ok_or_else(not_state)?;
+    text.line(format!("timestamp: {timestamp}"));
+    text.line(format!("age: {age} s"));
+    text.line(format!("issuer: {}", quoted(issuer)));
+    text.line(format!("kids: {}", if kids.is_empty() { "none (the gate refuses every token)".to_owned() } else { kids.iter().map(|k| plain(k)).collect::<Vec<_>>().join(", ") }));
+    let stale = args.max_age.filter(|max| u64::try_from(age).is_ok_and(|a| a > max.as_secs()));
+    if let Some(max) = stale {
+        text.line(format!("older than --max-age ({} s): is `jwksgate publish` running in the cluster?", max.as_secs()));
+    }
+    if args.json {
+        let state = serde_json::json!({ "mount": mount, "published": true, "timestamp": timestamp, "age": age, "issuer": issuer, "kids": kids });
+        return Ok(Report::json(state, stale.is_none()));
+    }
+    Ok(if stale.is_none() { Report::yes(text) } else { Report::no(text) })
 }
 
 fn log(line: String) {
@@ -182,6 +250,9 @@ pub fn run(args: &Args) -> Result<Report, Failure> {
     let secret = secret()?;
     if !allowed_scheme(&args.gate) {
         return Err(io(format!("--gate {}: https only (http only to this machine)", quoted(&args.gate))));
+    }
+    if args.status {
+        return status(args, &secret);
     }
     let server = server(args)?;
     if !allowed_scheme(&server) {

@@ -173,6 +173,17 @@ pub fn verify_read(secret: &[u8], request: &Push, now: i64, mount: &str) -> Resu
     authenticate(secret, request, now).map(|_| ())
 }
 
+/// A mount's publish state, as the operator's signed `GET /.jwksgate/keys/<mount>` answers it
+/// (under `data`) and `jwksgate publish --status` reads it: `{mount, published: false}` before
+/// the first push, else `{mount, published: true, timestamp, age, issuer, kids}`, `age` the
+/// seconds from the last push to `now` (the gate's clock).
+pub fn state(mount: &str, published: Option<&Published>, now: i64) -> Value {
+    match published {
+        None => json!({ "mount": mount, "published": false }),
+        Some(p) => json!({ "mount": p.mount, "published": true, "timestamp": p.timestamp, "age": now.saturating_sub(p.timestamp), "issuer": p.issuer, "kids": p.kids }),
+    }
+}
+
 /// What a published mount's key set is worth at `now`: `None` while the last push is within
 /// `max_age` (`0`: no bound), else the log line saying how long the mount has heard nothing.
 pub fn staleness(mount: &str, last_push: i64, now: i64, max_age: i64) -> Option<String> {

@@ -702,14 +702,13 @@ pub fn publish_accept(
 #[wasm_bindgen(js_name = publishState)]
 #[allow(clippy::too_many_arguments)]
 pub fn publish_state(secret: &str, method: &str, path: &str, timestamp: Option<String>, signature: Option<String>, now: f64, mount: &str, record: JsValue) -> Result<JsValue, JsValue> {
-    use crate::gate::publish::{verify_read, Published, Push};
+    use crate::gate::publish::{state, verify_read, Published, Push};
     let request = Push { method, path, timestamp: timestamp.as_deref(), signature: signature.as_deref(), body: &[] };
     verify_read(secret.as_bytes(), &request, now.floor() as i64, mount).map_err(gate_js)?;
     if record.is_null() || record.is_undefined() {
-        return to_plain(&serde_json::json!({ "mount": mount, "published": false }));
+        return to_plain(&state(mount, None, now.floor() as i64));
     }
     let text = json_text(&record, "record").map_err(gate_js)?;
     let p = Published::from_json(&crate::json::parse(text.as_bytes()).map_err(|_| gate_js(Error::new(Code::ConfigInvalid, "the stored published keys are not JSON")))?).map_err(gate_js)?;
-    let age = (now.floor() as i64).saturating_sub(p.timestamp);
-    to_plain(&serde_json::json!({ "mount": p.mount, "published": true, "timestamp": p.timestamp, "age": age, "issuer": p.issuer, "kids": p.kids }))
+    to_plain(&state(mount, Some(&p), now.floor() as i64))
 }

@@ -28,24 +28,34 @@ fn api_server(jwks: String, hits: Arc<Mutex<usize>>) -> Issuer {
 }
 
 /// A gate: each push checked by the gate's rules for mount `home` bound to `bound_issuer`, the
-/// accepted ones kept.
-fn gate(bound_issuer: &'static str, secret: &'static str) -> (Issuer, Arc<Mutex<Vec<Published>>>) {
+/// accepted ones kept; the operator's signed GET answered through `verify_read` and the state's
+/// one shape (`publish::state`), a refusal as the worker's `{"errors": [...]}`. Counts requests.
+fn gate(bound_issuer: &'static str, secret: &'static str) -> (Issuer, Arc<Mutex<Vec<Published>>>, Arc<Mutex<usize>>) {
     let kept = Arc::new(Mutex::new(Vec::<Published>::new()));
-    let store = kept.clone();
+    let seen = Arc::new(Mutex::new(0));
+    let (store, count) = (kept.clone(), seen.clone());
     let server = Issuer::serving(move |r: &Request, _| {
+        *count.lock().unwrap() += 1;
         let push = Push { method: &r.method, path: &r.path, timestamp: r.header(publish::TIMESTAMP_HEADER), signature: r.header(publish::SIGNATURE_HEADER), body: &r.body };
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
         let mut kept = store.lock().unwrap();
+        let refused = |e: jwksgate::Error| Some(Reply { status: 403, body: json!({ "errors": [e.message()] }).to_string(), headers: Vec::new() });
+        if r.method == "GET" {
+            return match publish::verify_read(secret.as_bytes(), &push, now, "home") {
+                Ok(()) => Some(Reply::json(json!({ "data": publish::state("home", kept.last(), now) }).to_string())),
+                Err(e) => refused(e),
+            };
+        }
         let held = kept.last().map(|p| p.timestamp);
         match publish::verify(secret.as_bytes(), &push, now, "home", bound_issuer, held) {
             Ok(p) => {
                 kept.push(p);
                 Some(Reply { status: 204, body: String::new(), headers: Vec::new() })
             }
-            Err(e) => Some(Reply { status: 403, body: json!({ "errors": [e.message()] }).to_string(), headers: Vec::new() }),
+            Err(e) => refused(e),
         }
     });
-    (server, kept)
+    (server, kept, seen)
 }
 
 fn publish_cmd(args: &[&str], secret: Option<&str>) -> Out {
@@ -65,7 +75,7 @@ fn publish_cmd(args: &[&str], secret: Option<&str>) -> Out {
 fn publish_pushes_the_clusters_keys_and_the_gate_takes_them() {
     let hits = Arc::new(Mutex::new(0));
     let api = api_server(rsa_jwks(), hits.clone());
-    let (g, kept) = gate(CLUSTER_ISSUER, SECRET);
+    let (g, kept, _) = gate(CLUSTER_ISSUER, SECRET);
     let sa_token = file("sa-token", &format!("{SA_TOKEN}\n"));
     let ca = ca();
     let base = ["--gate", g.url.as_str(), "--gate-cacert", &ca, "--mount", "home", "--server", api.url.as_str(), "--cacert", &ca, "--token-file", sa_token.to_str().unwrap()];
@@ -112,4 +122,68 @@ fn publish_pushes_the_clusters_keys_and_the_gate_takes_them() {
     assert_eq!(out.code, 2, "{}", out.all());
     assert!(out.stderr.contains("JWKSGATE_PUBLISH_SECRET is not set"), "{}", out.stderr);
     assert_eq!(*hits.lock().unwrap(), before, "nothing contacted");
+}
+
+/// A record as the gate keeps it, pushed `ago` seconds before now.
+fn record(issuer: &str, kids: &[&str], ago: i64) -> Published {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    Published { mount: "home".into(), timestamp: now - ago, issuer: issuer.into(), jwks: json!({ "keys": [] }), kids: kids.iter().map(|k| k.to_string()).collect() }
+}
+
+#[test]
+fn publish_status_reads_the_gates_signed_state() {
+    let ca = ca();
+    // After a push by the command itself.
+    let api = api_server(rsa_jwks(), Arc::new(Mutex::new(0)));
+    let (pushed, _, _) = gate(CLUSTER_ISSUER, SECRET);
+    let sa_token = file("sa-token-status", &format!("{SA_TOKEN}\n"));
+    let push = publish_cmd(&["--gate", &pushed.url, "--gate-cacert", &ca, "--mount", "home", "--server", &api.url, "--cacert", &ca, "--token-file", sa_token.to_str().unwrap(), "--once"], Some(SECRET));
+    assert_eq!(push.code, 0, "{}", push.all());
+    let (empty, _, _) = gate(CLUSTER_ISSUER, SECRET);
+    let (wrong, _, _) = gate(CLUSTER_ISSUER, "a-different-secret-of-enough-length-0123456789");
+    let (old, old_kept, _) = gate(CLUSTER_ISSUER, SECRET);
+    old_kept.lock().unwrap().push(record(CLUSTER_ISSUER, &["old-kid"], 3600));
+    // What a hostile gate (or a hostile push it took) could make a terminal obey: OSC 52, a cursor
+    // move, a carriage return over the line, a bidi override (src/cli/out.rs's edge).
+    let (hostile, hostile_kept, _) = gate(CLUSTER_ISSUER, SECRET);
+    hostile_kept.lock().unwrap().push(record("https://evil\u{1b}]52;c;ZXZpbA==\u{7}.example", &["k\u{1b}[2A\rOK\u{202e}cba"], 0));
+    let status = |url: &str, extra: &[&str]| -> Vec<String> { [&["--gate", url, "--gate-cacert", &ca, "--mount", "home", "--status"][..], extra].concat().iter().map(|s| s.to_string()).collect() };
+    let kid = kid();
+    // The state's one shape (worker/src/publish.mjs answers it under `data`, byte for byte).
+    assert_eq!(publish::state("home", None, 0).to_string(), r#"{"mount":"home","published":false}"#);
+    let shape = publish::state("x", Some(&Published { mount: "home".into(), timestamp: 100, issuer: "https://i".into(), jwks: json!({ "keys": [] }), kids: vec!["a".into()] }), 130);
+    assert_eq!(shape.to_string(), r#"{"age":30,"issuer":"https://i","kids":["a"],"mount":"home","published":true,"timestamp":100}"#);
+    // (name, arguments, exit code, phrase in the output). The gate's side is verify_read and
+    // state (src/gate/publish.rs), as worker/src/publish.mjs answers the GET.
+    let rows: Vec<(&str, Vec<String>, i32, String)> = vec![
+        ("after a push: the kids", status(&pushed.url, &[]), 0, format!("kids: {kid}")),
+        ("after a push, --json", status(&pushed.url, &["--json"]), 0, format!("\"kids\": [\n    \"{kid}\"")),
+        ("after a push, within --max-age", status(&pushed.url, &["--max-age", "10m"]), 0, "published: true".into()),
+        ("nothing published", status(&empty.url, &[]), 1, "published: false".into()),
+        ("nothing published, --json", status(&empty.url, &["--json"]), 1, "\"published\": false".into()),
+        ("the gate refuses a wrong secret", status(&wrong.url, &[]), 1, "does not verify".into()),
+        ("older than --max-age", status(&old.url, &["--max-age", "10m"]), 1, "older than --max-age".into()),
+        ("old but within --max-age", status(&old.url, &["--max-age", "2h"]), 0, "kids: old-kid".into()),
+        ("a hostile issuer and kid, escaped", status(&hostile.url, &[]), 0, "https://evil\\u{001B}]52;c;ZXZpbA==\\u{0007}.example".into()),
+        ("a hostile kid, escaped", status(&hostile.url, &[]), 0, "kids: \"k\\u{001B}[2A\\u{000D}OK\\u{202E}cba\"".into()),
+        ("a hostile kid in --json", status(&hostile.url, &["--json"]), 0, "k\\u001b[2A\\rOK\\u202ecba".into()),
+        ("--status with --server", status(&pushed.url, &["--server", "https://127.0.0.1:1"]), 2, "cannot be used with".into()),
+        ("--status with --once", status(&pushed.url, &["--once"]), 2, "cannot be used with".into()),
+        ("--json without --status", vec!["--gate".into(), pushed.url.clone(), "--mount".into(), "home".into(), "--once".into(), "--json".into()], 2, "cannot be used with".into()),
+        ("--max-age without --status", vec!["--gate".into(), pushed.url.clone(), "--mount".into(), "home".into(), "--every".into(), "1h".into(), "--max-age".into(), "1h".into()], 2, "cannot be used with".into()),
+        ("--max-age not a duration", status(&pushed.url, &["--max-age", "soon"]), 2, "a duration".into()),
+    ];
+    for (name, args, code, phrase) in rows {
+        let out = publish_cmd(&args.iter().map(String::as_str).collect::<Vec<_>>(), Some(SECRET));
+        assert_eq!(out.code, code, "{name}: {}", out.all());
+        assert!(out.all().contains(&phrase), "{name}: {phrase:?} in {}", out.all());
+        let raw = out.all().replace('\n', "");
+        assert!(!raw.chars().any(|c| c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c)), "{name}: a hidden character reached the terminal: {raw:?}");
+    }
+    // No secret: say so and contact nothing.
+    let (quiet, _, seen) = gate(CLUSTER_ISSUER, SECRET);
+    let out = publish_cmd(&status(&quiet.url, &[]).iter().map(String::as_str).collect::<Vec<_>>(), None);
+    assert_eq!(out.code, 2, "{}", out.all());
+    assert!(out.stderr.contains("JWKSGATE_PUBLISH_SECRET is not set"), "{}", out.stderr);
+    assert_eq!(*seen.lock().unwrap(), 0, "the stand-in gate saw no request");
 }
