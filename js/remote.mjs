@@ -134,12 +134,15 @@ async function get(url, s, { accept, what, Invalid }) {
       await response.body?.cancel().catch(() => {});
       throw new JOSEError(`Expected 200 OK from the ${what} HTTP response`);
     }
-    const bytes = await readCapped(response, s.maxBytes, () => new Invalid(`the ${what} HTTP response is over ${s.maxBytes} bytes`));
+    // The refusal's code is the error's `cause` ({ code, message }), as checkUrl's: a caller
+    // tells them apart by it, never by the words (ERR_HTTP_TOO_LARGE is the gate's, src/net).
+    const refuse = (code, message, more) => new Invalid(message, { cause: { code, message, ...more } });
+    const bytes = await readCapped(response, s.maxBytes, () => refuse('ERR_HTTP_TOO_LARGE', `the ${what} HTTP response is over ${s.maxBytes} bytes`, { maxBytes: s.maxBytes }));
     let text;
     try {
       text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
     } catch (cause) {
-      throw new Invalid(`the ${what} HTTP response is not UTF-8`, { cause });
+      throw refuse('ERR_HTTP_NOT_UTF8', `the ${what} HTTP response is not UTF-8`, { cause });
     }
     return { text, maxAge: maxAge(response.headers.get('cache-control')) };
   } catch (e) {

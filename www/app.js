@@ -7,7 +7,7 @@ import init, {
   verifySignature, version,
 } from './pkg/jwksgate.js';
 import * as example from './example.js';
-import { CLAIMS, HEADER_PARAMS, TIME_CLAIMS, timePhrase, warnAfterClaim, warnings } from './lib/claims.js';
+import { CLAIMS, HEADER_PARAMS, TIME_CLAIMS, issuerWidened, timePhrase, warnAfterClaim, warnings } from './lib/claims.js';
 import { discoveryUrl, fetchIssuerKeys } from './lib/discovery.js';
 import { brief, el, fill, jsonView, members, shown } from './lib/dom.js';
 import { asciiUrl, bytes, isNumericDate, local, parseWhen, revealText, utc } from './lib/format.js';
@@ -272,7 +272,7 @@ function computeVerdict(token, now, decoded) {
     const err = describeError(e);
     const verdict = notVerified('failed', [err.message], err.code);
     const bound = keyState.bound;
-    if (bound && err.code === 'ERR_INVALID_ARGUMENT' && /^option issuer/.test(err.message)) {
+    if (issuerWidened(e, bound, opts.issuer)) {
       verdict.detail.push(`These keys were fetched for ${ascii(bound)}, and the expected issuer is ${ascii(opts.issuer)}: fetch that issuer's keys, or paste them.`);
     } else if (bound && e?.claim === 'iss') {
       verdict.detail.push(`These keys were fetched for ${ascii(bound)}; the token names ${typeof iss === 'string' ? ascii(iss) : 'no issuer'}.`);

@@ -143,3 +143,14 @@ export function warnings({ header, payload, identity, now, tolerance = 0 }) {
   }
   return out;
 }
+
+/**
+ * Whether a refusal `e` is keys fetched for `bound` asked to verify for another `expected`
+ * issuer: the page's Verifier for fetched keys is bound to their issuer, and a call's `issuer`
+ * may only narrow it, refused as ERR_INVALID_ARGUMENT (src/wasm/options.rs `resolve`). Told by
+ * the code and the two issuers, never by the message's words.
+ */
+export function issuerWidened(e, bound, expected) {
+  if (!bound || expected === undefined || e?.code !== 'ERR_INVALID_ARGUMENT') return false;
+  return [expected].flat().some((issuer) => issuer !== bound);
+}

@@ -105,9 +105,13 @@ export function explain(e, url, what) {
   const message = String(e?.message ?? e);
   if (e?.code === 'ERR_JWKS_TIMEOUT') return new Error(`Gave up waiting for ${url ? show(url) : 'the issuer'} after ${TIMEOUT_MS / 1000} s.`);
   if (e?.code === 'ERR_DISCOVERY_INVALID' && Object.hasOwn(JWKS_URI_REFUSED, e.cause?.code)) return new Error(JWKS_URI_REFUSED[e.cause.code]);
-  const over = /is over (\d+) bytes/.exec(message);
-  if (over) return new Error(`${at} is over ${Number(over[1]) / 1024} KB; the inspector stopped reading it.`);
-  if (/is not UTF-8/.test(message)) return new Error(`${at} is not UTF-8 text.`);
+  // A body refused by the package (js/remote.mjs `get`): its cause's code says why, never its words.
+  const body = (e?.code === 'ERR_JWKS_INVALID' || e?.code === 'ERR_DISCOVERY_INVALID') ? e.cause?.code : undefined;
+  if (body === 'ERR_HTTP_TOO_LARGE') {
+    const cap = Number.isSafeInteger(e.cause.maxBytes) && e.cause.maxBytes > 0 ? ` ${e.cause.maxBytes / 1024} KB` : ' its size limit';
+    return new Error(`${at} is over${cap}; the inspector stopped reading it.`);
+  }
+  if (body === 'ERR_HTTP_NOT_UTF8') return new Error(`${at} is not UTF-8 text.`);
   // The Rust checks of the discovery document (its issuer, its jwks_uri), in their own words.
   if (e?.code === 'ERR_DISCOVERY_INVALID') return new Error(`The ${message}.`);
   return new Error(`${at} cannot be used: ${e?.code ?? 'ERROR'}: ${message}`);

@@ -182,8 +182,8 @@ describe('fetched keys', () => {
       assert.ok(text.includes(`fetched for ${issuer.origin}`), text);
       // Expecting another issuer than the keys were fetched for names the conflict.
       await fillIn(page, /^Issuer \(/, 'https://another-issuer.test');
-      text = await waitVerdict(page, 'failed');
-      assert.ok(text.includes(`fetched for ${issuer.origin}`), text);
+      text = await waitVerdict(page, 'failed', 'ERR_INVALID_ARGUMENT');
+      assert.ok(text.includes(`fetched for ${issuer.origin}, and the expected issuer is https://another-issuer.test`), text);
       // Keys the user edits are the user's own: no longer bound to the fetch.
       await fillIn(page, /^Issuer \(/, '');
       await fillIn(page, /^Issuer keys/, `${await page.getByLabel(/^Issuer keys/).inputValue()} `);
