@@ -116,6 +116,49 @@ fn every_limb_count_agrees_with_biguint() {
     assert!(compared > 200 / SCALE);
 }
 
+/// Limb boundaries and extreme values (issue 27's SIMD kernel cuts 28-bit limbs into 14-bit
+/// halves, takes eight limbs a pass and reads the next pass's columns half-way through one):
+/// every limb count up to 48 and those of 2048-, 3072-, 4096- and 8192-bit keys, each with the
+/// modulus filling its top limb by one bit or whole, all ones (every limb at its largest, the
+/// columns' worst case) or sparse, and s at the edges of [0, n). RFC 8017 section 5.2.2 step 1
+/// (RSAVP1) refuses s >= n, as RustCrypto/RSA's `pkcs1v15::verify` does (`sig >= n`).
+#[test]
+fn limb_boundaries_and_extreme_values_agree_with_biguint() {
+    let counts = (1..=48usize).chain([73, 74, 75, 109, 110, 111, 146, 147, 148, 292, 293]);
+    let (mut compared, mut refused) = (0usize, 0usize);
+    for limbs in counts {
+        for bits in [28 * limbs - 27, 28 * limbs] {
+            if bits < 2 || (cfg!(target_arch = "wasm32") && limbs > 48 && bits % 28 != 0) {
+                continue;
+            }
+            let one = BigUint::from(1u32);
+            let all_ones = (one.clone() << bits) - 1u32;
+            let sparse = (one.clone() << (bits - 1)) + 1u32;
+            for nb in [all_ones, sparse] {
+                let n = nb.to_bytes_be();
+                let k = n.len();
+                for e in [3u64, 65537, (1 << 33) - 1] {
+                    let op = PublicOp::new(&n, e);
+                    let edges = [BigUint::from(0u32), one.clone(), BigUint::from(2u32), nb.clone() - 2u32, nb.clone() - 1u32];
+                    for sb in edges.iter().filter(|sb| **sb < nb) {
+                        let s = left_pad(&sb.to_bytes_be(), k);
+                        let want = left_pad(&sb.modpow(&BigUint::from(e), &nb).to_bytes_be(), k);
+                        assert_eq!(op.apply(&s), Some(want), "{bits}-bit n = {nb:x}, e = {e}, s = {sb:x}");
+                        compared += 1;
+                    }
+                    for sb in [nb.clone(), nb.clone() + 1u32, (one.clone() << (8 * k)) - 1u32] {
+                        if sb.bits() as usize <= 8 * k {
+                            assert_eq!(op.apply(&left_pad(&sb.to_bytes_be(), k)), None, "{bits}-bit n, s = {sb:x} >= n accepted");
+                            refused += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(compared > 1000 && refused > 500, "{compared} compared, {refused} refused");
+}
+
 fn digest(alg: Alg, msg: &[u8]) -> Vec<u8> {
     match alg {
         Alg::RS256 | Alg::PS256 => Sha256::digest(msg).to_vec(),

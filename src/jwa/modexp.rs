@@ -60,7 +60,9 @@ impl PublicOp {
             Some(&top) if top != 0 => 8 * n.len() - top.leading_zeros() as usize,
             _ => 0,
         };
-        if bits.div_ceil(WIDE as usize) <= WIDE_MAX_LIMBS {
+        // The SIMD kernel's columns hold 14-bit halves' products (see `simd`): 28-bit limbs at
+        // every size there.
+        if cfg!(all(target_arch = "wasm32", target_feature = "simd128")) || bits.div_ceil(WIDE as usize) <= WIDE_MAX_LIMBS {
             Self::with_limbs::<WIDE>(n, bits, e)
         } else {
             Self::with_limbs::<NARROW>(n, bits, e)
@@ -83,9 +85,11 @@ impl PublicOp {
             r_squared::<W>(&nl, bits, |out, a| scalar::mont_sqr::<W>(out, a, &mut wide, &nl, n0inv))
         };
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        let r2 = {
-            let (nv, mut t) = (simd::Lanes::new(&nl), Box::new(simd::columns()));
-            r_squared::<W>(&nl, bits, |out, a| simd::mont_sqr::<W>(out, a, &mut t, &nl, &nv, n0inv))
+        let r2 = if W != WIDE {
+            Vec::new()
+        } else {
+            let (nv, mut av, mut t) = (simd::Lanes::new(&nl), Box::new(simd::Lanes::new(&[])), Box::new(simd::columns()));
+            r_squared::<W>(&nl, bits, |out, a| simd::mont_sqr(out, a, &mut t, &mut av, &nl, &nv, n0inv))
         };
         Self::from_parts(nl, r2, n0inv, W, e, k)
     }
@@ -146,15 +150,18 @@ impl PublicOp {
         }
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
         {
+            if W != WIDE {
+                return None; // `new` takes 28-bit limbs for every key in this build
+            }
             let [nv, r2v] = &*self.lanes;
             let mut t = simd::columns();
             let t = &mut t;
-            simd::mont_mul::<W>(x, s, r2v, t, n, nv, n0inv);
-            let (sm, sv) = (simd::Lanes::new(x), simd::Lanes::new(s));
+            simd::mont_mul(x, s, r2v, t, n, nv, n0inv);
+            let (sm, sv, mut av) = (simd::Lanes::new(x), simd::Lanes::new(s), simd::Lanes::new(&[]));
             walk(self.e, x, y, |step, out, a| match step {
-                Step::Square => simd::mont_sqr::<W>(out, a, t, n, nv, n0inv),
-                Step::TimesSR => simd::mont_mul::<W>(out, a, &sm, t, n, nv, n0inv),
-                Step::TimesS => simd::mont_mul::<W>(out, a, &sv, t, n, nv, n0inv),
+                Step::Square => simd::mont_sqr(out, a, t, &mut av, n, nv, n0inv),
+                Step::TimesSR => simd::mont_mul(out, a, &sm, t, n, nv, n0inv),
+                Step::TimesS => simd::mont_mul(out, a, &sv, t, n, nv, n0inv),
             });
         }
         let mut out = vec![0u8; self.k];
@@ -461,232 +468,326 @@ mod scalar {
 }
 
 /// The same Montgomery arithmetic in wasm SIMD128, for builds with `+simd128` (the package's
-/// main `.wasm`; hosts without SIMD load the scalar build). `i64x2.extmul_low/high_i32x4_u`
-/// take two 32 x 32 -> 64-bit products per instruction, which V8 compiles to one `pmuludq`
-/// each; the columns stay 64-bit sums with deferred carries exactly as in the scalar code, two
-/// to a `v128`.
+/// main `.wasm`; hosts without SIMD load the scalar build), on `i32x4.dot_i16x8_s`: each lane
+/// sums two 16 x 16-bit products, and V8 compiles it to one `pmaddwd` (eight products an
+/// instruction, no shuffle; `i64x2.extmul` costs two shuffles and a `pmuludq` per two products).
 ///
-/// Row i of a product adds a_i b_j into column i + j. Columns are held in pairs (2k, 2k + 1),
-/// so a row meets them pair-aligned only if i is even; for odd rows the multiplicand is also
-/// kept moved up one limb ([`Lanes::shifted`]), which makes rows i and i + 1 (i even) start
-/// at the same pair. Every access is then a whole `v128` at an index: no unaligned loads, no
-/// unsafe code. Products, squares and reductions go four rows a pass (rows i + 2 and i + 3
-/// start one pair up), so each pair of columns is loaded and stored once per 8 products.
-/// Measured against two rows a pass: 3 to 5% faster; one level of Karatsuba on the squares,
-/// as the scalar code has, was 2 to 10% slower here (three operand layouts per square).
+/// Limbs stay 28 bits ([`WIDE`], every key size), each cut in two 14-bit halves ("units"), so
+/// a product a b is a product of 2L-unit numbers whose unit products stay below 2^28. A row of
+/// the product is one 28-bit limb of b, i.e. two unit rows, whose units (hi, lo) are splatted
+/// as an i16 pair; lane m of a multiplicand group holds the unit pair (u_j, u_(j+1)), so a dot
+/// lane is u_j b_hi + u_(j+1) b_lo: both products belong to unit column j + 2r + 1. Two copies
+/// of the multiplicand, the pairs from j = 4G - 1 and from j = 4G - 3 ([`Lanes`]), put the rows
+/// of even and odd limbs on whole groups of four unit columns. Eight limbs a pass: each lane sums
+/// at most 8 dots (< 2^32, summed in u32), then is widened into the 64-bit unit columns, two to a
+/// `v128`. The Montgomery digits stay 28 bits, computed from the columns exactly as in the scalar
+/// [`super::scalar`] code (with n's halves accounted as the dots place them).
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd {
-    use super::{mask, reduce_once, MAX_LIMBS};
+    use super::{mask, reduce_once, MAX_LIMBS, WIDE};
     use core::arch::wasm32::{
-        u32x4, u32x4_shr, u32x4_shuffle, u32x4_splat, u64x2, u64x2_add, u64x2_extmul_high_u32x4, u64x2_extmul_low_u32x4,
-        u64x2_extract_lane, u64x2_shl, u64x2_splat, v128, v128_and, v128_or,
+        i32x4_add, i32x4_dot_i16x8, u32x4, u32x4_shuffle, u64x2, u64x2_add, u64x2_extend_high_u32x4, u64x2_extend_low_u32x4,
+        u64x2_extract_lane, u64x2_shl, u64x2_shr, u64x2_shuffle, u64x2_splat, u64x2_sub, u8x16_shuffle, v128, v128_and, v128_or,
     };
 
-    /// u32x4 groups of a multiplicand of up to MAX_LIMBS limbs, with room for the shift.
-    const GROUPS: usize = (MAX_LIMBS + 1).div_ceil(4);
-    /// Column pairs: rows reach pair (L - 1) / 2 + 2 GROUPS, below L + 3.
-    const PAIRS: usize = MAX_LIMBS + 4;
+    /// Bits per unit: half a limb.
+    const HALF: u32 = WIDE / 2;
+    const HMASK: u64 = (1 << HALF) - 1;
+    /// Multiplicand groups: (L + 3) / 2 for L limbs (the odd copy reaches unit 2L).
+    const GROUPS: usize = MAX_LIMBS / 2 + 2;
+    /// Pairs of unit columns: a pass at limb i writes pairs i to i + 2 (groups + 3).
+    const PAIRS: usize = 2 * MAX_LIMBS + 12;
 
-    /// A multiplicand's limbs as u32x4 groups (limb j in lane j % 4 of group j / 4), and the
-    /// same moved up one limb (limb j at position j + 1).
+    /// A multiplicand's unit pairs, four to a group: `even` lane m of group G is the pair
+    /// (u_(4G+m-1), u_(4G+m)), `odd` lane m (u_(4G+m-3), u_(4G+m-2)); units out of range are zero.
     #[derive(Clone, Debug)]
     pub(super) struct Lanes {
-        plain: [v128; GROUPS],
-        shifted: [v128; GROUPS],
-        /// Groups in use: (L + 1) / 4 rounded up, enough for the shifted copy's top limb.
+        even: [v128; GROUPS],
+        odd: [v128; GROUPS],
         len: usize,
     }
 
     impl Lanes {
-        /// Made for every square (from its operand), so made with whole-vector operations: each
-        /// group narrowed from two u64x2 by one shuffle, its shifted copy one more shuffle of it
-        /// and the group before (building them lane by lane was 5% of a verify).
         pub(super) fn new(x: &[u64]) -> Self {
-            let len = (x.len() + 1).div_ceil(4).min(GROUPS);
-            let (full, rest) = x.as_chunks::<4>();
-            // The last group, zero-padded: the remaining limbs, or all zeros, where only the
-            // shifted copy has a limb (x's top limb) when L is a multiple of four.
-            let mut last = [0u64; 4];
-            if let Some(l) = last.get_mut(..rest.len()) {
-                l.copy_from_slice(rest);
+            let mut lanes = Lanes { even: [u64x2_splat(0); GROUPS], odd: [u64x2_splat(0); GROUPS], len: 0 };
+            lanes.set(x);
+            lanes
+        }
+
+        /// Made for every square (into the same scratch, not a new 5 KiB value), so with
+        /// whole-vector operations: two limbs (a_2G, a_2G+1) make group G's four pairs,
+        /// (a_(i-1) hi, a_i lo) and (a_i lo, a_i hi) for each limb.
+        pub(super) fn set(&mut self, x: &[u64]) {
+            let len = (x.len().div_ceil(2) + 1).min(GROUPS);
+            let Lanes { even, odd, .. } = self;
+            let (mut before, mut last) = (u64x2_splat(0), u64x2_splat(0));
+            let (pairs, rest) = x.as_chunks::<2>();
+            let top = [rest.first().copied().unwrap_or(0), 0];
+            let limbs = pairs.iter().chain(core::iter::once(&top)).chain(core::iter::repeat(&[0, 0]));
+            for ((e, o), &[a0, a1]) in even.iter_mut().zip(odd.iter_mut()).zip(limbs).take(len) {
+                let a = u64x2(a0, a1);
+                let prev = u64x2_shuffle::<1, 2>(before, a);
+                let lo = v128_and(a, u64x2_splat(HMASK));
+                let v = v128_or(
+                    v128_or(u64x2_shr(prev, HALF), u64x2_shl(lo, 16)),
+                    v128_or(u64x2_shl(lo, 32), u64x2_shl(u64x2_shr(a, HALF), 48)),
+                );
+                *e = v;
+                *o = u32x4_shuffle::<2, 3, 4, 5>(last, v);
+                (before, last) = (a, v);
             }
-            let mut plain = [u32x4_splat(0); GROUPS];
-            let mut shifted = [u32x4_splat(0); GROUPS];
-            let mut before = u32x4_splat(0);
-            let words = full.iter().chain(core::iter::once(&last));
-            for ((p, s), &[a, b, c, d]) in plain.iter_mut().zip(shifted.iter_mut()).zip(words).take(len) {
-                let group = u32x4_shuffle::<0, 2, 4, 6>(u64x2(a, b), u64x2(c, d));
-                *p = group;
-                *s = u32x4_shuffle::<3, 4, 5, 6>(before, group);
-                before = group;
-            }
-            Lanes { plain, shifted, len }
+            self.len = len;
         }
     }
 
-    /// The column sums, two to a v128.
+    /// A limb as a row pair's multiplier: (hi, lo) in every lane.
+    fn splat(v: u64) -> v128 {
+        let w = ((v >> HALF) | (v & HMASK) << 16) as u32;
+        u32x4(w, w, w, w)
+    }
+
+    /// The unit columns, two to a v128.
     pub(super) type Columns = [v128; PAIRS];
 
     pub(super) fn columns() -> Columns {
         [u64x2_splat(0); PAIRS]
     }
 
+    /// The 28-bit column k: unit columns 2k and 2k + 1.
     fn column(t: &[v128], k: usize) -> u64 {
-        if k.is_multiple_of(2) {
-            u64x2_extract_lane::<0>(t[k / 2])
-        } else {
-            u64x2_extract_lane::<1>(t[k / 2])
+        u64x2_extract_lane::<0>(t[k]) + (u64x2_extract_lane::<1>(t[k]) << HALF)
+    }
+
+    /// t += the u32 sums of four unit columns, widened.
+    #[inline(always)]
+    fn widen_add(t: &mut [v128], s: v128) {
+        t[0] = u64x2_add(t[0], u64x2_extend_low_u32x4(s));
+        t[1] = u64x2_add(t[1], u64x2_extend_high_u32x4(s));
+    }
+
+    /// t (pairs from column group 0) += 2H limb rows: row pair k (limbs 2k, 2k + 1 of the pass,
+    /// multipliers x[k]) takes multiplicand group c of `even` and `odd` into column group c + k.
+    /// `keep(c, d)` masks row d's lanes of group c (all ones but at a square's diagonal). Each
+    /// column group's u32 sum collects 2H dots of two products below 2^28: H <= 4. Once column
+    /// groups 0 to `hook_at` are complete, `hook` reads them (the reduction's next digits, taken
+    /// while the rest of the pass runs), if the pass reaches that far.
+    #[inline(always)]
+    fn add_rows<const H: usize>(
+        t: &mut [v128],
+        even: &[v128],
+        odd: &[v128],
+        x: [[v128; 2]; H],
+        keep: impl Fn(usize, usize) -> v128,
+        hook_at: usize,
+        hook: impl FnOnce(&[v128]),
+    ) {
+        // Four named sums rather than an array: LLVM turned the array's shift into a memmove and
+        // kept it in memory. With H = 2 the last two stay zero and fold away.
+        let zero = u64x2_splat(0);
+        let (mut p0, mut p1, mut p2, mut p3) = (zero, zero, zero, zero);
+        let n = even.len();
+        let (body, tail) = t.split_at_mut(2 * n);
+        let split = hook_at.saturating_add(1).min(n);
+        let (first, rest) = body.split_at_mut(2 * split);
+        let mut step = |c: usize, tt: &mut [v128], e: v128, o: v128| {
+            let rows = |k: usize| {
+                let de = i32x4_dot_i16x8(v128_and(e, keep(c, 2 * k)), x[k][0]);
+                i32x4_add(de, i32x4_dot_i16x8(v128_and(o, keep(c, 2 * k + 1)), x[k][1]))
+            };
+            widen_add(tt, i32x4_add(p0, rows(0)));
+            p0 = i32x4_add(p1, rows(1));
+            if H > 2 {
+                p1 = i32x4_add(p2, rows(2));
+                p2 = i32x4_add(p3, rows(3));
+                p3 = zero;
+            } else {
+                p1 = zero;
+            }
+        };
+        for (c, ((tt, &e), &o)) in first.chunks_exact_mut(2).zip(even).zip(odd).enumerate() {
+            step(c, tt, e, o);
+        }
+        if hook_at < n {
+            hook(first);
+        }
+        for (c, ((tt, &e), &o)) in rest.chunks_exact_mut(2).zip(&even[split..]).zip(&odd[split..]).enumerate() {
+            step(split + c, tt, e, o);
+        }
+        for (tt, p) in tail.chunks_exact_mut(2).zip([p0, p1, p2]).take(H - 1) {
+            widen_add(tt, p);
         }
     }
 
-    /// t += x0 p + x1 q, group by group from pair 0 of t: rows i and i + 1 of a product, p the
-    /// plain groups and q the shifted ones. Limbs are below 2^31, so `z = u32x4_shr(p, 31)` is
-    /// zero: or-ed into the multipliers, it keeps LLVM from widening those loop-invariant
-    /// vectors once outside the loop, which would leave an emulated `i64x2.mul` (about three
-    /// times the instructions) where an `extmul` belongs.
-    #[inline(always)]
-    fn add_2rows(t: &mut [v128], p: &[v128], q: &[v128], x0: v128, x1: v128) {
-        for ((tt, &p), &q) in t.chunks_exact_mut(2).zip(p).zip(q) {
-            let z = u32x4_shr(p, 31);
-            let (x0, x1) = (v128_or(x0, z), v128_or(x1, z));
-            let lo = u64x2_add(u64x2_extmul_low_u32x4(p, x0), u64x2_extmul_low_u32x4(q, x1));
-            let hi = u64x2_add(u64x2_extmul_high_u32x4(p, x0), u64x2_extmul_high_u32x4(q, x1));
-            tt[0] = u64x2_add(tt[0], lo);
-            tt[1] = u64x2_add(tt[1], hi);
-        }
-    }
+    const ALL: v128 = u32x4(!0, !0, !0, !0);
 
     /// Lanes below 0 to 4 cleared, by how many.
-    const CLEAR: [v128; 5] = [
-        u32x4(!0, !0, !0, !0),
-        u32x4(0, !0, !0, !0),
-        u32x4(0, 0, !0, !0),
-        u32x4(0, 0, 0, !0),
-        u32x4(0, 0, 0, 0),
-    ];
+    const CLEAR: [v128; 5] = [ALL, u32x4(0, !0, !0, !0), u32x4(0, 0, !0, !0), u32x4(0, 0, 0, !0), u32x4(0, 0, 0, 0)];
 
-    /// t = the column sums of a b, four rows a pass.
-    fn product(t: &mut [v128], a: &[u64], b: &Lanes) {
-        let g = b.len;
-        for (i, rows) in (0..).step_by(4).zip(a.chunks(4)) {
-            let limb = |d: usize| u32x4_splat(rows.get(d).map_or(0, |&v| v as u32));
-            add_4rows(&mut t[i / 2..i / 2 + 2 * g + 1], &b.plain[..g], &b.shifted[..g], [limb(0), limb(1), limb(2), limb(3)]);
-        }
-    }
-
-    /// t = the column sums of a^2: the cross products a_i a_j (i < j) once, doubled, plus the
-    /// squares, four rows a pass.
-    fn square(t: &mut [v128], a: &[u64], av: &Lanes) {
-        let g = av.len;
-        for (i, rows) in (0..).step_by(4).zip(a.chunks(4)) {
-            let limb = |d: usize| u32x4_splat(rows.get(d).map_or(0, |&v| v as u32));
-            let x = [limb(0), limb(1), limb(2), limb(3)];
-            let p = i / 2;
-            // Rows i, i + 1 start at pair p, rows i + 2, i + 3 at pair p + 1. Row i + d takes
-            // limbs from i + d + 1 on: group positions from i + 1, i + 3 (shifted), i + 3 and
-            // i + 5 (shifted, counted from column i + 2); the first two groups are masked.
-            let from = [i + 1, i + 3, i + 3, i + 5];
-            let first = i / 4;
-            let masked = (first..g).take(2);
-            for k in masked.clone() {
-                let q = |d: usize, groups: &[v128; GROUPS]| v128_and(groups[k], CLEAR[from[d].saturating_sub(4 * k).min(4)]);
-                add_2rows(&mut t[p + 2 * k..p + 2 * k + 2], &[q(0, &av.plain)], &[q(1, &av.shifted)], x[0], x[1]);
-                add_2rows(&mut t[p + 1 + 2 * k..p + 2 * k + 3], &[q(2, &av.plain)], &[q(3, &av.shifted)], x[2], x[3]);
+    /// A square's masks at its diagonal, by group (from the pass's first) and row of the pass:
+    /// row d keeps lanes 4c + m >= 2d + 2, or 2d + 4 in the odd copy (see [`upper`]).
+    const DIAGONAL: [[v128; 8]; 5] = {
+        let mut masks = [[ALL; 8]; 5];
+        let mut c = 0;
+        while c < 5 {
+            let mut d = 0;
+            while d < 8 {
+                let from = 2 * d + 2 + 2 * (d & 1);
+                let clear = if from <= 4 * c { 0 } else if from - 4 * c > 4 { 4 } else { from - 4 * c };
+                masks[c][d] = CLEAR[clear];
+                d += 1;
             }
-            let rest = first + masked.len();
-            if rest < g {
-                add_4rows(&mut t[p + 2 * rest..p + 2 * g + 1], &av.plain[rest..g], &av.shifted[rest..g], x);
-            }
+            c += 1;
         }
-        for (pair, &ak) in t.iter_mut().zip(a) {
-            *pair = u64x2_add(u64x2_shl(*pair, 1), u64x2(ak * ak, 0));
-        }
-    }
+        masks
+    };
 
-    /// Rows i to i + 3 (i even) at once: rows i, i + 1 start at pair 0 of t, rows i + 2, i + 3
-    /// at pair 1, so pair 2g takes the low half of group g of the first two rows and the high
-    /// half of group g - 1 of the other two.
-    #[inline(always)]
-    fn add_4rows(t: &mut [v128], p: &[v128], q: &[v128], x: [v128; 4]) {
-        let mut carried = u64x2_splat(0);
-        let (tt, last) = t.split_at_mut(2 * p.len());
-        for ((tt, &p), &q) in tt.chunks_exact_mut(2).zip(p).zip(q) {
-            let z = u32x4_shr(p, 31);
-            let [x0, x1, x2, x3] = x.map(|x| v128_or(x, z));
-            let lo01 = u64x2_add(u64x2_extmul_low_u32x4(p, x0), u64x2_extmul_low_u32x4(q, x1));
-            let hi01 = u64x2_add(u64x2_extmul_high_u32x4(p, x0), u64x2_extmul_high_u32x4(q, x1));
-            let lo23 = u64x2_add(u64x2_extmul_low_u32x4(p, x2), u64x2_extmul_low_u32x4(q, x3));
-            let hi23 = u64x2_add(u64x2_extmul_high_u32x4(p, x2), u64x2_extmul_high_u32x4(q, x3));
-            tt[0] = u64x2_add(tt[0], u64x2_add(lo01, carried));
-            tt[1] = u64x2_add(tt[1], u64x2_add(hi01, lo23));
-            carried = hi23;
-        }
-        last[0] = u64x2_add(last[0], carried);
-    }
-
-    /// Montgomery reduction of the column sums t into out = t R^-1 mod n, as [`super::reduce`]:
-    /// four rows a pass, each m_(i+k) computed from column i + k as rows i to i + k - 1 leave it.
-    fn reduce<const W: u32>(out: &mut [u64], t: &mut [v128], n: &[u64], nv: &Lanes, n0inv: u64) {
-        let l = n.len();
-        let g = nv.len;
-        let nj = |j: usize| n.get(j).copied().unwrap_or(0);
-        let mut carry = 0u64;
+    /// Adds the rows of limbs i.. (`rows`, zero past the end) times `b` into t, eight a pass
+    /// (four for a last pass of at most four), through `pass(t at the pass's columns, x)`.
+    fn passes(t: &mut [v128], rows: &[u64], mut pass: impl FnMut(&mut [v128], usize, &[[v128; 2]])) {
         let mut i = 0;
-        // Column i + k as rows i.. leave it: its sum, the carry in, and the earlier rows' terms.
-        while i + 4 <= l {
-            let mut m = [0u64; 4];
-            for k in 0..4 {
-                let mut c = column(t, i + k) + carry;
-                for (j, &mj) in m.iter().enumerate().take(k) {
-                    c += mj * nj(k - j);
-                }
-                m[k] = c.wrapping_mul(n0inv) & mask(W);
-                carry = (c + m[k] * nj(0)) >> W;
-            }
-            let x = m.map(|m| u32x4_splat(m as u32));
-            add_4rows(&mut t[i / 2..i / 2 + 2 * g + 1], &nv.plain[..g], &nv.shifted[..g], x);
-            i += 4;
+        while i < rows.len() {
+            let limb = |d: usize| splat(rows.get(i + d).copied().unwrap_or(0));
+            let x = [[limb(0), limb(1)], [limb(2), limb(3)], [limb(4), limb(5)], [limb(6), limb(7)]];
+            let h = if rows.len() - i > 4 { 4 } else { 2 };
+            pass(&mut t[i..], i, &x[..h]);
+            i += 2 * h;
         }
-        // The last one to three rows, two a pass. (Folding them into one more four-row pass with
-        // zero multipliers is shorter code but measured 2% slower at 2048 and 3072 bits, whose
-        // limb counts leave two rows over.)
-        for i in (i..l).step_by(2) {
-            let c0 = column(t, i) + carry;
-            let m0 = c0.wrapping_mul(n0inv) & mask(W);
-            carry = (c0 + m0 * nj(0)) >> W;
-            let m1 = if i + 1 < l {
-                let c1 = column(t, i + 1) + carry + m0 * nj(1);
-                let m1 = c1.wrapping_mul(n0inv) & mask(W);
-                carry = (c1 + m1 * nj(0)) >> W;
-                m1
-            } else {
-                0
-            };
-            let (x0, x1) = (u32x4_splat(m0 as u32), u32x4_splat(m1 as u32));
-            add_2rows(&mut t[i / 2..i / 2 + 2 * g], &nv.plain[..g], &nv.shifted[..g], x0, x1);
+    }
+
+    /// Rows of 2H limbs (x) against the whole multiplicand b, into t from its first pair.
+    #[inline(always)]
+    fn full<const H: usize>(t: &mut [v128], b: &Lanes, x: &[[v128; 2]], hook_at: usize, hook: impl FnOnce(&[v128])) {
+        let g = b.len;
+        let mut xs = [[u64x2_splat(0); 2]; H];
+        xs.copy_from_slice(&x[..H]);
+        add_rows::<H>(&mut t[..2 * (g + H - 1)], &b.even[..g], &b.odd[..g], xs, |_, _| ALL, hook_at, hook);
+    }
+
+    /// t = the unit column sums of a b.
+    fn product(t: &mut [v128], a: &[u64], b: &Lanes) {
+        let none = |_: &[v128]| {};
+        passes(t, a, |t, _, x| if x.len() == 4 { full::<4>(t, b, x, usize::MAX, none) } else { full::<2>(t, b, x, usize::MAX, none) });
+    }
+
+    /// Rows of the limbs i.. (t from pair i) against units from 2i + 2d + 1 on (row d): a
+    /// square's cross products, and one unit square each.
+    #[inline(always)]
+    fn upper<const H: usize>(t: &mut [v128], i: usize, av: &Lanes, x: &[[v128; 2]]) {
+        let g = av.len;
+        let mut xs = [[u64x2_splat(0); 2]; H];
+        xs.copy_from_slice(&x[..H]);
+        // Row d needs lanes 4G + m >= 2i + 2d + 2 (even copy) or 2i + 2d + 4 (odd copy): from
+        // group i / 2, the first five groups masked, the rest whole.
+        let (start, cut) = ((i / 2).min(g), (i / 2 + 5).min(g));
+        let keep = |c: usize, d: usize| DIAGONAL[c.min(4)][d];
+        add_rows::<H>(&mut t[2 * start..2 * (cut + H - 1)], &av.even[start..cut], &av.odd[start..cut], xs, keep, usize::MAX, |_| {});
+        if cut < g {
+            add_rows::<H>(&mut t[2 * cut..2 * (g + H - 1)], &av.even[cut..g], &av.odd[cut..g], xs, |_, _| ALL, usize::MAX, |_| {});
+        }
+    }
+
+    /// t = the unit column sums of a^2: the cross products a_i a_j (i < j) once, then doubled,
+    /// plus the squares. Row i's dots against units from 2i + 1 on take the cross products and
+    /// one unit square, u_(2i+1)^2 (unit column 4i + 2), which the last loop takes back once
+    /// (after doubling the column holds it twice) and completes a_i^2 with its other units:
+    /// u_2i^2 and 2 u_2i u_(2i+1), two limbs at a time by two more dots of the even copy's
+    /// (lo, hi) pairs.
+    fn square(t: &mut [v128], a: &[u64], av: &Lanes) {
+        passes(t, a, |t, i, x| if x.len() == 4 { upper::<4>(t, i, av, x) } else { upper::<2>(t, i, av, x) });
+        let zero = u64x2_splat(0);
+        let groups = av.even[..av.len].iter().copied().chain(core::iter::repeat(zero));
+        for (q, group) in t.chunks_exact_mut(4).zip(groups) {
+            // (lo, hi) of limbs 2G, 2G, 2G + 1, 2G + 1; then (lo, 0), (hi, lo), ... and (0, hi), 0, ...
+            let v = u32x4_shuffle::<1, 1, 3, 3>(group, group);
+            let low = i32x4_dot_i16x8(v, u8x16_shuffle::<0, 1, 16, 16, 6, 7, 4, 5, 8, 9, 16, 16, 14, 15, 12, 13>(v, zero));
+            let high = i32x4_dot_i16x8(v, u8x16_shuffle::<16, 16, 2, 3, 16, 16, 16, 16, 16, 16, 10, 11, 16, 16, 16, 16>(v, zero));
+            q[0] = u64x2_add(u64x2_shl(q[0], 1), u64x2_extend_low_u32x4(low));
+            q[1] = u64x2_sub(u64x2_shl(q[1], 1), u64x2_extend_low_u32x4(high));
+            q[2] = u64x2_add(u64x2_shl(q[2], 1), u64x2_extend_high_u32x4(low));
+            q[3] = u64x2_sub(u64x2_shl(q[3], 1), u64x2_extend_high_u32x4(high));
+        }
+    }
+
+    /// Montgomery reduction of the unit columns t into out = t R^-1 mod n, eight 28-bit digits a
+    /// pass: m_(i+k) from column i + k as rows i to i + k - 1 leave it, their products m_j n_l
+    /// counted whole in column i + j + l, as in the scalar code. The dots place a product's top
+    /// unit product (m_j hi times n_l hi) one column up; below the pass's last column that only
+    /// moves value between columns the chain has already summed, but the last column's spills
+    /// land in the next pass's columns, where t holds them too: the carry gives them back.
+    /// The next pass's digits are taken as soon as the pass has finished their columns (its
+    /// first h + 4 column groups), so that their serial chain runs beside the pass's dots.
+    fn reduce(out: &mut [u64], t: &mut [v128], n: &[u64], nv: &Lanes, n0inv: u64) {
+        let l = n.len();
+        let low: [u64; 8] = core::array::from_fn(|j| n.get(j).copied().unwrap_or(0));
+        // Digits of columns at.. of `cols` (count of them) into m, carrying.
+        let digits = |m: &mut [u64; 8], cols: &[v128], at: usize, count: usize, carry: &mut u64| {
+            // A constant trip count, so that the loop unrolls and the digits stay in registers
+            // (with `0..count` they went through memory, on the chain's critical path).
+            for k in 0..8 {
+                if k >= count {
+                    break;
+                }
+                let mut c = column(cols, at + k) + *carry;
+                for j in 0..k {
+                    c += m[j] * low[k - j];
+                }
+                let d = c.wrapping_mul(n0inv) & mask(WIDE);
+                m[k] = d;
+                *carry = (c + d * low[0]) >> WIDE;
+            }
+            let last = count.min(8);
+            for j in 0..8 {
+                if j < last {
+                    *carry -= (m[j] >> HALF) * (low[last - 1 - j] >> HALF);
+                }
+            }
+        };
+        let mut carry = 0u64;
+        let mut m = [0u64; 8];
+        digits(&mut m, t, 0, l, &mut carry);
+        let mut i = 0;
+        while i < l {
+            let h = if l - i > 4 { 4 } else { 2 };
+            let count = l.saturating_sub(i + 2 * h);
+            let x = [[splat(m[0]), splat(m[1])], [splat(m[2]), splat(m[3])], [splat(m[4]), splat(m[5])], [splat(m[6]), splat(m[7])]];
+            let mut next = [0u64; 8];
+            let early = nv.len >= h + 4;
+            let hook = |cols: &[v128]| digits(&mut next, cols, 2 * h, count, &mut carry);
+            match (h, early) {
+                (4, true) => full::<4>(&mut t[i..], nv, &x, h + 3, hook),
+                (4, false) => full::<4>(&mut t[i..], nv, &x, usize::MAX, |_| {}),
+                (_, true) => full::<2>(&mut t[i..], nv, &x, h + 3, hook),
+                (_, false) => full::<2>(&mut t[i..], nv, &x, usize::MAX, |_| {}),
+            }
+            if !early {
+                digits(&mut next, &t[i..], 2 * h, count, &mut carry);
+            }
+            m = next;
+            i += 2 * h;
         }
         for (k, o) in (l..2 * l).zip(out.iter_mut()) {
             let v = column(t, k) + carry;
-            *o = v & mask(W);
-            carry = v >> W;
+            *o = v & mask(WIDE);
+            carry = v >> WIDE;
         }
-        reduce_once::<W>(out, carry, n);
+        reduce_once::<WIDE>(out, carry, n);
     }
 
     /// out = a b R^-1 mod n.
-    pub(super) fn mont_mul<const W: u32>(out: &mut [u64], a: &[u64], b: &Lanes, t: &mut Columns, n: &[u64], nv: &Lanes, n0inv: u64) {
-        let t = &mut t[..n.len() + 3];
+    pub(super) fn mont_mul(out: &mut [u64], a: &[u64], b: &Lanes, t: &mut Columns, n: &[u64], nv: &Lanes, n0inv: u64) {
+        let t = &mut t[..2 * n.len() + 12];
         t.fill(u64x2_splat(0));
         product(t, a, b);
-        reduce::<W>(out, t, n, nv, n0inv);
+        reduce(out, t, n, nv, n0inv);
     }
 
     /// out = a^2 R^-1 mod n.
-    pub(super) fn mont_sqr<const W: u32>(out: &mut [u64], a: &[u64], t: &mut Columns, n: &[u64], nv: &Lanes, n0inv: u64) {
-        let t = &mut t[..n.len() + 3];
+    pub(super) fn mont_sqr(out: &mut [u64], a: &[u64], t: &mut Columns, av: &mut Lanes, n: &[u64], nv: &Lanes, n0inv: u64) {
+        let t = &mut t[..2 * n.len() + 12];
         t.fill(u64x2_splat(0));
-        square(t, a, &Lanes::new(a));
-        reduce::<W>(out, t, n, nv, n0inv);
+        av.set(a);
+        square(t, a, av);
+        reduce(out, t, n, nv, n0inv);
     }
 }
 
