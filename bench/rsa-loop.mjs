@@ -1,8 +1,12 @@
 // ns per limb product of the RSA kernel's inner loop as V8 runs it (bench/rsa-loop/loop.wat,
 // assembled with scripts/binaryen's wasm-as): 28-bit limbs by i64x2.extmul (16 products a group
-// of four limbs and four rows), with and without the or-ed zero of src/jwa/modexp.rs, and 22-bit
-// limbs in f64x2 (8 products a group). By process CPU time, medians of 21 runs; L = 74 limbs
-// (RSA-2048) for the integer loops, 94 for f64. No verdict; usage: node bench/rsa-loop.mjs
+// of four limbs and four rows), with and without the or-ed zero of src/jwa/modexp.rs's former
+// kernel, 22-bit limbs in f64x2 (8 products a group), and i32x4.dot_i16x8_s on 14-bit halves of
+// 28-bit limbs (the kernel since issue 27's rsakernel branch: dw8, eight limb rows a pass, u32
+// sums widened into 64-bit columns; dot4 and dot8 without the widening, dw4 with four rows), its
+// figures per 28-bit product (a 28-bit product is four 14-bit ones). By process CPU time, medians
+// of 21 runs; L = 74 limbs (RSA-2048) for the integer loops, 94 for f64. No verdict; usage:
+// node bench/rsa-loop.mjs
 import { execFileSync } from 'node:child_process';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +34,8 @@ const run = (f, groups, products) => {
 for (let k = 0; k < 3; k++) {
   console.log(
     `ns per product: extmul ${run(e.ext, 19, 16).toFixed(3)}, extmul with the or-ed zero ${run(e.extz, 19, 16).toFixed(3)}, ` +
-      `the zero by an and ${run(e.extand, 19, 16).toFixed(3)}, f64x2 (22-bit limbs) ${run(e.flt, 47, 8).toFixed(3)}`,
+      `the zero by an and ${run(e.extand, 19, 16).toFixed(3)}, f64x2 (22-bit limbs) ${run(e.flt, 47, 8).toFixed(3)}; ` +
+      `dot_i16x8 per 28-bit product: dot4 ${(4 * run(e.dot4, 37, 32)).toFixed(3)}, dot8 ${(4 * run(e.dot8, 37, 64)).toFixed(3)}, ` +
+      `dw4 ${(4 * run(e.dw4, 37, 32)).toFixed(3)}, dw8 ${(4 * run(e.dw8, 37, 64)).toFixed(3)}`,
   );
 }

@@ -98,9 +98,9 @@
         (local.set $pp (local.get $p)) (local.set $qq (local.get $q))
         (br_if $l (i32.lt_u (local.tee $g (i32.add (local.get $g) (i32.const 1))) (local.get $G))))
       (br_if $it (local.tee $iters (i32.sub (local.get $iters) (i32.const 1))))))
-  ;; i32x4.dot_i16x8_s (pmaddwd): each lane sums two 16 x 16-bit products, a pair of limbs of the
-  ;; multiplicand (laid out as overlapping pairs, two copies moved by one and by three limbs) by a
-  ;; pair of rows splatted; i32 column sums (14-bit signed limbs: 16 dots a lane before widening).
+  ;; i32x4.dot_i16x8_s (pmaddwd): each lane sums two 16 x 16-bit products, a pair of units of the
+  ;; multiplicand (laid out as overlapping pairs, two copies moved by one and by three units) by a
+  ;; pair of rows splatted; u32 column sums (14-bit units: at most 8 dots a lane before widening).
   ;; "dot4": 4 pairs of rows (8 rows) a pass, 32 products a group of 4 columns.
   (func (export "dot4") (param $G i32) (param $iters i32)
     (local $g i32) (local $p v128) (local $q v128) (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128)

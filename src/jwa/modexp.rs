@@ -8,7 +8,9 @@
 //! no split into halves, no carry chain between iterations (see `WIDE` for the bounds). Profiling showed this inner loop to
 //! be nearly all of a verify. The per-key constants are computed once in [`PublicOp::new`];
 //! [`PublicOp::apply`] works in fixed stack buffers, never allocating per multiplication. The
-//! `rsa` crate stays the reference in `tests/modexp_diff.rs`.
+//! `rsa` crate stays the reference in `tests/modexp_diff.rs`. The SIMD128 build (the package's
+//! main `.wasm`) multiplies 14-bit halves of the 28-bit limbs eight at a time with
+//! `i32x4.dot_i16x8_s` instead (module `simd`); the scalar code below is the build without SIMD.
 
 // The one module allowed to index: its kernels run on buffers cut to the key's limb count,
 // which `PublicOp::new` bounds (at most MAX_LIMBS) and `apply` checks the signature against
@@ -19,6 +21,7 @@
 /// Bits per limb: 28 while the widest column sum stays within 2^64 (up to 2L + 2 products
 /// below 2^56, so L <= 126 limbs, keys up to 3528 bits: 2048 and 3072), else 27 (up to 2L + 2
 /// products below 2^54, any L up to 8192 bits). 28 bits means 5 to 7% fewer limb products.
+/// The SIMD kernel's columns hold products of 14-bit halves, far from 2^64: 28 bits at every L.
 const NARROW: u32 = 27;
 const WIDE: u32 = 28;
 const WIDE_MAX_LIMBS: usize = 126;
@@ -708,6 +711,31 @@ mod simd {
         }
     }
 
+    /// The reduction's digits of columns `at..` of `cols` (`count` of them, at most 8) into m, and
+    /// the carry out of the last, less its spill (see [`reduce`]); inlined at its three calls.
+    #[inline(always)]
+    fn digits(m: &mut [u64; 8], cols: &[v128], at: usize, count: usize, carry: &mut u64, low: &[u64; 8], n0inv: u64) {
+        // A constant trip count, so that the loop unrolls and the digits stay in registers.
+        for k in 0..8 {
+            if k >= count {
+                break;
+            }
+            let mut c = column(cols, at + k) + *carry;
+            for j in 0..k {
+                c += m[j] * low[k - j];
+            }
+            let d = c.wrapping_mul(n0inv) & mask(WIDE);
+            m[k] = d;
+            *carry = (c + d * low[0]) >> WIDE;
+        }
+        let last = count.min(8);
+        for j in 0..8 {
+            if j < last {
+                *carry -= (m[j] >> HALF) * (low[last - 1 - j] >> HALF);
+            }
+        }
+    }
+
     /// Montgomery reduction of the unit columns t into out = t R^-1 mod n, eight 28-bit digits a
     /// pass: m_(i+k) from column i + k as rows i to i + k - 1 leave it, their products m_j n_l
     /// counted whole in column i + j + l, as in the scalar code. The dots place a product's top
@@ -719,32 +747,9 @@ mod simd {
     fn reduce(out: &mut [u64], t: &mut [v128], n: &[u64], nv: &Lanes, n0inv: u64) {
         let l = n.len();
         let low: [u64; 8] = core::array::from_fn(|j| n.get(j).copied().unwrap_or(0));
-        // Digits of columns at.. of `cols` (count of them) into m, carrying.
-        let digits = |m: &mut [u64; 8], cols: &[v128], at: usize, count: usize, carry: &mut u64| {
-            // A constant trip count, so that the loop unrolls and the digits stay in registers
-            // (with `0..count` they went through memory, on the chain's critical path).
-            for k in 0..8 {
-                if k >= count {
-                    break;
-                }
-                let mut c = column(cols, at + k) + *carry;
-                for j in 0..k {
-                    c += m[j] * low[k - j];
-                }
-                let d = c.wrapping_mul(n0inv) & mask(WIDE);
-                m[k] = d;
-                *carry = (c + d * low[0]) >> WIDE;
-            }
-            let last = count.min(8);
-            for j in 0..8 {
-                if j < last {
-                    *carry -= (m[j] >> HALF) * (low[last - 1 - j] >> HALF);
-                }
-            }
-        };
         let mut carry = 0u64;
         let mut m = [0u64; 8];
-        digits(&mut m, t, 0, l, &mut carry);
+        digits(&mut m, t, 0, l, &mut carry, &low, n0inv);
         let mut i = 0;
         while i < l {
             let h = if l - i > 4 { 4 } else { 2 };
@@ -752,7 +757,7 @@ mod simd {
             let x = [[splat(m[0]), splat(m[1])], [splat(m[2]), splat(m[3])], [splat(m[4]), splat(m[5])], [splat(m[6]), splat(m[7])]];
             let mut next = [0u64; 8];
             let early = nv.len >= h + 4;
-            let hook = |cols: &[v128]| digits(&mut next, cols, 2 * h, count, &mut carry);
+            let hook = |cols: &[v128]| digits(&mut next, cols, 2 * h, count, &mut carry, &low, n0inv);
             match (h, early) {
                 (4, true) => full::<4>(&mut t[i..], nv, &x, h + 3, hook),
                 (4, false) => full::<4>(&mut t[i..], nv, &x, usize::MAX, |_| {}),
@@ -760,7 +765,7 @@ mod simd {
                 (_, false) => full::<2>(&mut t[i..], nv, &x, usize::MAX, |_| {}),
             }
             if !early {
-                digits(&mut next, &t[i..], 2 * h, count, &mut carry);
+                digits(&mut next, &t[i..], 2 * h, count, &mut carry, &low, n0inv);
             }
             m = next;
             i += 2 * h;
