@@ -575,14 +575,14 @@ mod simd {
     /// groups 0 to `hook_at` are complete, `hook` reads them (the reduction's next digits, taken
     /// while the rest of the pass runs), if the pass reaches that far.
     #[inline(always)]
-    fn add_rows<const H: usize>(
+    fn add_rows<const H: usize, const HOOK: bool>(
         t: &mut [v128],
         even: &[v128],
         odd: &[v128],
         x: [[v128; 2]; H],
         keep: impl Fn(usize, usize) -> v128,
         hook_at: usize,
-        hook: impl FnOnce(&[v128]),
+        hook: &mut dyn FnMut(&[v128]),
     ) {
         // Four named sums rather than an array: LLVM turned the array's shift into a memmove and
         // kept it in memory. With H = 2 the last two stay zero and fold away.
@@ -590,7 +590,7 @@ mod simd {
         let (mut p0, mut p1, mut p2, mut p3) = (zero, zero, zero, zero);
         let n = even.len();
         let (body, tail) = t.split_at_mut(2 * n);
-        let split = hook_at.saturating_add(1).min(n);
+        let split = if HOOK { hook_at.saturating_add(1).min(n) } else { n };
         let (first, rest) = body.split_at_mut(2 * split);
         let mut step = |c: usize, tt: &mut [v128], e: v128, o: v128| {
             let rows = |k: usize| {
@@ -610,11 +610,13 @@ mod simd {
         for (c, ((tt, &e), &o)) in first.chunks_exact_mut(2).zip(even).zip(odd).enumerate() {
             step(c, tt, e, o);
         }
-        if hook_at < n {
+        if HOOK && hook_at < n {
             hook(first);
         }
-        for (c, ((tt, &e), &o)) in rest.chunks_exact_mut(2).zip(&even[split..]).zip(&odd[split..]).enumerate() {
-            step(split + c, tt, e, o);
+        if HOOK {
+            for (c, ((tt, &e), &o)) in rest.chunks_exact_mut(2).zip(&even[split..]).zip(&odd[split..]).enumerate() {
+                step(split + c, tt, e, o);
+            }
         }
         for (tt, p) in tail.chunks_exact_mut(2).zip([p0, p1, p2]).take(H - 1) {
             widen_add(tt, p);
@@ -659,22 +661,22 @@ mod simd {
 
     /// Rows of 2H limbs (x) against the whole multiplicand b, into t from its first pair.
     #[inline(always)]
-    fn full<const H: usize>(t: &mut [v128], b: &Lanes, x: &[[v128; 2]], hook_at: usize, hook: impl FnOnce(&[v128])) {
+    fn full<const H: usize>(t: &mut [v128], b: &Lanes, x: &[[v128; 2]], hook_at: usize, hook: &mut dyn FnMut(&[v128])) {
         let g = b.len;
         let mut xs = [[u64x2_splat(0); 2]; H];
         xs.copy_from_slice(&x[..H]);
-        add_rows::<H>(&mut t[..2 * (g + H - 1)], &b.even[..g], &b.odd[..g], xs, |_, _| ALL, hook_at, hook);
+        add_rows::<H, true>(&mut t[..2 * (g + H - 1)], &b.even[..g], &b.odd[..g], xs, |_, _| ALL, hook_at, hook);
     }
 
     /// t = the unit column sums of a b.
     fn product(t: &mut [v128], a: &[u64], b: &Lanes) {
-        let none = |_: &[v128]| {};
+        let none = &mut |_: &[v128]| {};
         passes(t, a, |t, _, x| if x.len() == 4 { full::<4>(t, b, x, usize::MAX, none) } else { full::<2>(t, b, x, usize::MAX, none) });
     }
 
     /// Rows of the limbs i.. (t from pair i) against units from 2i + 2d + 1 on (row d): a
     /// square's cross products, and one unit square each.
-    #[inline(always)]
+    #[inline(never)]
     fn upper<const H: usize>(t: &mut [v128], i: usize, av: &Lanes, x: &[[v128; 2]]) {
         let g = av.len;
         let mut xs = [[u64x2_splat(0); 2]; H];
@@ -683,9 +685,9 @@ mod simd {
         // group i / 2, the first five groups masked, the rest whole.
         let (start, cut) = ((i / 2).min(g), (i / 2 + 5).min(g));
         let keep = |c: usize, d: usize| DIAGONAL[c.min(4)][d];
-        add_rows::<H>(&mut t[2 * start..2 * (cut + H - 1)], &av.even[start..cut], &av.odd[start..cut], xs, keep, usize::MAX, |_| {});
+        add_rows::<H, false>(&mut t[2 * start..2 * (cut + H - 1)], &av.even[start..cut], &av.odd[start..cut], xs, keep, usize::MAX, &mut |_| {});
         if cut < g {
-            add_rows::<H>(&mut t[2 * cut..2 * (g + H - 1)], &av.even[cut..g], &av.odd[cut..g], xs, |_, _| ALL, usize::MAX, |_| {});
+            add_rows::<H, false>(&mut t[2 * cut..2 * (g + H - 1)], &av.even[cut..g], &av.odd[cut..g], xs, |_, _| ALL, usize::MAX, &mut |_| {});
         }
     }
 
@@ -696,7 +698,13 @@ mod simd {
     /// u_2i^2 and 2 u_2i u_(2i+1), two limbs at a time by two more dots of the even copy's
     /// (lo, hi) pairs.
     fn square(t: &mut [v128], a: &[u64], av: &Lanes) {
-        passes(t, a, |t, i, x| if x.len() == 4 { upper::<4>(t, i, av, x) } else { upper::<2>(t, i, av, x) });
+        // Eight rows a pass to the end (a last pass of four rows here spans only the few groups
+        // past the diagonal, so one copy of the code serves).
+        passes(t, a, |t, i, x| {
+            let mut rows = [[u64x2_splat(0); 2]; 4];
+            rows[..x.len()].copy_from_slice(x);
+            upper::<4>(t, i, av, &rows);
+        });
         let zero = u64x2_splat(0);
         let groups = av.even[..av.len].iter().copied().chain(core::iter::repeat(zero));
         for (q, group) in t.chunks_exact_mut(4).zip(groups) {
@@ -712,8 +720,8 @@ mod simd {
     }
 
     /// The reduction's digits of columns `at..` of `cols` (`count` of them, at most 8) into m, and
-    /// the carry out of the last, less its spill (see [`reduce`]); inlined at its three calls.
-    #[inline(always)]
+    /// the carry out of the last, less its spill (see [`reduce`]).
+    #[inline(never)]
     fn digits(m: &mut [u64; 8], cols: &[v128], at: usize, count: usize, carry: &mut u64, low: &[u64; 8], n0inv: u64) {
         // A constant trip count, so that the loop unrolls and the digits stay in registers.
         for k in 0..8 {
@@ -757,12 +765,12 @@ mod simd {
             let x = [[splat(m[0]), splat(m[1])], [splat(m[2]), splat(m[3])], [splat(m[4]), splat(m[5])], [splat(m[6]), splat(m[7])]];
             let mut next = [0u64; 8];
             let early = nv.len >= h + 4;
-            let hook = |cols: &[v128]| digits(&mut next, cols, 2 * h, count, &mut carry, &low, n0inv);
-            match (h, early) {
-                (4, true) => full::<4>(&mut t[i..], nv, &x, h + 3, hook),
-                (4, false) => full::<4>(&mut t[i..], nv, &x, usize::MAX, |_| {}),
-                (_, true) => full::<2>(&mut t[i..], nv, &x, h + 3, hook),
-                (_, false) => full::<2>(&mut t[i..], nv, &x, usize::MAX, |_| {}),
+            let hook_at = if early { h + 3 } else { usize::MAX };
+            let hook = &mut |cols: &[v128]| digits(&mut next, cols, 2 * h, count, &mut carry, &low, n0inv);
+            if h == 4 {
+                full::<4>(&mut t[i..], nv, &x, hook_at, hook);
+            } else {
+                full::<2>(&mut t[i..], nv, &x, hook_at, hook);
             }
             if !early {
                 digits(&mut next, &t[i..], 2 * h, count, &mut carry, &low, n0inv);
