@@ -10,15 +10,6 @@ use wasm_bindgen::prelude::*;
 use crate::gate::role::{self as gate_role, AuthConfig, Gate as CoreGate};
 use crate::gate::session::{Session, SessionKey};
 use crate::gate::store::{self, Answer, Record};
-use js_sys::Object;
-
-pub(super) fn result_object(pairs: &[(&str, JsValue)]) -> Result<JsValue, JsValue> {
-    let obj = Object::new();
-    for (k, v) in pairs {
-        Reflect::set(&obj, &(*k).into(), v)?;
-    }
-    Ok(obj.into())
-}
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_GATE_TYPES: &'static str = r#"
@@ -33,8 +24,6 @@ export interface GateIdentity {
 }
 /** A login request body, parsed strictly (`Gate.parseLogin`). */
 export interface GateLoginRequest { role: string | null; jwt: string | null; set_cookie: boolean }
-/** A successful login: Vault's response body and the session it minted (nothing to store). */
-export interface GateLogin { body: unknown; token: string; session: GateIdentity }
 /** What a request asks of the session store (src/gate/store.rs `Op`, as serde writes it: `{"use": {...}}`, `{"expire": {}}`), for `sessionApply`. */
 export type StoreOp = { expire: Record<string, never> } | { create: unknown } | { use: unknown } | { renew: unknown } | { revoke: unknown } | { check: unknown };
 /** The store's answer (src/gate/store.rs `Answer`). */
@@ -65,10 +54,6 @@ fn refusal(check: &crate::gate::login::Check, role: &str) -> JsValue {
 
 pub(super) fn remote_ip(remote: Option<String>) -> Option<std::net::IpAddr> {
     remote.and_then(|r| r.trim().trim_start_matches('[').trim_end_matches(']').parse().ok())
-}
-
-pub(super) fn session_identity(s: &Session) -> Result<JsValue, JsValue> {
-    to_plain(&session_identity_json(s))
 }
 
 fn session_identity_json(s: &Session) -> serde_json::Value {
@@ -354,22 +339,18 @@ impl JsGate {
 
     /// Vault's login: checks `jwt` against role `role` (empty: `default_role`) for a caller at
     /// `remote` at `now` (seconds, with their fraction), and mints a session with the host's
-    /// random `session_id`. A refusal carries `check` and `log` (see `GateError`).
-    #[wasm_bindgen(unchecked_return_type = "GateLogin")]
-    pub fn login(&self, role: &str, jwt: &str, remote: Option<String>, now: f64, session_id: &str, request_id: &str) -> Result<JsValue, JsValue> {
-        if session_id.len() < 16 {
-            return Err(gate_js(Error::new(Code::InvalidArgument, "session id must be at least 16 random characters")));
-        }
-        let explanation = self.gate.explain(role, jwt, self.verifier.as_ref(), remote_ip(remote), now);
+    /// random `session_id`. Returns Vault's answer as JSON text, to send as it is (its
+    /// `auth.client_token` is the session, `auth.lease_duration` its lifetime). A refusal
+    /// carries `check` and `log` (see `GateError`).
+    pub fn login(&self, role: &str, jwt: &str, remote: Option<String>, now: f64, session_id: &str, request_id: &str) -> Result<String, JsValue> {
+        check_session_id(session_id)?;
+        let explanation = self.gate.verdict(role, jwt, self.verifier.as_ref(), remote_ip(remote), now);
         if let Some(check) = explanation.failure() {
             return Err(refusal(check, &explanation.role));
         }
         let login = explanation.into_result().map_err(gate_js)?;
         let session = Session::from_login(&login, &self.mount, &self.binding, session_id, now.floor() as i64);
-        let token = self.key.mint(&session).map_err(gate_js)?;
-        let body = crate::gate::vault::login_response(&self.key, &session, &token, request_id, &login.warnings);
-        // Nothing to store: the session's first use starts its store from the token itself.
-        result_object(&[("body", to_plain(&body)?), ("token", token.as_str().into()), ("session", session_identity(&session)?)])
+        self.sessions().answer(&session, request_id, &login.warnings)
     }
 
     /// Checks `jwt` against `role` as a login would, without minting a session: for requests
@@ -450,7 +431,22 @@ pub(super) struct Sessions<'a> {
     pub(super) binding: &'a str,
 }
 
+/// The host's random session id: at least 16 characters.
+pub(super) fn check_session_id(session_id: &str) -> Result<(), JsValue> {
+    if session_id.len() < 16 {
+        return Err(gate_js(Error::new(Code::InvalidArgument, "session id must be at least 16 random characters")));
+    }
+    Ok(())
+}
+
 impl Sessions<'_> {
+    /// A login's answer for a new session: the session minted and Vault's body as JSON text.
+    /// Nothing to store: the session's first use starts its store from the token itself.
+    pub(super) fn answer(&self, session: &Session, request_id: &str, warnings: &[String]) -> Result<String, JsValue> {
+        let token = self.key.mint(session).map_err(gate_js)?;
+        Ok(crate::gate::vault::login_response_text(self.key, session, &token, request_id, warnings))
+    }
+
     /// Verifies a session token of this mount (MAC, maximum lifetime, bound CIDRs) without
     /// storage: a forged, expired or foreign one is refused here.
     fn verify_here(&self, token: &str, remote: Option<String>, now: f64) -> Result<Session, JsValue> {

@@ -3,7 +3,7 @@
 //! and the session it mints are decided here, in Rust. Sessions are the JWT mounts' (`Sessions`).
 
 use super::convert::{invalid, json_text, parse_jwks, to_js, to_plain};
-use super::gate::{gate_js, remote_ip, result_object, session_identity, Sessions};
+use super::gate::{check_session_id, gate_js, remote_ip, Sessions};
 use crate::error::{Code, Error};
 use crate::gate::kubernetes::{Answer, Environment, KubeCheck, KubeMount, LocalKeys};
 use crate::gate::session::SessionKey;
@@ -172,9 +172,8 @@ impl JsKubernetesGate {
     }
 
     /// Vault's login with the API server's answer to the review (`status` and `body`; both null
-    /// in local mode): mints a session with the host's random `session_id`. A refusal carries
-    /// `status`, `check` and `log`.
-    #[wasm_bindgen(unchecked_return_type = "GateLogin")]
+    /// in local mode): mints a session with the host's random `session_id` and returns Vault's
+    /// answer as JSON text, as `Gate.login`. A refusal carries `status`, `check` and `log`.
     #[allow(clippy::too_many_arguments)]
     pub fn login(
         &self,
@@ -186,16 +185,11 @@ impl JsKubernetesGate {
         body: Option<Vec<u8>>,
         session_id: &str,
         request_id: &str,
-    ) -> Result<JsValue, JsValue> {
-        if session_id.len() < 16 {
-            return Err(gate_js(Error::new(Code::InvalidArgument, "session id must be at least 16 random characters")));
-        }
+    ) -> Result<String, JsValue> {
+        check_session_id(session_id)?;
         let login = self.mount.login(role, jwt, remote_ip(remote), now, answer_of(status, &body)).map_err(|c| refusal(&c, &self.mount.path, role))?;
         let session = login.session(&self.mount.path, &self.binding, session_id, now.floor() as i64);
-        let token = self.key.mint(&session).map_err(gate_js)?;
-        let body = crate::gate::vault::login_response(&self.key, &session, &token, request_id, &login.login.warnings);
-        // Nothing to store: the session's first use starts its store from the token itself.
-        result_object(&[("body", to_plain(&body)?), ("token", token.as_str().into()), ("session", session_identity(&session)?)])
+        self.sessions().answer(&session, request_id, &login.login.warnings)
     }
 
     /// The config's `issuer`, which Bearer tokens are routed by when several mounts are

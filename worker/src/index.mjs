@@ -7,7 +7,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { Gate, GateProxy, checkWebSocketUpgrade, importPublicKeysPem, isWebSocketUpgrade, parseAuthConfig, requestCredential, routeBearer, sessionApply, webSocketHeaders } from '../pkg/workerd.mjs';
 import { NoKeysError, RemoteKeys, StaticKeys, readCapped } from './keys.mjs';
 import { kubernetesMount } from './kubernetes.mjs';
-import { PublishedKeys, publishRoute } from './publish.mjs';
+import { PUBLISH_PREFIX, PublishedKeys, publishRoute } from './publish.mjs';
 import { assertionsFrom, documentResponse, originIdentity } from './assertion.mjs';
 import { relay } from './websocket.mjs';
 
@@ -24,11 +24,15 @@ class HttpError extends Error {
   }
 }
 
-function json(status, body, headers = {}) {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },
-  });
+const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' };
+
+/** A JSON answer; `text` already JSON (the login's answer, written in Rust). */
+function jsonText(status, text, headers) {
+  return new Response(text, { status, headers: headers ? { ...JSON_HEADERS, ...headers } : JSON_HEADERS });
+}
+
+function json(status, body, headers) {
+  return jsonText(status, JSON.stringify(body), headers);
 }
 
 function vaultError(status, message, headers = {}) {
@@ -218,9 +222,10 @@ function state(env) {
  */
 async function readBody(request) {
   const tooLarge = () => new HttpError(413, `request body larger than ${MAX_BODY} bytes`);
-  const declared = Number(request.headers.get('content-length'));
+  const length = request.headers.get('content-length');
+  const declared = Number(length);
   if (Number.isFinite(declared) && declared > MAX_BODY) throw tooLarge();
-  if (request.headers.has('content-length') && Number.isInteger(declared) && declared >= 0) {
+  if (length !== null && Number.isInteger(declared) && declared >= 0) {
     const bytes = new Uint8Array(await request.arrayBuffer());
     if (bytes.byteLength > MAX_BODY) throw tooLarge();
     return bytes;
@@ -257,6 +262,8 @@ const now = () => Date.now() / 1000;
  * never an unsigned or malformed one, nor another issuer's).
  */
 async function withKeys(s, ctx, token, check) {
+  // A static set (JWKS, PEM keys) is always ready and never refetched.
+  if (s.keys instanceof StaticKeys) return check();
   await s.keys.ready(ctx && ((p) => ctx.waitUntil(p)));
   try {
     return check();
@@ -318,15 +325,17 @@ async function login(s, mount, request, ctx) {
   const remote = clientAddress(request);
   const requestId = crypto.randomUUID();
   const sessionId = crypto.randomUUID();
-  let result;
+  let answer; // Vault's answer as JSON text, written in Rust
   try {
     if (mount.kubernetes) {
       // Vault's Kubernetes method: the checks, then the API server's TokenReview (kubernetes.mjs).
-      result = await mount.kubernetes.login(role, jwt, remote, now, sessionId, requestId, () => mount.keys.ready(ctx && ((p) => ctx.waitUntil(p))));
+      answer = await mount.kubernetes.login(role, jwt, remote, now, sessionId, requestId, () => mount.keys.ready(ctx && ((p) => ctx.waitUntil(p))));
     } else {
-      // Vault answers the role, its type, a missing token and the CIDRs before it looks at keys.
-      mount.gate.precheck(role, jwt, remote);
-      result = await withKeys(mount, ctx, jwt, () => mount.gate.login(role, jwt, remote, now(), sessionId, requestId));
+      // Vault answers the role, its type, a missing token and the CIDRs before it looks at keys:
+      // before a remote set is fetched. A static set is at hand, and login runs those checks
+      // first, in the same order, with the same answers.
+      if (!(mount.keys instanceof StaticKeys)) mount.gate.precheck(role, jwt, remote);
+      answer = await withKeys(mount, ctx, jwt, () => mount.gate.login(role, jwt, remote, now(), sessionId, requestId));
     }
   } catch (e) {
     // The failed check and its claim, never a claim's value (the issuer's mismatch names both).
@@ -336,12 +345,10 @@ async function login(s, mount, request, ctx) {
   // A login writes nothing: the session's store starts from the session itself (its token,
   // under the MAC) at its first use, and keeps a record only once there is something to keep
   // (uses counted, a renewal, a revocation's tombstone; src/gate/store.rs).
-  const headers = {};
-  if (input.set_cookie === true) {
-    const ttl = Math.max(0, result.session.exp - result.session.iat);
-    headers['set-cookie'] = `${COOKIE}=${result.token}; Path=/; Max-Age=${ttl}; Secure; HttpOnly; SameSite=Strict`;
-  }
-  return json(200, result.body, headers);
+  if (input.set_cookie !== true) return jsonText(200, answer);
+  const { auth } = JSON.parse(answer);
+  const cookie = `${COOKIE}=${auth.client_token}; Path=/; Max-Age=${Math.max(0, auth.lease_duration)}; Secure; HttpOnly; SameSite=Strict`;
+  return jsonText(200, answer, { 'set-cookie': cookie });
 }
 
 function sessionToken(request, { cookie = false } = {}) {
@@ -487,8 +494,11 @@ async function webSocket(s, request, upstream, forwarded, c, mount, identity) {
 async function route(request, env, ctx) {
   const s = state(env);
   // PUT/GET /.jwksgate/keys/<mount>: the gate's own, outside Vault's API (worker/src/publish.mjs).
-  const published = await publishRoute(request, env, s.mounts);
-  if (published) return published;
+  // (request.url is serialized by the URL parser: a path under the prefix has it in the text.)
+  if (request.url.includes(PUBLISH_PREFIX)) {
+    const published = await publishRoute(request, env, s.mounts);
+    if (published) return published;
+  }
   // One reading of the path (normalised in Rust) decides the route and the upstream URL, so the
   // gate routes on the path the origin would serve. A path it will not send anywhere is a 400.
   const { route: to, upstream, mount } = s.proxy.route(request.url);

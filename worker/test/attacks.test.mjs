@@ -116,10 +116,12 @@ before(async () => {
   // The gate's own key source, so these sessions fail for their own reason, not their binding.
   const minter = new Gate({ bound_issuer: issuer.url }, roles(ROLES), SECRET, 'jwt', { kind: 'oidc_discovery_url', url: issuer.url });
   minter.setKeys({ keys: [issuer.signing.jwk] });
-  const at = (now) => minter.login('shop', mintShop({ now }), undefined, now, randomUUID(), randomUUID()).token;
+  // Gate.login answers Vault's body as JSON text; the session is its auth.client_token.
+  const session = (answer) => JSON.parse(answer).auth.client_token;
+  const at = (now) => session(minter.login('shop', mintShop({ now }), undefined, now, randomUUID(), randomUUID()));
   const now = Math.floor(Date.now() / 1000);
   f.expired = credential(at(now - 7200), 'an expired session');
-  f.cidr = credential(minter.login('cidr', mintShop({ now }), '10.1.2.3', now, randomUUID(), randomUUID()).token, 'a session bound to 10.0.0.0/8');
+  f.cidr = credential(session(minter.login('cidr', mintShop({ now }), '10.1.2.3', now, randomUUID(), randomUUID())), 'a session bound to 10.0.0.0/8');
   f.packaged = credential(at(now), 'a session minted through the package');
   minter.free();
 });
