@@ -22,8 +22,8 @@ export interface GateIdentity {
   /** The identity headers for the origin, values percent-encoded where not plain ASCII. */
   headers: Record<string, string>;
 }
-/** A login request body, parsed strictly (`Gate.parseLogin`). */
-export interface GateLoginRequest { role: string | null; jwt: string | null; set_cookie: boolean }
+/** A login request body, parsed strictly (`Gate.parseLogin`): `role`, `jwt` (null when absent or empty) and `set_cookie`. */
+export type GateLoginRequest = [role: string | null, jwt: string | null, set_cookie: boolean];
 /** What a request asks of the session store (src/gate/store.rs `Op`, as serde writes it: `{"use": {...}}`, `{"expire": {}}`), for `sessionApply`. */
 export type StoreOp = { expire: Record<string, never> } | { create: unknown } | { use: unknown } | { renew: unknown } | { revoke: unknown } | { check: unknown };
 /** The store's answer (src/gate/store.rs `Answer`). */
@@ -320,12 +320,11 @@ impl JsGate {
     }
 
     /// Parses the raw body of a login request (strict JSON: no duplicate members, no byte
-    /// order mark, valid UTF-8, bounded nesting). Throws `ERR_INVALID_ARGUMENT` with status 400.
+    /// order mark, valid UTF-8, bounded nesting): `[role, jwt, set_cookie]`. Throws
+    /// `ERR_INVALID_ARGUMENT` with status 400.
     #[wasm_bindgen(js_name = parseLogin, unchecked_return_type = "GateLoginRequest")]
     pub fn parse_login(&self, #[wasm_bindgen(unchecked_param_type = "Uint8Array")] body: JsValue) -> Result<JsValue, JsValue> {
-        let body = body.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec).ok_or_else(|| gate_js(invalid("the login body must be a Uint8Array")))?;
-        let request = crate::gate::vault::parse_login_request(&body).map_err(gate_js)?;
-        to_plain(&serde_json::json!({ "role": request.role, "jwt": request.jwt, "set_cookie": request.set_cookie }))
+        login_request(&body)
     }
 
     /// The login checks that need no keys (role, `role_type`, token, CIDRs), in Vault's order:
@@ -429,6 +428,16 @@ pub(super) struct Sessions<'a> {
     pub(super) mount: &'a str,
     /// The mount's binding (`session::MountTrust`), which its sessions carry.
     pub(super) binding: &'a str,
+}
+
+/// A login body parsed strictly (`vault::parse_login_request`), for either method's gate, as
+/// `[role, jwt, set_cookie]`: three values built here, where JSON text would be written, then
+/// parsed again by the host (the token twice), on every login.
+pub(super) fn login_request(body: &JsValue) -> Result<JsValue, JsValue> {
+    let body = body.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec).ok_or_else(|| gate_js(invalid("the login body must be a Uint8Array")))?;
+    let request = crate::gate::vault::parse_login_request(&body).map_err(gate_js)?;
+    let text = |s: Option<String>| s.map_or(JsValue::NULL, |s| JsValue::from_str(&s));
+    Ok(js_sys::Array::of3(&text(request.role), &text(request.jwt), &JsValue::from_bool(request.set_cookie)).into())
 }
 
 /// The host's random session id: at least 16 characters.
@@ -558,8 +567,8 @@ pub fn explain_login(
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_PROXY_TYPES: &'static str = r#"
-/** A request's route and, for a proxied one with ORIGIN set, the URL to fetch. */
-export interface GateRoute { route: "login" | "lookup-self" | "revoke-self" | "renew-self" | "not-found" | "proxy"; upstream: string | null; mount: string | null }
+/** A request's route, for a proxied one with ORIGIN set the URL to fetch, and a login's mount. */
+export type GateRoute = [route: "login" | "lookup-self" | "revoke-self" | "renew-self" | "not-found" | "proxy", upstream: string | null, mount: string | null];
 /** A request's credential and the header it came in. */
 export interface GateCredential { token: string; from: "x-vault-token" | "authorization" | "cookie" }
 /** Header fields as `[...headers]` lists them. */
@@ -602,7 +611,8 @@ impl JsGateProxy {
         self.origin.as_ref().map(crate::gate::proxy::Origin::origin)
     }
 
-    /// The route of a request by its `request.url`, and the upstream URL for a proxied one.
+    /// The route of a request by its `request.url`, and the upstream URL for a proxied one:
+    /// `[route, upstream, mount]` (three values: no JSON to write and parse on every request).
     /// A path the gate will not send anywhere throws `ERR_INVALID_ARGUMENT` with status 400.
     #[wasm_bindgen(unchecked_return_type = "GateRoute")]
     pub fn route(&self, url: &str) -> Result<JsValue, JsValue> {
@@ -611,7 +621,8 @@ impl JsGateProxy {
             (Some(origin), crate::gate::proxy::Route::Proxy) => Some(crate::gate::proxy::upstream(origin, &target).map_err(gate_js)?),
             _ => None,
         };
-        to_plain(&serde_json::json!({ "route": target.route.as_str(), "upstream": upstream, "mount": target.mount }))
+        let text = |s: Option<&str>| s.map_or(JsValue::NULL, JsValue::from_str);
+        Ok(js_sys::Array::of3(&JsValue::from_str(target.route.as_str()), &text(upstream.as_deref()), &text(target.mount.as_deref())).into())
     }
 
     /// The header fields for the origin: the caller's, stripped, then `identity` (the

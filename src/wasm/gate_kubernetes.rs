@@ -2,12 +2,12 @@
 //! TokenReview this class writes, sends it, and hands the API server's answer back; every check
 //! and the session it mints are decided here, in Rust. Sessions are the JWT mounts' (`Sessions`).
 
-use super::convert::{invalid, json_text, parse_jwks, to_js, to_plain};
+use super::convert::{json_text, parse_jwks, to_js, to_plain};
 use super::gate::{check_session_id, gate_js, remote_ip, Sessions};
 use crate::error::{Code, Error};
 use crate::gate::kubernetes::{Answer, Environment, KubeCheck, KubeMount, LocalKeys};
 use crate::gate::session::SessionKey;
-use js_sys::{Reflect, Uint8Array};
+use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -147,12 +147,10 @@ impl JsKubernetesGate {
         Ok(ids)
     }
 
-    /// Parses a login body strictly, as the JWT mounts do.
+    /// Parses a login body strictly, as the JWT mounts do: `[role, jwt, set_cookie]`.
     #[wasm_bindgen(js_name = parseLogin, unchecked_return_type = "GateLoginRequest")]
     pub fn parse_login(&self, #[wasm_bindgen(unchecked_param_type = "Uint8Array")] body: JsValue) -> Result<JsValue, JsValue> {
-        let body = body.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec).ok_or_else(|| gate_js(invalid("the login body must be a Uint8Array")))?;
-        let request = crate::gate::vault::parse_login_request(&body).map_err(gate_js)?;
-        to_plain(&serde_json::json!({ "role": request.role, "jwt": request.jwt, "set_cookie": request.set_cookie }))
+        super::gate::login_request(&body)
     }
 
     /// Every check before the review, in Vault's order: throws Vault's answer, or returns the

@@ -316,12 +316,13 @@ async function useSession(s, token, request, purpose = 'use') {
 async function login(s, mount, request, ctx) {
   allow(request, ['POST', 'PUT']);
   // Parsed in Rust, strictly: one body cannot read as two different logins.
-  const input = mount.gate.parseLogin(await readBody(request));
+  const input = mount.gate.parseLogin(await readBody(request)); // [role, jwt, set_cookie]
+  const setCookie = input[2] === true;
   // The cookie only for the gate's own pages: same-origin JSON (login CSRF; decided in Rust).
-  if (input.set_cookie === true) s.proxy.checkCookieLogin([...request.headers], request.url);
+  if (setCookie) s.proxy.checkCookieLogin([...request.headers], request.url);
   // An empty role is DEFAULT_ROLE's; names are lower-cased; every check is Vault's, in Rust.
-  const role = input.role || '';
-  const jwt = input.jwt || '';
+  const role = input[0] || '';
+  const jwt = input[1] || '';
   const remote = clientAddress(request);
   const requestId = crypto.randomUUID();
   const sessionId = crypto.randomUUID();
@@ -345,7 +346,7 @@ async function login(s, mount, request, ctx) {
   // A login writes nothing: the session's store starts from the session itself (its token,
   // under the MAC) at its first use, and keeps a record only once there is something to keep
   // (uses counted, a renewal, a revocation's tombstone; src/gate/store.rs).
-  if (input.set_cookie !== true) return jsonText(200, answer);
+  if (!setCookie) return jsonText(200, answer);
   const { auth } = JSON.parse(answer);
   const cookie = `${COOKIE}=${auth.client_token}; Path=/; Max-Age=${Math.max(0, auth.lease_duration)}; Secure; HttpOnly; SameSite=Strict`;
   return jsonText(200, answer, { 'set-cookie': cookie });
@@ -501,7 +502,7 @@ async function route(request, env, ctx) {
   }
   // One reading of the path (normalised in Rust) decides the route and the upstream URL, so the
   // gate routes on the path the origin would serve. A path it will not send anywhere is a 400.
-  const { route: to, upstream, mount } = s.proxy.route(request.url);
+  const [to, upstream, mount] = s.proxy.route(request.url);
   switch (to) {
     case 'login':
       return login(s, s.mounts.get(mount), request, ctx);
