@@ -352,6 +352,29 @@ impl JsGate {
         self.sessions().answer(&session, request_id, &login.warnings)
     }
 
+    /// A whole login from its raw body, for a mount whose keys are at hand (a static set: no
+    /// fetch to answer the key-free checks before, no refetch after): the body parsed as
+    /// `parseLogin` does, then `login`. `undefined` when the body asks for the cookie
+    /// (`set_cookie`), whose CSRF check comes before the login's: the host then goes the long
+    /// way. One crossing, and the token never leaves wasm.
+    #[wasm_bindgen(js_name = loginBody)]
+    pub fn login_body(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] body: JsValue,
+        remote: Option<String>,
+        now: f64,
+        session_id: &str,
+        request_id: &str,
+    ) -> Result<Option<String>, JsValue> {
+        let body = body.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec).ok_or_else(|| gate_js(invalid("the login body must be a Uint8Array")))?;
+        let request = crate::gate::vault::parse_login_request(&body).map_err(gate_js)?;
+        if request.set_cookie {
+            return Ok(None);
+        }
+        let text = |s: Option<String>| s.unwrap_or_default();
+        self.login(&text(request.role), &text(request.jwt), remote, now, session_id, request_id).map(Some)
+    }
+
     /// Checks `jwt` against `role` as a login would, without minting a session: for requests
     /// that carry a ServiceAccount token directly (`Authorization: Bearer`), within the role's
     /// token limits from the token's `iat` (`login::bearer_lease`).

@@ -313,19 +313,37 @@ async function useSession(s, token, request, purpose = 'use') {
   return { mount, identity, answer };
 }
 
+/** A refused login's log line: the failed check and its claim, never a claim's value. */
+function logRefusal(e) {
+  if (e && typeof e.log === 'string') console.log(`jwksgate: ${e.log}`);
+}
+
 async function login(s, mount, request, ctx) {
   allow(request, ['POST', 'PUT']);
+  const body = await readBody(request);
+  const remote = clientAddress(request);
+  const requestId = crypto.randomUUID();
+  const sessionId = crypto.randomUUID();
+  if (!mount.kubernetes && mount.keys instanceof StaticKeys) {
+    // Keys at hand: the body parsed and the login made in one call, in Rust (undefined: the
+    // body asks for the cookie, whose check comes first: the long way below).
+    let answer;
+    try {
+      answer = mount.gate.loginBody(body, remote, now(), sessionId, requestId);
+    } catch (e) {
+      logRefusal(e);
+      throw e;
+    }
+    if (answer !== undefined) return jsonText(200, answer);
+  }
   // Parsed in Rust, strictly: one body cannot read as two different logins.
-  const input = mount.gate.parseLogin(await readBody(request)); // [role, jwt, set_cookie]
+  const input = mount.gate.parseLogin(body); // [role, jwt, set_cookie]
   const setCookie = input[2] === true;
   // The cookie only for the gate's own pages: same-origin JSON (login CSRF; decided in Rust).
   if (setCookie) s.proxy.checkCookieLogin([...request.headers], request.url);
   // An empty role is DEFAULT_ROLE's; names are lower-cased; every check is Vault's, in Rust.
   const role = input[0] || '';
   const jwt = input[1] || '';
-  const remote = clientAddress(request);
-  const requestId = crypto.randomUUID();
-  const sessionId = crypto.randomUUID();
   let answer; // Vault's answer as JSON text, written in Rust
   try {
     if (mount.kubernetes) {
@@ -340,7 +358,7 @@ async function login(s, mount, request, ctx) {
     }
   } catch (e) {
     // The failed check and its claim, never a claim's value (the issuer's mismatch names both).
-    if (e && typeof e.log === 'string') console.log(`jwksgate: ${e.log}`);
+    logRefusal(e);
     throw e;
   }
   // A login writes nothing: the session's store starts from the session itself (its token,
