@@ -389,42 +389,6 @@ impl JsGate {
         to_plain(&identity)
     }
 
-    /// The mount a session token names, once its MAC verifies (so the host can pick that
-    /// mount's gate); every mount shares SESSION_SECRET.
-    #[wasm_bindgen(js_name = sessionMount)]
-    pub fn session_mount(&self, token: &str, remote: Option<String>, now: f64) -> Result<String, JsValue> {
-        self.sessions().mount_of(token, remote, now)
-    }
-
-    /// A session token checked here, and the store op for this request: one use (`use`), or
-    /// the end of the session (`revoke`), or whether it still stands without using it (`check`,
-    /// an open WebSocket's). Throws `ERR_SESSION_INVALID` (403).
-    #[wasm_bindgen(unchecked_return_type = "GateSessionUse")]
-    pub fn session(&self, token: &str, remote: Option<String>, now: f64, purpose: Option<String>) -> Result<JsValue, JsValue> {
-        self.sessions().session(token, remote, now, purpose)
-    }
-
-    /// `renew-self`: the session checked here, and the store op that renews it with its role's
-    /// lifetimes as they are now (`pathLoginRenew` reads the role again; a role gone ends the
-    /// renewal) and the body's `increment` (a duration, Vault's TypeDurationSecond).
-    #[wasm_bindgen(unchecked_return_type = "GateSessionUse")]
-    pub fn renewal(&self, token: &str, #[wasm_bindgen(unchecked_param_type = "Uint8Array")] body: JsValue, remote: Option<String>, now: f64) -> Result<JsValue, JsValue> {
-        self.sessions().renewal(token, body, remote, now, |role| self.gate.roles.get(role).map(gate_role::Role::lease_params))
-    }
-
-    /// Vault's `lookup-self` body for a session token (verified again here) and the store's
-    /// answer to this request's use.
-    #[wasm_bindgen(js_name = lookupSelf)]
-    pub fn lookup_self(&self, token: &str, remote: Option<String>, now: f64, request_id: &str, #[wasm_bindgen(unchecked_param_type = "StoreAnswer")] answer: JsValue) -> Result<JsValue, JsValue> {
-        self.sessions().lookup_self(token, remote, now, request_id, answer)
-    }
-
-    /// Vault's `renew-self` body for a session token and the store's answer to its renewal.
-    #[wasm_bindgen(js_name = renewResponse)]
-    pub fn renew_response(&self, token: &str, remote: Option<String>, now: f64, request_id: &str, #[wasm_bindgen(unchecked_param_type = "StoreAnswer")] answer: JsValue) -> Result<JsValue, JsValue> {
-        self.sessions().renew_response(token, remote, now, request_id, answer)
-    }
-
     /// Whether a token that named a key the set lacks may make the host refetch the set
     /// (`Gate::may_refetch_for`): never an unsigned or malformed one, nor another issuer's.
     #[wasm_bindgen(js_name = mayRefetch)]
@@ -435,7 +399,61 @@ impl JsGate {
     fn sessions(&self) -> Sessions<'_> {
         Sessions { key: &self.key, mount: &self.mount, binding: &self.binding }
     }
+
+    /// A role's lifetimes as they are now, for a renewal.
+    fn lease(&self, role: &str) -> Option<gate_role::Lease> {
+        self.gate.roles.get(role).map(gate_role::Role::lease_params)
+    }
 }
+
+/// The session requests every mount's gate answers, whatever its method (the JWT mounts' `Gate`,
+/// the Kubernetes mounts' `KubernetesGate`): one body for both, over [`Sessions`]; each type has
+/// `sessions()` and `lease(role)` (a role's lifetimes now, for a renewal).
+macro_rules! session_methods {
+    ($ty:ty, $class:ident) => {
+        #[wasm_bindgen(js_class = $class)]
+        impl $ty {
+            /// The mount a session token names, once its MAC verifies (so the host can pick that
+            /// mount's gate); every mount shares SESSION_SECRET.
+            #[wasm_bindgen(js_name = sessionMount)]
+            pub fn session_mount(&self, token: &str, remote: Option<String>, now: f64) -> Result<String, JsValue> {
+                self.sessions().mount_of(token, remote, now)
+            }
+
+            /// A session token checked here, and the store op for this request: one use (`use`), or
+            /// the end of the session (`revoke`), or whether it still stands without using it (`check`,
+            /// an open WebSocket's). Throws `ERR_SESSION_INVALID` (403).
+            #[wasm_bindgen(unchecked_return_type = "GateSessionUse")]
+            pub fn session(&self, token: &str, remote: Option<String>, now: f64, purpose: Option<String>) -> Result<JsValue, JsValue> {
+                self.sessions().session(token, remote, now, purpose)
+            }
+
+            /// `renew-self`: the session checked here, and the store op that renews it with its role's
+            /// lifetimes as they are now (`pathLoginRenew` reads the role again; a role gone ends the
+            /// renewal; no TokenReview) and the body's `increment` (a duration, Vault's TypeDurationSecond).
+            #[wasm_bindgen(unchecked_return_type = "GateSessionUse")]
+            pub fn renewal(&self, token: &str, #[wasm_bindgen(unchecked_param_type = "Uint8Array")] body: JsValue, remote: Option<String>, now: f64) -> Result<JsValue, JsValue> {
+                self.sessions().renewal(token, body, remote, now, |role| self.lease(role))
+            }
+
+            /// Vault's `lookup-self` body for a session token (verified again here) and the store's
+            /// answer to this request's use.
+            #[wasm_bindgen(js_name = lookupSelf)]
+            pub fn lookup_self(&self, token: &str, remote: Option<String>, now: f64, request_id: &str, #[wasm_bindgen(unchecked_param_type = "StoreAnswer")] answer: JsValue) -> Result<JsValue, JsValue> {
+                self.sessions().lookup_self(token, remote, now, request_id, answer)
+            }
+
+            /// Vault's `renew-self` body for a session token and the store's answer to its renewal.
+            #[wasm_bindgen(js_name = renewResponse)]
+            pub fn renew_response(&self, token: &str, remote: Option<String>, now: f64, request_id: &str, #[wasm_bindgen(unchecked_param_type = "StoreAnswer")] answer: JsValue) -> Result<JsValue, JsValue> {
+                self.sessions().renew_response(token, remote, now, request_id, answer)
+            }
+        }
+    };
+}
+pub(super) use session_methods;
+
+session_methods!(JsGate, Gate);
 
 /// A key set as its issuer published it (a fetch's JSON text): a well-formed set with no usable
 /// key verifies nothing (`Jwks::parse_published`), a body that is not a JWKS is an error.

@@ -216,40 +216,17 @@ impl JsKubernetesGate {
         }))
     }
 
-    /// The mount a session token names, once its MAC verifies.
-    #[wasm_bindgen(js_name = sessionMount)]
-    pub fn session_mount(&self, token: &str, remote: Option<String>, now: f64) -> Result<String, JsValue> {
-        self.sessions().mount_of(token, remote, now)
-    }
-
-    /// A session of this mount checked, and the store op for this request (as `Gate.session`).
-    #[wasm_bindgen(unchecked_return_type = "GateSessionUse")]
-    pub fn session(&self, token: &str, remote: Option<String>, now: f64, purpose: Option<String>) -> Result<JsValue, JsValue> {
-        self.sessions().session(token, remote, now, purpose)
-    }
-
-    /// `renew-self` (as `Gate.renewal`): `pathLoginRenew` reads the role again, no TokenReview.
-    #[wasm_bindgen(unchecked_return_type = "GateSessionUse")]
-    pub fn renewal(&self, token: &str, #[wasm_bindgen(unchecked_param_type = "Uint8Array")] body: JsValue, remote: Option<String>, now: f64) -> Result<JsValue, JsValue> {
-        self.sessions().renewal(token, body, remote, now, |role| self.mount.roles.get(role).map(|r| r.token.lease()))
-    }
-
-    /// Vault's `lookup-self` body (as `Gate.lookupSelf`).
-    #[wasm_bindgen(js_name = lookupSelf)]
-    pub fn lookup_self(&self, token: &str, remote: Option<String>, now: f64, request_id: &str, #[wasm_bindgen(unchecked_param_type = "StoreAnswer")] answer: JsValue) -> Result<JsValue, JsValue> {
-        self.sessions().lookup_self(token, remote, now, request_id, answer)
-    }
-
-    /// Vault's `renew-self` body (as `Gate.renewResponse`).
-    #[wasm_bindgen(js_name = renewResponse)]
-    pub fn renew_response(&self, token: &str, remote: Option<String>, now: f64, request_id: &str, #[wasm_bindgen(unchecked_param_type = "StoreAnswer")] answer: JsValue) -> Result<JsValue, JsValue> {
-        self.sessions().renew_response(token, remote, now, request_id, answer)
-    }
-
     fn sessions(&self) -> Sessions<'_> {
         Sessions { key: &self.key, mount: &self.mount.path, binding: &self.binding }
     }
+
+    /// A role's lifetimes as they are now, for a renewal.
+    fn lease(&self, role: &str) -> Option<crate::gate::role::Lease> {
+        self.mount.roles.get(role).map(|r| r.token.lease())
+    }
 }
+
+super::gate::session_methods!(JsKubernetesGate, KubernetesGate);
 
 /// `explainLogin` for a Kubernetes role (`kubernetes::explain_mount`): every check before
 /// TokenReview, which the page does not ask; `None` for a JWT role.
