@@ -180,12 +180,23 @@ fn push(http: &Http, gate: &str, mount: &str, secret: &[u8], keys: &ClusterKeys)
     let now = time::now().floor() as i64;
     let signature = publish::sign(secret, "PUT", &path, now, &body)?;
     let url = format!("{}{path}", gate.trim_end_matches('/'));
-    let got = http.put(&url, &[(TIMESTAMP_HEADER, now.to_string()), (SIGNATURE_HEADER, signature)], &body, 64 * 1024).map_err(|f| f.exit(2))?;
+    let got = http.put(&url, &[(TIMESTAMP_HEADER, now.to_string()), (SIGNATURE_HEADER, signature)], &body, 64 * 1024).map_err(at_gate)?;
     let kids: Vec<String> = keys.jwks.get("keys").and_then(Value::as_array).map(|a| a.iter().filter_map(|k| k.get("kid").and_then(Value::as_str)).map(plain).collect()).unwrap_or_default();
     match got.status {
         200..=299 => Ok(format!("pushed the keys of issuer {} to mount {} at {}: {} key{} ({})", quoted(&keys.issuer), quoted(mount), plain(&url), kids.len(), if kids.len() == 1 { "" } else { "s" }, kids.join(", "))),
         _ => Err(refusal("the push", &got)),
     }
+}
+
+/// A failure reaching the gate, exit 2; a TLS one names the gate's CA option, where the shared
+/// message names `--cacert` (here the API server's).
+fn at_gate(f: Failure) -> Failure {
+    let f = f.exit(2);
+    if f.code != "ERR_TLS" {
+        return f;
+    }
+    let message = f.message.replace("--cacert FILE", "--gate-cacert FILE");
+    Failure { message, ..f }
 }
 
 /// The gate's refusal (exit 1), in its words: it answers as Vault does, `{"errors": ["..."]}`.
@@ -210,7 +221,7 @@ fn status(args: &Args, secret: &[u8]) -> Result<Report, Failure> {
     let now = time::now().floor() as i64;
     let signature = publish::sign(secret, "GET", &path, now, b"")?;
     let url = format!("{}{path}", args.gate.trim_end_matches('/'));
-    let got = gate.get_with(&url, &[(TIMESTAMP_HEADER, now.to_string()), (SIGNATURE_HEADER, signature)], 64 * 1024).map_err(|f| f.exit(2))?;
+    let got = gate.get_with(&url, &[(TIMESTAMP_HEADER, now.to_string()), (SIGNATURE_HEADER, signature)], 64 * 1024).map_err(at_gate)?;
     if !(200..=299).contains(&got.status) {
         return Err(refusal("the read of the state", &got));
     }

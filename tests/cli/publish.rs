@@ -108,6 +108,7 @@ fn publish_pushes_the_clusters_keys_and_the_gate_takes_them() {
         ("a short secret", with(&g.url, &api.url, tok), Some("short"), 2, "at least 32"),
         ("a gate over plain http elsewhere", with("http://gate.example", &api.url, tok), Some(SECRET), 2, "https only"),
         ("not in a pod", vec!["--gate".into(), g.url.clone(), "--mount".into(), "home".into(), "--once".into()], Some(SECRET), 2, "KUBERNETES_SERVICE_HOST"),
+        ("the gate's private CA not given", with(&g.url, &api.url, tok).into_iter().enumerate().filter(|(i, _)| !(2..4).contains(i)).map(|(_, a)| a).collect(), Some(SECRET), 2, "pass it with --gate-cacert FILE"),
         ("neither --once nor --every", with(&g.url, &api.url, tok).into_iter().filter(|a| a != "--once").collect(), Some(SECRET), 2, "--every"),
         ("--every too short", [with(&g.url, &api.url, tok), vec!["--every".into(), "1s".into()]].concat().into_iter().filter(|a| a != "--once").collect(), Some(SECRET), 2, "at least 10 s"),
     ];
@@ -172,6 +173,8 @@ fn publish_status_reads_the_gates_signed_state() {
         ("--json without --status", vec!["--gate".into(), pushed.url.clone(), "--mount".into(), "home".into(), "--once".into(), "--json".into()], 2, "cannot be used with".into()),
         ("--max-age without --status", vec!["--gate".into(), pushed.url.clone(), "--mount".into(), "home".into(), "--every".into(), "1h".into(), "--max-age".into(), "1h".into()], 2, "cannot be used with".into()),
         ("--max-age not a duration", status(&pushed.url, &["--max-age", "soon"]), 2, "a duration".into()),
+        // The gate's CA is --gate-cacert (--cacert is the API server's): the hint names the right one.
+        ("the gate's private CA not given", vec!["--gate".into(), pushed.url.clone(), "--mount".into(), "home".into(), "--status".into()], 2, "pass it with --gate-cacert FILE".into()),
     ];
     for (name, args, code, phrase) in rows {
         let out = publish_cmd(&args.iter().map(String::as_str).collect::<Vec<_>>(), Some(SECRET));
