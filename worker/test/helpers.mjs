@@ -17,7 +17,8 @@ export const SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
 // brokenStore: SESSIONS bound to a second worker's SessionStore whose every call throws, as
 // an object out of reach does.
 // port: a port chosen beforehand (freePort), for a gate whose own URL is in its settings (GATE_URL).
-export async function startGate(bindings, { kvPersist, durableObjectsPersist, handleRuntimeStdio, noStore, brokenStore, port = 0 } = {}) {
+// https: { key, cert } (PEM text), for a gate that workerd serves over TLS (its URL then https).
+export async function startGate(bindings, { kvPersist, durableObjectsPersist, handleRuntimeStdio, noStore, brokenStore, port = 0, https } = {}) {
   const worker = {
     name: 'gate',
     modules: true,
@@ -46,6 +47,7 @@ export async function startGate(bindings, { kvPersist, durableObjectsPersist, ha
     // A real HTTP listener on loopback, a port of the system's choosing, for Vault clients.
     host: '127.0.0.1',
     port,
+    ...(https ? { https: true, httpsKey: https.key, httpsCert: https.cert } : {}),
     ...(handleRuntimeStdio ? { handleRuntimeStdio } : {}),
   });
   // Miniflare always listens on 127.0.0.1 (a port of its own): raw requests go there.
