@@ -180,7 +180,7 @@ fn push(http: &Http, gate: &str, mount: &str, secret: &[u8], keys: &ClusterKeys)
     let now = time::now().floor() as i64;
     let signature = publish::sign(secret, "PUT", &path, now, &body)?;
     let url = format!("{}{path}", gate.trim_end_matches('/'));
-    let got = http.put(&url, &[(TIMESTAMP_HEADER, now.to_string()), (SIGNATURE_HEADER, signature)], &body, 64 * 1024).map_err(at_gate)?;
+    let got = http.put(&url, &[(TIMESTAMP_HEADER, now.to_string()), (SIGNATURE_HEADER, signature)], &body, 64 * 1024).map_err(|f| f.exit(2))?;
     let kids: Vec<String> = keys.jwks.get("keys").and_then(Value::as_array).map(|a| a.iter().filter_map(|k| k.get("kid").and_then(Value::as_str)).map(plain).collect()).unwrap_or_default();
     match got.status {
         200..=299 => Ok(format!("pushed the keys of issuer {} to mount {} at {}: {} key{} ({})", quoted(&keys.issuer), quoted(mount), plain(&url), kids.len(), if kids.len() == 1 { "" } else { "s" }, kids.join(", "))),
@@ -188,15 +188,10 @@ fn push(http: &Http, gate: &str, mount: &str, secret: &[u8], keys: &ClusterKeys)
     }
 }
 
-/// A failure reaching the gate, exit 2; a TLS one names the gate's CA option, where the shared
-/// message names `--cacert` (here the API server's).
-fn at_gate(f: Failure) -> Failure {
-    let f = f.exit(2);
-    if f.code != "ERR_TLS" {
-        return f;
-    }
-    let message = f.message.replace("--cacert FILE", "--gate-cacert FILE");
-    Failure { message, ..f }
+/// The agent for the gate: its CA is --gate-cacert's (--cacert is the API server's), and its
+/// errors say so.
+fn gate_agent(args: &Args) -> Result<Http, Failure> {
+    Http::with_ca(args.gate_cacert.as_deref(), "--gate-cacert").map_err(|f| f.exit(2))
 }
 
 /// The gate's refusal (exit 1), in its words: it answers as Vault does, `{"errors": ["..."]}`.
@@ -217,11 +212,11 @@ fn mount_path(mount: &str) -> Result<String, Failure> {
 /// string in it is the gate's, and goes out through the edge (`out::emit`) as any other.
 fn status(args: &Args, secret: &[u8]) -> Result<Report, Failure> {
     let path = mount_path(&args.mount)?;
-    let gate = Http::new(args.gate_cacert.as_deref()).map_err(|f| f.exit(2))?;
+    let gate = gate_agent(args)?;
     let now = time::now().floor() as i64;
     let signature = publish::sign(secret, "GET", &path, now, b"")?;
     let url = format!("{}{path}", args.gate.trim_end_matches('/'));
-    let got = gate.get_with(&url, &[(TIMESTAMP_HEADER, now.to_string()), (SIGNATURE_HEADER, signature)], 64 * 1024).map_err(at_gate)?;
+    let got = gate.get_with(&url, &[(TIMESTAMP_HEADER, now.to_string()), (SIGNATURE_HEADER, signature)], 64 * 1024).map_err(|f| f.exit(2))?;
     if !(200..=299).contains(&got.status) {
         return Err(refusal("the read of the state", &got));
     }
@@ -276,7 +271,7 @@ pub fn run(args: &Args) -> Result<Report, Failure> {
     let cacert = args.cacert.clone().unwrap_or_else(|| Path::new(SA_DIR).join("ca.crt"));
     let token_file = args.token_file.clone().unwrap_or_else(|| Path::new(SA_DIR).join("token"));
     let cluster = Http::new(Some(&cacert)).map_err(|f| f.exit(2))?;
-    let gate = Http::new(args.gate_cacert.as_deref()).map_err(|f| f.exit(2))?;
+    let gate = gate_agent(args)?;
     let Some(every) = args.every else {
         let keys = read_cluster(&cluster, &server, &token_file)?;
         let mut text = super::out::Text::default();

@@ -175,6 +175,7 @@ fn publish_status_reads_the_gates_signed_state() {
         ("--max-age not a duration", status(&pushed.url, &["--max-age", "soon"]), 2, "a duration".into()),
         // The gate's CA is --gate-cacert (--cacert is the API server's): the hint names the right one.
         ("the gate's private CA not given", vec!["--gate".into(), pushed.url.clone(), "--mount".into(), "home".into(), "--status".into()], 2, "pass it with --gate-cacert FILE".into()),
+        ("--gate-cacert not a PEM bundle", vec!["--gate".into(), pushed.url.clone(), "--gate-cacert".into(), sa_token.to_str().unwrap().into(), "--mount".into(), "home".into(), "--status".into()], 2, format!("--gate-cacert {}: no CERTIFICATE block", sa_token.display())),
     ];
     for (name, args, code, phrase) in rows {
         let out = publish_cmd(&args.iter().map(String::as_str).collect::<Vec<_>>(), Some(SECRET));
