@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { Agent, createServer, request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SECRET, freePort } from '../worker/test/helpers.mjs';
+import { SECRET, freePort, fromSource } from '../worker/test/helpers.mjs';
 import { makeCase } from './fixtures.mjs';
 import { cpuSeconds } from './proc.mjs';
 
@@ -43,11 +43,7 @@ if (process.env.PROFILE_PKG || process.env.PROFILE_SRC) {
 const mf = new Miniflare({
   workers: [{
     name: 'gate',
-    modules: true,
-    scriptPath: join(tree, 'worker', 'src', 'index.mjs'),
-    modulesRoot: tree,
-    modulesRules: [{ type: 'ESModule', include: ['**/*.js', '**/*.mjs'] }, { type: 'CompiledWasm', include: ['**/*.wasm'] }],
-    compatibilityDate: '2026-04-01',
+    ...fromSource('worker/src/index.mjs', tree),
     kvNamespaces: ['KEYS_CACHE'],
     durableObjects: { SESSIONS: 'SessionStore', PUBLISHED: 'PublishStore' },
     bindings: {

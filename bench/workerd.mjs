@@ -23,7 +23,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { SECRET } from '../worker/test/helpers.mjs';
+import { SECRET, fromSource } from '../worker/test/helpers.mjs';
 import { makeCase, median, quantile } from './fixtures.mjs';
 
 const NAMES = (process.env.BENCH_CASES ?? 'RS256-2048,RS256-3072,RS256-4096,PS256-2048,ES256,ES384,ES512,EdDSA').split(',');
@@ -73,11 +73,7 @@ async function start(options) {
 }
 /** The gate of `tree` (its worker/src over its worker/pkg), as worker/test/helpers.mjs starts it. */
 const startGate = (tree) => start({
-  modules: true,
-  scriptPath: join(tree, 'worker', 'src', 'index.mjs'),
-  modulesRoot: tree,
-  modulesRules: [{ type: 'ESModule', include: ['**/*.js', '**/*.mjs'] }, { type: 'CompiledWasm', include: ['**/*.wasm'] }],
-  compatibilityDate: '2026-04-01',
+  ...fromSource('worker/src/index.mjs', tree),
   kvNamespaces: ['KEYS_CACHE'],
   durableObjects: { SESSIONS: 'SessionStore', PUBLISHED: 'PublishStore' },
   cf: false,
@@ -141,29 +137,24 @@ try {
   const floorCpu = median(slots.find((s) => s.c === 'floor').cpu);
   console.log(`workerd ${version('workerd')} (Miniflare ${version('miniflare')}), node ${process.version} client; ${ROUNDS} rounds of ${BATCH} sequential logins after ${WARMUP} warm-up rounds; median µs per login (interquartile range)`);
   console.log('');
-  console.log(`| what | ${NAMES.join(' | ')} |`);
-  console.log(`| --- | ${NAMES.map(() => '---:').join(' | ')} |`);
-  for (const [name] of workers) {
-    const cells = NAMES.map((c) => {
-      const t = slots.find((s) => s.c === c && s.name === name).times;
-      return `${median(t).toFixed(0)} (${(quantile(t, 0.75) - quantile(t, 0.25)).toFixed(0)})`;
-    });
-    console.log(`| ${name} | ${cells.join(' | ')} |`);
-  }
-  console.log(`| GET /floor (HTTP and workerd alone) | ${floor.toFixed(0)} |`);
+  /** One table: median µs per login of `key` ('times' or 'cpu') with the interquartile range. */
+  const table = (key, floorValue) => {
+    console.log(`| what | ${NAMES.join(' | ')} |`);
+    console.log(`| --- | ${NAMES.map(() => '---:').join(' | ')} |`);
+    for (const [name] of workers) {
+      const cells = NAMES.map((c) => {
+        const t = slots.find((s) => s.c === c && s.name === name)[key];
+        return `${median(t).toFixed(0)} (${(quantile(t, 0.75) - quantile(t, 0.25)).toFixed(0)})`;
+      });
+      console.log(`| ${name} | ${cells.join(' | ')} |`);
+    }
+    console.log(`| GET /floor (HTTP and workerd alone) | ${floorValue.toFixed(0)} |`);
+  };
+  table('times', floor);
   console.log('');
   console.log('CPU µs of the worker\'s own workerd process per login, median of rounds (interquartile range)');
   console.log('');
-  console.log(`| what | ${NAMES.join(' | ')} |`);
-  console.log(`| --- | ${NAMES.map(() => '---:').join(' | ')} |`);
-  for (const [name] of workers) {
-    const cells = NAMES.map((c) => {
-      const t = slots.find((s) => s.c === c && s.name === name).cpu;
-      return `${median(t).toFixed(0)} (${(quantile(t, 0.75) - quantile(t, 0.25)).toFixed(0)})`;
-    });
-    console.log(`| ${name} | ${cells.join(' | ')} |`);
-  }
-  console.log(`| GET /floor (HTTP and workerd alone) | ${floorCpu.toFixed(0)} |`);
+  table('cpu', floorCpu);
   console.log('');
   const pick = (c, name, key) => slots.find((s) => s.c === c && s.name === name)[key];
   // The ratio of each round's two batches (measured back to back), then their median.
