@@ -26,12 +26,16 @@ export function invalidArgument(message) {
 const UNIT = { s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31557600 };
 const DURATION = /^(\+|-)? ?(\d+|\d+\.\d+) ?(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)(?: (ago|from now))?$/i;
 
-/** Seconds in a duration string, as jose's `secs` reads it; a TypeError otherwise. */
-export function secs(text) {
+/**
+ * Seconds in a duration string, as jose's `secs` reads it; a TypeError otherwise, with jose's
+ * words ('Invalid time period format') after the option's name, which jose's leaves out.
+ */
+export function secs(text, option) {
+  const invalid = () => invalidArgument(`option ${option}: Invalid time period format (${JSON.stringify(String(text).slice(0, 40))}; durations such as "30s", "2 hours", "1.5d", "5m ago")`);
   const m = typeof text === 'string' ? DURATION.exec(text) : null;
-  if (!m || (m[4] && m[1])) throw invalidArgument('Invalid time period format');
+  if (!m || (m[4] && m[1])) throw invalid();
   const value = Math.round(parseFloat(m[2]) * UNIT[m[3][0].toLowerCase()]);
-  if (!Number.isFinite(value)) throw invalidArgument('Invalid time period format');
+  if (!Number.isFinite(value)) throw invalid();
   return m[1] === '-' || m[4]?.toLowerCase() === 'ago' ? -value : value;
 }
 
@@ -41,8 +45,8 @@ function verifierOptions(options) {
   const strings = typeof options.clockTolerance === 'string' || typeof options.maxTokenAge === 'string';
   if (!strings) return options;
   const out = { ...options };
-  if (typeof out.clockTolerance === 'string') out.clockTolerance = secs(out.clockTolerance);
-  if (typeof out.maxTokenAge === 'string') out.maxTokenAge = secs(out.maxTokenAge);
+  if (typeof out.clockTolerance === 'string') out.clockTolerance = secs(out.clockTolerance, 'clockTolerance');
+  if (typeof out.maxTokenAge === 'string') out.maxTokenAge = secs(out.maxTokenAge, 'maxTokenAge');
   return out;
 }
 
@@ -93,7 +97,7 @@ async function sourceOf(key, jwt, resolved = false) {
   if (typeof key === 'function') throw invalidArgument('a key resolver must resolve to a key or a key set, not to another function');
   if (isObject(key) && Array.isArray(key.keys)) return { verifier: () => new Verifier(key) };
   if (isObject(key) && typeof key.kty === 'string') return { verifier: () => new Verifier({ keys: [key] }) };
-  throw invalidArgument('key must be a key set (createLocalJWKSet, createRemoteJWKSet, createIssuerJWKSet), a Verifier, a JWKS, a public JWK, or a function resolving to one of those');
+  throw invalidArgument('argument key must be a key set (createLocalJWKSet, createRemoteJWKSet, createIssuerJWKSet), a Verifier, a JWKS, a public JWK, or a function resolving to one of those');
 }
 
 /** jose's claim errors carry the (verified) payload; claims are checked only after the signature. */

@@ -32,7 +32,7 @@ function duration(options, name, fallback) {
 /** The options shared by both remote sets, with jose's defaults where jose has the option. */
 function settings(options) {
   const o = options ?? {};
-  if (typeof o !== 'object') throw invalidArgument('options must be an object');
+  if (typeof o !== 'object') throw invalidArgument('argument options must be an object');
   const timeout = o.timeoutDuration;
   if (typeof timeout === 'number' && (!Number.isInteger(timeout) || timeout < 0)) {
     throw invalidArgument('"timeoutDuration" option must be a non-negative integer');
@@ -46,9 +46,15 @@ function settings(options) {
   if (o.store && (typeof o.store.get !== 'function' || typeof o.store.put !== 'function')) {
     throw invalidArgument('"store" option must have get() and put()');
   }
-  new Headers(o.headers); // malformed headers are refused here, as jose refuses them, not at the first fetch
+  // Malformed headers are refused here, as jose refuses them, not at the first fetch; with this
+  // package's code and the option's name, where the Headers constructor's TypeError has neither.
+  try {
+    new Headers(o.headers);
+  } catch (e) {
+    throw invalidArgument(`"headers" option is not a set of HTTP headers: ${e?.message}`);
+  }
   const fetchImpl = o[customFetch] ?? ((...args) => fetch(...args));
-  if (typeof fetchImpl !== 'function') throw invalidArgument('customFetch must be a function');
+  if (typeof fetchImpl !== 'function') throw invalidArgument('"customFetch" option must be a function');
   return {
     timeoutDuration: typeof timeout === 'number' ? timeout : 5000,
     cooldownDuration,
@@ -387,9 +393,9 @@ export function createRemoteJWKSet(url, options) {
  * the jwks_uri must use https (plain http on loopback addresses only).
  */
 export function createIssuerJWKSet(issuer, options) {
-  if (typeof issuer !== 'string') throw invalidArgument('issuer must be a string');
+  if (typeof issuer !== 'string') throw invalidArgument('argument issuer must be a string');
   const base = checkUrl(issuer, 'issuer');
-  if (base.search || base.hash) throw invalidArgument('issuer must have no query or fragment (OpenID Connect Discovery section 2)');
+  if (base.search || base.hash) throw invalidArgument('argument issuer must have no query or fragment (OpenID Connect Discovery section 2)');
   const discovery = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
   const s = { ...settings(options), id: discovery };
   const origin = new URL(discovery).origin;

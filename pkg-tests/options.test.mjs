@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { jwtVerify, createLocalJWKSet } from 'jose';
+import * as jwksgate from 'jwksgate';
 import { verify, Verifier } from 'jwksgate';
 import { joseToken, jwksOf, k8sClaims, NOW } from './helpers.mjs';
 
@@ -219,6 +220,122 @@ test('Verifier: per-call options narrow the constructor\'s, never widen or remov
       if (got !== expect) failures.push(`${how} ${JSON.stringify(defaults)} + ${JSON.stringify(call)}: got ${got}, expected ${expect}`);
     }
     v.free();
+  }
+  assert.deepEqual(failures, []);
+});
+
+/**
+ * Every ERR_INVALID_ARGUMENT names what was wrong: an option as `option <name>` (or jose's own
+ * `"<name>" option`, as remote.mjs words jose's createRemoteJWKSet checks), an argument as
+ * `argument <name>`, the name the .d.ts gives it. jose has no property for it: its TypeErrors say
+ * the option in the message only (panva/jose src/lib/validate_algorithms.ts `"${option}" option
+ * must be an array of strings`, src/lib/jwt_claims_set.ts `Invalid clockTolerance option type`),
+ * and its `secs` says 'Invalid time period format' for either duration option, which is why
+ * ours adds the option's name to those words. The code stays ERR_INVALID_ARGUMENT, a TypeError.
+ * `[row, call, phrase the message must hold]`.
+ */
+const NAMED = (() => {
+  const jwks = jwksOf(2048);
+  const at = { currentDate: NOW };
+  const v = (options) => verify('a.b.c', jwks, { ...at, ...options });
+  const url = 'https://issuer.example/keys';
+  const remote = (options) => jwksgate.createRemoteJWKSet(url, options);
+  const jwk = jwks.keys[0];
+  const bytes = new Uint8Array(8);
+  const option = (name) => `option ${name}`;
+  const jose = (name) => `"${name}" option`;
+  const argument = (name) => `argument ${name}`;
+  return [
+    // verify, verifyJws and Verifier's options (src/wasm/options.rs).
+    ['algorithms: a string', () => v({ algorithms: 'RS256' }), option('algorithms')],
+    ['algorithms: []', () => v({ algorithms: [] }), option('algorithms')],
+    ['algorithms: [5]', () => v({ algorithms: [5] }), option('algorithms[0]')],
+    ['algorithms: null', () => v({ algorithms: null }), option('algorithms')],
+    ['issuer: 5', () => v({ issuer: 5 }), option('issuer')],
+    ['issuer: []', () => v({ issuer: [] }), option('issuer')],
+    ['issuer: [""]', () => v({ issuer: [''] }), option('issuer[0]')],
+    ['issuer: ""', () => v({ issuer: '' }), option('issuer')],
+    ['audience: {}', () => v({ audience: {} }), option('audience')],
+    ['audience: []', () => v({ audience: [] }), option('audience')],
+    ['audience: ["a", 5]', () => v({ audience: ['a', 5] }), option('audience[1]')],
+    ['subject: ["s"]', () => v({ subject: ['s'] }), option('subject')],
+    ['subject: ""', () => v({ subject: '' }), option('subject')],
+    ['typ: 5', () => v({ typ: 5 }), option('typ')],
+    ['typ: ""', () => v({ typ: '' }), option('typ')],
+    ['clockTolerance: -1', () => v({ clockTolerance: -1 }), option('clockTolerance')],
+    ['clockTolerance: NaN', () => v({ clockTolerance: NaN }), option('clockTolerance')],
+    ['clockTolerance: "30s" (verify takes seconds)', () => v({ clockTolerance: '30s' }), option('clockTolerance')],
+    ['currentDate: a string', () => verify('a.b.c', jwks, { currentDate: 'yesterday' }), option('currentDate')],
+    ['currentDate: an invalid Date', () => verify('a.b.c', jwks, { currentDate: new Date(NaN) }), option('currentDate')],
+    ['maxTokenAge: -5', () => v({ maxTokenAge: -5 }), option('maxTokenAge')],
+    ['maxTokenAge: true', () => v({ maxTokenAge: true }), option('maxTokenAge')],
+    ['requiredClaims: "exp"', () => v({ requiredClaims: 'exp' }), option('requiredClaims')],
+    ['requiredClaims: [5]', () => v({ requiredClaims: [5] }), option('requiredClaims[0]')],
+    ['maxTokenBytes: 1.5', () => v({ maxTokenBytes: 1.5 }), option('maxTokenBytes')],
+    ['maxTokenBytes: 0', () => v({ maxTokenBytes: 0 }), option('maxTokenBytes')],
+    ['an unknown option', () => v({ audiance: 'x' }), 'unknown option "audiance"'],
+    ['a Verifier call widening issuer', () => new Verifier(jwks, { issuer: 'a' }).verify('a.b.c', { ...at, issuer: 'b' }), option('issuer')],
+    ['a Verifier call widening clockTolerance', () => new Verifier(jwks, { clockTolerance: 1 }).verify('a.b.c', { ...at, clockTolerance: 2 }), option('clockTolerance')],
+    // jwtVerify's duration strings (js/jose.mjs, jose's secs).
+    ['jwtVerify clockTolerance: "soon"', () => jwksgate.jwtVerify('a.b.c', jwks, { ...at, clockTolerance: 'soon' }), option('clockTolerance')],
+    ['jwtVerify maxTokenAge: "1 fortnight"', () => jwksgate.jwtVerify('a.b.c', jwks, { ...at, maxTokenAge: '1 fortnight' }), option('maxTokenAge')],
+    ['jwtVerify maxTokenAge: "-5m ago"', () => jwksgate.jwtVerify('a.b.c', jwks, { ...at, maxTokenAge: '-5m ago' }), option('maxTokenAge')],
+    // createRemoteJWKSet and createIssuerJWKSet options (js/remote.mjs, jose's words).
+    ['timeoutDuration: 1.5', () => remote({ timeoutDuration: 1.5 }), jose('timeoutDuration')],
+    ['cooldownDuration: -1', () => remote({ cooldownDuration: -1 }), jose('cooldownDuration')],
+    ['cacheMaxAge: NaN', () => remote({ cacheMaxAge: NaN }), jose('cacheMaxAge')],
+    ['cacheMinAge: -1', () => remote({ cacheMinAge: -1 }), jose('cacheMinAge')],
+    ['cacheDefaultAge: NaN', () => remote({ cacheDefaultAge: NaN }), jose('cacheDefaultAge')],
+    ['maxStaleDuration: -1', () => remote({ maxStaleDuration: -1 }), jose('maxStaleDuration')],
+    ['maxResponseBytes: -1', () => remote({ maxResponseBytes: -1 }), jose('maxResponseBytes')],
+    ['store: 5', () => remote({ store: 5 }), jose('store')],
+    ['store: without put()', () => remote({ store: { get() {} } }), jose('store')],
+    ['onKeys: "x"', () => remote({ onKeys: 'x' }), jose('onKeys')],
+    ['onError: {}', () => remote({ onError: {} }), jose('onError')],
+    ['headers: 5', () => remote({ headers: 5 }), jose('headers')],
+    ['headers: a name with a space', () => remote({ headers: { 'x y': '1' } }), jose('headers')],
+    ['customFetch: 5', () => remote({ [jwksgate.customFetch]: 5 }), jose('customFetch')],
+    ['createIssuerJWKSet headers: [[1]]', () => jwksgate.createIssuerJWKSet('https://issuer.example', { headers: [[1]] }), jose('headers')],
+    // Arguments, by the names the .d.ts gives them.
+    ['verify(5)', () => verify(5, jwks), argument('token')],
+    ['verify(token, jwks, 5)', () => verify('a.b.c', jwks, 5), argument('options')],
+    ['verifyJws(token, jwks, [])', () => jwksgate.verifyJws('a.b.c', jwks, []), argument('options')],
+    ['new Verifier(jwks, "x")', () => new Verifier(jwks, 'x'), argument('options')],
+    ['Verifier.verify(5)', () => new Verifier(jwks).verify(5), argument('token')],
+    ['Verifier.verifyJws(null)', () => new Verifier(jwks).verifyJws(null), argument('token')],
+    ['Verifier.fromPublished({})', () => Verifier.fromPublished({}), argument('jwks')],
+    ['decodeUnverified(5)', () => jwksgate.decodeUnverified(5), argument('token')],
+    ['importPublicKeyPem(5)', () => jwksgate.importPublicKeyPem(5), argument('pem')],
+    ['importX509(null)', () => jwksgate.importX509(null), argument('pem')],
+    ['importPublicKeysPem([])', () => jwksgate.importPublicKeysPem([]), argument('text')],
+    ['discoveryJwksUri(5, issuer)', () => jwksgate.discoveryJwksUri(5, 'https://i.example'), argument('document')],
+    ['discoveryJwksUri(document, 5)', () => jwksgate.discoveryJwksUri('{}', 5), argument('issuer')],
+    ['fetchableUrl(url, 5)', () => jwksgate.fetchableUrl('https://i.example', 5), argument('what')],
+    ['verifySignature(jwk, 5, data, signature)', () => jwksgate.verifySignature(jwk, 5, bytes, bytes), argument('alg')],
+    ['verifySignature(jwk, alg, "data", signature)', () => jwksgate.verifySignature(jwk, 'RS256', 'data', bytes), argument('data')],
+    ['verifySignature(jwk, alg, data, [1])', () => jwksgate.verifySignature(jwk, 'RS256', bytes, [1]), argument('signature')],
+    ['kubernetesIdentity(5)', () => jwksgate.kubernetesIdentity(5), argument('payload')],
+    ['jwtVerify(token, 42)', () => jwksgate.jwtVerify('a.b.c', 42), argument('key')],
+    ['createRemoteJWKSet(url, 5)', () => jwksgate.createRemoteJWKSet(url, 5), argument('options')],
+    ['createRemoteJWKSet(42) (jose\'s words)', () => jwksgate.createRemoteJWKSet(42), 'url must be an instance of URL'],
+    ['createRemoteJWKSet(a plain http URL elsewhere)', () => jwksgate.createRemoteJWKSet('http://issuer.example/keys'), 'url must use https'],
+    ['createIssuerJWKSet(5)', () => jwksgate.createIssuerJWKSet(5), argument('issuer')],
+    ['createIssuerJWKSet(an issuer with a query)', () => jwksgate.createIssuerJWKSet('https://i.example/?a=1'), argument('issuer')],
+  ];
+})();
+
+test(`every ERR_INVALID_ARGUMENT names the option or argument: ${NAMED.length} rows`, async () => {
+  const failures = [];
+  for (const [name, call, phrase] of NAMED) {
+    let error;
+    try {
+      await call();
+    } catch (e) {
+      error = e;
+    }
+    if (!error) failures.push(`${name}: accepted`);
+    else if (!(error instanceof TypeError) || error.code !== 'ERR_INVALID_ARGUMENT') failures.push(`${name}: ${error.constructor?.name} ${error.code}: ${error.message}`);
+    else if (!error.message.includes(phrase)) failures.push(`${name}: ${JSON.stringify(phrase)} not in: ${error.message}`);
   }
   assert.deepEqual(failures, []);
 });

@@ -272,7 +272,7 @@ function computeVerdict(token, now, decoded) {
     const err = describeError(e);
     const verdict = notVerified('failed', [err.message], err.code);
     const bound = keyState.bound;
-    if (issuerWidened(e, bound, opts.issuer)) {
+    if (issuerWidened(e, bound, opts.issuer, () => keyState.verifier.verify(token, { ...opts, issuer: bound }))) {
       verdict.detail.push(`These keys were fetched for ${ascii(bound)}, and the expected issuer is ${ascii(opts.issuer)}: fetch that issuer's keys, or paste them.`);
     } else if (bound && e?.claim === 'iss') {
       verdict.detail.push(`These keys were fetched for ${ascii(bound)}; the token names ${typeof iss === 'string' ? ascii(iss) : 'no issuer'}.`);

@@ -104,6 +104,20 @@ fn key_row(f: &mut Findings, jwk: &Jwk, index: usize) -> Value {
     row
 }
 
+/// `url` fetched, said as a finding either way: what came back, or (`None`) why nothing did.
+fn fetched(f: &mut Findings, http: &Http, what: &str, url: &str, max: usize) -> Option<Fetched> {
+    match fetch(http, url, max) {
+        Ok(got) => {
+            f.ok(format!("fetched {} (HTTP {}, {} bytes)", plain(url), got.status, got.body.len()));
+            Some(got)
+        }
+        Err(e) => {
+            f.problem(format!("{what} {}: {e}", plain(url)));
+            None
+        }
+    }
+}
+
 fn check(url: &str, http: &Http, f: &mut Findings) -> Value {
     let mut report = json!({ "issuer": url });
     let put = |report: &mut Value, k: &str, v: Value| {
@@ -113,14 +127,9 @@ fn check(url: &str, http: &Http, f: &mut Findings) -> Value {
     };
     https(f, "the issuer", url);
     let doc_url = discovery_url(url);
-    let doc = match fetch(http, &doc_url, MAX_DISCOVERY_BYTES) {
-        Ok(doc) => doc,
-        Err(e) => {
-            f.problem(format!("the discovery document {}: {e}", plain(&doc_url)));
-            return report;
-        }
+    let Some(doc) = fetched(f, http, "the discovery document", &doc_url, MAX_DISCOVERY_BYTES) else {
+        return report;
     };
-    f.ok(format!("fetched {} (HTTP {}, {} bytes)", plain(&doc_url), doc.status, doc.body.len()));
     put(&mut report, "discovery", headers(f, "the discovery document", &doc));
     // The verdict on issuer and jwks_uri is the core's; the strings shown whole are read here.
     let named = crate::json::parse(&doc.body).ok().and_then(|v| v.get("issuer").cloned());
@@ -143,14 +152,9 @@ fn check(url: &str, http: &Http, f: &mut Findings) -> Value {
     };
     put(&mut report, "jwks_uri", jwks_uri.clone().into());
     https(f, "the jwks_uri", &jwks_uri);
-    let set = match fetch(http, &jwks_uri, MAX_JWKS_BYTES) {
-        Ok(set) => set,
-        Err(e) => {
-            f.problem(format!("the JWKS {}: {e}", plain(&jwks_uri)));
-            return report;
-        }
+    let Some(set) = fetched(f, http, "the JWKS", &jwks_uri, MAX_JWKS_BYTES) else {
+        return report;
     };
-    f.ok(format!("fetched {} (HTTP {}, {} bytes)", plain(&jwks_uri), set.status, set.body.len()));
     put(&mut report, "jwks", headers(f, "the JWKS", &set));
     match Jwks::parse(&set.body) {
         Ok(jwks) => {

@@ -41,6 +41,9 @@ impl Fetched {
 /// One agent for a command's requests.
 pub struct Http {
     agent: ureq::Agent,
+    /// The option that gives this agent its CA (`--cacert`, `publish`'s `--gate-cacert`), which
+    /// a TLS failure tells the user to pass.
+    ca_option: &'static str,
 }
 
 /// Whether `url` may be fetched for keys: https, or http to this machine (`kubectl proxy`), no
@@ -57,10 +60,16 @@ pub fn is_loopback_http(url: &str) -> bool {
 impl Http {
     /// An agent trusting Mozilla's roots, or only the certificates of `cacert` when given.
     pub fn new(cacert: Option<&Path>) -> Result<Self, Failure> {
-        match cacert {
-            Some(path) => Http::trusting(Some((&super::input::read_file(path, 1024 * 1024)?, &format!("--cacert {}", path.display())))),
-            None => Http::trusting(None),
-        }
+        Http::with_ca(cacert, "--cacert")
+    }
+
+    /// [`Http::new`], the CA given by the option `option`, which its errors name.
+    pub fn with_ca(cacert: Option<&Path>, option: &'static str) -> Result<Self, Failure> {
+        let http = match cacert {
+            Some(path) => Http::trusting(Some((&super::input::read_file(path, 1024 * 1024)?, &format!("{option} {}", path.display()))))?,
+            None => Http::trusting(None)?,
+        };
+        Ok(Http { ca_option: option, ..http })
     }
 
     /// An agent trusting only the certificates of a PEM bundle (named `what` in errors), or
@@ -93,13 +102,13 @@ impl Http {
             .user_agent(concat!("jwksgate/", env!("CARGO_PKG_VERSION")))
             .accept("application/json")
             .build();
-        Ok(Http { agent: config.new_agent() })
+        Ok(Http { agent: config.new_agent(), ca_option: "--cacert" })
     }
 
     /// GETs `url`, reading at most `max` bytes of body (more is an error, not a cut).
     pub fn get(&self, url: &str, max: u64) -> Result<Fetched, Failure> {
-        let response = self.agent.get(url).header("Origin", ORIGIN).call().map_err(|e| classify(url, e))?;
-        read(url, response, max)
+        let response = self.agent.get(url).header("Origin", ORIGIN).call().map_err(|e| self.classify(url, e))?;
+        self.read(url, response, max)
     }
 
     /// GETs `url` with `Authorization: Bearer <token>` (an API server's discovery, for
@@ -115,8 +124,8 @@ impl Http {
         for (name, value) in headers {
             request = request.header(*name, value);
         }
-        let response = request.call().map_err(|e| classify(url, e))?;
-        read(url, response, max)
+        let response = request.call().map_err(|e| self.classify(url, e))?;
+        self.read(url, response, max)
     }
 
     /// PUTs `body` (JSON) with `headers` to `url`, reading at most `max` bytes of the answer.
@@ -125,29 +134,30 @@ impl Http {
         for (name, value) in headers {
             request = request.header(*name, value);
         }
-        let response = request.send(body).map_err(|e| classify(url, e))?;
-        read(url, response, max)
+        let response = request.send(body).map_err(|e| self.classify(url, e))?;
+        self.read(url, response, max)
     }
-}
 
-/// A response read whole, up to `max` bytes.
-fn read(url: &str, mut response: ureq::http::Response<ureq::Body>, max: u64) -> Result<Fetched, Failure> {
-    let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let (cache_control, allow_origin, location) = (header("cache-control"), header("access-control-allow-origin"), header("location"));
-    let status = response.status().as_u16();
-    let body = response.body_mut().with_config().limit(max).read_to_vec().map_err(|e| classify(url, e))?;
-    Ok(Fetched { url: url.to_owned(), status, body, cache_control, allow_origin, location })
-}
+    /// A response read whole, up to `max` bytes.
+    fn read(&self, url: &str, mut response: ureq::http::Response<ureq::Body>, max: u64) -> Result<Fetched, Failure> {
+        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let (cache_control, allow_origin, location) = (header("cache-control"), header("access-control-allow-origin"), header("location"));
+        let status = response.status().as_u16();
+        let body = response.body_mut().with_config().limit(max).read_to_vec().map_err(|e| self.classify(url, e))?;
+        Ok(Fetched { url: url.to_owned(), status, body, cache_control, allow_origin, location })
+    }
 
-/// A transport error in words, TLS failures named as such.
-fn classify(url: &str, e: ureq::Error) -> Failure {
-    let tls_io = |io: &std::io::Error| io.get_ref().is_some_and(|inner| inner.to_string().contains("certificate") || inner.is::<ureq::Error>());
-    match e {
-        ureq::Error::Tls(m) => Failure::tls(url, m.to_owned()),
-        ureq::Error::Rustls(r) => Failure::tls(url, r.to_string()),
-        ureq::Error::Io(io) if tls_io(&io) => Failure::tls(url, io.to_string()),
-        ureq::Error::Timeout(t) => Failure::new("ERR_JWKS_TIMEOUT", format!("{url}: timed out ({t}) after at most {} s", TIMEOUT.as_secs())),
-        ureq::Error::BodyExceedsLimit(n) => Failure::new("ERR_HTTP", format!("{url}: the body is over {n} bytes")),
-        other => Failure::new("ERR_HTTP", format!("{url}: {other}")),
+    /// A transport error in words, TLS failures named as such (with the option for a CA).
+    fn classify(&self, url: &str, e: ureq::Error) -> Failure {
+        let tls_io = |io: &std::io::Error| io.get_ref().is_some_and(|inner| inner.to_string().contains("certificate") || inner.is::<ureq::Error>());
+        let tls = |why: String| Failure::tls(url, why, self.ca_option);
+        match e {
+            ureq::Error::Tls(m) => tls(m.to_owned()),
+            ureq::Error::Rustls(r) => tls(r.to_string()),
+            ureq::Error::Io(io) if tls_io(&io) => tls(io.to_string()),
+            ureq::Error::Timeout(t) => Failure::new("ERR_JWKS_TIMEOUT", format!("{url}: timed out ({t}) after at most {} s", TIMEOUT.as_secs())),
+            ureq::Error::BodyExceedsLimit(n) => Failure::new("ERR_HTTP", format!("{url}: the body is over {n} bytes")),
+            other => Failure::new("ERR_HTTP", format!("{url}: {other}")),
+        }
     }
 }

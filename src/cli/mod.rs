@@ -67,8 +67,9 @@ impl Failure {
     fn input(message: impl Into<String>) -> Self {
         Failure::new("ERR_INPUT", message)
     }
-    fn tls(url: &str, why: String) -> Self {
-        Failure::new("ERR_TLS", format!("TLS failure for {url}: {why} (for a private CA, such as a cluster's, pass it with --cacert FILE)"))
+    /// A TLS failure; `ca_option` is the option that gives the agent's CA (`--cacert`, ...).
+    fn tls(url: &str, why: String, ca_option: &str) -> Self {
+        Failure::new("ERR_TLS", format!("TLS failure for {url}: {why} (for a private CA, such as a cluster's, pass it with {ca_option} FILE)"))
     }
     fn to_json(&self) -> Value {
         let mut e = json!({ "code": self.code, "message": self.message });

@@ -33,7 +33,7 @@ const MIN_EVERY: Duration = Duration::from_secs(10);
 #[command(after_help = "The secret comes from the environment only: JWKSGATE_PUBLISH_SECRET, the \
 gate's PUBLISH_SECRET (at least 32 bytes: openssl rand -hex 32). Inside a pod the API server, its \
 CA and the token are found as client-go finds them; --server, --cacert and --token-file override \
-each. The set is read from <server>/openid/v1/jwks, the API server's own path (KEP-1393). --status reads what the gate holds for the mount instead (a GET signed with the same secret; the cluster is not contacted): exit 0 keys published (and no older than --max-age), 1 the gate refused, nothing is published or it is older, 2 a usage or I/O error.")]
+each. The set is read from <server>/openid/v1/jwks, the API server's own path (KEP-1393). --status reads what the gate holds for the mount instead (a GET signed with the same secret; the cluster is not contacted): exit 0 keys published (and no older than --max-age), 1 the gate refused, nothing is published or it is older, 2 a usage or I/O error; --json prints the gate's fields with max_age (--max-age in seconds, or null) and stale (true: older than --max-age).")]
 pub struct Args {
     /// The gate's base URL (https): the push goes to <URL>/.jwksgate/keys/<mount>.
     #[arg(long, value_name = "URL", value_parser = super::non_blank)]
@@ -68,7 +68,9 @@ pub struct Args {
     /// With --status: exit 1 when the last push is older than DURATION by the gate's clock.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, conflicts_with_all = ["every", "once"])]
     pub max_age: Option<Duration>,
-    /// With --status: the state as JSON.
+    /// With --status: the state as JSON: the gate's fields (mount, published, timestamp, age,
+    /// issuer, kids), `max_age` (--max-age in seconds, or null) and, once published, `stale`
+    /// (true when age > max_age: exit 1).
     #[arg(long, conflicts_with_all = ["every", "once"])]
     pub json: bool,
 }
@@ -186,6 +188,12 @@ fn push(http: &Http, gate: &str, mount: &str, secret: &[u8], keys: &ClusterKeys)
     }
 }
 
+/// The agent for the gate: its CA is --gate-cacert's (--cacert is the API server's), and its
+/// errors say so.
+fn gate_agent(args: &Args) -> Result<Http, Failure> {
+    Http::with_ca(args.gate_cacert.as_deref(), "--gate-cacert").map_err(|f| f.exit(2))
+}
+
 /// The gate's refusal (exit 1), in its words: it answers as Vault does, `{"errors": ["..."]}`.
 fn refusal(what: &str, got: &Fetched) -> Failure {
     let why = crate::json::parse(&got.body).ok().and_then(|v| v.get("errors").and_then(Value::as_array).and_then(|e| e.first()).and_then(Value::as_str).map(str::to_owned));
@@ -204,7 +212,7 @@ fn mount_path(mount: &str) -> Result<String, Failure> {
 /// string in it is the gate's, and goes out through the edge (`out::emit`) as any other.
 fn status(args: &Args, secret: &[u8]) -> Result<Report, Failure> {
     let path = mount_path(&args.mount)?;
-    let gate = Http::new(args.gate_cacert.as_deref()).map_err(|f| f.exit(2))?;
+    let gate = gate_agent(args)?;
     let now = time::now().floor() as i64;
     let signature = publish::sign(secret, "GET", &path, now, b"")?;
     let url = format!("{}{path}", args.gate.trim_end_matches('/'));
@@ -216,12 +224,14 @@ fn status(args: &Args, secret: &[u8]) -> Result<Report, Failure> {
     let data = crate::json::parse(&got.body).ok().and_then(|v| v.get("data").cloned()).ok_or_else(not_state)?;
     let mount = data.get("mount").and_then(Value::as_str).filter(|m| *m == args.mount).ok_or_else(not_state)?;
     let published = data.get("published").and_then(Value::as_bool).ok_or_else(not_state)?;
+    // --max-age in seconds (null in --json without it); `stale`: the last push is older than it.
+    let max_age = args.max_age.map(|max| max.as_secs());
     let mut text = super::out::Text::default();
     text.line(format!("mount: {}", plain(mount)));
     text.line(format!("published: {published}"));
     if !published {
         text.line("nothing has been published for this mount yet: is `jwksgate publish` running in the cluster?");
-        return Ok(if args.json { Report::json(serde_json::json!({ "mount": mount, "published": false }), false) } else { Report::no(text) });
+        return Ok(if args.json { Report::json(serde_json::json!({ "mount": mount, "published": false, "max_age": max_age }), false) } else { Report::no(text) });
     }
     let timestamp = data.get("timestamp").and_then(Value::as_i64).ok_or_else(not_state)?;
     let age = data.get("age").and_then(Value::as_i64).ok_or_else(not_state)?;
@@ -231,15 +241,15 @@ fn status(args: &Args, secret: &[u8]) -> Result<Report, Failure> {
     text.line(format!("age: {age} s"));
     text.line(format!("issuer: {}", quoted(issuer)));
     text.line(format!("kids: {}", if kids.is_empty() { "none (the gate refuses every token)".to_owned() } else { kids.iter().map(|k| plain(k)).collect::<Vec<_>>().join(", ") }));
-    let stale = args.max_age.filter(|max| u64::try_from(age).is_ok_and(|a| a > max.as_secs()));
-    if let Some(max) = stale {
-        text.line(format!("older than --max-age ({} s): is `jwksgate publish` running in the cluster?", max.as_secs()));
+    let stale = max_age.is_some_and(|max| u64::try_from(age).is_ok_and(|a| a > max));
+    if let (true, Some(max)) = (stale, max_age) {
+        text.line(format!("older than --max-age ({max} s): is `jwksgate publish` running in the cluster?"));
     }
     if args.json {
-        let state = serde_json::json!({ "mount": mount, "published": true, "timestamp": timestamp, "age": age, "issuer": issuer, "kids": kids });
-        return Ok(Report::json(state, stale.is_none()));
+        let state = serde_json::json!({ "mount": mount, "published": true, "timestamp": timestamp, "age": age, "issuer": issuer, "kids": kids, "max_age": max_age, "stale": stale });
+        return Ok(Report::json(state, !stale));
     }
-    Ok(if stale.is_none() { Report::yes(text) } else { Report::no(text) })
+    Ok(if stale { Report::no(text) } else { Report::yes(text) })
 }
 
 fn log(line: String) {
@@ -261,7 +271,7 @@ pub fn run(args: &Args) -> Result<Report, Failure> {
     let cacert = args.cacert.clone().unwrap_or_else(|| Path::new(SA_DIR).join("ca.crt"));
     let token_file = args.token_file.clone().unwrap_or_else(|| Path::new(SA_DIR).join("token"));
     let cluster = Http::new(Some(&cacert)).map_err(|f| f.exit(2))?;
-    let gate = Http::new(args.gate_cacert.as_deref()).map_err(|f| f.exit(2))?;
+    let gate = gate_agent(args)?;
     let Some(every) = args.every else {
         let keys = read_cluster(&cluster, &server, &token_file)?;
         let mut text = super::out::Text::default();

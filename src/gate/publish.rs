@@ -176,7 +176,8 @@ pub fn verify_read(secret: &[u8], request: &Push, now: i64, mount: &str) -> Resu
 /// A mount's publish state, as the operator's signed `GET /.jwksgate/keys/<mount>` answers it
 /// (under `data`) and `jwksgate publish --status` reads it: `{mount, published: false}` before
 /// the first push, else `{mount, published: true, timestamp, age, issuer, kids}`, `age` the
-/// seconds from the last push to `now` (the gate's clock).
+/// seconds from the last push to `now` (the gate's clock). `jwksgate publish --status --json`
+/// prints these fields as they are and adds its own `max_age` and `stale` (src/cli/publish.rs).
 pub fn state(mount: &str, published: Option<&Published>, now: i64) -> Value {
     match published {
         None => json!({ "mount": mount, "published": false }),

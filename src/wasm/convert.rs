@@ -249,14 +249,14 @@ pub(crate) fn bytes_arg(value: &JsValue, what: &str, max_bytes: usize) -> Result
 
 pub(crate) fn parse_jwks(jwks: &JsValue) -> Result<Jwks, Error> {
     let as_jwks = |e: Error| Error::new(Code::JwksInvalid, e.message());
-    let text = json_string(jwks, "jwks").map_err(as_jwks)?;
+    let text = json_string(jwks, "argument jwks").map_err(as_jwks)?;
     // Refused before the copy, as tokens are: a 4 MB set costs no copy into wasm memory.
     fits(&text, "JWKS", crate::jwk::MAX_JWKS_BYTES, Code::JwksInvalid)?;
     Jwks::parse(String::from(text).as_bytes())
 }
 
 pub(crate) fn parse_jwk(jwk: &JsValue) -> Result<Jwk, Error> {
-    let text = json_string(jwk, "jwk").map_err(|e| Error::new(Code::JwkInvalid, e.message()))?;
+    let text = json_string(jwk, "argument jwk").map_err(|e| Error::new(Code::JwkInvalid, e.message()))?;
     fits(&text, "JWK", crate::jwk::MAX_JWK_BYTES, Code::JwkInvalid)?;
     Jwk::parse(String::from(text).as_bytes())
 }

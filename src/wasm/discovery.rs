@@ -12,9 +12,9 @@ pub fn discovery_jwks_uri(
     #[wasm_bindgen(unchecked_param_type = "string")] document: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string")] issuer: JsValue,
 ) -> Result<String, JsValue> {
-    let document = string_arg(&document, "discovery document", crate::discovery::MAX_DISCOVERY_BYTES, Code::DiscoveryInvalid).map_err(to_js)?;
+    let document = string_arg(&document, "argument document", crate::discovery::MAX_DISCOVERY_BYTES, Code::DiscoveryInvalid).map_err(to_js)?;
     // A `&str` parameter let the glue copy a number as a string of garbage and free it.
-    let issuer = string_arg(&issuer, "issuer", crate::discovery::MAX_DISCOVERY_BYTES, Code::InvalidArgument).map_err(to_js)?;
+    let issuer = string_arg(&issuer, "argument issuer", crate::discovery::MAX_DISCOVERY_BYTES, Code::InvalidArgument).map_err(to_js)?;
     crate::discovery::jwks_uri(document.as_bytes(), &issuer).map_err(to_js)
 }
 
@@ -27,8 +27,8 @@ pub fn fetchable_url(
     #[wasm_bindgen(unchecked_param_type = "string")] url: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string")] what: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let what = string_arg(&what, "what", 200, Code::InvalidArgument).map_err(to_js)?;
-    let refusal = match string_arg(&url, "url", crate::discovery::MAX_DISCOVERY_BYTES, Code::InvalidArgument) {
+    let what = string_arg(&what, "argument what", 200, Code::InvalidArgument).map_err(to_js)?;
+    let refusal = match string_arg(&url, "argument url", crate::discovery::MAX_DISCOVERY_BYTES, Code::InvalidArgument) {
         Ok(url) => crate::fetch::check(&url).err(),
         Err(_) => Some(crate::fetch::Refusal::Invalid),
     };

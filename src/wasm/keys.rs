@@ -28,10 +28,10 @@ pub fn verify_signature(
 ) -> Result<bool, JsValue> {
     // Checked here: the `&str` glue trapped on a number, and the `&[u8]` glue read a string or a
     // number as other bytes (zeros, or none) and trusted a Uint8Array's `length` property.
-    let alg = string_arg(&alg, "algorithm", 16, Code::NotSupported).map_err(to_js)?;
-    let data = bytes_arg(&data, "data", MAX_DATA_BYTES).map_err(to_js)?.ok_or_else(|| to_js(invalid(format!("data is over {MAX_DATA_BYTES} bytes"))))?;
+    let alg = string_arg(&alg, "argument alg", 16, Code::NotSupported).map_err(to_js)?;
+    let data = bytes_arg(&data, "argument data", MAX_DATA_BYTES).map_err(to_js)?.ok_or_else(|| to_js(invalid(format!("argument data is over {MAX_DATA_BYTES} bytes"))))?;
     // No algorithm's signature is longer: a longer one is wrong, and is not copied.
-    let Some(signature) = bytes_arg(&signature, "signature", MAX_SIGNATURE_BYTES).map_err(to_js)? else {
+    let Some(signature) = bytes_arg(&signature, "argument signature", MAX_SIGNATURE_BYTES).map_err(to_js)? else {
         return Ok(false);
     };
     let alg = Alg::from_name(&alg)
@@ -69,7 +69,7 @@ pub fn kubernetes_key_id(#[wasm_bindgen(unchecked_param_type = "JWK | string")] 
 /// or a `CERTIFICATE`'s subject key) as a JWK whose `kid` is the Kubernetes key id.
 #[wasm_bindgen(js_name = importPublicKeyPem, unchecked_return_type = "JWK")]
 pub fn import_public_key_pem(#[wasm_bindgen(unchecked_param_type = "string")] pem: JsValue) -> Result<JsValue, JsValue> {
-    let pem = string_arg(&pem, "PEM input", crate::der::MAX_PEM_BYTES, Code::JwkInvalid).map_err(to_js)?;
+    let pem = string_arg(&pem, "argument pem", crate::der::MAX_PEM_BYTES, Code::JwkInvalid).map_err(to_js)?;
     to_plain(&crate::import_public_key_pem(&pem).map_err(to_js)?)
 }
 
@@ -77,7 +77,7 @@ pub fn import_public_key_pem(#[wasm_bindgen(unchecked_param_type = "string")] pe
 /// certificate itself is not validated) as a JWK whose `kid` is the Kubernetes key id.
 #[wasm_bindgen(js_name = importX509, unchecked_return_type = "JWK")]
 pub fn import_x509(#[wasm_bindgen(unchecked_param_type = "string")] pem: JsValue) -> Result<JsValue, JsValue> {
-    let pem = string_arg(&pem, "certificate", crate::der::MAX_PEM_BYTES, Code::JwkInvalid).map_err(to_js)?;
+    let pem = string_arg(&pem, "argument pem", crate::der::MAX_PEM_BYTES, Code::JwkInvalid).map_err(to_js)?;
     to_plain(&crate::import_x509(&pem).map_err(to_js)?)
 }
 
@@ -86,7 +86,7 @@ pub fn import_x509(#[wasm_bindgen(unchecked_param_type = "string")] pem: JsValue
 /// `[{ certificate, jwk }]`, in order; `jwk.kid` is the Kubernetes key id.
 #[wasm_bindgen(js_name = importPublicKeysPem, unchecked_return_type = "{ certificate: boolean; jwk: JWK }[]")]
 pub fn import_public_keys_pem(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> Result<JsValue, JsValue> {
-    let text = string_arg(&text, "PEM input", crate::pem::MAX_PEM_TEXT_BYTES, Code::JwkInvalid).map_err(to_js)?;
+    let text = string_arg(&text, "argument text", crate::pem::MAX_PEM_TEXT_BYTES, Code::JwkInvalid).map_err(to_js)?;
     let keys = crate::import_public_keys_pem(&text).map_err(to_js)?;
     // JSON text by hand: a serde value of the list cost 3 KB of wasm for what this does.
     let mut out = String::from("[");

@@ -116,10 +116,10 @@ impl PartialOptions {
         if options.is_undefined() {
             return Ok(out);
         }
-        if !options.is_object() || is_array(options, "options")? {
-            return Err(invalid("options must be an object (or left out)"));
+        if !options.is_object() || is_array(options, "argument options")? {
+            return Err(invalid("argument options must be an object (or left out)"));
         }
-        for name in own_keys(options, "options", 64)? {
+        for name in own_keys(options, "argument options", 64)? {
             if name == "crit" {
                 return Err(invalid("option crit is not supported: no crit extension is understood, so every token with crit is refused"));
             }

@@ -48,7 +48,7 @@ fn jws_result(v: verifier::VerifiedJws) -> Result<JsValue, JsValue> {
 /// base a decision on the result.
 #[wasm_bindgen(js_name = decodeUnverified, unchecked_return_type = "DecodedToken")]
 pub fn decode_unverified(#[wasm_bindgen(unchecked_param_type = "string")] token: JsValue) -> Result<JsValue, JsValue> {
-    let token = string_arg(&token, "token", MAX_TOKEN_BYTES_CEILING, Code::JwsInvalid).map_err(to_js)?;
+    let token = string_arg(&token, "argument token", MAX_TOKEN_BYTES_CEILING, Code::JwsInvalid).map_err(to_js)?;
     let d = verifier::decode_unverified(&token, MAX_TOKEN_BYTES_CEILING).map_err(to_js)?;
     let obj = parse_json(&format!("{{\"header\":{},\"payload\":{},\"signature\":null}}", d.header_json, d.payload_json))?;
     Reflect::set(&obj, &"signature".into(), &d.signature.into())?;
@@ -67,7 +67,7 @@ fn one_shot(token: &JsValue, jwks: &JsValue, options: &JsValue) -> Result<(crate
 /// The call's options within `defaults`, then the token, refused on its length before it is copied.
 fn token_and_options(token: &JsValue, defaults: &PartialOptions, call: &PartialOptions) -> Result<(String, VerifyOptions), JsValue> {
     let options = defaults.resolve(call).map_err(to_js)?;
-    let token = string_arg(token, "token", options.max_token_bytes, Code::JwsInvalid).map_err(to_js)?;
+    let token = string_arg(token, "argument token", options.max_token_bytes, Code::JwsInvalid).map_err(to_js)?;
     Ok((token, options))
 }
 
@@ -120,7 +120,7 @@ impl JsVerifier {
     /// constructor refuses it; a body that is not a JWKS is ERR_JWKS_INVALID.
     #[wasm_bindgen(js_name = fromPublished)]
     pub fn from_published(#[wasm_bindgen(unchecked_param_type = "string")] jwks: JsValue) -> Result<JsVerifier, JsValue> {
-        let text = string_arg(&jwks, "JWKS", crate::jwk::MAX_JWKS_BYTES, Code::JwksInvalid).map_err(to_js)?;
+        let text = string_arg(&jwks, "argument jwks", crate::jwk::MAX_JWKS_BYTES, Code::JwksInvalid).map_err(to_js)?;
         let inner = crate::Verifier::from_jwks(crate::Jwks::parse_published(text.as_bytes()).map_err(to_js)?);
         Ok(JsVerifier { inner, defaults: PartialOptions::default() })
     }

@@ -108,6 +108,7 @@ fn publish_pushes_the_clusters_keys_and_the_gate_takes_them() {
         ("a short secret", with(&g.url, &api.url, tok), Some("short"), 2, "at least 32"),
         ("a gate over plain http elsewhere", with("http://gate.example", &api.url, tok), Some(SECRET), 2, "https only"),
         ("not in a pod", vec!["--gate".into(), g.url.clone(), "--mount".into(), "home".into(), "--once".into()], Some(SECRET), 2, "KUBERNETES_SERVICE_HOST"),
+        ("the gate's private CA not given", with(&g.url, &api.url, tok).into_iter().enumerate().filter(|(i, _)| !(2..4).contains(i)).map(|(_, a)| a).collect(), Some(SECRET), 2, "pass it with --gate-cacert FILE"),
         ("neither --once nor --every", with(&g.url, &api.url, tok).into_iter().filter(|a| a != "--once").collect(), Some(SECRET), 2, "--every"),
         ("--every too short", [with(&g.url, &api.url, tok), vec!["--every".into(), "1s".into()]].concat().into_iter().filter(|a| a != "--once").collect(), Some(SECRET), 2, "at least 10 s"),
     ];
@@ -172,6 +173,9 @@ fn publish_status_reads_the_gates_signed_state() {
         ("--json without --status", vec!["--gate".into(), pushed.url.clone(), "--mount".into(), "home".into(), "--once".into(), "--json".into()], 2, "cannot be used with".into()),
         ("--max-age without --status", vec!["--gate".into(), pushed.url.clone(), "--mount".into(), "home".into(), "--every".into(), "1h".into(), "--max-age".into(), "1h".into()], 2, "cannot be used with".into()),
         ("--max-age not a duration", status(&pushed.url, &["--max-age", "soon"]), 2, "a duration".into()),
+        // The gate's CA is --gate-cacert (--cacert is the API server's): the hint names the right one.
+        ("the gate's private CA not given", vec!["--gate".into(), pushed.url.clone(), "--mount".into(), "home".into(), "--status".into()], 2, "pass it with --gate-cacert FILE".into()),
+        ("--gate-cacert not a PEM bundle", vec!["--gate".into(), pushed.url.clone(), "--gate-cacert".into(), sa_token.to_str().unwrap().into(), "--mount".into(), "home".into(), "--status".into()], 2, format!("--gate-cacert {}: no CERTIFICATE block", sa_token.display())),
     ];
     for (name, args, code, phrase) in rows {
         let out = publish_cmd(&args.iter().map(String::as_str).collect::<Vec<_>>(), Some(SECRET));
@@ -179,6 +183,33 @@ fn publish_status_reads_the_gates_signed_state() {
         assert!(out.all().contains(&phrase), "{name}: {phrase:?} in {}", out.all());
         let raw = out.all().replace('\n', "");
         assert!(!raw.chars().any(|c| c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c)), "{name}: a hidden character reached the terminal: {raw:?}");
+    }
+    // --json: the gate's fields as they are, and whether the state is too old for --max-age said
+    // as a field (`stale`, with `max_age` in seconds, null without --max-age), as the exit code
+    // says it. (name, gate, extra arguments, exit code, fields expected in the output).
+    let json_rows: Vec<(&str, &str, Vec<&str>, i32, Value)> = vec![
+        ("fresh, no --max-age", &pushed.url, vec![], 0, json!({ "mount": "home", "published": true, "issuer": CLUSTER_ISSUER, "kids": [kid], "max_age": null, "stale": false })),
+        ("fresh, within --max-age", &pushed.url, vec!["--max-age", "10m"], 0, json!({ "published": true, "max_age": 600, "stale": false })),
+        ("an hour old, over --max-age 10m", &old.url, vec!["--max-age", "10m"], 1, json!({ "published": true, "kids": ["old-kid"], "max_age": 600, "stale": true })),
+        ("an hour old, within --max-age 2h", &old.url, vec!["--max-age", "2h"], 0, json!({ "published": true, "max_age": 7200, "stale": false })),
+        ("an hour old, no --max-age", &old.url, vec![], 0, json!({ "published": true, "max_age": null, "stale": false })),
+        ("nothing published", &empty.url, vec!["--max-age", "10m"], 1, json!({ "mount": "home", "published": false, "max_age": 600 })),
+    ];
+    for (name, url, extra, code, fields) in json_rows {
+        let args = status(url, &[&["--json"][..], &extra].concat());
+        let out = publish_cmd(&args.iter().map(String::as_str).collect::<Vec<_>>(), Some(SECRET));
+        assert_eq!(out.code, code, "{name}: {}", out.all());
+        let got = out.json();
+        for (k, v) in fields.as_object().unwrap() {
+            assert_eq!(&got[k], v, "{name}: field {k} in {got}");
+        }
+        if got["published"] == true {
+            let age = got["age"].as_i64().unwrap_or_else(|| panic!("{name}: age in {got}"));
+            assert!(got["timestamp"].is_i64(), "{name}: timestamp in {got}");
+            assert_eq!(got["stale"], got["max_age"].as_i64().is_some_and(|m| age > m), "{name}: stale is age > max_age in {got}");
+        } else {
+            assert!(got.get("stale").is_none() && got.get("age").is_none(), "{name}: nothing published has no age: {got}");
+        }
     }
     // No secret: say so and contact nothing.
     let (quiet, _, seen) = gate(CLUSTER_ISSUER, SECRET);

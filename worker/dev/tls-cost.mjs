@@ -15,24 +15,14 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Miniflare } from 'miniflare';
 import { HttpsIssuer, makePki } from '../test/tls-issuer.mjs';
+import { fromSource, root } from '../test/helpers.mjs';
 
-const root = join(import.meta.dirname, '..', '..');
 const rounds = Number(process.argv[2] || 20);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (x) => x.toFixed(2);
 
 async function underWorkerd(pki, issuer) {
-  const mf = new Miniflare({
-    modules: true,
-    scriptPath: join(root, 'worker', 'dev', 'https-fetch-worker.mjs'),
-    modulesRoot: root,
-    modulesRules: [
-      { type: 'ESModule', include: ['**/*.js', '**/*.mjs'] },
-      { type: 'CompiledWasm', include: ['**/*.wasm'] },
-    ],
-    compatibilityDate: '2026-04-01',
-    cf: false,
-  });
+  const mf = new Miniflare({ ...fromSource('worker/dev/https-fetch-worker.mjs'), cf: false });
   await mf.ready;
   const times = [];
   const idle = [];

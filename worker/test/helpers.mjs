@@ -9,6 +9,26 @@ import { dirname, join } from 'node:path';
 const here = dirname(fileURLToPath(import.meta.url));
 export const root = join(here, '..', '..');
 export const SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
+/** The compatibility date every worker of the tests runs at (wrangler.toml's). */
+export const COMPATIBILITY_DATE = '2026-04-01';
+
+/**
+ * Miniflare's options for a worker straight from source (`script`, from the repository's root):
+ * ES modules plus the .wasm as a compiled module, as wrangler bundles it. The gate's tests,
+ * net.test.mjs and worker/dev/tls-cost.mjs start their workers from these.
+ */
+export function fromSource(script) {
+  return {
+    modules: true,
+    scriptPath: join(root, script),
+    modulesRoot: root,
+    modulesRules: [
+      { type: 'ESModule', include: ['**/*.js', '**/*.mjs'] },
+      { type: 'CompiledWasm', include: ['**/*.wasm'] },
+    ],
+    compatibilityDate: COMPATIBILITY_DATE,
+  };
+}
 
 // handleRuntimeStdio: Miniflare's hook for workerd's stdout and stderr (by default they are
 // piped to this process's output), for tests that read what the gate logs.
@@ -17,17 +37,11 @@ export const SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
 // brokenStore: SESSIONS bound to a second worker's SessionStore whose every call throws, as
 // an object out of reach does.
 // port: a port chosen beforehand (freePort), for a gate whose own URL is in its settings (GATE_URL).
-export async function startGate(bindings, { kvPersist, durableObjectsPersist, handleRuntimeStdio, noStore, brokenStore, port = 0 } = {}) {
+// https: { key, cert } (PEM text), for a gate that workerd serves over TLS (its URL then https).
+export async function startGate(bindings, { kvPersist, durableObjectsPersist, handleRuntimeStdio, noStore, brokenStore, port = 0, https } = {}) {
   const worker = {
     name: 'gate',
-    modules: true,
-    scriptPath: join(root, 'worker', 'src', 'index.mjs'),
-    modulesRoot: root,
-    modulesRules: [
-      { type: 'ESModule', include: ['**/*.js', '**/*.mjs'] },
-      { type: 'CompiledWasm', include: ['**/*.wasm'] },
-    ],
-    compatibilityDate: '2026-04-01',
+    ...fromSource('worker/src/index.mjs'),
     kvNamespaces: ['KEYS_CACHE'],
     durableObjects: noStore ? {} : { SESSIONS: brokenStore ? { className: 'SessionStore', scriptName: 'broken-store' } : 'SessionStore', PUBLISHED: 'PublishStore' },
     bindings: { SESSION_SECRET: SECRET, ...bindings },
@@ -35,7 +49,7 @@ export async function startGate(bindings, { kvPersist, durableObjectsPersist, ha
   const broken = {
     name: 'broken-store',
     modules: true,
-    compatibilityDate: '2026-04-01',
+    compatibilityDate: COMPATIBILITY_DATE,
     script: "import { DurableObject } from 'cloudflare:workers';\nexport class SessionStore extends DurableObject { async apply() { throw new Error('storage unavailable'); } }\nexport default { fetch() { return new Response(null, { status: 404 }); } };",
   };
   const mf = new Miniflare({
@@ -46,6 +60,7 @@ export async function startGate(bindings, { kvPersist, durableObjectsPersist, ha
     // A real HTTP listener on loopback, a port of the system's choosing, for Vault clients.
     host: '127.0.0.1',
     port,
+    ...(https ? { https: true, httpsKey: https.key, httpsCert: https.cert } : {}),
     ...(handleRuntimeStdio ? { handleRuntimeStdio } : {}),
   });
   // Miniflare always listens on 127.0.0.1 (a port of its own): raw requests go there.

@@ -6,12 +6,11 @@
 // (worker/src/net.mjs), as a pod reaches its cluster's API server.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiServer } from './apiserver.mjs';
 import { root, startGate } from './helpers.mjs';
+import { makePki } from './tls-issuer.mjs';
 import { startOrigin } from '../dev/origin.mjs';
 import { HVAC, hvac as hvacSteps, nodeVaultSteps } from './vault-clients/clients.mjs';
 
@@ -37,22 +36,16 @@ const CLIENTS = [
 
 let api;
 let gate;
-let dir;
+let pki; // makePki's { caPem, cert, key }
 let caPem;
 /** The API server's address in a mount's config, with its CA over TLS (no pod defaults). */
 const host = () => ({ kubernetes_host: api.url, disable_local_ca_jwt: true, kubernetes_ca_cert: caPem });
 before(async () => {
   assert.ok(existsSync(HVAC), `hvac's venv is missing (${HVAC}): run make vault-clients`);
-  dir = mkdtempSync(join(tmpdir(), 'jwksgate-k8s-'));
-  // A private CA and the API server's certificate for 127.0.0.1, as kubeadm makes them.
-  const ssl = (args, input) => execFileSync('openssl', args, { cwd: dir, input, stdio: ['pipe', 'pipe', 'pipe'] });
-  ssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=kubernetes', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-  ssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'api.key', '-out', 'api.csr', '-subj', '/CN=kube-apiserver']);
-  writeFileSync(join(dir, 'api.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-  ssl(['x509', '-req', '-in', 'api.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'api.crt', '-days', '1', '-extfile', 'api.ext']);
-  const tls = { key: readFileSync(join(dir, 'api.key')), cert: readFileSync(join(dir, 'api.crt')) };
-  caPem = readFileSync(join(dir, 'ca.crt'), 'utf8');
-  api = await new ApiServer({ tls }).start();
+  // A private CA and the API server's certificate for 127.0.0.1, as kubeadm makes them (RSA-2048).
+  pki = makePki({ kind: 'rsa', san: 'IP:127.0.0.1' });
+  caPem = pki.caPem;
+  api = await new ApiServer({ tls: pki }).start();
   // As in a pod: the host from KUBERNETES_SERVICE_HOST/PORT, the CA and the reviewer's token
   // from the ServiceAccount files (FILES), nothing in the config (loadConfig, Bank-Vaults).
   const FILES = JSON.stringify({ '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt': caPem, '/var/run/secrets/kubernetes.io/serviceaccount/token': api.reviewer });
@@ -61,7 +54,6 @@ before(async () => {
 after(async () => {
   await gate?.dispose();
   await api?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('logins at auth/kubernetes/login by real Vault clients', () => {
@@ -240,8 +232,7 @@ describe('the seed\'s custom resource as written', () => {
   let cluster;
   let crGate;
   before(async () => {
-    const tls = { key: readFileSync(join(dir, 'api.key')), cert: readFileSync(join(dir, 'api.crt')) };
-    cluster = await new ApiServer({ tls, issuerIsUrl: true }).start();
+    cluster = await new ApiServer({ tls: pki, issuerIsUrl: true }).start();
     const cr = readFileSync(join(root, 'tests', 'vectors', 'bank-vaults', 'cr-oidc.yaml'), 'utf8').replaceAll('https://kubernetes', cluster.url);
     const FILES = JSON.stringify({ '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt': caPem, '/var/run/secrets/kubernetes.io/serviceaccount/token': cluster.reviewer });
     crGate = await startGate({ AUTH_CONFIG: cr, FILES, KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: new URL(cluster.url).port });

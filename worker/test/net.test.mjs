@@ -6,10 +6,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer as createHttps } from 'node:https';
 import { createServer as createTls } from 'node:tls';
-import { join } from 'node:path';
 import { Miniflare } from 'miniflare';
 import { makePki } from './tls-issuer.mjs';
-import { root } from './helpers.mjs';
+import { fromSource } from './helpers.mjs';
 
 let mf;
 let rsa;
@@ -56,17 +55,7 @@ const call = async (options) => (await mf.dispatchFetch('http://net.test/', { me
 before(async () => {
   rsa = makePki({ kind: 'rsa' });
   ec = makePki({ kind: 'ec' });
-  mf = new Miniflare({
-    modules: true,
-    scriptPath: join(root, 'worker', 'dev', 'https-fetch-worker.mjs'),
-    modulesRoot: root,
-    modulesRules: [
-      { type: 'ESModule', include: ['**/*.js', '**/*.mjs'] },
-      { type: 'CompiledWasm', include: ['**/*.wasm'] },
-    ],
-    compatibilityDate: '2026-04-01',
-    cf: false,
-  });
+  mf = new Miniflare({ ...fromSource('worker/dev/https-fetch-worker.mjs'), cf: false });
   await mf.ready;
 });
 after(async () => {

@@ -4,16 +4,19 @@
 // `PUT /.jwksgate/keys/<mount>`; logins by hvac follow. Hand-signed requests (the signing input
 // of src/gate/publish.rs `signing_input`, HMAC-SHA256 as RFC 2104, as Stripe's webhooks sign)
 // check the refusals: a wrong secret, a stale timestamp, a replayed older push, another issuer,
-// an oversized body. Servers on 127.0.0.1, port 0.
+// an oversized body. `jwksgate publish --status` reads the state back from the gate, over http
+// and over HTTPS (workerd serving a certificate of the same private CA, --gate-cacert): its exit
+// codes and its --json fields. Servers on 127.0.0.1, port 0.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import { join } from 'node:path';
 import { Issuer } from '../dev/issuer.mjs';
 import { root, startGate } from './helpers.mjs';
+import { makePki } from './tls-issuer.mjs';
 import { HVAC, hvac as hvacSteps } from './vault-clients/clients.mjs';
 
 const JWKSGATE = join(root, 'target', 'release', 'jwksgate');
@@ -30,6 +33,10 @@ const AUTH_CONFIG = JSON.stringify({
     mountOf('strict', { bound_issuer: CLUSTER, jwks_published_max_age: '100s' }),
     mountOf('lenient', { bound_issuer: CLUSTER, jwks_published_max_age: '100s', jwks_published_when_stale: 'serve' }),
     mountOf('empty', { bound_issuer: CLUSTER }),
+    // For --status: pushed by the command, pushed by hand 200 s ago, never pushed.
+    mountOf('status-fresh', { bound_issuer: CLUSTER }),
+    mountOf('status-old', { bound_issuer: CLUSTER }),
+    mountOf('status-never', { bound_issuer: CLUSTER }),
   ],
 });
 
@@ -40,23 +47,20 @@ let api;
 let apiUrl;
 let apiHits = 0;
 let gate;
+let tlsGate; // the same gate served over HTTPS by workerd, with a certificate of the private CA
+let pki; // a private CA and a server certificate for 127.0.0.1, made now by openssl (tls-issuer.mjs)
 const logs = [];
 
-/** A private CA and a server certificate for 127.0.0.1, made now by openssl. */
-function pki() {
+/** The CA's certificate for --cacert and --gate-cacert, and the ServiceAccount's token, as files. */
+function files() {
   mkdirSync(dir, { recursive: true });
-  const ssl = (args) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-  ssl(['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=jwksgate test CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign']);
-  ssl(['req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
-  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n');
-  ssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'ext.cnf']);
+  writeFileSync(join(dir, 'ca.pem'), pki.caPem);
   writeFileSync(join(dir, 'sa-token'), `${SA_TOKEN}\n`);
 }
 
 /** kube-apiserver's discovery and key set, to the ServiceAccount's bearer token only. */
 function apiServer() {
-  return createServer({ key: readFileSync(join(dir, 'server.key')), cert: readFileSync(join(dir, 'server.pem')) }, (req, res) => {
+  return createServer({ key: pki.key, cert: pki.cert }, (req, res) => {
     apiHits++;
     const send = (status, body) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     if (req.headers.authorization !== `Bearer ${SA_TOKEN}`) return send(401, { kind: 'Status', code: 401 });
@@ -66,18 +70,23 @@ function apiServer() {
   });
 }
 
-/** The real command, as a CronJob runs it: exit code and output. */
-function publish(mount = 'home', { secret = SECRET } = {}) {
-  const args = ['publish', '--gate', gate.url, '--mount', mount, '--server', apiUrl, '--cacert', join(dir, 'ca.pem'), '--token-file', join(dir, 'sa-token'), '--once'];
+/** The real command with `args` after `publish`: exit code, stdout, and both streams together. */
+function jwksgate(args, secret = SECRET) {
   const env = { PATH: process.env.PATH, JWKSGATE_PUBLISH_SECRET: secret };
   return new Promise((resolve, reject) => {
-    const child = spawn(JWKSGATE, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(JWKSGATE, ['publish', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
     let out = '';
-    child.stdout.on('data', (d) => (out += d));
+    child.stdout.on('data', (d) => ((stdout += d), (out += d)));
     child.stderr.on('data', (d) => (out += d));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out }));
+    child.on('close', (code) => resolve({ code, stdout, out }));
   });
+}
+
+/** The real command, as a CronJob runs it: exit code and output. */
+function publish(mount = 'home', { secret = SECRET, url = gate.url, extra = [] } = {}) {
+  return jwksgate(['--gate', url, '--mount', mount, '--server', apiUrl, '--cacert', join(dir, 'ca.pem'), '--token-file', join(dir, 'sa-token'), '--once', ...extra], secret);
 }
 
 /** Runs login steps through hvac at `mount` (vault-clients/clients.mjs). */
@@ -113,7 +122,8 @@ async function nextSecond() {
 before(async () => {
   assert.ok(existsSync(JWKSGATE), `${JWKSGATE} is missing: cargo build --release --bin jwksgate`);
   assert.ok(existsSync(HVAC), `hvac's venv is missing (${HVAC}): make vault-clients, or set HVAC_PYTHON`);
-  pki();
+  pki = makePki({ kind: 'ec' });
+  files();
   api = apiServer();
   await new Promise((resolve) => api.listen(0, '127.0.0.1', resolve));
   apiUrl = `https://127.0.0.1:${api.address().port}`;
@@ -121,6 +131,7 @@ before(async () => {
 });
 after(async () => {
   await gate?.dispose();
+  await tlsGate?.dispose();
   await new Promise((resolve) => (api ? api.close(resolve) : resolve()));
   rmSync(dir, { recursive: true, force: true });
 });
@@ -221,5 +232,72 @@ describe('published keys', () => {
     await logged('mount "strict": no push for');
     await logged('mount "lenient": no push for');
     await logged('serving the last keys');
+  });
+});
+
+describe('jwksgate publish --status against the gate', () => {
+  /** --status's arguments for `mount` at `url`, then `extra`. */
+  const status = (mount, extra = [], url = gate.url) => ['--gate', url, '--mount', mount, '--status', ...extra];
+
+  before(async () => {
+    // Fresh: pushed by the command now. Old: pushed by hand 200 s ago (inside the 300 s window).
+    const fresh = await publish('status-fresh');
+    assert.equal(fresh.code, 0, fresh.out);
+    const keys = cluster.keys.map((k) => k.jwk);
+    assert.equal((await signed({ mount: 'status-old', body: pushBody(CLUSTER, keys), timestamp: now() - 200 })).status, 200);
+    // The same worker served over HTTPS by workerd, its certificate (IP:127.0.0.1) from the
+    // private CA; pushed by the command over TLS with --gate-cacert.
+    tlsGate = await startGate({ AUTH_CONFIG, PUBLISH_SECRET: SECRET }, { https: pki });
+    assert.ok(tlsGate.url.startsWith('https://127.0.0.1:'), tlsGate.url);
+    const overTls = await publish('status-fresh', { url: tlsGate.url, extra: ['--gate-cacert', join(dir, 'ca.pem')] });
+    assert.equal(overTls.code, 0, overTls.out);
+  });
+
+  test('exit codes and --json fields: fresh, never published, stale by --max-age, wrong mount, HTTPS', async () => {
+    const kid = cluster.signing.kid;
+    const cacert = ['--gate-cacert', join(dir, 'ca.pem')];
+    // [row, arguments, secret, exit code, --json fields expected (null: not JSON), phrase in the output]
+    const rows = [
+      ['fresh', status('status-fresh', ['--json']), SECRET, 0, { mount: 'status-fresh', published: true, issuer: CLUSTER, kids: [kid], max_age: null, stale: false }, ''],
+      ['fresh, within --max-age', status('status-fresh', ['--json', '--max-age', '10m']), SECRET, 0, { published: true, max_age: 600, stale: false }, ''],
+      ['fresh, text', status('status-fresh'), SECRET, 0, null, `kids: ${kid}`],
+      ['never published', status('status-never', ['--json']), SECRET, 1, { mount: 'status-never', published: false, max_age: null }, ''],
+      ['never published, text', status('status-never'), SECRET, 1, null, 'nothing has been published for this mount yet'],
+      ['200 s old, over --max-age 100s', status('status-old', ['--json', '--max-age', '100s']), SECRET, 1, { mount: 'status-old', published: true, max_age: 100, stale: true }, ''],
+      ['200 s old, over --max-age 100s, text', status('status-old', ['--max-age', '100s']), SECRET, 1, null, 'older than --max-age (100 s)'],
+      ['200 s old, within --max-age 1h', status('status-old', ['--json', '--max-age', '1h']), SECRET, 0, { published: true, max_age: 3600, stale: false }, ''],
+      ['a mount without jwks_published (404)', status('nope', ['--json']), SECRET, 1, null, 'HTTP 404): mount nope does not take published keys'],
+      ['a mount bound elsewhere, never published', status('elsewhere', ['--json']), SECRET, 1, { mount: 'elsewhere', published: false }, ''],
+      ['not a mount path', status('a b'), SECRET, 2, null, '--mount'],
+      ['a wrong secret', status('status-fresh'), 'another-secret-of-enough-length-0123456789abcdef', 1, null, 'does not verify with PUBLISH_SECRET'],
+      ['over HTTPS with --gate-cacert', status('status-fresh', ['--json', ...cacert], tlsGate.url), SECRET, 0, { mount: 'status-fresh', published: true, kids: [kid], stale: false }, ''],
+      ['over HTTPS, never published', status('status-never', ['--json', '--max-age', '1h', ...cacert], tlsGate.url), SECRET, 1, { published: false, max_age: 3600 }, ''],
+      ['over HTTPS without the CA', status('status-fresh', ['--json'], tlsGate.url), SECRET, 2, null, 'UnknownIssuer (for a private CA, such as a cluster\'s, pass it with --gate-cacert FILE)'],
+    ];
+    const failures = [];
+    for (const [name, args, secret, code, fields, phrase] of rows) {
+      const r = await jwksgate(args, secret);
+      if (r.code !== code) failures.push(`${name}: exit ${r.code}, expected ${code}: ${r.out}`);
+      if (phrase && !r.out.includes(phrase)) failures.push(`${name}: ${JSON.stringify(phrase)} not in ${r.out}`);
+      if (!fields) continue;
+      let got;
+      try {
+        got = JSON.parse(r.stdout);
+      } catch {
+        failures.push(`${name}: stdout is not JSON: ${r.out}`);
+        continue;
+      }
+      for (const [k, v] of Object.entries(fields)) {
+        if (JSON.stringify(got[k]) !== JSON.stringify(v)) failures.push(`${name}: ${k} is ${JSON.stringify(got[k])}, expected ${JSON.stringify(v)}`);
+      }
+      // The gate's own fields, by its clock: age from the push's timestamp; stale is age > max_age.
+      if (got.published) {
+        if (!(Number.isInteger(got.age) && Number.isInteger(got.timestamp))) failures.push(`${name}: age and timestamp in ${r.stdout}`);
+        if (got.stale !== (got.max_age !== null && got.age > got.max_age)) failures.push(`${name}: stale is not age > max_age: ${r.stdout}`);
+      } else if ('stale' in got || 'age' in got) {
+        failures.push(`${name}: nothing published, yet age or stale: ${r.stdout}`);
+      }
+    }
+    assert.deepEqual(failures, []);
   });
 });

@@ -148,9 +148,18 @@ export function warnings({ header, payload, identity, now, tolerance = 0 }) {
  * Whether a refusal `e` is keys fetched for `bound` asked to verify for another `expected`
  * issuer: the page's Verifier for fetched keys is bound to their issuer, and a call's `issuer`
  * may only narrow it, refused as ERR_INVALID_ARGUMENT (src/wasm/options.rs `resolve`). Told by
- * the code and the two issuers, never by the message's words.
+ * the code and the two issuers, never by the message's words. Another option refused (an empty
+ * `algorithms`, say) carries the same code, and no property says which option (jose has none
+ * either), so `withBound` makes the same call with the bound issuer, which narrows nothing: when
+ * that is refused with the same code too, the refusal was another option's.
  */
-export function issuerWidened(e, bound, expected) {
+export function issuerWidened(e, bound, expected, withBound) {
   if (!bound || expected === undefined || e?.code !== 'ERR_INVALID_ARGUMENT') return false;
-  return [expected].flat().some((issuer) => issuer !== bound);
+  if (![expected].flat().some((issuer) => issuer !== bound)) return false;
+  try {
+    withBound();
+  } catch (again) {
+    return again?.code !== 'ERR_INVALID_ARGUMENT';
+  }
+  return true;
 }

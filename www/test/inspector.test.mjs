@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  ARTIFACTS, b64u, k8sClaims, nowSeconds, pageKit, rsaKey, signToken as signWith, startBrowser, startIssuer, startSite,
+  ARTIFACTS, b64u, k8sClaims, nowSeconds, pageKit, rsaKey, signToken as signWith, siteAndBrowser, startIssuer,
 } from './helpers.mjs';
 import { token as example, issuer as exampleIssuer } from '../example.js';
 
@@ -19,16 +19,9 @@ const shots = [];
 /** Signs with the suite's key unless another is given. */
 const signToken = (header, payload, k = key) => signWith(header, payload, k);
 
-before(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  env.site = await startSite();
-  env.browser = await startBrowser();
-});
-after(async () => {
-  await env.browser?.close();
-  await env.site?.close();
-  console.log(`# ${shots.length} screenshots in ${ARTIFACTS}`);
-});
+siteAndBrowser(env);
+before(() => mkdirSync(ARTIFACTS, { recursive: true }));
+after(() => console.log(`# ${shots.length} screenshots in ${ARTIFACTS}`));
 
 async function shot(page, name, fullPage = true) {
   const file = join(ARTIFACTS, `${name}.png`);

@@ -28,16 +28,21 @@ before(async () => {
   ({ issuerWidened } = await load('lib/claims.js'));
 });
 
+/** The Verifier the page holds for keys fetched for `bound` (none: pasted keys). */
+const verifierFor = (bound) => new glue.Verifier({ keys: [key.jwk] }, bound ? { issuer: bound } : undefined);
+
 /** The package's error when keys bound to `bound` verify the token with per-call `options`. */
 function refusal(bound, options) {
-  const verifier = new glue.Verifier({ keys: [key.jwk] }, bound ? { issuer: bound } : undefined);
   try {
-    verifier.verify(token, { algorithms: ['RS256'], ...options });
+    verifierFor(bound).verify(token, { algorithms: ['RS256'], ...options });
   } catch (e) {
     return e;
   }
   return assert.fail(`${JSON.stringify(options)} was not refused`);
 }
+
+/** The page's second call (app.js): the same options with the bound issuer, which narrows nothing. */
+const withBound = (bound, options) => () => verifierFor(bound).verify(token, { algorithms: ['RS256'], ...options, issuer: bound });
 
 describe('an expected issuer the fetched keys are not bound to is told by its code', () => {
   // (case, the expected issuer, whether the page names the conflict)
@@ -50,10 +55,10 @@ describe('an expected issuer the fetched keys are not bound to is told by its co
     test(name, () => {
       const e = refusal(BOUND, { issuer: expected });
       assert.equal(e.code, 'ERR_INVALID_ARGUMENT');
-      assert.equal(issuerWidened(e, BOUND, expected), named);
+      assert.equal(issuerWidened(e, BOUND, expected, withBound(BOUND, { issuer: expected })), named);
       // Other words, the same code: the same answer.
       const reworded = Object.assign(new TypeError('cette option ne convient pas'), { code: e.code });
-      assert.equal(issuerWidened(reworded, BOUND, expected), named);
+      assert.equal(issuerWidened(reworded, BOUND, expected, withBound(BOUND, { issuer: expected })), named);
     });
   }
   test('the bound issuer itself verifies: nothing to tell', () => {
@@ -67,10 +72,20 @@ describe('words that look like the conflict are not one', () => {
     for (const options of [{ clockTolerance: -1 }, { audience: [] }, { issuer: BOUND, maxTokenAge: -5 }]) {
       const e = refusal(BOUND, { issuer: BOUND, ...options });
       assert.equal(e.code, 'ERR_INVALID_ARGUMENT', JSON.stringify(options));
-      assert.equal(issuerWidened(e, BOUND, BOUND), false, e.message);
+      assert.equal(issuerWidened(e, BOUND, BOUND, withBound(BOUND, options)), false, e.message);
       // Worded like the issuer's refusal: still not it.
       const worded = Object.assign(new TypeError(`option issuer: "${OTHER}" is not among the Verifier's`), { code: e.code });
-      assert.equal(issuerWidened(worded, BOUND, BOUND), false);
+      assert.equal(issuerWidened(worded, BOUND, BOUND, withBound(BOUND, options)), false);
+    }
+  });
+  test('another option refused while the expected issuer is another is not told as the conflict', () => {
+    // Both wrong: the issuer widens the keys' and another option is malformed. The options are
+    // read (and this one refused) before any narrowing is checked, so the refusal is the other
+    // option's; the page's second call with the bound issuer is refused the same way, by code.
+    for (const options of [{ algorithms: [] }, { clockTolerance: -1 }, { audience: [] }, { maxTokenAge: NaN }, { currentDate: 'soon' }]) {
+      const e = refusal(BOUND, { issuer: OTHER, ...options });
+      assert.equal(e.code, 'ERR_INVALID_ARGUMENT', JSON.stringify(options));
+      assert.equal(issuerWidened(e, BOUND, OTHER, withBound(BOUND, options)), false, `${JSON.stringify(options)}: ${e.message}`);
     }
   });
   test('the issuer\'s words under another code are not the conflict', () => {
@@ -80,12 +95,12 @@ describe('words that look like the conflict are not one', () => {
     assert.equal(issuerWidened(claim, null, OTHER), false);
     for (const code of ['ERR_JWT_CLAIM_VALIDATION_FAILED', 'ERR_JWS_INVALID', undefined]) {
       const worded = Object.assign(new Error(`option issuer: "${OTHER}" is not among the Verifier's; a call's options may narrow the Verifier's, not widen them`), { code });
-      assert.equal(issuerWidened(worded, BOUND, OTHER), false, String(code));
+      assert.equal(issuerWidened(worded, BOUND, OTHER, withBound(BOUND, {})), false, String(code));
     }
   });
   test('keys not fetched for an issuer (pasted) or no expected issuer: nothing to tell', () => {
     const e = Object.assign(new TypeError('option issuer: x'), { code: 'ERR_INVALID_ARGUMENT' });
-    assert.equal(issuerWidened(e, null, OTHER), false);
-    assert.equal(issuerWidened(e, BOUND, undefined), false);
+    assert.equal(issuerWidened(e, null, OTHER, withBound(null, {})), false);
+    assert.equal(issuerWidened(e, BOUND, undefined, withBound(BOUND, {})), false);
   });
 });
