@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-// Measured at 122,493 (SIMD) and 123,540 (scalar) bytes gzipped, 296,165 and 296,913 raw, when set.
+// Measured at 122,636 (SIMD) and 123,678 (scalar) bytes gzipped, 296,949 and 297,238 raw, when set.
 const BUDGET = { raw: 300_000, gzipped: 124_000 };
 
 for (const file of ['jwksgate_bg.wasm', 'jwksgate_scalar_bg.wasm']) {
