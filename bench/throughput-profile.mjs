@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { Agent, createServer, request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SECRET, freePort } from '../worker/test/helpers.mjs';
+import { SECRET, freePort, fromSource } from '../worker/test/helpers.mjs';
 import { makeCase } from './fixtures.mjs';
 import { cpuSeconds } from './proc.mjs';
 
@@ -43,11 +43,7 @@ if (process.env.PROFILE_PKG || process.env.PROFILE_SRC) {
 const mf = new Miniflare({
   workers: [{
     name: 'gate',
-    modules: true,
-    scriptPath: join(tree, 'worker', 'src', 'index.mjs'),
-    modulesRoot: tree,
-    modulesRules: [{ type: 'ESModule', include: ['**/*.js', '**/*.mjs'] }, { type: 'CompiledWasm', include: ['**/*.wasm'] }],
-    compatibilityDate: '2026-04-01',
+    ...fromSource('worker/src/index.mjs', tree),
     kvNamespaces: ['KEYS_CACHE'],
     durableObjects: { SESSIONS: 'SessionStore', PUBLISHED: 'PublishStore' },
     bindings: {
@@ -150,6 +146,23 @@ try {
   const busy = [...self.values()].reduce((a, b) => a + b, 0);
   console.log(`self time in the gate's isolate, idle and (program) left out (${busy} samples of 100 µs):`);
   for (const [name, n] of [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.PROFILE_TOP ?? 40))) console.log(`${((100 * n) / busy).toFixed(1).padStart(5)}%  ${name}`);
+  if (process.env.PROFILE_TOTAL) {
+    // Total (inclusive) time: each sample counted once for every function on its stack.
+    const parent = new Map();
+    for (const n of profile.nodes) for (const child of n.children ?? []) parent.set(child, n.id);
+    const total = new Map();
+    for (const s of profile.samples) {
+      const seen = new Set();
+      for (let id = s; id != null; id = parent.get(id)) {
+        const f = byId.get(id).callFrame;
+        if (['(idle)', '(program)', '(root)'].includes(f.functionName)) break;
+        seen.add((f.functionName.replace(/::h[0-9a-f]{16}$/, '') || `(anonymous) ${f.url.split('/').slice(-2).join('/')}:${f.lineNumber + 1}`).slice(0, 120));
+      }
+      for (const name of seen) total.set(name, (total.get(name) ?? 0) + 1);
+    }
+    console.log('total (inclusive) time, same samples:');
+    for (const [name, n] of [...total].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.PROFILE_TOTAL))) console.log(`${((100 * n) / busy).toFixed(1).padStart(5)}%  ${name}`);
+  }
 } finally {
   ws.close();
   agent.destroy();

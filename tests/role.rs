@@ -609,6 +609,65 @@ fn explain_shows_every_check_in_vaults_order() {
     assert!(e.checks.iter().skip(1).all(|c| c.outcome == Outcome::NotReached));
 }
 
+/// A login runs `Gate::verdict`, which skips writing the checks' details; the checks, their
+/// outcomes, errors, claims, log notes and the login must be `explain`'s, details aside.
+#[test]
+fn a_logins_verdict_is_explain_without_details() {
+    let v = verifier();
+    let iss = format!("{{\"bound_issuer\":\"{ISS}\"}}");
+    // (case, config, role patch, requested role, claims patch or a token, caller, time offset)
+    let rows: Vec<(&str, &str, Value, &str, Result<Value, &str>, Option<&str>, i64)> = vec![
+        ("passes, every check", &iss, json!({"groups_claim": "groups", "claim_mappings": {"/kubernetes.io/namespace": "ns"}, "bound_claims": {"/kubernetes.io/namespace": "shop"}, "token_bound_cidrs": ["10.0.0.0/8"]}), "r", Ok(json!({})), Some("10.1.2.3"), 0),
+        ("default role, no role named", &iss, json!({}), "", Ok(json!({})), None, 0),
+        ("unknown role", &iss, json!({}), "nope", Ok(json!({})), None, 0),
+        ("oidc role", &iss, json!({"role_type": "oidc", "allowed_redirect_uris": ["https://x.example/cb"]}), "r", Ok(json!({})), None, 0),
+        ("no token", &iss, json!({}), "r", Err(""), None, 0),
+        ("outside the CIDRs", &iss, json!({"token_bound_cidrs": ["10.0.0.0/8"]}), "r", Ok(json!({})), Some("192.0.2.1"), 0),
+        ("no caller address, CIDRs bound", &iss, json!({"token_bound_cidrs": ["10.0.0.0/8"]}), "r", Ok(json!({})), None, 0),
+        ("not a JWT", &iss, json!({}), "r", Err("x.y.z"), None, 0),
+        ("unknown kid (unverified claims checked on)", &iss, json!({}), "r", Err("kid"), None, 0),
+        ("another issuer", r#"{"bound_issuer":"https://other"}"#, json!({}), "r", Ok(json!({})), None, 0),
+        ("algorithm not allowed", r#"{"jwt_supported_algs":["ES256"]}"#, json!({}), "r", Ok(json!({})), None, 0),
+        ("bound subject", &iss, json!({"bound_subject": "someone"}), "r", Ok(json!({})), None, 0),
+        ("audience", &iss, json!({"bound_audiences": ["https://else"]}), "r", Ok(json!({})), None, 0),
+        ("audience with none bound", &iss, json!({"bound_audiences": [], "bound_claims": {"/kubernetes.io/namespace": "shop"}}), "r", Ok(json!({})), None, 0),
+        ("expired", &iss, json!({}), "r", Ok(json!({})), None, 7200),
+        ("not yet valid", &iss, json!({}), "r", Ok(json!({})), None, -3600),
+        ("no time claims", &iss, json!({}), "r", Ok(json!({"exp": null, "iat": null, "nbf": null})), None, 0),
+        ("exp made up from iat", &iss, json!({"expiration_leeway": 30}), "r", Ok(json!({"exp": null})), None, 0),
+        ("a claim named like a registered one", &iss, json!({}), "r", Ok(json!({"EXP": 1})), None, 0),
+        ("registered claim of the wrong type", &iss, json!({}), "r", Ok(json!({"sub": 5})), None, 0),
+        ("user claim missing", &iss, json!({"user_claim": "email"}), "r", Ok(json!({})), None, 0),
+        ("user claim empty", &iss, json!({}), "r", Ok(json!({"sub": ""})), None, 0),
+        ("groups not a list", &iss, json!({"groups_claim": "groups"}), "r", Ok(json!({"groups": 5})), None, 0),
+        ("claim mapping not a string", &iss, json!({"claim_mappings": {"groups": "g"}}), "r", Ok(json!({})), None, 0),
+        ("bound claims", &iss, json!({"bound_claims": {"/kubernetes.io/namespace": "bank"}}), "r", Ok(json!({})), None, 0),
+        ("root policy", &iss, json!({"token_policies": ["root"]}), "r", Ok(json!({})), None, 0),
+        ("capped TTL", &iss, json!({"token_ttl": 3600, "token_explicit_max_ttl": 60}), "r", Ok(json!({})), None, 0),
+    ];
+    for (case, config, patch, requested, claims, remote, later) in rows {
+        let g = with(base_role(), patch);
+        let config = AuthConfig::parse(if requested.is_empty() { r#"{"default_role":"r"}"#.as_bytes() } else { config.as_bytes() }).unwrap();
+        let gate = gate_with(config, g);
+        let token = match claims {
+            Ok(patch) => sign(&with(sa_claims(), patch)),
+            Err("kid") => sign_with(&json!({"alg": "RS256", "kid": "nope"}), &with(sa_claims(), json!({"exp": T - 1000}))),
+            Err(t) => t.to_owned(),
+        };
+        let remote = remote.map(|r| r.parse().unwrap());
+        let now = (T + later) as f64 + 0.25;
+        let explained = gate.explain(requested, &token, Some(&v), remote, now);
+        let verdict = gate.verdict(requested, &token, Some(&v), remote, now);
+        assert!(verdict.checks.iter().all(|c| c.detail.is_empty()), "{case}: no details written");
+        let without = |e: &jwksgate::gate::login::Explanation| e.checks.iter().map(|c| jwksgate::gate::login::Check { detail: String::new(), ..c.clone() }).collect::<Vec<_>>();
+        assert_eq!(without(&verdict), without(&explained), "{case}");
+        assert_eq!(verdict.role, explained.role, "{case}");
+        assert_eq!(verdict.login, explained.login, "{case}");
+        assert!(explained.checks.iter().any(|c| !c.detail.is_empty()), "{case}: explain still writes its details");
+        assert_eq!(gate.login(requested, &token, &v, remote, now).map_err(|e| e.message().to_owned()), explained.into_result().map_err(|e| e.message().to_owned()), "{case}");
+    }
+}
+
 #[test]
 fn cidrs_against_the_caller() {
     // path_login.go pathLogin: cidrutil.RemoteAddrIsOk; no address is permission denied.

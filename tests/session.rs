@@ -6,7 +6,7 @@ use jwksgate::b64;
 use jwksgate::gate::role::Login;
 use jwksgate::gate::session::{Session, SessionKey, MIN_SECRET_BYTES};
 use jwksgate::gate::store::Record;
-use jwksgate::gate::vault::{display_name, header_value, identity_headers, login_response, lookup_response, parse_login_request, rfc3339, LoginRequest};
+use jwksgate::gate::vault::{display_name, header_value, identity_headers, login_response, login_response_text, lookup_response, parse_login_request, rfc3339, LoginRequest};
 use jwksgate::Code;
 use serde_json::Map;
 use std::collections::BTreeMap;
@@ -351,4 +351,34 @@ fn sessions_are_bound_to_their_mount_pinned_ca() {
     assert_ne!(bound(broken), bound(&broken.replace("not", "nor")));
     assert_ne!(bound(public_key), bound(&a));
     assert_ne!(bound(broken), pinned.binding());
+}
+
+/// The login answer written as text (`login_response_text`, what the worker sends) is byte for
+/// byte the serialization of the value (`login_response`, Vault's `logical.Response` shape as
+/// Vault's HTTP layer writes it): members in serde_json's sorted order, strings escaped alike.
+#[test]
+fn login_answer_text_is_the_value_serialized() {
+    let key = SessionKey::new(SECRET).unwrap();
+    // (case, mount, alias, policies, metadata, num_uses, ttl, request id, warnings)
+    type Row = (&'static str, &'static str, &'static str, &'static [&'static str], &'static [(&'static str, &'static str)], u64, u64, &'static str, &'static [&'static str]);
+    let rows: &[Row] = &[
+        ("plain", "jwt", "system:serviceaccount:shop:cart", &["default", "shop-read"], &[("role", "shop")], 0, 600, "5f0c6e2a-1b7d-4c55-9d3e-0a1b2c3d4e5f", &[]),
+        ("capped TTL (CalculateTTL's warning)", "jwt", "bob", &["read"], &[("role", "r")], 0, 60, "req", &["TTL of \"768h\" exceeded the effective max_ttl of \"1m\"; TTL value is capped accordingly"]),
+        ("two warnings, control characters", "k8s/prod", "a\"b\\c\u{1}\n\t\u{7f}", &[], &[("role", "r"), ("x", "\u{2028}\u{2029}")], 5, 3600, "r\"q", &["one", "two\r\n"]),
+        ("integer-like and odd metadata keys (sorted as strings)", "a/b/c", "ü/ß/€/😀", &["p1", "p,2"], &[("role", "r"), ("10", "ten"), ("9", "nine"), ("__proto__", "p"), ("", "empty")], 1, 0, "", &[]),
+        ("no policies, long lease, many uses", "jwt", "", &[], &[("role", "")], u64::from(u32::MAX), 768 * 3600, "id", &[]),
+    ];
+    for (case, mount, alias, policies, meta, uses, ttl, request_id, warnings) in rows {
+        let mut l = login(&[]);
+        l.alias = (*alias).into();
+        l.policies = policies.iter().map(|p| p.to_string()).collect();
+        l.metadata = meta.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        l.num_uses = *uses;
+        l.ttl = *ttl;
+        let session = Session::from_login(&l, mount, "b", "id-1", NOW);
+        let token = key.mint(&session).unwrap();
+        let warnings: Vec<String> = warnings.iter().map(|w| w.to_string()).collect();
+        let want = serde_json::to_string(&login_response(&key, &session, &token, request_id, &warnings)).unwrap();
+        assert_eq!(login_response_text(&key, &session, &token, request_id, &warnings), want, "{case}");
+    }
 }

@@ -386,10 +386,15 @@ pub(crate) fn login_json(l: &Login) -> Map<String, Value> {
     .collect()
 }
 
+/// The checks of one login as they run. Details (what was compared, with the values seen) are
+/// written only when `detailed`: an explanation shows them, a login's verdict never reads them
+/// (its refusal is the check's error, name, claim and log note), and writing them on every
+/// login cost a tenth of the gate's own work (bench/RESULTS.md).
 #[derive(Default)]
 struct Trace {
     checks: Vec<Check>,
     unverified: bool,
+    detailed: bool,
 }
 
 fn refused(message: impl Into<String>) -> Error {
@@ -401,21 +406,25 @@ fn token_err(code: Code, message: &str, claim: &str, reason: Reason) -> Error {
 }
 
 impl Trace {
-    fn push(&mut self, id: CheckId, outcome: Outcome, error: Option<Error>, claim: Option<&str>, detail: String) {
+    fn detailed() -> Self {
+        Trace { detailed: true, ..Trace::default() }
+    }
+    fn push(&mut self, id: CheckId, outcome: Outcome, error: Option<Error>, claim: Option<&str>, detail: impl FnOnce() -> String) {
         let unverified = self.unverified;
+        let detail = if self.detailed { detail() } else { String::new() };
         self.checks.push(Check { id, outcome, error, claim: claim.map(str::to_owned), detail, log_note: None, unverified });
     }
-    fn pass(&mut self, id: CheckId, claim: Option<&str>, detail: String) {
+    fn pass(&mut self, id: CheckId, claim: Option<&str>, detail: impl FnOnce() -> String) {
         self.push(id, Outcome::Passed, None, claim, detail);
     }
     fn skip(&mut self, id: CheckId, detail: &str) {
-        self.push(id, Outcome::Skipped, None, None, detail.to_owned());
+        self.push(id, Outcome::Skipped, None, None, || detail.to_owned());
     }
-    fn fail(&mut self, id: CheckId, error: Error, claim: Option<&str>, detail: String) {
+    fn fail(&mut self, id: CheckId, error: Error, claim: Option<&str>, detail: impl FnOnce() -> String) {
         self.push(id, Outcome::Failed, Some(error), claim, detail);
     }
     fn not_reached(&mut self, id: CheckId) {
-        self.push(id, Outcome::NotReached, None, None, String::new());
+        self.push(id, Outcome::NotReached, None, None, String::new);
     }
     fn failed(&self) -> bool {
         self.checks.iter().any(|c| c.outcome == Outcome::Failed)
@@ -468,29 +477,29 @@ impl Gate {
     fn prelude<'g>(&'g self, t: &mut Trace, role_name: &str, token: &str, remote: Option<IpAddr>) -> Option<&'g Role> {
         let Some(role) = (!role_name.is_empty()).then(|| self.roles.get(role_name)).flatten() else {
             let message = if role_name.is_empty() { "missing role".to_owned() } else { format!("role {} could not be found", quote(role_name)) };
-            t.fail(CheckId::Role, refused(message), None, format!("roles: {}", self.roles.keys().map(|r| quote(r)).collect::<Vec<_>>().join(", ")));
+            t.fail(CheckId::Role, refused(message), None, || format!("roles: {}", self.roles.keys().map(|r| quote(r)).collect::<Vec<_>>().join(", ")));
             return None;
         };
-        t.pass(CheckId::Role, None, format!("role {}", quote(&role.name)));
+        t.pass(CheckId::Role, None, || format!("role {}", quote(&role.name)));
         if role.role_type == RoleType::Oidc {
-            t.fail(CheckId::RoleType, refused("role with oidc role_type is not allowed"), None, "role_type is oidc".into());
+            t.fail(CheckId::RoleType, refused("role with oidc role_type is not allowed"), None, || "role_type is oidc".into());
         } else {
-            t.pass(CheckId::RoleType, None, "role_type is jwt".into());
+            t.pass(CheckId::RoleType, None, || "role_type is jwt".into());
         }
         if token.is_empty() {
-            t.fail(CheckId::Token, refused("missing token"), None, "the request has no jwt".into());
+            t.fail(CheckId::Token, refused("missing token"), None, || "the request has no jwt".into());
             return None;
         }
-        t.pass(CheckId::Token, None, format!("a token of {} bytes", token.len()));
+        t.pass(CheckId::Token, None, || format!("a token of {} bytes", token.len()));
         if role.token_bound_cidrs.is_empty() {
             t.skip(CheckId::BoundCidrs, "the role binds no CIDR");
         } else {
-            let blocks = role.token_bound_cidrs.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
-            let from = remote.map_or_else(|| "an unknown address".to_owned(), |ip| ip.to_string());
+            let blocks = || role.token_bound_cidrs.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+            let from = || remote.map_or_else(|| "an unknown address".to_owned(), |ip| ip.to_string());
             if cidr::remote_addr_is_ok(remote, &role.token_bound_cidrs) {
-                t.pass(CheckId::BoundCidrs, None, format!("{from} is inside {blocks}"));
+                t.pass(CheckId::BoundCidrs, None, || format!("{} is inside {}", from(), blocks()));
             } else {
-                t.fail(CheckId::BoundCidrs, Error::new(Code::PermissionDenied, PERMISSION_DENIED), None, format!("{from} is outside {blocks}"));
+                t.fail(CheckId::BoundCidrs, Error::new(Code::PermissionDenied, PERMISSION_DENIED), None, || format!("{} is outside {}", from(), blocks()));
             }
         }
         Some(role)
@@ -517,15 +526,25 @@ impl Gate {
     /// signature check (the inspector's panel: keys fetched for another issuer than the one the
     /// config or the token names, `documents::explain_keys`).
     pub fn explain_with(&self, requested_role: &str, token: &str, keys: Result<&Verifier>, remote: Option<IpAddr>, now: impl Into<Now>) -> Explanation {
-        let now = now.into().0;
+        self.run(requested_role, token, keys, remote, now.into(), Trace::detailed())
+    }
+
+    /// [`Gate::explain`] without the checks' details (each `detail` empty): the same checks in
+    /// the same order, the same verdict, errors, claims and log notes. What a login needs.
+    pub fn verdict(&self, requested_role: &str, token: &str, verifier: Option<&Verifier>, remote: Option<IpAddr>, now: impl Into<Now>) -> Explanation {
+        let keys = verifier.ok_or_else(|| Error::new(Code::JwksInvalid, "no keys are loaded"));
+        self.run(requested_role, token, keys, remote, now.into(), Trace::default())
+    }
+
+    fn run(&self, requested_role: &str, token: &str, keys: Result<&Verifier>, remote: Option<IpAddr>, now: Now, mut t: Trace) -> Explanation {
+        let now = now.0;
         let role_name = self.role_name(requested_role);
-        let mut t = Trace::default();
         let done = |t: Trace, login: Option<Login>, role: &str| Explanation { role: role.to_owned(), checks: t.finish(), login };
         let Some(role) = self.prelude(&mut t, &role_name, token, remote) else { return done(t, None, &role_name) };
         let verifier = match keys {
             Ok(v) => v,
             Err(e) => {
-                t.fail(CheckId::Signature, e, None, "no key set".into());
+                t.fail(CheckId::Signature, e, None, || "no key set".into());
                 return done(t, None, &role_name);
             }
         };
@@ -534,10 +553,10 @@ impl Gate {
         let signed = validator::verify_signature(token, verifier);
         let kind = if verifier.ignores_kid() { "static keys (every key tried)" } else { "a JWKS (keys by kid)" };
         match signed.error {
-            None => t.pass(CheckId::Signature, None, format!("verified by {kind}")),
+            None => t.pass(CheckId::Signature, None, || format!("verified by {kind}")),
             Some(e) => {
                 let message = format!("error validating token: {}", e.message());
-                t.fail(CheckId::Signature, Error::new(e.code(), message), None, format!("no key of {kind} verified the token"));
+                t.fail(CheckId::Signature, Error::new(e.code(), message), None, || format!("no key of {kind} verified the token"));
                 t.unverified = true;
             }
         }
@@ -545,20 +564,20 @@ impl Gate {
         match validator::claim_collision(&claims) {
             Some((key, name)) => {
                 let msg = validator::collision_message(&key, name);
-                t.fail(CheckId::ClaimNames, token_err(Code::ClaimValidationFailed, &msg, name, Reason::Invalid), Some(name), msg.clone());
+                t.fail(CheckId::ClaimNames, token_err(Code::ClaimValidationFailed, &msg, name, Reason::Invalid), Some(name), || msg.clone());
             }
-            None => t.pass(CheckId::ClaimNames, None, "no claim name folds onto a registered one".into()),
+            None => t.pass(CheckId::ClaimNames, None, || "no claim name folds onto a registered one".into()),
         }
         let alg = signed.alg.unwrap_or_default();
-        let allowed = self.config.jwt_supported_algs.iter().map(|a| a.name()).collect::<Vec<_>>().join(", ");
+        let allowed = || self.config.jwt_supported_algs.iter().map(|a| a.name()).collect::<Vec<_>>().join(", ");
         match validator::check_algorithm(&alg, &self.config.jwt_supported_algs) {
-            Ok(()) => t.pass(CheckId::Algorithm, None, format!("{} is in jwt_supported_algs ({allowed})", quote(&alg))),
-            Err(msg) => t.fail(CheckId::Algorithm, Error::new(Code::AlgNotAllowed, format!("error validating token: {msg}")), None, format!("{} is not in jwt_supported_algs ({allowed})", quote(&alg))),
+            Ok(()) => t.pass(CheckId::Algorithm, None, || format!("{} is in jwt_supported_algs ({})", quote(&alg), allowed())),
+            Err(msg) => t.fail(CheckId::Algorithm, Error::new(Code::AlgNotAllowed, format!("error validating token: {msg}")), None, || format!("{} is not in jwt_supported_algs ({})", quote(&alg), allowed())),
         }
         let (reg, decode_error) = validator::decode_registered(&claims);
         match decode_error {
-            Some((claim, msg)) => t.fail(CheckId::RegisteredClaims, token_err(Code::ClaimValidationFailed, &msg, claim, Reason::Invalid), Some(claim), msg.clone()),
-            None => t.pass(CheckId::RegisteredClaims, None, "iss, sub, jti are strings; aud a string or list of strings; exp, nbf, iat numbers".into()),
+            Some((claim, msg)) => t.fail(CheckId::RegisteredClaims, token_err(Code::ClaimValidationFailed, &msg, claim, Reason::Invalid), Some(claim), || msg.clone()),
+            None => t.pass(CheckId::RegisteredClaims, None, || "iss, sub, jti are strings; aud a string or list of strings; exp, nbf, iat numbers".into()),
         }
         self.registered_checks(&mut t, role, &reg, &claims, now);
 
@@ -574,10 +593,10 @@ impl Gate {
     fn registered_checks(&self, t: &mut Trace, role: &Role, reg: &Registered, claims: &Map<String, Value>, now: f64) {
         match &self.config.bound_issuer {
             None => t.skip(CheckId::Issuer, "no bound_issuer"),
-            Some(want) if *want == reg.iss => t.pass(CheckId::Issuer, Some("iss"), format!("iss is {}", quote(want))),
+            Some(want) if *want == reg.iss => t.pass(CheckId::Issuer, Some("iss"), || format!("iss is {}", quote(want))),
             Some(want) => {
                 let note = format!("bound_issuer is {}, the token's iss is {}", quote(want), quote(&reg.iss));
-                t.fail(CheckId::Issuer, token_err(Code::ClaimValidationFailed, "invalid issuer (iss) claim", "iss", Reason::CheckFailed), Some("iss"), note.clone());
+                t.fail(CheckId::Issuer, token_err(Code::ClaimValidationFailed, "invalid issuer (iss) claim", "iss", Reason::CheckFailed), Some("iss"), || note.clone());
                 if let Some(c) = t.checks.last_mut() {
                     c.log_note = Some(note);
                 }
@@ -585,47 +604,45 @@ impl Gate {
         }
         match &role.bound_subject {
             None => t.skip(CheckId::Subject, "no bound_subject"),
-            Some(want) if *want == reg.sub => t.pass(CheckId::Subject, Some("sub"), format!("sub is {}", quote(want))),
+            Some(want) if *want == reg.sub => t.pass(CheckId::Subject, Some("sub"), || format!("sub is {}", quote(want))),
             Some(want) => t.fail(
                 CheckId::Subject,
                 token_err(Code::ClaimValidationFailed, "invalid subject (sub) claim", "sub", Reason::CheckFailed),
                 Some("sub"),
-                format!("bound_subject is {}, sub is {}", quote(want), quote(&reg.sub)),
-            ),
+                || format!("bound_subject is {}, sub is {}", quote(want), quote(&reg.sub)),),
         }
         let shown = |l: &[String]| l.iter().map(|a| quote(a)).collect::<Vec<_>>().join(", ");
         if role.bound_audiences.is_empty() {
             t.skip(CheckId::Audience, "no bound_audiences");
         } else if role.bound_audiences.iter().any(|b| reg.aud.contains(b)) {
-            t.pass(CheckId::Audience, Some("aud"), format!("aud [{}] holds one of bound_audiences [{}]", shown(&reg.aud), shown(&role.bound_audiences)));
+            t.pass(CheckId::Audience, Some("aud"), || format!("aud [{}] holds one of bound_audiences [{}]", shown(&reg.aud), shown(&role.bound_audiences)));
         } else {
             t.fail(
                 CheckId::Audience,
                 token_err(Code::ClaimValidationFailed, "invalid audience (aud) claim: audience claim does not match any expected audience", "aud", Reason::CheckFailed),
                 Some("aud"),
-                format!("aud [{}] holds none of bound_audiences [{}]", shown(&reg.aud), shown(&role.bound_audiences)),
-            );
+                || format!("aud [{}] holds none of bound_audiences [{}]", shown(&reg.aud), shown(&role.bound_audiences)),);
         }
 
         let (skew, exp_leeway, nbf_leeway) = role.leeways();
         match validator::effective_times(reg, exp_leeway, nbf_leeway) {
             None => {
-                t.fail(CheckId::TimeClaims, token_err(Code::ClaimValidationFailed, validator::NO_TIME_CLAIMS, "exp", Reason::Missing), None, "the token has none of iat, nbf, exp".into());
+                t.fail(CheckId::TimeClaims, token_err(Code::ClaimValidationFailed, validator::NO_TIME_CLAIMS, "exp", Reason::Missing), None, || "the token has none of iat, nbf, exp".into());
                 for id in [CheckId::NotBefore, CheckId::Expiration, CheckId::IssuedAt] {
                     t.not_reached(id);
                 }
             }
             Some(times) => {
-                t.pass(CheckId::TimeClaims, None, format!("iat {}, nbf {}, exp {}", reg.iat, reg.nbf, reg.exp));
+                t.pass(CheckId::TimeClaims, None, || format!("iat {}, nbf {}, exp {}", reg.iat, reg.nbf, reg.exp));
                 let made = |derived: bool, how: String| if derived { format!(" (made up: {how})") } else { String::new() };
-                let nbf_how = if reg.iat != 0 { "iat".to_owned() } else { format!("exp - not_before_leeway {nbf_leeway} s") };
-                let nbf_detail = format!("nbf {}{}; refused while now + clock_skew_leeway {skew} s < nbf; now {now}", times.nbf, made(times.nbf_derived, nbf_how));
+                let nbf_how = || if reg.iat != 0 { "iat".to_owned() } else { format!("exp - not_before_leeway {nbf_leeway} s") };
+                let nbf_detail = || format!("nbf {}{}; refused while now + clock_skew_leeway {skew} s < nbf; now {now}", times.nbf, made(times.nbf_derived, nbf_how()));
                 if validator::not_yet_valid(now, skew, times.nbf) {
                     t.fail(CheckId::NotBefore, token_err(Code::ClaimValidationFailed, validator::NOT_YET_VALID, "nbf", Reason::CheckFailed), Some("nbf"), nbf_detail);
                 } else {
                     t.pass(CheckId::NotBefore, Some("nbf"), nbf_detail);
                 }
-                let exp_detail = format!(
+                let exp_detail = || format!(
                     "exp {}{}; refused once now - clock_skew_leeway {skew} s > exp; now {now}",
                     times.exp,
                     made(times.exp_derived, format!("max(iat, nbf) + expiration_leeway {exp_leeway} s"))
@@ -635,7 +652,7 @@ impl Gate {
                 } else {
                     t.pass(CheckId::Expiration, Some("exp"), exp_detail);
                 }
-                let iat_detail = format!("iat {}; refused while now + clock_skew_leeway {skew} s < iat; now {now}", times.iat);
+                let iat_detail = || format!("iat {}; refused while now + clock_skew_leeway {skew} s < iat; now {now}", times.iat);
                 if validator::issued_in_future(now, skew, times.iat) {
                     t.fail(CheckId::IssuedAt, token_err(Code::ClaimValidationFailed, validator::ISSUED_IN_FUTURE, "iat", Reason::CheckFailed), Some("iat"), iat_detail);
                 } else {
@@ -657,10 +674,9 @@ impl Gate {
                     CheckId::AudienceUnbound,
                     Error::claim(Code::ClaimValidationFailed, "audience claim found in JWT but no audiences bound to the role", "aud", Reason::Invalid),
                     Some("aud"),
-                    "the token carries aud and the role binds no audience".into(),
-                );
+                    || "the token carries aud and the role binds no audience".into(),);
             } else {
-                t.pass(CheckId::AudienceUnbound, Some("aud"), "no aud, and none bound".into());
+                t.pass(CheckId::AudienceUnbound, Some("aud"), || "no aud, and none bound".into());
             }
         }
     }
@@ -669,7 +685,7 @@ impl Gate {
     /// failed check of [`Gate::explain`] is the answer. `remote` is the caller's address; `now`
     /// is seconds since the epoch (whole, or with a fraction).
     pub fn login(&self, requested_role: &str, token: &str, verifier: &Verifier, remote: Option<IpAddr>, now: impl Into<Now>) -> Result<Login> {
-        self.explain(requested_role, token, Some(verifier), remote, now).into_result()
+        self.verdict(requested_role, token, Some(verifier), remote, now).into_result()
     }
 
     /// Whether a token that named a key the set lacks may make the host refetch the set (and so
@@ -748,15 +764,15 @@ fn identity_checks(t: &mut Trace, role: &Role, claims: &Map<String, Value>) -> O
     let user = if role.user_claim_json_pointer { get_claim(claims, uc) } else { claims.get(uc).filter(|v| !v.is_null()) };
     let alias = match user {
         None => {
-            t.fail(CheckId::UserClaim, Error::claim(Code::LoginRefused, format!("claim {} not found in token", quote(uc)), uc, Reason::Missing), Some(uc), "absent".into());
+            t.fail(CheckId::UserClaim, Error::claim(Code::LoginRefused, format!("claim {} not found in token", quote(uc)), uc, Reason::Missing), Some(uc), || "absent".into());
             None
         }
         Some(Value::String(s)) => {
-            t.pass(CheckId::UserClaim, Some(uc), format!("alias {}", quote(s)));
+            t.pass(CheckId::UserClaim, Some(uc), || format!("alias {}", quote(s)));
             Some(s.clone())
         }
         Some(_) => {
-            t.fail(CheckId::UserClaim, Error::claim(Code::LoginRefused, format!("claim {} could not be converted to string", quote(uc)), uc, Reason::Invalid), Some(uc), "not a string".into());
+            t.fail(CheckId::UserClaim, Error::claim(Code::LoginRefused, format!("claim {} could not be converted to string", quote(uc)), uc, Reason::Invalid), Some(uc), || "not a string".into());
             None
         }
     };
@@ -765,12 +781,12 @@ fn identity_checks(t: &mut Trace, role: &Role, claims: &Map<String, Value>) -> O
             if role.claim_mappings.is_empty() {
                 t.skip(CheckId::ClaimMappings, "no claim_mappings");
             } else {
-                t.pass(CheckId::ClaimMappings, None, format!("{} mapped", m.len()));
+                t.pass(CheckId::ClaimMappings, None, || format!("{} mapped", m.len()));
             }
             m
         }
         Err((claim, e)) => {
-            t.fail(CheckId::ClaimMappings, e, Some(&claim), "a mapped claim is not a string".into());
+            t.fail(CheckId::ClaimMappings, e, Some(&claim), || "a mapped claim is not a string".into());
             BTreeMap::new()
         }
     };
@@ -782,11 +798,11 @@ fn identity_checks(t: &mut Trace, role: &Role, claims: &Map<String, Value>) -> O
         }
         Some(gc) => match claims::groups(gc, claims) {
             Ok(g) => {
-                t.pass(CheckId::GroupsClaim, Some(gc), format!("{} groups", g.len()));
+                t.pass(CheckId::GroupsClaim, Some(gc), || format!("{} groups", g.len()));
                 g
             }
             Err(e) => {
-                t.fail(CheckId::GroupsClaim, e, Some(gc), "not a list of strings".into());
+                t.fail(CheckId::GroupsClaim, e, Some(gc), || "not a list of strings".into());
                 Vec::new()
             }
         },
@@ -795,29 +811,28 @@ fn identity_checks(t: &mut Trace, role: &Role, claims: &Map<String, Value>) -> O
         t.skip(CheckId::BoundClaims, "no bound_claims");
     } else {
         match bound_claims_failure(role.bound_claims_type, &role.bound_claims, claims) {
-            None => t.pass(CheckId::BoundClaims, None, format!("{} bound claims match", role.bound_claims.len())),
+            None => t.pass(CheckId::BoundClaims, None, || format!("{} bound claims match", role.bound_claims.len())),
             Some((claim, message)) => t.fail(
                 CheckId::BoundClaims,
                 Error::claim(Code::LoginRefused, format!("error validating claims: {message}"), &claim, Reason::CheckFailed),
                 Some(&claim),
-                message.clone(),
-            ),
+                || message.clone(),),
         }
     }
     match &alias {
         // Vault's core answers 500 here (vault#31808); the gate answers 400 with its words.
-        Some(a) if a.is_empty() => t.fail(CheckId::AliasName, refused("missing name in alias"), Some(uc), "the user claim is an empty string".into()),
-        Some(_) => t.pass(CheckId::AliasName, Some(uc), "the alias has a name".into()),
+        Some(a) if a.is_empty() => t.fail(CheckId::AliasName, refused("missing name in alias"), Some(uc), || "the user claim is an empty string".into()),
+        Some(_) => t.pass(CheckId::AliasName, Some(uc), || "the alias has a name".into()),
         None => t.skip(CheckId::AliasName, "no alias"),
     }
     let (ttl, warnings) = role.lease();
-    t.pass(CheckId::TokenTtl, None, format!("{ttl} s{}", if warnings.is_empty() { String::new() } else { format!(" ({})", warnings.join("; ")) }));
+    t.pass(CheckId::TokenTtl, None, || format!("{ttl} s{}", if warnings.is_empty() { String::new() } else { format!(" ({})", warnings.join("; ")) }));
     let policies = role.policies();
     let internal = policies.iter().find(|p| matches!(p.as_str(), "root" | "response-wrapping" | "control-group"));
     match internal {
-        Some(p) if p == "root" => t.fail(CheckId::Policies, refused("auth methods cannot create root tokens"), None, "the role grants root".into()),
-        Some(p) => t.fail(CheckId::Policies, refused(format!("cannot assign policy {}", quote(p))), None, format!("the role grants {}", quote(p))),
-        None => t.pass(CheckId::Policies, None, policies.join(", ")),
+        Some(p) if p == "root" => t.fail(CheckId::Policies, refused("auth methods cannot create root tokens"), None, || "the role grants root".into()),
+        Some(p) => t.fail(CheckId::Policies, refused(format!("cannot assign policy {}", quote(p))), None, || format!("the role grants {}", quote(p))),
+        None => t.pass(CheckId::Policies, None, || policies.join(", ")),
     }
     alias.map(|a| (a, groups, metadata, policies))
 }

@@ -148,6 +148,37 @@ pub fn login_response(key: &SessionKey, session: &Session, token: &str, request_
     envelope(request_id, Value::Null, auth_block(key, session, token, session.exp - session.iat), warnings)
 }
 
+/// [`login_response`] as the JSON text the worker sends, written directly: the same bytes as
+/// `serde_json::to_string(&login_response(..))` (members in the sorted order of serde_json's
+/// map), without building the value first. A login's answer is on every login's path.
+pub fn login_response_text(key: &SessionKey, session: &Session, token: &str, request_id: &str, warnings: &[String]) -> String {
+    let mut out = String::with_capacity(token.len() + 512);
+    let policies = json_text(&session.policies);
+    out.push_str("{\"auth\":{\"accessor\":");
+    out.push_str(&json_text(&key.accessor(&session.id)));
+    out.push_str(",\"client_token\":");
+    out.push_str(&json_text(token));
+    out.push_str(",\"entity_id\":");
+    out.push_str(&json_text(&key.entity_id(&session.m, &session.alias)));
+    out.push_str(&format!(",\"lease_duration\":{},\"metadata\":", session.exp - session.iat));
+    out.push_str(&json_text(&session.meta));
+    out.push_str(&format!(",\"mfa_requirement\":null,\"num_uses\":{},\"orphan\":true,\"policies\":", session.n));
+    out.push_str(&policies);
+    out.push_str(",\"renewable\":true,\"token_policies\":");
+    out.push_str(&policies);
+    out.push_str(",\"token_type\":\"service\"},\"data\":null,\"lease_duration\":0,\"lease_id\":\"\",\"renewable\":false,\"request_id\":");
+    out.push_str(&json_text(request_id));
+    out.push_str(",\"warnings\":");
+    out.push_str(&if warnings.is_empty() { "null".to_owned() } else { json_text(warnings) });
+    out.push_str(",\"wrap_info\":null}");
+    out
+}
+
+/// `value` as JSON text (strings, lists and maps of strings: serializing cannot fail).
+fn json_text<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".into())
+}
+
 /// The body of a successful `auth/token/renew-self`: the `auth` block with the new TTL, and
 /// CalculateTTL's warnings.
 pub fn renew_response(key: &SessionKey, session: &Session, token: &str, ttl: u64, request_id: &str, warnings: &[String]) -> Value {

@@ -10,15 +10,6 @@ use wasm_bindgen::prelude::*;
 use crate::gate::role::{self as gate_role, AuthConfig, Gate as CoreGate};
 use crate::gate::session::{Session, SessionKey};
 use crate::gate::store::{self, Answer, Record};
-use js_sys::Object;
-
-pub(super) fn result_object(pairs: &[(&str, JsValue)]) -> Result<JsValue, JsValue> {
-    let obj = Object::new();
-    for (k, v) in pairs {
-        Reflect::set(&obj, &(*k).into(), v)?;
-    }
-    Ok(obj.into())
-}
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_GATE_TYPES: &'static str = r#"
@@ -31,10 +22,8 @@ export interface GateIdentity {
   /** The identity headers for the origin, values percent-encoded where not plain ASCII. */
   headers: Record<string, string>;
 }
-/** A login request body, parsed strictly (`Gate.parseLogin`). */
-export interface GateLoginRequest { role: string | null; jwt: string | null; set_cookie: boolean }
-/** A successful login: Vault's response body and the session it minted (nothing to store). */
-export interface GateLogin { body: unknown; token: string; session: GateIdentity }
+/** A login request body, parsed strictly (`Gate.parseLogin`): `role`, `jwt` (null when absent or empty) and `set_cookie`. */
+export type GateLoginRequest = [role: string | null, jwt: string | null, set_cookie: boolean];
 /** What a request asks of the session store (src/gate/store.rs `Op`, as serde writes it: `{"use": {...}}`, `{"expire": {}}`), for `sessionApply`. */
 export type StoreOp = { expire: Record<string, never> } | { create: unknown } | { use: unknown } | { renew: unknown } | { revoke: unknown } | { check: unknown };
 /** The store's answer (src/gate/store.rs `Answer`). */
@@ -65,10 +54,6 @@ fn refusal(check: &crate::gate::login::Check, role: &str) -> JsValue {
 
 pub(super) fn remote_ip(remote: Option<String>) -> Option<std::net::IpAddr> {
     remote.and_then(|r| r.trim().trim_start_matches('[').trim_end_matches(']').parse().ok())
-}
-
-pub(super) fn session_identity(s: &Session) -> Result<JsValue, JsValue> {
-    to_plain(&session_identity_json(s))
 }
 
 fn session_identity_json(s: &Session) -> serde_json::Value {
@@ -335,12 +320,11 @@ impl JsGate {
     }
 
     /// Parses the raw body of a login request (strict JSON: no duplicate members, no byte
-    /// order mark, valid UTF-8, bounded nesting). Throws `ERR_INVALID_ARGUMENT` with status 400.
+    /// order mark, valid UTF-8, bounded nesting): `[role, jwt, set_cookie]`. Throws
+    /// `ERR_INVALID_ARGUMENT` with status 400.
     #[wasm_bindgen(js_name = parseLogin, unchecked_return_type = "GateLoginRequest")]
     pub fn parse_login(&self, #[wasm_bindgen(unchecked_param_type = "Uint8Array")] body: JsValue) -> Result<JsValue, JsValue> {
-        let body = body.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec).ok_or_else(|| gate_js(invalid("the login body must be a Uint8Array")))?;
-        let request = crate::gate::vault::parse_login_request(&body).map_err(gate_js)?;
-        to_plain(&serde_json::json!({ "role": request.role, "jwt": request.jwt, "set_cookie": request.set_cookie }))
+        login_request(&body)
     }
 
     /// The login checks that need no keys (role, `role_type`, token, CIDRs), in Vault's order:
@@ -354,22 +338,41 @@ impl JsGate {
 
     /// Vault's login: checks `jwt` against role `role` (empty: `default_role`) for a caller at
     /// `remote` at `now` (seconds, with their fraction), and mints a session with the host's
-    /// random `session_id`. A refusal carries `check` and `log` (see `GateError`).
-    #[wasm_bindgen(unchecked_return_type = "GateLogin")]
-    pub fn login(&self, role: &str, jwt: &str, remote: Option<String>, now: f64, session_id: &str, request_id: &str) -> Result<JsValue, JsValue> {
-        if session_id.len() < 16 {
-            return Err(gate_js(Error::new(Code::InvalidArgument, "session id must be at least 16 random characters")));
-        }
-        let explanation = self.gate.explain(role, jwt, self.verifier.as_ref(), remote_ip(remote), now);
+    /// random `session_id`. Returns Vault's answer as JSON text, to send as it is (its
+    /// `auth.client_token` is the session, `auth.lease_duration` its lifetime). A refusal
+    /// carries `check` and `log` (see `GateError`).
+    pub fn login(&self, role: &str, jwt: &str, remote: Option<String>, now: f64, session_id: &str, request_id: &str) -> Result<String, JsValue> {
+        check_session_id(session_id)?;
+        let explanation = self.gate.verdict(role, jwt, self.verifier.as_ref(), remote_ip(remote), now);
         if let Some(check) = explanation.failure() {
             return Err(refusal(check, &explanation.role));
         }
         let login = explanation.into_result().map_err(gate_js)?;
         let session = Session::from_login(&login, &self.mount, &self.binding, session_id, now.floor() as i64);
-        let token = self.key.mint(&session).map_err(gate_js)?;
-        let body = crate::gate::vault::login_response(&self.key, &session, &token, request_id, &login.warnings);
-        // Nothing to store: the session's first use starts its store from the token itself.
-        result_object(&[("body", to_plain(&body)?), ("token", token.as_str().into()), ("session", session_identity(&session)?)])
+        self.sessions().answer(&session, request_id, &login.warnings)
+    }
+
+    /// A whole login from its raw body, for a mount whose keys are at hand (a static set: no
+    /// fetch to answer the key-free checks before, no refetch after): the body parsed as
+    /// `parseLogin` does, then `login`. `undefined` when the body asks for the cookie
+    /// (`set_cookie`), whose CSRF check comes before the login's: the host then goes the long
+    /// way. One crossing, and the token never leaves wasm.
+    #[wasm_bindgen(js_name = loginBody)]
+    pub fn login_body(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] body: JsValue,
+        remote: Option<String>,
+        now: f64,
+        session_id: &str,
+        request_id: &str,
+    ) -> Result<Option<String>, JsValue> {
+        let body = body.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec).ok_or_else(|| gate_js(invalid("the login body must be a Uint8Array")))?;
+        let request = crate::gate::vault::parse_login_request(&body).map_err(gate_js)?;
+        if request.set_cookie {
+            return Ok(None);
+        }
+        let text = |s: Option<String>| s.unwrap_or_default();
+        self.login(&text(request.role), &text(request.jwt), remote, now, session_id, request_id).map(Some)
     }
 
     /// Checks `jwt` against `role` as a login would, without minting a session: for requests
@@ -386,42 +389,6 @@ impl JsGate {
         to_plain(&identity)
     }
 
-    /// The mount a session token names, once its MAC verifies (so the host can pick that
-    /// mount's gate); every mount shares SESSION_SECRET.
-    #[wasm_bindgen(js_name = sessionMount)]
-    pub fn session_mount(&self, token: &str, remote: Option<String>, now: f64) -> Result<String, JsValue> {
-        self.sessions().mount_of(token, remote, now)
-    }
-
-    /// A session token checked here, and the store op for this request: one use (`use`), or
-    /// the end of the session (`revoke`), or whether it still stands without using it (`check`,
-    /// an open WebSocket's). Throws `ERR_SESSION_INVALID` (403).
-    #[wasm_bindgen(unchecked_return_type = "GateSessionUse")]
-    pub fn session(&self, token: &str, remote: Option<String>, now: f64, purpose: Option<String>) -> Result<JsValue, JsValue> {
-        self.sessions().session(token, remote, now, purpose)
-    }
-
-    /// `renew-self`: the session checked here, and the store op that renews it with its role's
-    /// lifetimes as they are now (`pathLoginRenew` reads the role again; a role gone ends the
-    /// renewal) and the body's `increment` (a duration, Vault's TypeDurationSecond).
-    #[wasm_bindgen(unchecked_return_type = "GateSessionUse")]
-    pub fn renewal(&self, token: &str, #[wasm_bindgen(unchecked_param_type = "Uint8Array")] body: JsValue, remote: Option<String>, now: f64) -> Result<JsValue, JsValue> {
-        self.sessions().renewal(token, body, remote, now, |role| self.gate.roles.get(role).map(gate_role::Role::lease_params))
-    }
-
-    /// Vault's `lookup-self` body for a session token (verified again here) and the store's
-    /// answer to this request's use.
-    #[wasm_bindgen(js_name = lookupSelf)]
-    pub fn lookup_self(&self, token: &str, remote: Option<String>, now: f64, request_id: &str, #[wasm_bindgen(unchecked_param_type = "StoreAnswer")] answer: JsValue) -> Result<JsValue, JsValue> {
-        self.sessions().lookup_self(token, remote, now, request_id, answer)
-    }
-
-    /// Vault's `renew-self` body for a session token and the store's answer to its renewal.
-    #[wasm_bindgen(js_name = renewResponse)]
-    pub fn renew_response(&self, token: &str, remote: Option<String>, now: f64, request_id: &str, #[wasm_bindgen(unchecked_param_type = "StoreAnswer")] answer: JsValue) -> Result<JsValue, JsValue> {
-        self.sessions().renew_response(token, remote, now, request_id, answer)
-    }
-
     /// Whether a token that named a key the set lacks may make the host refetch the set
     /// (`Gate::may_refetch_for`): never an unsigned or malformed one, nor another issuer's.
     #[wasm_bindgen(js_name = mayRefetch)]
@@ -432,7 +399,61 @@ impl JsGate {
     fn sessions(&self) -> Sessions<'_> {
         Sessions { key: &self.key, mount: &self.mount, binding: &self.binding }
     }
+
+    /// A role's lifetimes as they are now, for a renewal.
+    fn lease(&self, role: &str) -> Option<gate_role::Lease> {
+        self.gate.roles.get(role).map(gate_role::Role::lease_params)
+    }
 }
+
+/// The session requests every mount's gate answers, whatever its method (the JWT mounts' `Gate`,
+/// the Kubernetes mounts' `KubernetesGate`): one body for both, over [`Sessions`]; each type has
+/// `sessions()` and `lease(role)` (a role's lifetimes now, for a renewal).
+macro_rules! session_methods {
+    ($ty:ty, $class:ident) => {
+        #[wasm_bindgen(js_class = $class)]
+        impl $ty {
+            /// The mount a session token names, once its MAC verifies (so the host can pick that
+            /// mount's gate); every mount shares SESSION_SECRET.
+            #[wasm_bindgen(js_name = sessionMount)]
+            pub fn session_mount(&self, token: &str, remote: Option<String>, now: f64) -> Result<String, JsValue> {
+                self.sessions().mount_of(token, remote, now)
+            }
+
+            /// A session token checked here, and the store op for this request: one use (`use`), or
+            /// the end of the session (`revoke`), or whether it still stands without using it (`check`,
+            /// an open WebSocket's). Throws `ERR_SESSION_INVALID` (403).
+            #[wasm_bindgen(unchecked_return_type = "GateSessionUse")]
+            pub fn session(&self, token: &str, remote: Option<String>, now: f64, purpose: Option<String>) -> Result<JsValue, JsValue> {
+                self.sessions().session(token, remote, now, purpose)
+            }
+
+            /// `renew-self`: the session checked here, and the store op that renews it with its role's
+            /// lifetimes as they are now (`pathLoginRenew` reads the role again; a role gone ends the
+            /// renewal; no TokenReview) and the body's `increment` (a duration, Vault's TypeDurationSecond).
+            #[wasm_bindgen(unchecked_return_type = "GateSessionUse")]
+            pub fn renewal(&self, token: &str, #[wasm_bindgen(unchecked_param_type = "Uint8Array")] body: JsValue, remote: Option<String>, now: f64) -> Result<JsValue, JsValue> {
+                self.sessions().renewal(token, body, remote, now, |role| self.lease(role))
+            }
+
+            /// Vault's `lookup-self` body for a session token (verified again here) and the store's
+            /// answer to this request's use.
+            #[wasm_bindgen(js_name = lookupSelf)]
+            pub fn lookup_self(&self, token: &str, remote: Option<String>, now: f64, request_id: &str, #[wasm_bindgen(unchecked_param_type = "StoreAnswer")] answer: JsValue) -> Result<JsValue, JsValue> {
+                self.sessions().lookup_self(token, remote, now, request_id, answer)
+            }
+
+            /// Vault's `renew-self` body for a session token and the store's answer to its renewal.
+            #[wasm_bindgen(js_name = renewResponse)]
+            pub fn renew_response(&self, token: &str, remote: Option<String>, now: f64, request_id: &str, #[wasm_bindgen(unchecked_param_type = "StoreAnswer")] answer: JsValue) -> Result<JsValue, JsValue> {
+                self.sessions().renew_response(token, remote, now, request_id, answer)
+            }
+        }
+    };
+}
+pub(super) use session_methods;
+
+session_methods!(JsGate, Gate);
 
 /// A key set as its issuer published it (a fetch's JSON text): a well-formed set with no usable
 /// key verifies nothing (`Jwks::parse_published`), a body that is not a JWKS is an error.
@@ -450,7 +471,32 @@ pub(super) struct Sessions<'a> {
     pub(super) binding: &'a str,
 }
 
+/// A login body parsed strictly (`vault::parse_login_request`), for either method's gate, as
+/// `[role, jwt, set_cookie]`: three values built here, where JSON text would be written, then
+/// parsed again by the host (the token twice), on every login.
+pub(super) fn login_request(body: &JsValue) -> Result<JsValue, JsValue> {
+    let body = body.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec).ok_or_else(|| gate_js(invalid("the login body must be a Uint8Array")))?;
+    let request = crate::gate::vault::parse_login_request(&body).map_err(gate_js)?;
+    let text = |s: Option<String>| s.map_or(JsValue::NULL, |s| JsValue::from_str(&s));
+    Ok(js_sys::Array::of3(&text(request.role), &text(request.jwt), &JsValue::from_bool(request.set_cookie)).into())
+}
+
+/// The host's random session id: at least 16 characters.
+pub(super) fn check_session_id(session_id: &str) -> Result<(), JsValue> {
+    if session_id.len() < 16 {
+        return Err(gate_js(Error::new(Code::InvalidArgument, "session id must be at least 16 random characters")));
+    }
+    Ok(())
+}
+
 impl Sessions<'_> {
+    /// A login's answer for a new session: the session minted and Vault's body as JSON text.
+    /// Nothing to store: the session's first use starts its store from the token itself.
+    pub(super) fn answer(&self, session: &Session, request_id: &str, warnings: &[String]) -> Result<String, JsValue> {
+        let token = self.key.mint(session).map_err(gate_js)?;
+        Ok(crate::gate::vault::login_response_text(self.key, session, &token, request_id, warnings))
+    }
+
     /// Verifies a session token of this mount (MAC, maximum lifetime, bound CIDRs) without
     /// storage: a forged, expired or foreign one is refused here.
     fn verify_here(&self, token: &str, remote: Option<String>, now: f64) -> Result<Session, JsValue> {
@@ -562,8 +608,8 @@ pub fn explain_login(
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_PROXY_TYPES: &'static str = r#"
-/** A request's route and, for a proxied one with ORIGIN set, the URL to fetch. */
-export interface GateRoute { route: "login" | "lookup-self" | "revoke-self" | "renew-self" | "not-found" | "proxy"; upstream: string | null; mount: string | null }
+/** A request's route, for a proxied one with ORIGIN set the URL to fetch, and a login's mount. */
+export type GateRoute = [route: "login" | "lookup-self" | "revoke-self" | "renew-self" | "not-found" | "proxy", upstream: string | null, mount: string | null];
 /** A request's credential and the header it came in. */
 export interface GateCredential { token: string; from: "x-vault-token" | "authorization" | "cookie" }
 /** Header fields as `[...headers]` lists them. */
@@ -606,7 +652,8 @@ impl JsGateProxy {
         self.origin.as_ref().map(crate::gate::proxy::Origin::origin)
     }
 
-    /// The route of a request by its `request.url`, and the upstream URL for a proxied one.
+    /// The route of a request by its `request.url`, and the upstream URL for a proxied one:
+    /// `[route, upstream, mount]` (three values: no JSON to write and parse on every request).
     /// A path the gate will not send anywhere throws `ERR_INVALID_ARGUMENT` with status 400.
     #[wasm_bindgen(unchecked_return_type = "GateRoute")]
     pub fn route(&self, url: &str) -> Result<JsValue, JsValue> {
@@ -615,7 +662,8 @@ impl JsGateProxy {
             (Some(origin), crate::gate::proxy::Route::Proxy) => Some(crate::gate::proxy::upstream(origin, &target).map_err(gate_js)?),
             _ => None,
         };
-        to_plain(&serde_json::json!({ "route": target.route.as_str(), "upstream": upstream, "mount": target.mount }))
+        let text = |s: Option<&str>| s.map_or(JsValue::NULL, JsValue::from_str);
+        Ok(js_sys::Array::of3(&JsValue::from_str(target.route.as_str()), &text(upstream.as_deref()), &text(target.mount.as_deref())).into())
     }
 
     /// The header fields for the origin: the caller's, stripped, then `identity` (the

@@ -2,12 +2,12 @@
 //! TokenReview this class writes, sends it, and hands the API server's answer back; every check
 //! and the session it mints are decided here, in Rust. Sessions are the JWT mounts' (`Sessions`).
 
-use super::convert::{invalid, json_text, parse_jwks, to_js, to_plain};
-use super::gate::{gate_js, remote_ip, result_object, session_identity, Sessions};
+use super::convert::{json_text, parse_jwks, to_js, to_plain};
+use super::gate::{check_session_id, gate_js, remote_ip, Sessions};
 use crate::error::{Code, Error};
 use crate::gate::kubernetes::{Answer, Environment, KubeCheck, KubeMount, LocalKeys};
 use crate::gate::session::SessionKey;
-use js_sys::{Reflect, Uint8Array};
+use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -147,12 +147,10 @@ impl JsKubernetesGate {
         Ok(ids)
     }
 
-    /// Parses a login body strictly, as the JWT mounts do.
+    /// Parses a login body strictly, as the JWT mounts do: `[role, jwt, set_cookie]`.
     #[wasm_bindgen(js_name = parseLogin, unchecked_return_type = "GateLoginRequest")]
     pub fn parse_login(&self, #[wasm_bindgen(unchecked_param_type = "Uint8Array")] body: JsValue) -> Result<JsValue, JsValue> {
-        let body = body.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec).ok_or_else(|| gate_js(invalid("the login body must be a Uint8Array")))?;
-        let request = crate::gate::vault::parse_login_request(&body).map_err(gate_js)?;
-        to_plain(&serde_json::json!({ "role": request.role, "jwt": request.jwt, "set_cookie": request.set_cookie }))
+        super::gate::login_request(&body)
     }
 
     /// Every check before the review, in Vault's order: throws Vault's answer, or returns the
@@ -172,9 +170,8 @@ impl JsKubernetesGate {
     }
 
     /// Vault's login with the API server's answer to the review (`status` and `body`; both null
-    /// in local mode): mints a session with the host's random `session_id`. A refusal carries
-    /// `status`, `check` and `log`.
-    #[wasm_bindgen(unchecked_return_type = "GateLogin")]
+    /// in local mode): mints a session with the host's random `session_id` and returns Vault's
+    /// answer as JSON text, as `Gate.login`. A refusal carries `status`, `check` and `log`.
     #[allow(clippy::too_many_arguments)]
     pub fn login(
         &self,
@@ -186,16 +183,11 @@ impl JsKubernetesGate {
         body: Option<Vec<u8>>,
         session_id: &str,
         request_id: &str,
-    ) -> Result<JsValue, JsValue> {
-        if session_id.len() < 16 {
-            return Err(gate_js(Error::new(Code::InvalidArgument, "session id must be at least 16 random characters")));
-        }
+    ) -> Result<String, JsValue> {
+        check_session_id(session_id)?;
         let login = self.mount.login(role, jwt, remote_ip(remote), now, answer_of(status, &body)).map_err(|c| refusal(&c, &self.mount.path, role))?;
         let session = login.session(&self.mount.path, &self.binding, session_id, now.floor() as i64);
-        let token = self.key.mint(&session).map_err(gate_js)?;
-        let body = crate::gate::vault::login_response(&self.key, &session, &token, request_id, &login.login.warnings);
-        // Nothing to store: the session's first use starts its store from the token itself.
-        result_object(&[("body", to_plain(&body)?), ("token", token.as_str().into()), ("session", session_identity(&session)?)])
+        self.sessions().answer(&session, request_id, &login.login.warnings)
     }
 
     /// The config's `issuer`, which Bearer tokens are routed by when several mounts are
@@ -224,40 +216,17 @@ impl JsKubernetesGate {
         }))
     }
 
-    /// The mount a session token names, once its MAC verifies.
-    #[wasm_bindgen(js_name = sessionMount)]
-    pub fn session_mount(&self, token: &str, remote: Option<String>, now: f64) -> Result<String, JsValue> {
-        self.sessions().mount_of(token, remote, now)
-    }
-
-    /// A session of this mount checked, and the store op for this request (as `Gate.session`).
-    #[wasm_bindgen(unchecked_return_type = "GateSessionUse")]
-    pub fn session(&self, token: &str, remote: Option<String>, now: f64, purpose: Option<String>) -> Result<JsValue, JsValue> {
-        self.sessions().session(token, remote, now, purpose)
-    }
-
-    /// `renew-self` (as `Gate.renewal`): `pathLoginRenew` reads the role again, no TokenReview.
-    #[wasm_bindgen(unchecked_return_type = "GateSessionUse")]
-    pub fn renewal(&self, token: &str, #[wasm_bindgen(unchecked_param_type = "Uint8Array")] body: JsValue, remote: Option<String>, now: f64) -> Result<JsValue, JsValue> {
-        self.sessions().renewal(token, body, remote, now, |role| self.mount.roles.get(role).map(|r| r.token.lease()))
-    }
-
-    /// Vault's `lookup-self` body (as `Gate.lookupSelf`).
-    #[wasm_bindgen(js_name = lookupSelf)]
-    pub fn lookup_self(&self, token: &str, remote: Option<String>, now: f64, request_id: &str, #[wasm_bindgen(unchecked_param_type = "StoreAnswer")] answer: JsValue) -> Result<JsValue, JsValue> {
-        self.sessions().lookup_self(token, remote, now, request_id, answer)
-    }
-
-    /// Vault's `renew-self` body (as `Gate.renewResponse`).
-    #[wasm_bindgen(js_name = renewResponse)]
-    pub fn renew_response(&self, token: &str, remote: Option<String>, now: f64, request_id: &str, #[wasm_bindgen(unchecked_param_type = "StoreAnswer")] answer: JsValue) -> Result<JsValue, JsValue> {
-        self.sessions().renew_response(token, remote, now, request_id, answer)
-    }
-
     fn sessions(&self) -> Sessions<'_> {
         Sessions { key: &self.key, mount: &self.mount.path, binding: &self.binding }
     }
+
+    /// A role's lifetimes as they are now, for a renewal.
+    fn lease(&self, role: &str) -> Option<crate::gate::role::Lease> {
+        self.mount.roles.get(role).map(|r| r.token.lease())
+    }
 }
+
+super::gate::session_methods!(JsKubernetesGate, KubernetesGate);
 
 /// `explainLogin` for a Kubernetes role (`kubernetes::explain_mount`): every check before
 /// TokenReview, which the page does not ask; `None` for a JWT role.

@@ -7,7 +7,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { Gate, GateProxy, checkWebSocketUpgrade, importPublicKeysPem, isWebSocketUpgrade, parseAuthConfig, requestCredential, routeBearer, sessionApply, webSocketHeaders } from '../pkg/workerd.mjs';
 import { NoKeysError, RemoteKeys, StaticKeys, readCapped } from './keys.mjs';
 import { kubernetesMount } from './kubernetes.mjs';
-import { PublishedKeys, publishRoute } from './publish.mjs';
+import { PUBLISH_PREFIX, PublishedKeys, publishRoute } from './publish.mjs';
 import { assertionsFrom, documentResponse, originIdentity } from './assertion.mjs';
 import { relay } from './websocket.mjs';
 
@@ -24,11 +24,15 @@ class HttpError extends Error {
   }
 }
 
-function json(status, body, headers = {}) {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },
-  });
+const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' };
+
+/** A JSON answer; `text` already JSON (the login's answer, written in Rust). */
+function jsonText(status, text, headers) {
+  return new Response(text, { status, headers: headers ? { ...JSON_HEADERS, ...headers } : JSON_HEADERS });
+}
+
+function json(status, body, headers) {
+  return jsonText(status, JSON.stringify(body), headers);
 }
 
 function vaultError(status, message, headers = {}) {
@@ -218,9 +222,10 @@ function state(env) {
  */
 async function readBody(request) {
   const tooLarge = () => new HttpError(413, `request body larger than ${MAX_BODY} bytes`);
-  const declared = Number(request.headers.get('content-length'));
+  const length = request.headers.get('content-length');
+  const declared = Number(length);
   if (Number.isFinite(declared) && declared > MAX_BODY) throw tooLarge();
-  if (request.headers.has('content-length') && Number.isInteger(declared) && declared >= 0) {
+  if (length !== null && Number.isInteger(declared) && declared >= 0) {
     const bytes = new Uint8Array(await request.arrayBuffer());
     if (bytes.byteLength > MAX_BODY) throw tooLarge();
     return bytes;
@@ -257,6 +262,8 @@ const now = () => Date.now() / 1000;
  * never an unsigned or malformed one, nor another issuer's).
  */
 async function withKeys(s, ctx, token, check) {
+  // A static set (JWKS, PEM keys) is always ready and never refetched.
+  if (s.keys instanceof StaticKeys) return check();
   await s.keys.ready(ctx && ((p) => ctx.waitUntil(p)));
   try {
     return check();
@@ -306,42 +313,61 @@ async function useSession(s, token, request, purpose = 'use') {
   return { mount, identity, answer };
 }
 
+/** A refused login's log line: the failed check and its claim, never a claim's value. */
+function logRefusal(e) {
+  if (e && typeof e.log === 'string') console.log(`jwksgate: ${e.log}`);
+}
+
 async function login(s, mount, request, ctx) {
   allow(request, ['POST', 'PUT']);
-  // Parsed in Rust, strictly: one body cannot read as two different logins.
-  const input = mount.gate.parseLogin(await readBody(request));
-  // The cookie only for the gate's own pages: same-origin JSON (login CSRF; decided in Rust).
-  if (input.set_cookie === true) s.proxy.checkCookieLogin([...request.headers], request.url);
-  // An empty role is DEFAULT_ROLE's; names are lower-cased; every check is Vault's, in Rust.
-  const role = input.role || '';
-  const jwt = input.jwt || '';
+  const body = await readBody(request);
   const remote = clientAddress(request);
   const requestId = crypto.randomUUID();
   const sessionId = crypto.randomUUID();
-  let result;
+  if (!mount.kubernetes && mount.keys instanceof StaticKeys) {
+    // Keys at hand: the body parsed and the login made in one call, in Rust (undefined: the
+    // body asks for the cookie, whose check comes first: the long way below).
+    let answer;
+    try {
+      answer = mount.gate.loginBody(body, remote, now(), sessionId, requestId);
+    } catch (e) {
+      logRefusal(e);
+      throw e;
+    }
+    if (answer !== undefined) return jsonText(200, answer);
+  }
+  // Parsed in Rust, strictly: one body cannot read as two different logins.
+  const input = mount.gate.parseLogin(body); // [role, jwt, set_cookie]
+  const setCookie = input[2] === true;
+  // The cookie only for the gate's own pages: same-origin JSON (login CSRF; decided in Rust).
+  if (setCookie) s.proxy.checkCookieLogin([...request.headers], request.url);
+  // An empty role is DEFAULT_ROLE's; names are lower-cased; every check is Vault's, in Rust.
+  const role = input[0] || '';
+  const jwt = input[1] || '';
+  let answer; // Vault's answer as JSON text, written in Rust
   try {
     if (mount.kubernetes) {
       // Vault's Kubernetes method: the checks, then the API server's TokenReview (kubernetes.mjs).
-      result = await mount.kubernetes.login(role, jwt, remote, now, sessionId, requestId, () => mount.keys.ready(ctx && ((p) => ctx.waitUntil(p))));
+      answer = await mount.kubernetes.login(role, jwt, remote, now, sessionId, requestId, () => mount.keys.ready(ctx && ((p) => ctx.waitUntil(p))));
     } else {
-      // Vault answers the role, its type, a missing token and the CIDRs before it looks at keys.
-      mount.gate.precheck(role, jwt, remote);
-      result = await withKeys(mount, ctx, jwt, () => mount.gate.login(role, jwt, remote, now(), sessionId, requestId));
+      // Vault answers the role, its type, a missing token and the CIDRs before it looks at keys:
+      // before a remote set is fetched. A static set is at hand, and login runs those checks
+      // first, in the same order, with the same answers.
+      if (!(mount.keys instanceof StaticKeys)) mount.gate.precheck(role, jwt, remote);
+      answer = await withKeys(mount, ctx, jwt, () => mount.gate.login(role, jwt, remote, now(), sessionId, requestId));
     }
   } catch (e) {
     // The failed check and its claim, never a claim's value (the issuer's mismatch names both).
-    if (e && typeof e.log === 'string') console.log(`jwksgate: ${e.log}`);
+    logRefusal(e);
     throw e;
   }
   // A login writes nothing: the session's store starts from the session itself (its token,
   // under the MAC) at its first use, and keeps a record only once there is something to keep
   // (uses counted, a renewal, a revocation's tombstone; src/gate/store.rs).
-  const headers = {};
-  if (input.set_cookie === true) {
-    const ttl = Math.max(0, result.session.exp - result.session.iat);
-    headers['set-cookie'] = `${COOKIE}=${result.token}; Path=/; Max-Age=${ttl}; Secure; HttpOnly; SameSite=Strict`;
-  }
-  return json(200, result.body, headers);
+  if (!setCookie) return jsonText(200, answer);
+  const { auth } = JSON.parse(answer);
+  const cookie = `${COOKIE}=${auth.client_token}; Path=/; Max-Age=${Math.max(0, auth.lease_duration)}; Secure; HttpOnly; SameSite=Strict`;
+  return jsonText(200, answer, { 'set-cookie': cookie });
 }
 
 function sessionToken(request, { cookie = false } = {}) {
@@ -487,11 +513,14 @@ async function webSocket(s, request, upstream, forwarded, c, mount, identity) {
 async function route(request, env, ctx) {
   const s = state(env);
   // PUT/GET /.jwksgate/keys/<mount>: the gate's own, outside Vault's API (worker/src/publish.mjs).
-  const published = await publishRoute(request, env, s.mounts);
-  if (published) return published;
+  // (request.url is serialized by the URL parser: a path under the prefix has it in the text.)
+  if (request.url.includes(PUBLISH_PREFIX)) {
+    const published = await publishRoute(request, env, s.mounts);
+    if (published) return published;
+  }
   // One reading of the path (normalised in Rust) decides the route and the upstream URL, so the
   // gate routes on the path the origin would serve. A path it will not send anywhere is a 400.
-  const { route: to, upstream, mount } = s.proxy.route(request.url);
+  const [to, upstream, mount] = s.proxy.route(request.url);
   switch (to) {
     case 'login':
       return login(s, s.mounts.get(mount), request, ctx);

@@ -15,6 +15,8 @@ import { publishAccept, publishMaxBody, publishMount, publishState } from '../pk
 import { NoKeysError, readCapped } from './keys.mjs';
 
 const PREFIX = '/.jwksgate/keys/';
+/** The path prefix of the publish endpoint (index.mjs skips publishRoute for URLs without it). */
+export const PUBLISH_PREFIX = PREFIX;
 const TIMESTAMP = 'x-jwksgate-timestamp';
 const SIGNATURE = 'x-jwksgate-signature';
 

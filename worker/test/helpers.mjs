@@ -13,15 +13,16 @@ export const SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
 export const COMPATIBILITY_DATE = '2026-04-01';
 
 /**
- * Miniflare's options for a worker straight from source (`script`, from the repository's root):
- * ES modules plus the .wasm as a compiled module, as wrangler bundles it. The gate's tests,
- * net.test.mjs and worker/dev/tls-cost.mjs start their workers from these.
+ * Miniflare's options for a worker straight from source (`script`, from the repository's root,
+ * or from `tree`, a copy of its worker/ folders: the benchmarks' other builds): ES modules plus
+ * the .wasm as a compiled module, as wrangler bundles it. The gate's tests, net.test.mjs,
+ * worker/dev/tls-cost.mjs and bench/workerd.mjs start their workers from these.
  */
-export function fromSource(script) {
+export function fromSource(script, tree = root) {
   return {
     modules: true,
-    scriptPath: join(root, script),
-    modulesRoot: root,
+    scriptPath: join(tree, script),
+    modulesRoot: tree,
     modulesRules: [
       { type: 'ESModule', include: ['**/*.js', '**/*.mjs'] },
       { type: 'CompiledWasm', include: ['**/*.wasm'] },

@@ -175,6 +175,15 @@ describe('the log line of a refused login', () => {
       } finally {
         await h.dispose();
       }
+      // A static key set logs in with one call (Gate.loginBody): its refusals are logged alike.
+      const k = await startGate({ JWKS: JSON.stringify({ keys: [issuer.signing.jwk] }), BOUND_ISSUER: 'https://static.example', ROLES: roles(ROLES) }, { handleRuntimeStdio: capture });
+      try {
+        const b = await k.login('ns_string', mint({ namespace: 'secret-namespace-value' }));
+        assert.equal(b.body.errors[0], 'error validating token: invalid issuer (iss) claim');
+        await wait(/login refused: role "ns_string": check "issuer" failed on claim "iss": bound_issuer is "https:\/\/static\.example"/);
+      } finally {
+        await k.dispose();
+      }
       assert.equal(log.includes('secret-namespace-value'), false, 'a claim value reached the log');
     } finally {
       await g.dispose();
