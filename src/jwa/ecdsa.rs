@@ -178,13 +178,13 @@ impl EcPublicKey {
         // longer, is refused) and refuses r or s that is 0 or not below n.
         match &self.key {
             #[cfg(all(feature = "es256", not(feature = "p256-crate")))]
-            Verifying::P256(k) => k.verify(message, signature),
+            Verifying::P256(k) => crate::jwa::nistp256::verify(k, message, signature),
             #[cfg(feature = "p256-crate")]
             Verifying::P256(k) => p256::ecdsa::Signature::from_slice(signature).is_ok_and(|s| k.verify(message, &s).is_ok()),
             #[cfg(feature = "es384")]
-            Verifying::P384(k) => k.verify(message, signature),
+            Verifying::P384(k) => crate::jwa::nistp384::verify(k, message, signature),
             #[cfg(feature = "es512")]
-            Verifying::P521(k) => k.verify(message, signature),
+            Verifying::P521(k) => crate::jwa::nistp521::verify(k, message, signature),
             #[allow(unreachable_patterns)]
             _ => {
                 let _ = (message, signature);

@@ -4,23 +4,26 @@
 
 pub mod alg;
 pub mod ecdsa;
-#[cfg(feature = "eddsa")]
-pub mod ed25519;
 pub mod eddsa;
-pub mod modexp;
-#[cfg(all(feature = "es256", not(feature = "p256-crate")))]
-pub mod nistp256;
-#[cfg(feature = "es384")]
-pub mod nistp384;
-#[cfg(feature = "es512")]
-pub mod nistp521;
 pub mod rsa;
-#[cfg(any(all(feature = "es256", not(feature = "p256-crate")), feature = "es384", feature = "es512"))]
-pub mod weierstrass;
-#[cfg(any(all(feature = "es256", not(feature = "p256-crate")), feature = "es384", feature = "es512", feature = "eddsa"))]
-pub mod words;
 #[cfg(any(feature = "gate", all(feature = "cli", not(target_arch = "wasm32"))))]
 pub mod sign;
+
+// The arithmetic is the crate jwksgate-arith (arith/), built at opt-level 3 where the rest is
+// built for size; its files are these folders' (arith/lib.rs), re-exported under their paths.
+#[cfg(feature = "eddsa")]
+pub use jwksgate_arith::ed25519;
+pub use jwksgate_arith::modexp;
+#[cfg(all(feature = "es256", not(feature = "p256-crate")))]
+pub use jwksgate_arith::nistp256;
+#[cfg(feature = "es384")]
+pub use jwksgate_arith::nistp384;
+#[cfg(feature = "es512")]
+pub use jwksgate_arith::nistp521;
+#[cfg(any(all(feature = "es256", not(feature = "p256-crate")), feature = "es384", feature = "es512"))]
+pub use jwksgate_arith::weierstrass;
+#[cfg(any(all(feature = "es256", not(feature = "p256-crate")), feature = "es384", feature = "es512", feature = "eddsa"))]
+pub use jwksgate_arith::words;
 
 use crate::der::{self, SpkiKey};
 use crate::error::{err, Code, Result};

@@ -111,3 +111,9 @@ const fn hex(s: &str) -> [u8; 32] {
 /// A P-256 public key: a point on the curve other than the identity, with its tables, made on
 /// the key's first verification.
 pub type VerifyingKey = weierstrass::VerifyingKey<P256, L>;
+
+/// [`VerifyingKey::verify`], not generic: compiled in this crate, at its opt-level 3 (a generic
+/// is compiled in the crate that names its types, and jwksgate is built for size).
+pub fn verify(key: &VerifyingKey, message: &[u8], signature: &[u8]) -> bool {
+    key.verify(message, signature)
+}

@@ -196,3 +196,9 @@ const fn hex(s: &str) -> [u8; 48] {
 /// A P-384 public key.
 pub type VerifyingKey = weierstrass::VerifyingKey<P384, L>;
 
+/// [`VerifyingKey::verify`], not generic: compiled in this crate, at its opt-level 3 (a generic
+/// is compiled in the crate that names its types, and jwksgate is built for size).
+pub fn verify(key: &VerifyingKey, message: &[u8], signature: &[u8]) -> bool {
+    key.verify(message, signature)
+}
+

@@ -268,6 +268,12 @@ const fn hex(s: &str) -> [u8; 66] {
 /// A P-521 public key.
 pub type VerifyingKey = weierstrass::VerifyingKey<P521, L>;
 
+/// [`VerifyingKey::verify`], not generic: compiled in this crate, at its opt-level 3 (a generic
+/// is compiled in the crate that names its types, and jwksgate is built for size).
+pub fn verify(key: &VerifyingKey, message: &[u8], signature: &[u8]) -> bool {
+    key.verify(message, signature)
+}
+
 
 #[cfg(test)]
 mod tests {
