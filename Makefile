@@ -23,6 +23,11 @@ SCALAR := CARGO_TARGET_DIR=$(CURDIR)/target/scalar CARGO_TARGET_WASM32_UNKNOWN_U
 # and sha2 at "s" there, where Cargo.toml's profile has it at 3 for speed: the compact rounds
 # unrolled at 3 cost the scalar build 0.45 KB gzipped.
 SCALAR_CONFIG := --config 'profile.release.package.sha2.opt-level="s"'
+# The gate's wasm all at 3, where the package's is at "s" but for its arithmetic (Cargo.toml): its
+# login (JSON, claims, roles, the session's MAC) measured 5 to 10% more workerd CPU at "s" for
+# EdDSA and PS256 (`WORKERD_BASE=<tree> node bench/workerd.mjs`, bench/RESULTS.md), and its size
+# is a budget of its own (worker/test/size.test.mjs), not the package's.
+GATE_CONFIG := --config 'profile.release.opt-level=3'
 
 # What the wasm builds are made from: `make pkg` and `make gate-pkg` (so `make run`) rebuild only
 # when one of these is newer than the build's stamp (pkg/.built, worker/pkg/.built; npm pack
@@ -141,7 +146,7 @@ gate-pkg: worker/pkg/.built
 worker/pkg/.built: export PATH := $(CURDIR)/scripts/binaryen/node_modules/.bin:$(PATH)
 worker/pkg/.built: $(PKG_SOURCES) | tools
 	rm -f $@
-	$(SIMD) wasm-pack build --release --no-pack --target web --out-dir worker/pkg --out-name jwksgate -- --features gate
+	$(SIMD) wasm-pack build --release --no-pack --target web --out-dir worker/pkg --out-name jwksgate -- --features gate $(GATE_CONFIG)
 	node scripts/assemble-pkg.mjs --glue worker/pkg
 	touch $@
 
