@@ -397,6 +397,11 @@ struct Trace {
     detailed: bool,
 }
 
+/// The mount's key set, or why the signature check fails without one.
+fn loaded(verifier: Option<&Verifier>) -> Result<&Verifier> {
+    verifier.ok_or_else(|| Error::new(Code::JwksInvalid, "no keys are loaded"))
+}
+
 fn refused(message: impl Into<String>) -> Error {
     Error::new(Code::LoginRefused, message)
 }
@@ -518,7 +523,7 @@ impl Gate {
     /// where they can (on unverified claims after a failed signature, marked so), so an
     /// explanation shows every problem; the verdict is the first failure, as in Vault.
     pub fn explain(&self, requested_role: &str, token: &str, verifier: Option<&Verifier>, remote: Option<IpAddr>, now: impl Into<Now>) -> Explanation {
-        let keys = verifier.ok_or_else(|| Error::new(Code::JwksInvalid, "no keys are loaded"));
+        let keys = loaded(verifier);
         self.explain_with(requested_role, token, keys, remote, now)
     }
 
@@ -532,7 +537,7 @@ impl Gate {
     /// [`Gate::explain`] without the checks' details (each `detail` empty): the same checks in
     /// the same order, the same verdict, errors, claims and log notes. What a login needs.
     pub fn verdict(&self, requested_role: &str, token: &str, verifier: Option<&Verifier>, remote: Option<IpAddr>, now: impl Into<Now>) -> Explanation {
-        let keys = verifier.ok_or_else(|| Error::new(Code::JwksInvalid, "no keys are loaded"));
+        let keys = loaded(verifier);
         self.run(requested_role, token, keys, remote, now.into(), Trace::default())
     }
 
@@ -609,7 +614,8 @@ impl Gate {
                 CheckId::Subject,
                 token_err(Code::ClaimValidationFailed, "invalid subject (sub) claim", "sub", Reason::CheckFailed),
                 Some("sub"),
-                || format!("bound_subject is {}, sub is {}", quote(want), quote(&reg.sub)),),
+                || format!("bound_subject is {}, sub is {}", quote(want), quote(&reg.sub)),
+            ),
         }
         let shown = |l: &[String]| l.iter().map(|a| quote(a)).collect::<Vec<_>>().join(", ");
         if role.bound_audiences.is_empty() {
@@ -621,7 +627,8 @@ impl Gate {
                 CheckId::Audience,
                 token_err(Code::ClaimValidationFailed, "invalid audience (aud) claim: audience claim does not match any expected audience", "aud", Reason::CheckFailed),
                 Some("aud"),
-                || format!("aud [{}] holds none of bound_audiences [{}]", shown(&reg.aud), shown(&role.bound_audiences)),);
+                || format!("aud [{}] holds none of bound_audiences [{}]", shown(&reg.aud), shown(&role.bound_audiences)),
+            );
         }
 
         let (skew, exp_leeway, nbf_leeway) = role.leeways();
@@ -674,7 +681,8 @@ impl Gate {
                     CheckId::AudienceUnbound,
                     Error::claim(Code::ClaimValidationFailed, "audience claim found in JWT but no audiences bound to the role", "aud", Reason::Invalid),
                     Some("aud"),
-                    || "the token carries aud and the role binds no audience".into(),);
+                    || "the token carries aud and the role binds no audience".into(),
+                );
             } else {
                 t.pass(CheckId::AudienceUnbound, Some("aud"), || "no aud, and none bound".into());
             }
@@ -816,7 +824,8 @@ fn identity_checks(t: &mut Trace, role: &Role, claims: &Map<String, Value>) -> O
                 CheckId::BoundClaims,
                 Error::claim(Code::LoginRefused, format!("error validating claims: {message}"), &claim, Reason::CheckFailed),
                 Some(&claim),
-                || message.clone(),),
+                || message.clone(),
+            ),
         }
     }
     match &alias {

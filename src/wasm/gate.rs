@@ -366,8 +366,7 @@ impl JsGate {
         session_id: &str,
         request_id: &str,
     ) -> Result<Option<String>, JsValue> {
-        let body = body.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec).ok_or_else(|| gate_js(invalid("the login body must be a Uint8Array")))?;
-        let request = crate::gate::vault::parse_login_request(&body).map_err(gate_js)?;
+        let request = parse_login_body(&body)?;
         if request.set_cookie {
             return Ok(None);
         }
@@ -475,10 +474,15 @@ pub(super) struct Sessions<'a> {
 /// `[role, jwt, set_cookie]`: three values built here, where JSON text would be written, then
 /// parsed again by the host (the token twice), on every login.
 pub(super) fn login_request(body: &JsValue) -> Result<JsValue, JsValue> {
-    let body = body.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec).ok_or_else(|| gate_js(invalid("the login body must be a Uint8Array")))?;
-    let request = crate::gate::vault::parse_login_request(&body).map_err(gate_js)?;
+    let request = parse_login_body(body)?;
     let text = |s: Option<String>| s.map_or(JsValue::NULL, |s| JsValue::from_str(&s));
     Ok(js_sys::Array::of3(&text(request.role), &text(request.jwt), &JsValue::from_bool(request.set_cookie)).into())
+}
+
+/// A login body (a `Uint8Array`) parsed strictly, once, for `parseLogin` and `loginBody`.
+fn parse_login_body(body: &JsValue) -> Result<crate::gate::vault::LoginRequest, JsValue> {
+    let body = body.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec).ok_or_else(|| gate_js(invalid("the login body must be a Uint8Array")))?;
+    crate::gate::vault::parse_login_request(&body).map_err(gate_js)
 }
 
 /// The host's random session id: at least 16 characters.
