@@ -76,7 +76,7 @@ fn store_answer(value: JsValue) -> Result<Answer, JsValue> {
         warnings: Vec<String>,
     }
     let text = json_text(&value, "answer").map_err(gate_js)?;
-    let a: Stored = serde_json::from_str(&text).map_err(|_| gate_js(invalid("not a session store answer")))?;
+    let a: Stored = serde_json::from_str(&text).map_err(|_| gate_js(invalid("answer is not a session store answer")))?;
     Ok(Answer { ok: a.ok, reason: None, record: a.record, num_uses: a.num_uses, ttl: a.ttl, warnings: a.warnings })
 }
 

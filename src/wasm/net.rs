@@ -91,7 +91,7 @@ impl JsHttpsExchange {
 
     /// Bytes read from the socket; true once the response is complete.
     pub fn receive(&mut self, #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: JsValue) -> Result<bool, JsValue> {
-        let bytes = bytes_arg(&bytes, "bytes", 1 << 20).map_err(to_js)?.ok_or_else(|| to_js(super::convert::invalid("a read of more than 1 MiB")))?;
+        let bytes = bytes_arg(&bytes, "bytes", 1 << 20).map_err(to_js)?.ok_or_else(|| to_js(super::convert::invalid("bytes: a read of more than 1 MiB")))?;
         self.inner.receive(&bytes).map_err(net_js)
     }
 
