@@ -1,6 +1,6 @@
 //! Integers mod a group order n of L 32-bit words, for the products and the one inversion of
-//! an ECDSA verification: Montgomery multiplication (CIOS, Koc, Acar and Kaliski 1996) and a
-//! binary inversion, which the fields' inversions share (one copy of each over slices, for
+//! an ECDSA verification: Montgomery multiplication (CIOS, Koc, Acar and Kaliski 1996) and an
+//! inversion by Bernstein and Yang's divsteps, which the fields' inversions share (one copy of each over slices, for
 //! every curve). Public data only: variable time.
 
 #![allow(clippy::indexing_slicing)] // fixed-size arrays, loops bounded by their length
@@ -122,93 +122,216 @@ fn mont_mul(a: &[u32], b: &[u32], n: &[u32], n0: u32, out: &mut [u32]) {
     }
 }
 
-/// Words of a up to its top nonzero one.
-fn used(a: &[u32; MAX]) -> usize {
-    a.iter().rposition(|&w| w != 0).map_or(0, |i| i + 1)
+/// 30-bit signed limbs enough for every modulus here (17 words, 544 bits, and a sign): the
+/// representation of Bernstein and Yang's divsteps as libsecp256k1 writes it (`modinv32_impl.h`).
+const LIMBS: usize = MAX * 32 / 30 + 1;
+const M30: i32 = (1 << 30) - 1;
+
+/// A value in 30-bit limbs, the top one signed, the others in [0, 2^30) once normalized.
+type Signed30 = [i32; LIMBS];
+
+/// The transition matrix of 30 divsteps, [u v; q r], each entry in [-2^30, 2^30].
+struct Trans {
+    u: i32,
+    v: i32,
+    q: i32,
+    r: i32,
 }
 
-/// Makes w (its `len` low words used) odd, dividing x by the same power of 2 mod m (m odd, its
-/// `l` words; x < m stays below m): a run of k zero bits at once, x + t m with t = -x m^-1
-/// mod 2^k (below 2^k, so (x + t m) / 2^k < m), instead of one halving per bit.
-fn halve(w: &mut [u32; MAX], len: &mut usize, x: &mut [u32; MAX], m: &[u32], l: usize, m_inv: u32) {
-    while *len > 0 && w[0] & 1 == 0 {
-        let k = w[0].trailing_zeros().min(31);
-        for j in 0..*len {
-            let above = if j + 1 < *len { w[j + 1] } else { 0 };
-            w[j] = (w[j] >> k) | (above << (32 - k));
+/// -(2 i + 1)^-1 mod 256: the multiple of f that clears g's low bits (libsecp256k1's `inv256`).
+const INV256: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut i = 0;
+    while i < 128 {
+        let odd = (2 * i + 1) as u8;
+        // Newton's iteration mod 2^8: three steps from x = odd (correct to 3 bits).
+        let mut x = odd;
+        let mut k = 0;
+        while k < 3 {
+            x = x.wrapping_mul(2u8.wrapping_sub(odd.wrapping_mul(x)));
+            k += 1;
         }
-        if w[*len - 1] == 0 {
-            *len -= 1;
+        t[i] = x.wrapping_neg();
+        i += 1;
+    }
+    t
+};
+
+/// 30 divsteps on the low limbs f0 (odd) and g0, runs of zeros at once and up to 8 bits of g
+/// cleared a step (`secp256k1_modinv32_divsteps_30_var`): the matrix, and eta after them.
+fn divsteps_30(mut eta: i32, f0: u32, g0: u32) -> (i32, Trans) {
+    let (mut u, mut v, mut q, mut r) = (1u32, 0u32, 0u32, 1u32);
+    let (mut f, mut g) = (f0, g0);
+    let mut left = 30u32;
+    loop {
+        // A sentinel bit counts the zeros only up to the steps left.
+        let zeros = (g | (u32::MAX << left)).trailing_zeros();
+        g >>= zeros;
+        u <<= zeros;
+        v <<= zeros;
+        eta -= zeros as i32;
+        left -= zeros;
+        if left == 0 {
+            break;
         }
-        let t = u64::from(x[0].wrapping_mul(m_inv) & ((1 << k) - 1));
-        let mut carry = 0u64;
-        let mut low = 0u32;
-        for j in 0..l {
-            let s = u64::from(x[j]) + t * u64::from(m[j]) + carry;
-            if j > 0 {
-                x[j - 1] = low | ((s as u32) << (32 - k));
-            }
-            low = (s as u32) >> k;
-            carry = s >> 32;
+        if eta < 0 {
+            eta = -eta;
+            (f, g) = (g, f.wrapping_neg());
+            (u, q) = (q, u.wrapping_neg());
+            (v, r) = (r, v.wrapping_neg());
         }
-        x[l - 1] = low | ((carry as u32) << (32 - k));
+        // Cancel at most eta + 1 (eta's sign flips after that) and at most `left` low bits of
+        // g, and at most 8 (the table's width).
+        let limit = (eta as u32 + 1).min(left);
+        let mask = (u32::MAX >> (32 - limit)) & 255;
+        let w = g.wrapping_mul(u32::from(INV256[((f >> 1) & 127) as usize])) & mask;
+        g = g.wrapping_add(f.wrapping_mul(w));
+        q = q.wrapping_add(u.wrapping_mul(w));
+        r = r.wrapping_add(v.wrapping_mul(w));
+    }
+    (eta, Trans { u: u as i32, v: v as i32, q: q as i32, r: r as i32 })
+}
+
+/// (t / 2^30) [d, e] mod m over n limbs, d and e in (-2m, m) before and after
+/// (`secp256k1_modinv32_update_de_30`); inv30 = m^-1 mod 2^30.
+fn update_de(d: &mut Signed30, e: &mut Signed30, t: &Trans, m: &Signed30, inv30: u32, n: usize) {
+    let Trans { u, v, q, r } = *t;
+    // Add [u, q] if d is negative and [v, r] if e is, as multiples of m.
+    let (sd, se) = (d[n - 1] >> 31, e[n - 1] >> 31);
+    let mut md = (u & sd) + (v & se);
+    let mut me = (q & sd) + (r & se);
+    let (di, ei) = (i64::from(d[0]), i64::from(e[0]));
+    let mut cd = i64::from(u) * di + i64::from(v) * ei;
+    let mut ce = i64::from(q) * di + i64::from(r) * ei;
+    // Correct md and me so that t [d, e] + m [md, me] has 30 zero low bits.
+    md -= (inv30.wrapping_mul(cd as u32).wrapping_add(md as u32) & M30 as u32) as i32;
+    me -= (inv30.wrapping_mul(ce as u32).wrapping_add(me as u32) & M30 as u32) as i32;
+    cd += i64::from(m[0]) * i64::from(md);
+    ce += i64::from(m[0]) * i64::from(me);
+    cd >>= 30;
+    ce >>= 30;
+    for i in 1..n {
+        let (di, ei) = (i64::from(d[i]), i64::from(e[i]));
+        cd += i64::from(u) * di + i64::from(v) * ei + i64::from(m[i]) * i64::from(md);
+        ce += i64::from(q) * di + i64::from(r) * ei + i64::from(m[i]) * i64::from(me);
+        d[i - 1] = cd as i32 & M30;
+        e[i - 1] = ce as i32 & M30;
+        cd >>= 30;
+        ce >>= 30;
+    }
+    d[n - 1] = cd as i32;
+    e[n - 1] = ce as i32;
+}
+
+/// (t / 2^30) [f, g] over n limbs (`secp256k1_modinv32_update_fg_30`): exact, the low 30 bits
+/// of both products being zero.
+fn update_fg(f: &mut Signed30, g: &mut Signed30, t: &Trans, n: usize) {
+    let Trans { u, v, q, r } = *t;
+    let (fi, gi) = (i64::from(f[0]), i64::from(g[0]));
+    let mut cf = (i64::from(u) * fi + i64::from(v) * gi) >> 30;
+    let mut cg = (i64::from(q) * fi + i64::from(r) * gi) >> 30;
+    for i in 1..n {
+        let (fi, gi) = (i64::from(f[i]), i64::from(g[i]));
+        cf += i64::from(u) * fi + i64::from(v) * gi;
+        cg += i64::from(q) * fi + i64::from(r) * gi;
+        f[i - 1] = cf as i32 & M30;
+        g[i - 1] = cg as i32 & M30;
+        cf >>= 30;
+        cg >>= 30;
+    }
+    f[n - 1] = cf as i32;
+    g[n - 1] = cg as i32;
+}
+
+/// Carries every limb but the top one into [0, 2^30).
+fn carry(x: &mut Signed30, n: usize) {
+    for i in 0..n - 1 {
+        x[i + 1] += x[i] >> 30;
+        x[i] &= M30;
     }
 }
 
-/// a - b mod m over l words, for a, b < m.
-fn sub_mod(a: &mut [u32; MAX], b: &[u32; MAX], m: &[u32], l: usize) {
-    let mut borrow = 0u64;
-    for j in 0..l {
-        let v = u64::from(a[j]).wrapping_sub(u64::from(b[j])).wrapping_sub(borrow);
-        a[j] = v as u32;
-        borrow = (v >> 63) & 1;
+/// Adds m to x if x is negative (its limbs in (-2^30, 2^30), top limb's sign), then carries.
+fn add_if_negative(x: &mut Signed30, m: &Signed30, n: usize) {
+    let negative = x[n - 1] >> 31;
+    for (xi, &mi) in x[..n].iter_mut().zip(&m[..n]) {
+        *xi += mi & negative;
     }
-    if borrow != 0 {
-        let mut carry = 0u64;
-        for j in 0..l {
-            let v = u64::from(a[j]) + u64::from(m[j]) + carry;
-            a[j] = v as u32;
-            carry = v >> 32;
-        }
-    }
+    carry(x, n);
 }
 
 /// a^-1 mod an odd prime m of at most `MAX` words, for 0 < a < m (0 gives 0), m_inv = -m^-1
-/// mod 2^32: the binary extended Euclidean algorithm (Hankerson, Menezes and Vanstone, Guide to
-/// Elliptic Curve Cryptography, algorithm 2.22) with each run of zero bits shifted out at once
-/// and u and v only as long as their used words. One copy for every curve's fields and
-/// orders. Variable time: only for public values.
+/// mod 2^32: Bernstein and Yang's divsteps in batches of 30 until g is 0, in variable time
+/// (libsecp256k1's `secp256k1_modinv32_var`, for n limbs instead of 9). One copy for every
+/// curve's fields and orders. Variable time: only for public values.
 pub fn inv(a: &[u32], m: &[u32], m_inv: u32) -> [u32; MAX] {
     let l = m.len().min(MAX);
-    let (mut u, mut v, mut x1, mut x2) = ([0u32; MAX], [0u32; MAX], [0u32; MAX], [0u32; MAX]);
-    u[..l].copy_from_slice(&a[..l]);
-    v[..l].copy_from_slice(&m[..l]);
-    x1[0] = 1;
-    let (mut lu, mut lv) = (used(&u), used(&v));
-    // u and v stay coprime (m is prime and a < m): each pass shrinks one of them, until one
-    // is 1; a 0 means they were not coprime.
-    while lu > 0 && lv > 0 {
-        halve(&mut u, &mut lu, &mut x1, m, l, m_inv);
-        halve(&mut v, &mut lv, &mut x2, m, l, m_inv);
-        if lu == 1 && u[0] == 1 {
-            return x1;
+    let n = l * 32 / 30 + 1;
+    let to30 = |w: &[u32]| -> Signed30 {
+        let mut out = [0i32; LIMBS];
+        for (i, o) in out.iter_mut().enumerate().take(n) {
+            let bit = 30 * i;
+            let word = |j: usize| u64::from(w.get(j).copied().unwrap_or(0));
+            let pair = word(bit / 32) | (word(bit / 32 + 1) << 32);
+            *o = ((pair >> (bit % 32)) as i32) & M30;
         }
-        if lv == 1 && v[0] == 1 {
-            return x2;
+        out
+    };
+    let modulus = to30(&m[..l]);
+    let inv30 = m_inv.wrapping_neg() & M30 as u32;
+    let (mut d, mut e, mut f, mut g) = ([0i32; LIMBS], [0i32; LIMBS], modulus, to30(&a[..l.min(a.len())]));
+    e[0] = 1;
+    let mut eta = -1;
+    // Every input of `bits` bits is done within (49 bits + 57) / 17 divsteps (Bernstein and
+    // Yang, theorem 11.2): 51 batches for 544 bits. The bound keeps a modulus that is not a
+    // prime from looping.
+    let batches = (49 * 32 * l + 57) / 17 / 30 + 1;
+    let mut done = false;
+    for _ in 0..batches {
+        let (next, t) = divsteps_30(eta, f[0] as u32, g[0] as u32);
+        eta = next;
+        update_de(&mut d, &mut e, &t, &modulus, inv30, n);
+        update_fg(&mut f, &mut g, &t, n);
+        if g[..n].iter().all(|&x| x == 0) {
+            done = true;
+            break;
         }
-        let u_geq = lu > lv || (lu == lv && u[..lu].iter().rev().zip(v[..lv].iter().rev()).find(|(x, y)| x != y).is_none_or(|(x, y)| x > y));
-        let (big, len, small, x_big, x_small) =
-            if u_geq { (&mut u, &mut lu, &v, &mut x1, &x2) } else { (&mut v, &mut lv, &u, &mut x2, &x1) };
-        let mut borrow = 0u64;
-        for j in 0..*len {
-            let s = u64::from(big[j]).wrapping_sub(u64::from(small[j])).wrapping_sub(borrow);
-            big[j] = s as u32;
-            borrow = (s >> 63) & 1;
-        }
-        *len = used(big);
-        sub_mod(x_big, x_small, m, l);
     }
-    [0; MAX]
+    // g is 0 and f is +-gcd(a, m): +-1 for a prime m and 0 < a < m, so d is +-a^-1. -1 is
+    // every limb at 2^30 - 1 but the top one, at -1.
+    let negative = f[n - 1] < 0;
+    let unit = if negative {
+        f[..n - 1].iter().all(|&x| x == M30) && f[n - 1] == -1
+    } else {
+        f[0] == 1 && f[1..n].iter().all(|&x| x == 0)
+    };
+    if !done || !unit {
+        return [0; MAX];
+    }
+    // d in (-2m, m): into [0, m), negated when f is -1 (`secp256k1_modinv32_normalize_30`).
+    add_if_negative(&mut d, &modulus, n);
+    if negative {
+        for x in d[..n].iter_mut() {
+            *x = -*x;
+        }
+        carry(&mut d, n);
+    }
+    add_if_negative(&mut d, &modulus, n);
+    let mut out = [0u32; MAX];
+    for (i, &limb) in d.iter().enumerate().take(n) {
+        let bit = 30 * i;
+        let limb = u64::from(limb as u32 & M30 as u32) << (bit % 32);
+        if let Some(o) = out.get_mut(bit / 32) {
+            *o |= limb as u32;
+        }
+        if let Some(o) = out.get_mut(bit / 32 + 1) {
+            *o |= (limb >> 32) as u32;
+        }
+    }
+    for o in out.iter_mut().skip(l) {
+        *o = 0;
+    }
+    out
 }
 
 /// `inv` for L words: a^-1 mod m, m an odd prime, m_inv = -m^-1 mod 2^32 (`n0`).
@@ -261,7 +384,7 @@ mod tests {
                 values.push((BigUint::from(1u32) << k) % &mb);
                 values.push(((BigUint::from(1u32) << k) + 1u32) % &mb);
             }
-            for _ in 0..50 {
+            for _ in 0..500 {
                 let words: Vec<u32> = (0..l)
                     .map(|_| {
                         seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
@@ -285,7 +408,19 @@ mod tests {
                 checked += 1;
             }
         }
-        assert_eq!(checked, 6 * (5 + 12 + 50));
+        assert_eq!(checked, 6 * (5 + 12 + 500));
         assert_eq!(inv(&[0; 8], moduli[0], 1), [0; MAX]);
+    }
+
+    /// Out of contract (a modulus that is not a prime, a sharing a factor with it): 0 within
+    /// the bound on batches, never a loop or a panic; a coprime a still inverts.
+    #[test]
+    fn a_common_factor_gives_zero() {
+        let m_inv = |m: u32| n0::<1>(&[m]);
+        for (m, a) in [(15u32, 5u32), (15, 3), (u32::MAX, 257), (u32::MAX, 65537 * 3)] {
+            assert_eq!(inv(&[a], &[m], m_inv(m)), [0; MAX], "{a}^-1 mod {m}");
+        }
+        let got = inv(&[7], &[15], m_inv(15))[0];
+        assert_eq!(got * 7 % 15, 1);
     }
 }
