@@ -138,25 +138,6 @@ struct Trans {
     r: i32,
 }
 
-/// -(2 i + 1)^-1 mod 256: the multiple of f that clears g's low bits (libsecp256k1's `inv256`).
-const INV256: [u8; 128] = {
-    let mut t = [0u8; 128];
-    let mut i = 0;
-    while i < 128 {
-        let odd = (2 * i + 1) as u8;
-        // Newton's iteration mod 2^8: three steps from x = odd (correct to 3 bits).
-        let mut x = odd;
-        let mut k = 0;
-        while k < 3 {
-            x = x.wrapping_mul(2u8.wrapping_sub(odd.wrapping_mul(x)));
-            k += 1;
-        }
-        t[i] = x.wrapping_neg();
-        i += 1;
-    }
-    t
-};
-
 /// 30 divsteps on the low limbs f0 (odd) and g0, runs of zeros at once and up to 8 bits of g
 /// cleared a step (`secp256k1_modinv32_divsteps_30_var`): the matrix, and eta after them.
 fn divsteps_30(mut eta: i32, f0: u32, g0: u32) -> (i32, Trans) {
@@ -184,7 +165,12 @@ fn divsteps_30(mut eta: i32, f0: u32, g0: u32) -> (i32, Trans) {
         // g, and at most 8 (the table's width).
         let limit = (eta as u32 + 1).min(left);
         let mask = (u32::MAX >> (32 - limit)) & 255;
-        let w = g.wrapping_mul(u32::from(INV256[((f >> 1) & 127) as usize])) & mask;
+        // -f^-1 mod 2^8 by Newton's iteration from f itself (right to 3 bits for an odd f,
+        // doubled by each step), where libsecp256k1 reads a table.
+        let mut finv = f;
+        finv = finv.wrapping_mul(2u32.wrapping_sub(f.wrapping_mul(finv)));
+        finv = finv.wrapping_mul(2u32.wrapping_sub(f.wrapping_mul(finv)));
+        let w = g.wrapping_mul(finv.wrapping_neg()) & mask;
         g = g.wrapping_add(f.wrapping_mul(w));
         q = q.wrapping_add(u.wrapping_mul(w));
         r = r.wrapping_add(v.wrapping_mul(w));
