@@ -105,7 +105,7 @@ pub fn public_key_from_block(block: &crate::pem::Block) -> Result<SpkiKey> {
         "PUBLIC KEY" => spki_key(&block.der),
         "RSA PUBLIC KEY" => pkcs1_rsa(&block.der).map(|(n, e)| SpkiKey::Rsa { n, e }),
         "CERTIFICATE" => certificate_key(&block.der),
-        l if l.contains("PRIVATE KEY") => err(Code::JwkInvalid, "PEM holds a private key; give the public key only"),
+        l if crate::ascii::contains(l, "PRIVATE KEY") => err(Code::JwkInvalid, "PEM holds a private key; give the public key only"),
         _ => err(Code::NotSupported, "PEM label must be PUBLIC KEY, RSA PUBLIC KEY or CERTIFICATE"),
     }
 }

@@ -66,7 +66,7 @@ pub fn check(url: &str) -> Result<Fetchable, Refusal> {
     if url.bytes().any(|b| !(0x21..=0x7e).contains(&b) || b == b'\\') {
         return Err(Refusal::Invalid);
     }
-    let (scheme, rest) = url.split_once("://").ok_or(Refusal::Invalid)?;
+    let (scheme, rest) = crate::ascii::split_once(url, "://").ok_or(Refusal::Invalid)?;
     let https = if scheme.eq_ignore_ascii_case("https") {
         true
     } else if scheme.eq_ignore_ascii_case("http") {

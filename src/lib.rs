@@ -31,6 +31,7 @@
 // Untrusted input must come back as an error value, never a panic (a panic traps the wasm instance).
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
+mod ascii;
 pub mod b64;
 pub mod claims;
 pub mod der;

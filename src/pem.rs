@@ -36,7 +36,7 @@ const DASHES: &str = "-----";
 /// Whether `text` holds a PEM pre-encapsulation boundary at all (what a host tells PEM from
 /// JSON by; the blocks are read by [`blocks`]).
 pub fn looks_like_pem(text: &str) -> bool {
-    text.contains(BEGIN)
+    crate::ascii::contains(text, BEGIN)
 }
 
 /// Every block of `text`, in order: at least one, at most [`MAX_BLOCKS`]. A BEGIN line without
@@ -48,7 +48,7 @@ pub fn blocks(text: &str) -> Result<Vec<Block>> {
     }
     let mut out = Vec::new();
     let mut rest = text;
-    while let Some(start) = rest.find(BEGIN) {
+    while let Some(start) = crate::ascii::find(rest, BEGIN) {
         // One message shape for every fault (one `format!` in the wasm, not one per fault).
         let after = rest.get(start + BEGIN.len()..).unwrap_or_default();
         let (block, next) = if out.len() == MAX_BLOCKS { Err("more than 100 blocks") } else { one(after) }
@@ -64,13 +64,13 @@ pub fn blocks(text: &str) -> Result<Vec<Block>> {
 
 /// The block whose BEGIN line's label starts `after`, and the text after its END line.
 fn one(after: &str) -> core::result::Result<(Block, &str), &'static str> {
-    let (label, body_and_end) = after.split_once(DASHES).ok_or("its BEGIN line does not end in -----")?;
+    let (label, body_and_end) = crate::ascii::split_once(after, DASHES).ok_or("its BEGIN line does not end in -----")?;
     if !valid_label(label) {
         return Err("its label is not a PEM label");
     }
     // The first END line closes it, and must repeat the label: blocks do not nest.
-    let (body, end) = body_and_end.split_once("-----END ").ok_or("no -----END line")?;
-    if body.contains(DASHES) {
+    let (body, end) = crate::ascii::split_once(body_and_end, "-----END ").ok_or("no -----END line")?;
+    if crate::ascii::contains(body, DASHES) {
         return Err("another boundary comes before its -----END line");
     }
     let rest = end.strip_prefix(label).and_then(|e| e.strip_prefix(DASHES)).ok_or("its -----END line names another label")?;
