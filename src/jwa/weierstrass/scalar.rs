@@ -178,55 +178,42 @@ fn divsteps_30(mut eta: i32, f0: u32, g0: u32) -> (i32, Trans) {
     (eta, Trans { u: u as i32, v: v as i32, q: q as i32, r: r as i32 })
 }
 
-/// (t / 2^30) [d, e] mod m over n limbs, d and e in (-2m, m) before and after
+/// (t / 2^30) [x, y] over n limbs. For f and g (`MOD` false) exactly: t's rows leave the low
+/// 30 bits zero (`secp256k1_modinv32_update_fg_30`). For d and e (`MOD` true) mod m: multiples
+/// of m added first make them zero, x and y in (-2m, m) before and after
 /// (`secp256k1_modinv32_update_de_30`); inv30 = m^-1 mod 2^30.
-fn update_de(d: &mut Signed30, e: &mut Signed30, t: &Trans, m: &Signed30, inv30: u32, n: usize) {
+fn transform<const MOD: bool>(x: &mut Signed30, y: &mut Signed30, t: &Trans, m: &Signed30, inv30: u32, n: usize) {
     let Trans { u, v, q, r } = *t;
-    // Add [u, q] if d is negative and [v, r] if e is, as multiples of m.
-    let (sd, se) = (d[n - 1] >> 31, e[n - 1] >> 31);
-    let mut md = (u & sd) + (v & se);
-    let mut me = (q & sd) + (r & se);
-    let (di, ei) = (i64::from(d[0]), i64::from(e[0]));
-    let mut cd = i64::from(u) * di + i64::from(v) * ei;
-    let mut ce = i64::from(q) * di + i64::from(r) * ei;
-    // Correct md and me so that t [d, e] + m [md, me] has 30 zero low bits.
-    md -= (inv30.wrapping_mul(cd as u32).wrapping_add(md as u32) & M30 as u32) as i32;
-    me -= (inv30.wrapping_mul(ce as u32).wrapping_add(me as u32) & M30 as u32) as i32;
-    cd += i64::from(m[0]) * i64::from(md);
-    ce += i64::from(m[0]) * i64::from(me);
-    cd >>= 30;
-    ce >>= 30;
-    for i in 1..n {
-        let (di, ei) = (i64::from(d[i]), i64::from(e[i]));
-        cd += i64::from(u) * di + i64::from(v) * ei + i64::from(m[i]) * i64::from(md);
-        ce += i64::from(q) * di + i64::from(r) * ei + i64::from(m[i]) * i64::from(me);
-        d[i - 1] = cd as i32 & M30;
-        e[i - 1] = ce as i32 & M30;
-        cd >>= 30;
-        ce >>= 30;
+    // Add [u, q] m if x is negative and [v, r] m if y is.
+    let (mut mx, mut my) = (0i32, 0i32);
+    if MOD {
+        let (sx, sy) = (x[n - 1] >> 31, y[n - 1] >> 31);
+        mx = (u & sx) + (v & sy);
+        my = (q & sx) + (r & sy);
     }
-    d[n - 1] = cd as i32;
-    e[n - 1] = ce as i32;
-}
-
-/// (t / 2^30) [f, g] over n limbs (`secp256k1_modinv32_update_fg_30`): exact, the low 30 bits
-/// of both products being zero.
-fn update_fg(f: &mut Signed30, g: &mut Signed30, t: &Trans, n: usize) {
-    let Trans { u, v, q, r } = *t;
-    let (fi, gi) = (i64::from(f[0]), i64::from(g[0]));
-    let mut cf = (i64::from(u) * fi + i64::from(v) * gi) >> 30;
-    let mut cg = (i64::from(q) * fi + i64::from(r) * gi) >> 30;
-    for i in 1..n {
-        let (fi, gi) = (i64::from(f[i]), i64::from(g[i]));
-        cf += i64::from(u) * fi + i64::from(v) * gi;
-        cg += i64::from(q) * fi + i64::from(r) * gi;
-        f[i - 1] = cf as i32 & M30;
-        g[i - 1] = cg as i32 & M30;
-        cf >>= 30;
-        cg >>= 30;
+    let (mut cx, mut cy) = (0i64, 0i64);
+    for i in 0..n {
+        let (xi, yi) = (i64::from(x[i]), i64::from(y[i]));
+        cx += i64::from(u) * xi + i64::from(v) * yi;
+        cy += i64::from(q) * xi + i64::from(r) * yi;
+        if MOD {
+            if i == 0 {
+                // Correct mx and my so that the low 30 bits come out zero.
+                mx -= (inv30.wrapping_mul(cx as u32).wrapping_add(mx as u32) & M30 as u32) as i32;
+                my -= (inv30.wrapping_mul(cy as u32).wrapping_add(my as u32) & M30 as u32) as i32;
+            }
+            cx += i64::from(m[i]) * i64::from(mx);
+            cy += i64::from(m[i]) * i64::from(my);
+        }
+        if i > 0 {
+            x[i - 1] = cx as i32 & M30;
+            y[i - 1] = cy as i32 & M30;
+        }
+        cx >>= 30;
+        cy >>= 30;
     }
-    f[n - 1] = cf as i32;
-    g[n - 1] = cg as i32;
+    x[n - 1] = cx as i32;
+    y[n - 1] = cy as i32;
 }
 
 /// Carries every limb but the top one into [0, 2^30).
@@ -276,8 +263,8 @@ pub fn inv(a: &[u32], m: &[u32], m_inv: u32) -> [u32; MAX] {
     for _ in 0..batches {
         let (next, t) = divsteps_30(eta, f[0] as u32, g[0] as u32);
         eta = next;
-        update_de(&mut d, &mut e, &t, &modulus, inv30, n);
-        update_fg(&mut f, &mut g, &t, n);
+        transform::<true>(&mut d, &mut e, &t, &modulus, inv30, n);
+        transform::<false>(&mut f, &mut g, &t, &modulus, inv30, n);
         if g[..n].iter().all(|&x| x == 0) {
             done = true;
             break;
