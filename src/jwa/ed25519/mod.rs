@@ -2,9 +2,10 @@
 //! field.rs in ten 25.5-bit limbs (32 x 32 -> 64-bit products only; curve25519-dalek's 64-bit
 //! limbs pay a software `__multi3` per product there), [S]B - [k]A by an interleaved wNAF over
 //! eight 32-bit chunks (point.rs, as ../weierstrass/ does for the NIST curves), the base point's
-//! tables made once per process and a key's kept from its second verification, and one inversion to
-//! encode the result. The semantics are ed25519-dalek's `verify_strict`: S below L, A and R not
-//! of small order, R compared by its encoding, so a non-canonical R fails. Checked against
+//! tables made once per process and a key's kept from its second verification, and one
+//! inversion (../weierstrass/'s divsteps) to encode the result. The semantics are
+//! ed25519-dalek's `verify_strict`: S below L, A and R not of small order, R compared by its
+//! encoding, so a non-canonical R fails. Checked against
 //! ed25519-dalek by tests/ed25519_diff.rs and the fuzz target `ed25519_diff`, and by every
 //! Wycheproof Ed25519 row (tests/vectors.rs).
 

@@ -1,7 +1,7 @@
 //! Integers mod a group order n of L 32-bit words, for the products and the one inversion of
 //! an ECDSA verification: Montgomery multiplication (CIOS, Koc, Acar and Kaliski 1996) and an
-//! inversion by Bernstein and Yang's divsteps, which the fields' inversions share (one copy of each over slices, for
-//! every curve). Public data only: variable time.
+//! inversion by Bernstein and Yang's divsteps, which the fields' inversions share (one copy of
+//! each over slices, for every curve; Ed25519's too). Public data only: variable time.
 
 #![allow(clippy::indexing_slicing)] // fixed-size arrays, loops bounded by their length
 #![allow(missing_docs)] // the arithmetic's internals, documented where they are not obvious
@@ -162,7 +162,7 @@ fn divsteps_30(mut eta: i32, f0: u32, g0: u32) -> (i32, Trans) {
             (v, r) = (r, v.wrapping_neg());
         }
         // Cancel at most eta + 1 (eta's sign flips after that) and at most `left` low bits of
-        // g, and at most 8 (the table's width).
+        // g, and at most 8, the width libsecp256k1's table and bounds are made for.
         let limit = (eta as u32 + 1).min(left);
         let mask = (u32::MAX >> (32 - limit)) & 255;
         // -f^-1 mod 2^8 by Newton's iteration from f itself (right to 3 bits for an odd f,
