@@ -25,9 +25,9 @@ const B_WINDOW: u32 = 7;
 /// A key's wNAF window on its first verification: 8 points per chunk, not kept (the one-shot
 /// verify imports the key set on every call, so its keys are used once).
 const FIRST_WINDOW: u32 = 5;
-/// A key's wNAF window from its second verification on: 32 points per chunk (8 KiB), kept.
-/// 7% less CPU a verification than at 5 (`bench/ab.mjs`, both orders), for about two
-/// verifications' worth of work once.
+/// A key's wNAF window from its second verification on: 32 points per chunk (256 points of
+/// 120 bytes, 30 KiB), kept. 6% less CPU a verification than at 5 (`bench/ab.mjs`, both
+/// orders), for about two verifications' worth of work once.
 const A_WINDOW: u32 = 7;
 
 /// The encoding of B, (x, 4/5) with x positive (RFC 8032 section 5.1).
