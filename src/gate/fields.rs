@@ -234,7 +234,7 @@ fn go_parse_duration(text: &str) -> Option<i128> {
             if unit_part == 0 {
                 break;
             }
-            value += i128::from(d - b'0') * unit_part;
+            value = value.checked_add(i128::from(d - b'0') * unit_part)?;
         }
         total = total.checked_add(value)?;
         if total > i128::from(i64::MAX) + i128::from(neg) {
@@ -360,5 +360,30 @@ pub fn map(v: &Value, name: &str) -> Result<Map<String, Value>> {
         Value::Null => Ok(Map::new()),
         Value::Object(m) => Ok(m.clone()),
         _ => Err(config_err(format!("{name} must be an object"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Hostile durations come back as values, never a panic (debug builds check overflow): a
+    /// fraction that carries the whole past i128, units that are not ASCII, signs alone, dots
+    /// alone. Go's `time.ParseDuration` is the reference for the valid ones.
+    #[test]
+    fn hostile_durations_are_errors_not_panics() {
+        let refused = [
+            "170141183460469231731687303715884105.999us",
+            "170141183460469231731687303715884105727ns",
+            "9999999999999999999999999999999999999999h",
+            "+", "-", ".", ".s", "1h2", "1é", "é", "1..2s", "1.2.3s", "1\u{b5}", "--1s", "1s-",
+        ];
+        for text in refused {
+            assert!(duration_second(&json!(text), "ttl", true).is_err(), "{text:?}");
+        }
+        for (text, secs) in [("1.s", 1), (".5s", 0), ("5\u{b5}s", 0), ("1h30m", 5400), ("-1.5h", -5400), ("0", 0), ("90", 90)] {
+            assert_eq!(duration_second(&json!(text), "ttl", true).ok().flatten(), Some(secs), "{text:?}");
+        }
     }
 }
